@@ -1,0 +1,1 @@
+"""Records in -> unsigned PDFs out. Imports nothing else of ours."""

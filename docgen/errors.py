@@ -1,0 +1,19 @@
+"""Errors of the document generator; messages name the file, row and field."""
+
+from collections.abc import Sequence
+
+
+class DocgenError(Exception):
+    """A document could not be produced."""
+
+
+class InputError(DocgenError):
+    """The session input has mistakes; `problems` lists every one, each naming file, row and field."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ConversionError(DocgenError):
+    """LibreOffice did not produce a usable PDF."""

@@ -1,0 +1,4 @@
+"""The ledger of what was issued: SQLAlchemy 2 models, repository, Alembic migrations.
+
+Imports nothing else of ours.
+"""

@@ -1,0 +1,80 @@
+"""Connecting to the registry and bringing its schema up to date with Alembic."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.errors import RegistryError
+from registry.repository import CertificateRepository
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+class Registry:
+    """A handle on one registry database. Connects lazily; nothing happens at construction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, created on first use."""
+        if self._engine is None:
+            self._engine = create_engine(self.url, future=True)
+            if self._engine.dialect.name == "sqlite":
+                event.listen(self._engine, "connect", _sqlite_pragmas)
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        return self._engine
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest revision (idempotent).
+
+        Raises RegistryError when the database cannot be reached.
+        """
+        try:
+            with self.engine.begin() as connection:
+                cfg = _alembic_config(self.url)
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as e:
+            raise RegistryError(f"cannot migrate the registry at {self.safe_url}: {e.__class__.__name__}: {e}") from e
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[CertificateRepository]:
+        """A repository inside one transaction: committed on success, rolled back on error."""
+        self.engine  # noqa: B018 - create the session factory
+        assert self._sessions is not None
+        with self._sessions() as session, session.begin():
+            yield CertificateRepository(session)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

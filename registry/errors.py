@@ -1,0 +1,13 @@
+"""Errors of the registry; messages are safe to show."""
+
+
+class RegistryError(Exception):
+    """The registry could not do what was asked."""
+
+
+class NotFound(RegistryError):
+    """No such certificate."""
+
+
+class Conflict(RegistryError):
+    """The change contradicts what is recorded (e.g. a duplicate number or fingerprint)."""

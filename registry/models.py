@@ -1,0 +1,60 @@
+"""Registry tables. Tokens are stored only as hashes; ID numbers only masked."""
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every registry table."""
+
+
+class CertificateStatus(StrEnum):
+    """Lifecycle status of an issued certificate."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+class CertificateRecord(Base):
+    """One issued electronic title certificate (职称电子证书)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 (hex) of the QR token; the token itself is never stored."""
+    issue_key: Mapped[str] = mapped_column(String(64), unique=True)
+    """Keyed hash of (holder ID, approval number, title): one award is issued once."""
+    holder_name: Mapped[str] = mapped_column(String(100))
+    holder_id_masked: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))
+    series: Mapped[str] = mapped_column(String(100))
+    speciality: Mapped[str] = mapped_column(String(100))
+    committee: Mapped[str] = mapped_column(String(200))
+    authority: Mapped[str] = mapped_column(String(200))
+    approval_no: Mapped[str] = mapped_column(String(100))
+    passed_on: Mapped[dt.date] = mapped_column(Date)
+    """取得时间: the day the committee passed the holder."""
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    """发证时间: the day the approval notice was issued."""
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 (hex) of the final sealed PDF."""
+    status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NumberSequence(Base):
+    """Counters for certificate numbers, one row per prefix; advanced inside a transaction."""
+
+    __tablename__ = "number_sequences"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,82 @@
+"""The certificate repository: the only place that queries the registry tables."""
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry.errors import Conflict, NotFound
+from registry.models import CertificateRecord, CertificateStatus, NumberSequence
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 (hex) of a QR token. The token has ≥128 random bits, so no salt or stretching is needed."""
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+class CertificateRepository:
+    """Certificates and number sequences, within the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, sequence: str) -> int:
+        """Advance and return the counter `sequence` (row-locked on PostgreSQL)."""
+        row = self.session.execute(
+            select(NumberSequence).where(NumberSequence.name == sequence).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            row = NumberSequence(name=sequence, last_value=0)
+            self.session.add(row)
+        row.last_value += 1
+        self.session.flush()
+        return row.last_value
+
+    def add(self, record: CertificateRecord) -> CertificateRecord:
+        """Register a certificate. Raises Conflict on a duplicate number, token or fingerprint."""
+        self.session.add(record)
+        try:
+            self.session.flush()
+        except IntegrityError as e:
+            raise Conflict(f"certificate {record.certificate_no} duplicates a registered one") from e
+        return record
+
+    def by_token(self, token: str) -> CertificateRecord | None:
+        """The certificate whose QR token is `token`."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.token_hash == hash_token(token))
+        ).scalar_one_or_none()
+
+    def by_issue_key(self, issue_key: str) -> CertificateRecord | None:
+        """The certificate already issued for this (holder, approval, title) key."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.issue_key == issue_key)
+        ).scalar_one_or_none()
+
+    def by_sha256(self, sha256: str) -> CertificateRecord | None:
+        """The certificate whose final PDF has this fingerprint."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.sha256 == sha256.lower())
+        ).scalar_one_or_none()
+
+    def by_number(self, certificate_no: str) -> CertificateRecord | None:
+        """The certificate with this number."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.certificate_no == certificate_no)
+        ).scalar_one_or_none()
+
+    def revoke(self, certificate_no: str, *, reason: str, at: dt.datetime) -> CertificateRecord:
+        """Mark a certificate revoked. Raises NotFound, or Conflict if it is already revoked."""
+        record = self.by_number(certificate_no)
+        if record is None:
+            raise NotFound(f"no certificate numbered {certificate_no}")
+        if record.status == CertificateStatus.REVOKED:
+            raise Conflict(f"certificate {certificate_no} was already revoked "
+                           f"on {record.status_changed_at:%Y-%m-%d}")
+        record.status = CertificateStatus.REVOKED.value
+        record.status_reason = reason
+        record.status_changed_at = at
+        self.session.flush()
+        return record

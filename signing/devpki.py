@@ -1,0 +1,166 @@
+"""The DEMO PKI: a root CA and the committee's and authority's signing certificates.
+
+Generated at run time by `titlecert init` when no keys are configured; every name says DEMO so
+that nobody mistakes it for a real office's keys. Never commit its output.
+"""
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from signing.roles import ROLE_POLICY_OIDS, Role
+
+# RSA rather than ECDSA: pyHanko bumps the PDF to version 2.0 for ECDSA signatures, which PDF/A-2b
+# forbids (see PYHANKO.md §2.4).
+_KEY_BITS = 3072
+
+
+@dataclass(frozen=True)
+class DemoSigner:
+    """One generated signing identity."""
+
+    role: Role
+    """The role its certificate holds."""
+    pkcs12_path: Path
+    """PKCS#12 file with key, certificate and chain."""
+    passphrase_path: Path
+    """File holding the PKCS#12 passphrase (mode 0600)."""
+    display_name: str
+    """The Chinese name drawn on the seal."""
+
+
+@dataclass(frozen=True)
+class DemoPki:
+    """Paths of a generated demo PKI."""
+
+    root_cert_path: Path
+    """The trust anchor (PEM)."""
+    signers: dict[Role, DemoSigner]
+    """One signer per role."""
+
+
+# Subject common names are limited to 64 bytes, so certificates carry a short name.
+DEMO_SUBJECTS: dict[Role, str] = {
+    Role.COMMITTEE: "工程技术大数据智能化高级评委会",
+    Role.AUTHORITY: "重庆市职称改革办公室",
+}
+
+DEMO_NAMES: dict[Role, str] = {
+    Role.COMMITTEE: "重庆市工程技术大数据智能化专业高级职称评审委员会（演示）",
+    Role.AUTHORITY: "重庆市职称改革办公室（演示）",
+}
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "titlecert DEMO PKI - not for production"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.write_bytes(b"")
+    path.chmod(0o600)
+    path.write_bytes(data)
+
+
+def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO") -> DemoPki:
+    """Create a root CA and one signing certificate per role in `directory`.
+
+    `label` goes into every name (tests make a second, untrusted PKI with another label).
+    Raises OSError if the directory cannot be written.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    now = now or dt.datetime.now(dt.UTC)
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
+    root_name = _name(f"titlecert {label} Root CA")
+    root_cert = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * 20))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    root_path = directory / "root-ca.pem"
+    root_path.write_bytes(root_cert.public_bytes(serialization.Encoding.PEM))
+
+    signers: dict[Role, DemoSigner] = {}
+    for role in Role:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
+        display = DEMO_NAMES[role] if label == "DEMO" else f"{DEMO_NAMES[role]}{label}"
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(f"{label} {DEMO_SUBJECTS[role]}"))
+            .issuer_name(root_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365 * 5))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True, content_commitment=True, key_encipherment=False,
+                    data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                    crl_sign=False, encipher_only=False, decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.CertificatePolicies(
+                    [x509.PolicyInformation(x509.ObjectIdentifier(ROLE_POLICY_OIDS[role]), None)]
+                ),
+                critical=False,
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                critical=False,
+            )
+            .sign(root_key, hashes.SHA256())
+        )
+        passphrase = secrets.token_urlsafe(24)
+        p12 = pkcs12.serialize_key_and_certificates(
+            name=role.value.encode(),
+            key=key,
+            cert=cert,
+            cas=[root_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
+        )
+        p12_path = directory / f"{role.value}.p12"
+        pass_path = directory / f"{role.value}.pass"
+        _write_private(p12_path, p12)
+        _write_private(pass_path, passphrase.encode())
+        signers[role] = DemoSigner(role, p12_path, pass_path, display)
+    (directory / "README.txt").write_text(
+        f"titlecert {label} PKI, generated {now.isoformat()} for demonstration and tests only.\n"
+        "These keys prove nothing about any real committee or authority.\n",
+        encoding="utf-8",
+    )
+    (directory / "names.json").write_text(
+        json.dumps({r.value: s.display_name for r, s in signers.items()}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return DemoPki(root_path, signers)

@@ -1,0 +1,55 @@
+"""Signature profiles: what each role's signature is, and where its seal sits on the page."""
+
+from dataclasses import dataclass
+
+from pyhanko.sign.fields import MDPPerm
+
+from signing.roles import Role
+
+
+@dataclass(frozen=True)
+class SealPlacement:
+    """Where one role's visible seal goes."""
+
+    role: Role
+    """Whose seal."""
+    page: int
+    """Zero-based page index."""
+    box: tuple[int, int, int, int]
+    """(x1, y1, x2, y2) in PDF points from the page's lower-left corner."""
+
+
+@dataclass(frozen=True)
+class SignatureProfile:
+    """The fixed properties of one role's signature."""
+
+    role: Role
+    """The role signing."""
+    field_name: str
+    """Name of the signature field (informational only: verification recognises the certificate)."""
+    certify: bool
+    """True for the certification (DocMDP) signature, which must come first."""
+    reason: str
+    """The /Reason written into the signature."""
+    docmdp: MDPPerm | None = None
+    """DocMDP permission of a certification signature."""
+
+
+PROFILES: dict[Role, SignatureProfile] = {
+    Role.COMMITTEE: SignatureProfile(
+        role=Role.COMMITTEE,
+        field_name="CommitteeSeal",
+        certify=True,
+        reason="评委会评审通过",
+        docmdp=MDPPerm.FILL_FORMS,
+    ),
+    Role.AUTHORITY: SignatureProfile(
+        role=Role.AUTHORITY,
+        field_name="AuthoritySeal",
+        certify=False,
+        reason="核准机构核准",
+    ),
+}
+
+SIGNING_ORDER: tuple[Role, ...] = (Role.COMMITTEE, Role.AUTHORITY)
+"""The committee certifies first; the authority approves last."""

@@ -1,0 +1,150 @@
+"""Trust settings: the anchors verification accepts and how each role's certificate is recognised.
+
+Roles are recognised by certificate, never by field name: a role names the CAs that may issue its
+certificates and an identifying attribute (a certificate-policy OID, or pinned certificate
+fingerprints). The settings live in a JSON file written by `titlecert init`:
+
+    {"anchors": ["pki/root-ca.pem"],
+     "roles": {"committee": {"issuer_sha256": ["..."], "policy_oids": ["2.25..."],
+                             "signer_sha256": []}, ...}}
+
+Paths are relative to the file's folder. Unknown keys are rejected.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asn1crypto import pem, x509
+
+from signing.errors import TrustConfigError
+from signing.roles import Role
+
+
+def sha256_fingerprint(cert: x509.Certificate) -> str:
+    """Lower-case hex SHA-256 of the certificate's DER encoding."""
+    return hashlib.sha256(cert.dump()).hexdigest()
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Parse one or more PEM (or a single DER) certificates."""
+    if pem.detect(data):
+        return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return [x509.Certificate.load(data)]
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    """How a signing certificate proves it holds one role."""
+
+    issuer_sha256: frozenset[str] = frozenset()
+    """Fingerprints of the CAs allowed to issue this role's certificates (empty: any anchor)."""
+    policy_oids: frozenset[str] = frozenset()
+    """Certificate-policy OIDs that mark the role."""
+    signer_sha256: frozenset[str] = frozenset()
+    """Pinned fingerprints of signing certificates that hold the role."""
+
+    def matches(self, cert: x509.Certificate, issuer: x509.Certificate | None) -> bool:
+        """True if `cert` (issued by `issuer`) holds this role."""
+        if self.issuer_sha256 and (issuer is None or sha256_fingerprint(issuer) not in self.issuer_sha256):
+            return False
+        if sha256_fingerprint(cert) in self.signer_sha256:
+            return True
+        policies = cert.certificate_policies_value
+        oids = {p["policy_identifier"].dotted for p in policies} if policies else set()
+        return bool(oids & self.policy_oids)
+
+
+@dataclass(frozen=True)
+class TrustSettings:
+    """The trust anchors and the role policies."""
+
+    anchors: tuple[x509.Certificate, ...]
+    """Root certificates verification accepts; nothing else is trusted."""
+    roles: dict[Role, RolePolicy] = field(default_factory=dict)
+    """How each role is recognised."""
+
+    def role_of(self, cert: x509.Certificate, issuer: x509.Certificate | None) -> Role | None:
+        """The role `cert` holds, or None."""
+        for role, policy in self.roles.items():
+            if policy.matches(cert, issuer):
+                return role
+        return None
+
+    def anchors_pem(self) -> str:
+        """The anchors as concatenated PEM."""
+        return "".join(pem.armor("CERTIFICATE", c.dump()).decode() for c in self.anchors)
+
+
+def _strings(value: object, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TrustConfigError(f"{where}: expected a list of strings")
+    return frozenset(v.lower() if "sha256" in where else v for v in value)
+
+
+def load_trust_settings(path: Path) -> TrustSettings:
+    """Read the trust settings file.
+
+    Raises TrustConfigError naming the file and key when it is missing or malformed.
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise TrustConfigError(f"{path}: trust settings not found; run `titlecert init`") from e
+    except json.JSONDecodeError as e:
+        raise TrustConfigError(f"{path}: not valid JSON ({e})") from e
+    if not isinstance(raw, dict) or set(raw) - {"anchors", "roles"}:
+        raise TrustConfigError(f"{path}: expected an object with keys 'anchors' and 'roles'")
+    anchors: list[x509.Certificate] = []
+    for rel in raw.get("anchors", []):
+        anchor_path = path.parent / rel
+        try:
+            anchors.extend(load_certificates(anchor_path.read_bytes()))
+        except (OSError, ValueError) as e:
+            raise TrustConfigError(f"{path}: anchor {anchor_path} unreadable ({e})") from e
+    if not anchors:
+        raise TrustConfigError(f"{path}: 'anchors' must name at least one certificate file")
+    roles: dict[Role, RolePolicy] = {}
+    for name, spec in raw.get("roles", {}).items():
+        try:
+            role = Role(name)
+        except ValueError as e:
+            raise TrustConfigError(f"{path}: unknown role {name!r}; expected one of "
+                                   f"{', '.join(r.value for r in Role)}") from e
+        allowed = {"issuer_sha256", "policy_oids", "signer_sha256"}
+        if not isinstance(spec, dict) or set(spec) - allowed:
+            raise TrustConfigError(f"{path}: roles.{name} accepts only {sorted(allowed)}")
+        policy = RolePolicy(
+            issuer_sha256=_strings(spec.get("issuer_sha256", []), f"roles.{name}.issuer_sha256"),
+            policy_oids=_strings(spec.get("policy_oids", []), f"roles.{name}.policy_oids"),
+            signer_sha256=_strings(spec.get("signer_sha256", []), f"roles.{name}.signer_sha256"),
+        )
+        if not policy.policy_oids and not policy.signer_sha256:
+            raise TrustConfigError(f"{path}: roles.{name} needs policy_oids or signer_sha256")
+        roles[role] = policy
+    return TrustSettings(tuple(anchors), roles)
+
+
+def write_trust_settings(
+    path: Path,
+    *,
+    anchor_files: Iterable[Path],
+    roles: dict[Role, RolePolicy],
+) -> None:
+    """Write a trust settings file; anchor paths are stored relative to its folder."""
+    doc = {
+        "anchors": [str(Path(p).resolve().relative_to(path.parent.resolve()))
+                    if Path(p).resolve().is_relative_to(path.parent.resolve()) else str(p)
+                    for p in anchor_files],
+        "roles": {
+            role.value: {
+                "issuer_sha256": sorted(p.issuer_sha256),
+                "policy_oids": sorted(p.policy_oids),
+                "signer_sha256": sorted(p.signer_sha256),
+            }
+            for role, p in roles.items()
+        },
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The application: settings, the issuing pipeline, the CLI and the web app factory."""

@@ -1,0 +1,173 @@
+"""The `titlecert` command line. Thin: parses arguments, calls services, prints results."""
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from docgen.errors import DocgenError, InputError
+from registry.db import Registry
+from registry.errors import RegistryError
+from signing.errors import SigningError
+from titlecert.instance import init_instance, load_trust
+from titlecert.issuing import IssueResult, issue_session, read_manifest
+from titlecert.settings import Settings, from_env
+from verify.errors import VerifyError
+from verify.service import verify_pdf
+
+SAMPLE_SESSION = Path(__file__).resolve().parent.parent / "examples" / "session.json"
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn the packages' errors into a message and exit status; no traceback for known errors."""
+    try:
+        yield
+    except InputError as e:
+        click.echo(f"error: the session input has {len(e.problems)} problem(s); nothing was issued:", err=True)
+        for problem in e.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+    except (DocgenError, SigningError, RegistryError, VerifyError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """titlecert: issue, seal and verify Chongqing professional-title documents."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    ctx.obj = from_env()
+
+
+@main.command()
+@click.pass_obj
+def init(settings: Settings) -> None:
+    """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured)."""
+    with _user_errors():
+        report = init_instance(settings)
+    click.echo(f"instance {report.home}\nregistry {report.database}\nkeys     {report.keys}")
+
+
+@main.command()
+@click.option("--pem", is_flag=True, required=True, help="Print the anchors as PEM.")
+@click.pass_obj
+def trust(settings: Settings, pem: bool) -> None:
+    """Print the trust anchors verification uses."""
+    with _user_errors():
+        click.echo(load_trust(settings).anchors_pem(), nl=False)
+
+
+def _print_issue(result: IssueResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    for doc in result.documents:
+        click.echo(f"{doc.kind} {doc.certificate_no} {doc.path}\n  verify: {doc.verify_url}")
+    for note in result.skipped:
+        click.echo(f"skipped: {note}")
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+
+
+@main.command()
+@click.argument("session", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the PDFs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> None:
+    """Render, convert, seal and register the certificates of SESSION.json."""
+    with _user_errors():
+        result = issue_session(session, out_dir, settings)
+    _print_issue(result, as_json)
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
+@click.pass_obj
+def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool) -> None:
+    """Verify sealed PDFs; exit 0 only if every file is valid and in force."""
+    with _user_errors():
+        trust_settings = load_trust(settings)
+        registry = None if offline else Registry(settings.database_url)
+        reports = [verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry) for f in files]
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            click.echo(r.summary())
+            for s in r.signatures:
+                click.echo(f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
+                           f"coverage={s.coverage} modification={s.modification_level}")
+            for reason in r.reasons:
+                click.echo(f"  - {reason}")
+    ok = all(r.accepted for r in reports) if not offline else all(r.verdict.value == "valid" for r in reports)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("certificate_no")
+@click.option("--reason", required=True, help="Why, e.g. 评审终止：申报材料弄虚作假.")
+@click.pass_obj
+def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
+    """Revoke a certificate; the verify site and API say so at once."""
+    with _user_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            record = repo.revoke(certificate_no, reason=reason, at=dt.datetime.now(dt.UTC))
+    click.echo(f"revoked {record.certificate_no}: {reason}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the public verify site and API."""
+    _serve(settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from titlecert.app import create_app
+
+    with _user_errors():
+        app = create_app(settings)
+    click.echo(f"serving {settings.public_url} on http://{host}:{port} (Ctrl-C stops)", err=True)
+    waitress_serve(app, host=host, port=port, threads=8, ident="titlecert")
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Stop after issuing and print the issue JSON.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Folder for the PDFs.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.pass_obj
+def demo(settings: Settings, no_serve: bool, out_dir: Path | None, host: str, port: int) -> None:
+    """Init, issue the bundled sample session, and serve the verify site."""
+    out_dir = out_dir or settings.home / "demo-out"
+    with _user_errors():
+        init_instance(settings)
+        result = issue_session(SAMPLE_SESSION, out_dir, settings)
+    if no_serve:
+        _print_issue(result, as_json=True)
+        return
+    _print_issue(result, as_json=False)
+    # Tokens are stored only hashed, so an earlier run's URLs come from the folder's manifest.
+    documents = read_manifest(out_dir)
+    if documents:
+        first = documents[0]
+        click.echo(f"\nVerify page of certificate {first['certificate_no']}:\n  {first['verify_url']}\n")
+    _serve(settings, host, port)

@@ -1,0 +1,97 @@
+"""Settings: the one place that reads the environment."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class ConfiguredKey:
+    """A PKCS#12 file supplied by the operator for one role."""
+
+    pkcs12: Path
+    """The PKCS#12 file."""
+    passphrase: bytes
+    """Its passphrase (from the environment; never written to disk by titlecert)."""
+    seal_name: str | None
+    """Chinese name drawn on the seal; defaults to the certificate's common name."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once."""
+
+    home: Path
+    """TITLECERT_HOME: the instance folder (keys, trust settings, SQLite registry)."""
+    database_url: str
+    """TITLECERT_DATABASE_URL: SQLAlchemy URL; SQLite in the home by default."""
+    public_url: str
+    """TITLECERT_PUBLIC_URL: base URL printed into QR codes."""
+    configured_keys: Mapping[str, ConfiguredKey]
+    """TITLECERT_<ROLE>_PKCS12 (+ _PASSWORD, _SEAL_NAME): operator keys by role name."""
+    trust_anchors: Path | None
+    """TITLECERT_TRUST_ANCHORS: PEM file of trust anchors for configured keys."""
+    seal_font: Path | None
+    """TITLECERT_SEAL_FONT: a .ttf/.otf CJK font for seal text."""
+    certificate_no_format: str
+    """TITLECERT_CERTIFICATE_NO_FORMAT: e.g. CQZC{year}{seq:06d}."""
+    licence_type_code: str
+    """TITLECERT_LICENCE_TYPE_CODE: 证照类型代码 of the e-licence identifier (configure the real one)."""
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.home / "pki"
+
+    @property
+    def keys_file(self) -> Path:
+        return self.home / "keys.json"
+
+    @property
+    def trust_file(self) -> Path:
+        return self.home / "trust.json"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.home / "secret.key"
+
+    @property
+    def soffice_profile(self) -> Path:
+        return self.home / "soffice-profile"
+
+    @property
+    def verify_domain(self) -> str:
+        """The host (and port) of the public URL, printed on documents as text."""
+        return urlsplit(self.public_url).netloc
+
+    def verify_url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/v/{token}"
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from the environment (or a mapping, for tests)."""
+    env = os.environ if env is None else env
+    home = Path(env.get("TITLECERT_HOME", "instance")).resolve()
+    keys = {}
+    for role in ("committee", "authority"):
+        prefix = f"TITLECERT_{role.upper()}"
+        if env.get(f"{prefix}_PKCS12"):
+            keys[role] = ConfiguredKey(
+                pkcs12=Path(env[f"{prefix}_PKCS12"]).resolve(),
+                passphrase=env.get(f"{prefix}_PASSWORD", "").encode(),
+                seal_name=env.get(f"{prefix}_SEAL_NAME") or None,
+            )
+    anchors = env.get("TITLECERT_TRUST_ANCHORS")
+    font = env.get("TITLECERT_SEAL_FONT")
+    return Settings(
+        home=home,
+        database_url=env.get("TITLECERT_DATABASE_URL") or f"sqlite:///{home / 'registry.sqlite3'}",
+        public_url=env.get("TITLECERT_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/"),
+        configured_keys=keys,
+        trust_anchors=Path(anchors).resolve() if anchors else None,
+        seal_font=Path(font) if font else None,
+        certificate_no_format=env.get("TITLECERT_CERTIFICATE_NO_FORMAT", "CQZC{year}{seq:06d}"),
+        # Placeholder type code (the national catalogue's code for 职称证书 was not found; DOMAIN.md §2.2).
+        licence_type_code=env.get("TITLECERT_LICENCE_TYPE_CODE", "11100000000013338W999"),
+    )

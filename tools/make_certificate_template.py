@@ -1,0 +1,159 @@
+"""Builds templates/certificate.docx, the Word template of the electronic title certificate.
+
+Run once when the layout changes (`.venv/bin/python tools/make_certificate_template.py`); after
+that a clerk may edit the .docx in Word, keeping the {{ placeholders }} and the two seal captions
+(评审机构（盖章）, 核准机构（盖章）) that tell the signing step where the seals go.
+"""
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "certificate.docx"
+
+
+def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = "Times New Roman"
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:eastAsia"), name)
+    if color:
+        run.font.color.rgb = color
+
+
+def para(cell_or_doc, text: str, name: str, size: float, *, align=WD_ALIGN_PARAGRAPH.LEFT,
+         bold: bool = False, color: RGBColor | None = None, first: bool = False, exact: bool = True):
+    p = cell_or_doc.paragraphs[0] if first and cell_or_doc.paragraphs else cell_or_doc.add_paragraph()
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    if exact:  # fixed line height keeps the layout stable across fonts; images need "single"
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(size * 1.5)
+    font(p.add_run(text), name, size, bold=bold, color=color)
+    return p
+
+
+def grid(table, widths_mm: list[float]) -> None:
+    """Write tblGrid, fixed layout and cell widths: LibreOffice lays out from gridCol."""
+    tbl = table._tbl
+    tbl_grid = tbl.tblGrid
+    for col in list(tbl_grid):
+        tbl_grid.remove(col)
+    for w in widths_mm:
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), str(int(Mm(w).twips)))
+        tbl_grid.append(col)
+    tbl_pr = tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    for row in table.rows:
+        for idx, cell in enumerate(row.cells):
+            cell.width = Mm(widths_mm[min(idx, len(widths_mm) - 1)])
+
+
+def no_borders(table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.append(borders)
+
+
+def main() -> None:
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Mm(18))
+    sec.top_margin, sec.bottom_margin = Mm(12), Mm(10)
+    red = RGBColor(0xA0, 0x10, 0x10)
+
+    para(doc, "职称电子证书", "黑体", 26, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, color=red, first=True)
+    para(doc, "Professional Title Certificate · 重庆市", "楷体", 10, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "", "宋体", 4)
+
+    rows = [
+        ("姓名", "{{ name }}", "性别", "{{ sex }}"),
+        ("出生年月", "{{ birth }}", "证件类型", "{{ id_type }}"),
+        ("证件号码", "{{ id_number }}", "工作单位", "{{ employer }}"),
+        ("系列", "{{ series }}", "专业", "{{ speciality }}"),
+        ("资格名称", "{{ title }}", "级别", "{{ level }}"),
+        ("取得方式", "{{ obtained_by }}", "取得时间", "{{ passed_on }}"),
+        ("评审机构", "{{ committee }}", None, None),
+        ("批准文号", "{{ approval_no }}", "发证时间", "{{ issued_on }}"),
+        ("核准机构", "{{ authority }}", "证书编号", "{{ certificate_no }}"),
+        ("电子证照标识", "{{ licence_id }}", None, None),
+    ]
+    widths = [40, 26, 74, 26, 95]
+    table = doc.add_table(rows=len(rows), cols=5)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid(table, widths)
+    photo = table.cell(0, 0).merge(table.cell(5, 0))
+    photo.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    para(photo, "{{ photo }}", "宋体", 10, align=WD_ALIGN_PARAGRAPH.CENTER, first=True, exact=False)
+    for r, (l1, v1, l2, v2) in enumerate(rows):
+        row = table.rows[r]
+        row.height = Mm(10.5)
+        start = 0 if r >= 6 else 1
+        if r >= 6:
+            table.cell(r, 0).merge(table.cell(r, 1))
+        label = table.cell(r, start)
+        label.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        para(label, l1, "黑体", 11, align=WD_ALIGN_PARAGRAPH.CENTER, first=True)
+        if l2 is None:
+            value = table.cell(r, 2).merge(table.cell(r, 4))
+        else:
+            value = table.cell(r, 2)
+            lab2 = table.cell(r, 3)
+            lab2.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            para(lab2, l2, "黑体", 11, align=WD_ALIGN_PARAGRAPH.CENTER, first=True)
+            val2 = table.cell(r, 4)
+            val2.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            para(val2, v2, "仿宋", 12, first=True)
+        value.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        para(value, v1, "仿宋", 12 if r != 9 else 9, first=True)
+
+    para(doc, "", "宋体", 10)
+    bottom = doc.add_table(rows=1, cols=3)
+    no_borders(bottom)
+    bottom.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid(bottom, [95, 95, 71])
+    left, mid, right = bottom.rows[0].cells
+    for cell, caption, name, date in (
+        (left, "评审机构（盖章）", "{{ committee }}", "{{ passed_on }}"),
+        (mid, "核准机构（盖章）", "{{ authority }}", "{{ issued_on }}"),
+    ):
+        para(cell, caption, "宋体", 10, align=WD_ALIGN_PARAGRAPH.CENTER, first=True)
+        para(cell, "", "宋体", 10)
+        para(cell, "", "宋体", 10)
+        para(cell, name, "宋体", 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(cell, date, "宋体", 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(right, "{{ qr }}", "宋体", 10, align=WD_ALIGN_PARAGRAPH.CENTER, first=True, exact=False)
+    para(right, "扫码或登录 {{ verify_domain }} 查验", "宋体", 9, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(right, "本证书为电子证书，打印件与电子文件具有同等效力", "楷体", 8,
+         align=WD_ALIGN_PARAGRAPH.CENTER)
+    doc.core_properties.title = "职称电子证书"
+    doc.core_properties.author = "titlecert"
+    doc.save(OUT)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Errors of the verify package; messages are safe to show."""
+
+
+class VerifyError(Exception):
+    """Input the service cannot judge at all (not a failed verification, which is a report)."""

@@ -1,0 +1,121 @@
+"""Verification services: a file's report, and a token's registered certificate."""
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from registry.db import Registry
+from registry.models import CertificateRecord
+from signing.trust import TrustSettings
+from verify.checks import analyse_pdf
+from verify.report import Status, Verdict, VerificationReport
+
+TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
+
+
+def mask_name(name: str) -> str:
+    """张*明 style: first and last character kept (a two-character name keeps the first)."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """What the public may see of a registered certificate."""
+
+    certificate_no: str
+    status: Status
+    status_reason: str | None
+    status_changed_at: dt.datetime | None
+    holder: str
+    """Masked name, e.g. 张*明."""
+    holder_id: str
+    """Masked ID number: first 6 and last 4."""
+    title: str
+    level: str
+    series: str
+    speciality: str
+    committee: str
+    authority: str
+    approval_no: str
+    passed_on: dt.date
+    issued_on: dt.date
+    sha256: str
+
+    @classmethod
+    def of(cls, r: CertificateRecord) -> "CertificateView":
+        return cls(
+            certificate_no=r.certificate_no, status=Status(r.status), status_reason=r.status_reason,
+            status_changed_at=r.status_changed_at, holder=mask_name(r.holder_name),
+            holder_id=r.holder_id_masked, title=r.title, level=r.level, series=r.series,
+            speciality=r.speciality, committee=r.committee, authority=r.authority,
+            approval_no=r.approval_no, passed_on=r.passed_on, issued_on=r.issued_on, sha256=r.sha256,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "certificate_no": self.certificate_no,
+            "status": self.status.value,
+            "status_reason": self.status_reason,
+            "status_changed_at": self.status_changed_at.isoformat() if self.status_changed_at else None,
+            "holder": self.holder,
+            "holder_id": self.holder_id,
+            "title": self.title,
+            "level": self.level,
+            "series": self.series,
+            "speciality": self.speciality,
+            "committee": self.committee,
+            "authority": self.authority,
+            "approval_no": self.approval_no,
+            "passed_on": self.passed_on.isoformat(),
+            "issued_on": self.issued_on.isoformat(),
+            "sha256": self.sha256,
+        }
+
+
+def lookup_token(registry: Registry, token: str) -> CertificateView | None:
+    """The certificate a QR token names; None alike for unknown and malformed tokens."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    with registry.transaction() as repo:
+        record = repo.by_token(token)
+        return CertificateView.of(record) if record else None
+
+
+def verify_pdf(data: bytes, *, name: str, trust: TrustSettings, registry: Registry | None) -> VerificationReport:
+    """Judge one file. With `registry` None the verdict rests on signatures and structure alone."""
+    digest = hashlib.sha256(data).hexdigest()
+    analysis = analyse_pdf(data, trust)
+    report = VerificationReport(file=name, verdict=analysis.verdict, sha256=digest,
+                                signatures=analysis.signatures, reasons=list(analysis.reasons),
+                                registry_consulted=registry is not None)
+    if registry is None:
+        report.reasons.append("the registry was not consulted: status unknown")
+        return report
+    with registry.transaction() as repo:
+        record = repo.by_sha256(digest)
+        view = CertificateView.of(record) if record else None
+    if view is None:
+        report.status = Status.UNKNOWN
+        if report.verdict is Verdict.VALID:
+            report.verdict = Verdict.INVALID
+        if report.verdict is not Verdict.MALFORMED:
+            report.reasons.append("this exact file was never issued: its fingerprint is not in the registry")
+        return report
+    report.certificate_no = view.certificate_no
+    report.status = view.status
+    if view.status is Status.REVOKED:
+        report.verdict = Verdict.INVALID
+        when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
+        report.reasons.append(f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}")
+    elif view.status is not Status.VALID:
+        report.verdict = Verdict.INVALID
+        report.reasons.append(f"certificate {view.certificate_no} is {view.status.value}")
+    return report
+
+
+__all__ = ["CertificateView", "lookup_token", "mask_name", "verify_pdf"]

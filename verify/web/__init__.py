@@ -1,0 +1,108 @@
+"""The public verify site and /api/v1: thin views over verify.service."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+
+from registry.db import Registry
+from signing.trust import TrustSettings
+from verify.service import lookup_token, verify_pdf
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+EXTENSION = "titlecert.verify"
+
+STATUS_LABELS = {"valid": "有效", "revoked": "已撤销", "superseded": "已被新证书替代", "unknown": "未找到"}
+
+
+@dataclass(frozen=True)
+class VerifyServices:
+    """What the views need, attached to the app by the application's factory."""
+
+    trust: TrustSettings
+    registry: Registry
+    verify_domain: str
+    """The official domain, shown on every page."""
+
+
+def init_app(app: Flask, services: VerifyServices) -> None:
+    """Mount the verify blueprint with its services and security headers."""
+    app.extensions[EXTENSION] = services
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
+    app.register_blueprint(bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(404, lambda e: _problem(404, "Not Found", "No certificate matches this code."))
+    app.register_error_handler(413, lambda e: _problem(413, "Content Too Large",
+                                                       f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."))
+    app.register_error_handler(405, lambda e: _problem(405, "Method Not Allowed", "This URL does not accept that method."))
+
+
+bp = Blueprint("verify", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/verify")
+
+
+def _services() -> VerifyServices:
+    return current_app.extensions[EXTENSION]
+
+
+def _token_ref(token: str) -> str:
+    """What logs see of a token: a short hash, never the capability itself."""
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()[:12]
+
+
+@bp.get("/v/<token>")
+def scan_page(token: str) -> tuple[str, int]:
+    services = _services()
+    view = lookup_token(services.registry, token)
+    log.info("scan token=%s found=%s", _token_ref(token), view is not None)
+    return render_template("verify/scan.html", view=view, labels=STATUS_LABELS,
+                           domain=services.verify_domain), (200 if view else 404)
+
+
+@bp.get("/api/v1/certificates/<token>")
+def certificate_api(token: str) -> Response | tuple[Response, int]:
+    view = lookup_token(_services().registry, token)
+    log.info("api lookup token=%s found=%s", _token_ref(token), view is not None)
+    if view is None:
+        return _problem(404, "Not Found", "No certificate matches this code.")
+    return jsonify(view.to_json())
+
+
+@bp.post("/api/v1/verify")
+def verify_api() -> Response | tuple[Response, int]:
+    upload = request.files.get("file")
+    if upload is None:
+        return _problem(400, "Bad Request", "Send the PDF as a multipart form field named 'file'.")
+    services = _services()
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    report = verify_pdf(data, name=upload.filename or "upload.pdf", trust=services.trust,
+                        registry=services.registry)
+    return jsonify(report.to_json())
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("verify/home.html", domain=_services().verify_domain)
+
+
+def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:
+    """An RFC 9457 problem+json response."""
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    response.mimetype = "application/problem+json"
+    return response, status
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
