@@ -47,7 +47,7 @@ def find_captions(pdf: bytes, captions: list[str]) -> dict[str, Anchor]:
             if caption in found:
                 continue
             for i, (text, x, y, size) in enumerate(runs):
-                joined = "".join(r[0] for r in runs[i:i + len(caption)]).replace("\n", "")
+                joined = "".join(r[0] for r in runs[i : i + len(caption)]).replace("\n", "")
                 if text.strip() and joined.strip().startswith(caption):
                     found[caption] = Anchor(index, x, y, len(caption) * size)
                     break

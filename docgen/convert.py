@@ -55,9 +55,15 @@ def convert_to_pdf(
         argv = [
             soffice_binary(),
             f"-env:UserInstallation={profile_dir.resolve().as_uri()}",
-            "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-            "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(_PDF_FILTER),
-            "--outdir", str(out),
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export:" + json.dumps(_PDF_FILTER),
+            "--outdir",
+            str(out),
             *(str(src / f"{name}.docx") for name, _ in documents),
         ]
         env = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf)}
@@ -70,7 +76,9 @@ def convert_to_pdf(
             pdf_path = out / f"{name}.pdf"
             if not pdf_path.is_file():
                 detail = proc.stderr.decode(errors="replace").strip()[-300:]
-                raise ConversionError(f"{name}.docx: LibreOffice wrote no PDF (exit {proc.returncode}; {detail})")
+                raise ConversionError(
+                    f"{name}.docx: LibreOffice wrote no PDF (exit {proc.returncode}; {detail})"
+                )
             results[name] = pdf_path.read_bytes()
         return results
 
@@ -98,12 +106,14 @@ def unembedded_fonts(reader: PdfReader) -> set[str]:
     for page in reader.pages:
         resources = page.get("/Resources")
         fonts = resources.get_object().get("/Font") if resources else None
-        for ref in (fonts.get_object().values() if fonts else []):
+        for ref in fonts.get_object().values() if fonts else []:
             font = ref.get_object()
             descendants = font.get("/DescendantFonts")
             target = descendants.get_object()[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor else None
-            if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+            if descriptor is None or not any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
                 missing.add(str(font.get("/BaseFont", "?")))
     return missing

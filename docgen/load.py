@@ -106,13 +106,20 @@ def load_session(path: Path) -> ReviewSession:
         members=reader.integer(c, "members", "committee", minimum=1),
     )
     s = reader.section(doc, "sitting")
-    sitting = Sitting(reader.date(s, "start", "sitting"), reader.date(s, "end", "sitting"),
-                      reader.integer(s, "present", "sitting", minimum=1))
+    sitting = Sitting(
+        reader.date(s, "start", "sitting"),
+        reader.date(s, "end", "sitting"),
+        reader.integer(s, "present", "sitting", minimum=1),
+    )
     if sitting.present > committee.members:
-        reader.problem("sitting.present", f"{sitting.present} attending exceeds the {committee.members} members")
+        reader.problem(
+            "sitting.present", f"{sitting.present} attending exceeds the {committee.members} members"
+        )
     elif not quorum_met(members=committee.members, present=sitting.present):
-        reader.problem("sitting.present", f"quorum not met: {sitting.present} of {committee.members} "
-                                          "members attended, at least 2/3 must")
+        reader.problem(
+            "sitting.present",
+            f"quorum not met: {sitting.present} of {committee.members} members attended, at least 2/3 must",
+        )
     a = reader.section(doc, "approval")
     approval = Approval(
         authority=reader.text(a, "authority", "approval"),
@@ -167,8 +174,10 @@ def _applicant(reader: _Reader, path: Path, row: int, item: object, present: int
         reader.problem(f"{where}.vote", "required section is missing (agree, disagree, abstain)")
     vote = Vote(*(reader.integer(v, k, f"{where}.vote") for k in ("agree", "disagree", "abstain")))
     if v and vote.agree + vote.disagree + vote.abstain > present:
-        reader.problem(f"{where}.vote", f"{vote.agree + vote.disagree + vote.abstain} votes cast "
-                                        f"but only {present} members attended")
+        reader.problem(
+            f"{where}.vote",
+            f"{vote.agree + vote.disagree + vote.abstain} votes cast but only {present} members attended",
+        )
     photo = None
     if raw_photo := reader.text(item, "photo", where, optional=True):
         photo = (path.parent / raw_photo).resolve()
@@ -176,10 +185,16 @@ def _applicant(reader: _Reader, path: Path, row: int, item: object, present: int
             reader.problem(f"{where}.photo", f"file {photo} not found")
             photo = None
     return Applicant(
-        row=row, name=name, sex=sex, birth_date=birth, id_type=id_type, id_number=id_number,
+        row=row,
+        name=name,
+        sex=sex,
+        birth_date=birth,
+        id_type=id_type,
+        id_number=id_number,
         employer=reader.text(item, "employer", where),
         speciality=reader.text(item, "speciality", where),
         title=reader.text(item, "title", where),
         level=reader.text(item, "level", where),
-        vote=vote, photo=photo,
+        vote=vote,
+        photo=photo,
     )

@@ -55,7 +55,11 @@ def check_id(id_type: IdType, number: str) -> str | None:
 
 def id_birth_and_sex(id_type: IdType, number: str) -> tuple[dt.date, str] | None:
     """Birth date and sex encoded in an 18-character GB 11643-style number, else None."""
-    if id_type not in (IdType.RESIDENT_ID, IdType.HMT_RESIDENCE_PERMIT, IdType.FOREIGN_PERMANENT_RESIDENT_2023):
+    if id_type not in (
+        IdType.RESIDENT_ID,
+        IdType.HMT_RESIDENCE_PERMIT,
+        IdType.FOREIGN_PERMANENT_RESIDENT_2023,
+    ):
         return None
     birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return birth, ("男" if int(number[16]) % 2 else "女")

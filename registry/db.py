@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from registry.errors import RegistryError
 from registry.repository import CertificateRepository
@@ -29,7 +29,6 @@ class Registry:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
-        self._sessions: sessionmaker[Session] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -38,7 +37,6 @@ class Registry:
             self._engine = create_engine(self.url, future=True)
             if self._engine.dialect.name == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
-            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         return self._engine
 
     def migrate(self) -> None:
@@ -52,7 +50,9 @@ class Registry:
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as e:
-            raise RegistryError(f"cannot migrate the registry at {self.safe_url}: {e.__class__.__name__}: {e}") from e
+            raise RegistryError(
+                f"cannot migrate the registry at {self.safe_url}: {e.__class__.__name__}: {e}"
+            ) from e
 
     @property
     def safe_url(self) -> str:
@@ -62,9 +62,7 @@ class Registry:
     @contextmanager
     def transaction(self) -> Iterator[CertificateRepository]:
         """A repository inside one transaction: committed on success, rolled back on error."""
-        self.engine  # noqa: B018 - create the session factory
-        assert self._sessions is not None
-        with self._sessions() as session, session.begin():
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield CertificateRepository(session)
 
     def dispose(self) -> None:

@@ -73,8 +73,9 @@ class CertificateRepository:
         if record is None:
             raise NotFound(f"no certificate numbered {certificate_no}")
         if record.status == CertificateStatus.REVOKED:
-            raise Conflict(f"certificate {certificate_no} was already revoked "
-                           f"on {record.status_changed_at:%Y-%m-%d}")
+            raise Conflict(
+                f"certificate {certificate_no} was already revoked on {record.status_changed_at:%Y-%m-%d}"
+            )
         record.status = CertificateStatus.REVOKED.value
         record.status_reason = reason
         record.status_changed_at = at

@@ -11,9 +11,34 @@ from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.images import PdfImage
 
 
+@lru_cache(maxsize=4)
+def _font_bytes(font_path: str) -> bytes:
+    with open(font_path, "rb") as fh:
+        return fh.read()
+
+
+class InMemoryFontFactory(opentype.GlyphAccumulatorFactory):
+    """pyHanko's factory opens the font file on every signature and never closes it; this one
+    reads the font once per process and hands pyHanko an in-memory copy."""
+
+    def create_font_engine(self, writer, obj_stream=None):  # type: ignore[no-untyped-def]
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return opentype.GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_size=self.font_size,
+            ot_script_tag=self.ot_script_tag,
+            ot_language_tag=self.ot_language_tag,
+            writing_direction=self.writing_direction,
+            bcp47_lang_code=self.bcp47_lang_code,
+            obj_stream=obj_stream,
+        )
+
+
 @lru_cache(maxsize=8)
 def _font_factory(font_path: str, size: int) -> opentype.GlyphAccumulatorFactory:
-    return opentype.GlyphAccumulatorFactory(font_path, font_size=size, bcp47_lang_code="zh-Hans")
+    return InMemoryFontFactory(font_path, font_size=size, bcp47_lang_code="zh-Hans")
 
 
 def seal_style(seal_image: bytes, font_path: Path) -> stamp.TextStampStyle:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from signing.errors import SigningError
 
-SEAL_FONT_CANDIDATES = (
-    Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"),
-)
+SEAL_FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"),)
 
 
 def find_seal_font(configured: Path | None = None) -> Path:

@@ -38,7 +38,8 @@ class SealKey:
     def signer_cert(self) -> x509.Certificate:
         """The X.509 signing certificate."""
         cert = self.signer.signing_cert
-        assert cert is not None  # load_pkcs12 always sets it
+        if cert is None:  # load_pkcs12 always sets it; a custom signer might not
+            raise KeyLoadError(f"the {self.role.value} signer has no certificate")
         return cert
 
 

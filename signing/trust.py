@@ -111,8 +111,9 @@ def load_trust_settings(path: Path) -> TrustSettings:
         try:
             role = Role(name)
         except ValueError as e:
-            raise TrustConfigError(f"{path}: unknown role {name!r}; expected one of "
-                                   f"{', '.join(r.value for r in Role)}") from e
+            raise TrustConfigError(
+                f"{path}: unknown role {name!r}; expected one of {', '.join(r.value for r in Role)}"
+            ) from e
         allowed = {"issuer_sha256", "policy_oids", "signer_sha256"}
         if not isinstance(spec, dict) or set(spec) - allowed:
             raise TrustConfigError(f"{path}: roles.{name} accepts only {sorted(allowed)}")
@@ -135,9 +136,12 @@ def write_trust_settings(
 ) -> None:
     """Write a trust settings file; anchor paths are stored relative to its folder."""
     doc = {
-        "anchors": [str(Path(p).resolve().relative_to(path.parent.resolve()))
-                    if Path(p).resolve().is_relative_to(path.parent.resolve()) else str(p)
-                    for p in anchor_files],
+        "anchors": [
+            str(Path(p).resolve().relative_to(path.parent.resolve()))
+            if Path(p).resolve().is_relative_to(path.parent.resolve())
+            else str(p)
+            for p in anchor_files
+        ],
         "roles": {
             role.value: {
                 "issuer_sha256": sorted(p.issuer_sha256),

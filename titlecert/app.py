@@ -13,6 +13,12 @@ def create_app(settings: Settings) -> Flask:
     app = Flask(__name__)
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    init_app(app, VerifyServices(trust=load_trust(settings), registry=Registry(settings.database_url),
-                                 verify_domain=settings.verify_domain))
+    init_app(
+        app,
+        VerifyServices(
+            trust=load_trust(settings),
+            registry=Registry(settings.database_url),
+            verify_domain=settings.verify_domain,
+        ),
+    )
     return app

@@ -29,7 +29,9 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as e:
-        click.echo(f"error: the session input has {len(e.problems)} problem(s); nothing was issued:", err=True)
+        click.echo(
+            f"error: the session input has {len(e.problems)} problem(s); nothing was issued:", err=True
+        )
         for problem in e.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(2)
@@ -43,7 +45,9 @@ def _user_errors() -> Iterator[None]:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """titlecert: issue, seal and verify Chongqing professional-title documents."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     ctx.obj = from_env()
 
@@ -92,7 +96,9 @@ def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> No
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
 @click.pass_obj
@@ -101,15 +107,19 @@ def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: 
     with _user_errors():
         trust_settings = load_trust(settings)
         registry = None if offline else Registry(settings.database_url)
-        reports = [verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry) for f in files]
+        reports = [
+            verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry) for f in files
+        ]
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
     else:
         for r in reports:
             click.echo(r.summary())
             for s in r.signatures:
-                click.echo(f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
-                           f"coverage={s.coverage} modification={s.modification_level}")
+                click.echo(
+                    f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
+                    f"coverage={s.coverage} modification={s.modification_level}"
+                )
             for reason in r.reasons:
                 click.echo(f"  - {reason}")
     ok = all(r.accepted for r in reports) if not offline else all(r.verdict.value == "valid" for r in reports)

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry.db import Registry
 from signing.devpki import create_demo_pki
 from signing.errors import KeyLoadError
 from signing.fonts import find_seal_font
@@ -19,7 +20,6 @@ from signing.trust import (
     sha256_fingerprint,
     write_trust_settings,
 )
-from registry.db import Registry
 from titlecert.settings import Settings
 
 
@@ -80,8 +80,10 @@ def _write_demo_keys(settings: Settings) -> None:
         }
     root = load_certificates(pki.root_cert_path.read_bytes())[0]
     roles = {
-        role: RolePolicy(issuer_sha256=frozenset({sha256_fingerprint(root)}),
-                         policy_oids=frozenset({ROLE_POLICY_OIDS[role]}))
+        role: RolePolicy(
+            issuer_sha256=frozenset({sha256_fingerprint(root)}),
+            policy_oids=frozenset({ROLE_POLICY_OIDS[role]}),
+        )
         for role in Role
     }
     write_trust_settings(settings.trust_file, anchor_files=[pki.root_cert_path], roles=roles)
@@ -91,8 +93,10 @@ def _write_demo_keys(settings: Settings) -> None:
 def _write_configured_keys(settings: Settings) -> None:
     missing = [r.value for r in Role if r.value not in settings.configured_keys]
     if missing:
-        raise KeyLoadError("configure a PKCS#12 file for every role; missing: "
-                           + ", ".join(f"TITLECERT_{m.upper()}_PKCS12" for m in missing))
+        raise KeyLoadError(
+            "configure a PKCS#12 file for every role; missing: "
+            + ", ".join(f"TITLECERT_{m.upper()}_PKCS12" for m in missing)
+        )
     settings.pki_dir.mkdir(parents=True, exist_ok=True)
     font = find_seal_font(settings.seal_font)
     keys, roles, anchors = {}, {}, []
@@ -115,7 +119,9 @@ def _write_configured_keys(settings: Settings) -> None:
         anchor_files.append(settings.trust_anchors)
     else:
         path = settings.pki_dir / "anchors.pem"
-        path.write_text(TrustSettings(tuple({sha256_fingerprint(a): a for a in anchors}.values())).anchors_pem())
+        path.write_text(
+            TrustSettings(tuple({sha256_fingerprint(a): a for a in anchors}.values())).anchors_pem()
+        )
         anchor_files.append(path)
     write_trust_settings(settings.trust_file, anchor_files=anchor_files, roles=roles)
     settings.keys_file.write_text(json.dumps(keys, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -54,8 +54,11 @@ class IssueResult:
     """Applicants not issued, with why (failed vote, already issued)."""
 
     def to_json(self) -> dict[str, object]:
-        return {"documents": [asdict(d) for d in self.documents], "errors": self.errors,
-                "skipped": self.skipped}
+        return {
+            "documents": [asdict(d) for d in self.documents],
+            "errors": self.errors,
+            "skipped": self.skipped,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,9 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
 
     Keyed with the instance secret because ID numbers are guessable and must not be recoverable.
     """
-    message = "|".join((applicant.id_type, applicant.id_number, session.approval.document_no, applicant.title))
+    message = "|".join(
+        (applicant.id_type, applicant.id_number, session.approval.document_no, applicant.title)
+    )
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -88,8 +93,13 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
         pending = _allocate(session, settings, registry, secret, result)
         if not pending:
             return result
-        docx = [(p.data.certificate_no, render_certificate(CERTIFICATE_DOCX, p.data, qr_png=qr_png(p.data.verify_url)))
-                for p in pending]
+        docx = [
+            (
+                p.data.certificate_no,
+                render_certificate(CERTIFICATE_DOCX, p.data, qr_png=qr_png(p.data.verify_url)),
+            )
+            for p in pending
+        ]
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         sealed: list[tuple[_Pending, bytes]] = []
@@ -122,19 +132,23 @@ def _update_manifest(out_dir: Path, result: IssueResult) -> None:
     if not result.documents:
         return
     documents = read_manifest(out_dir) + [asdict(d) for d in result.documents]
-    (out_dir / MANIFEST).write_text(json.dumps({"documents": documents}, ensure_ascii=False, indent=2),
-                                    encoding="utf-8")
+    (out_dir / MANIFEST).write_text(
+        json.dumps({"documents": documents}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
 
 
-def _allocate(session: ReviewSession, settings: Settings, registry: Registry, secret: bytes,
-              result: IssueResult) -> list[_Pending]:
+def _allocate(
+    session: ReviewSession, settings: Settings, registry: Registry, secret: bytes, result: IssueResult
+) -> list[_Pending]:
     pending = []
     year = session.approval.date.year
     with registry.transaction() as repo:
         for a in session.applicants:
             label = f"{session.source}: applicants[{a.row}] ({a.name})"
             if not vote_passes(agree=a.vote.agree, present=session.sitting.present):
-                result.skipped.append(f"{label}: not passed ({a.vote.agree} of {session.sitting.present} agreed)")
+                result.skipped.append(
+                    f"{label}: not passed ({a.vote.agree} of {session.sitting.present} agreed)"
+                )
                 continue
             key = issue_key(secret, session, a)
             existing = repo.by_issue_key(key)
@@ -146,23 +160,42 @@ def _allocate(session: ReviewSession, settings: Settings, registry: Registry, se
             token = new_token()
             data = CertificateData(
                 certificate_no=number,
-                licence_id=licence_identifier(type_code=settings.licence_type_code,
-                                              issuer_code=session.approval.authority_credit_code,
-                                              serial=number),
-                name=a.name, sex=a.sex, birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
-                id_type=ID_TYPE_LABELS[a.id_type], id_number=a.id_number, employer=a.employer,
-                series=session.committee.series, speciality=a.speciality, title=a.title, level=a.level,
-                obtained_by="评审", passed_on=session.sitting.end, committee=session.committee.name,
-                approval_no=session.approval.document_no, issued_on=session.approval.date,
-                authority=session.approval.authority, verify_url=settings.verify_url(token),
-                verify_domain=settings.verify_domain, photo=a.photo,
+                licence_id=licence_identifier(
+                    type_code=settings.licence_type_code,
+                    issuer_code=session.approval.authority_credit_code,
+                    serial=number,
+                ),
+                name=a.name,
+                sex=a.sex,
+                birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
+                id_type=ID_TYPE_LABELS[a.id_type],
+                id_number=a.id_number,
+                employer=a.employer,
+                series=session.committee.series,
+                speciality=a.speciality,
+                title=a.title,
+                level=a.level,
+                obtained_by="评审",
+                passed_on=session.sitting.end,
+                committee=session.committee.name,
+                approval_no=session.approval.document_no,
+                issued_on=session.approval.date,
+                authority=session.approval.authority,
+                verify_url=settings.verify_url(token),
+                verify_domain=settings.verify_domain,
+                photo=a.photo,
             )
             pending.append(_Pending(a, data, token, key))
     return pending
 
 
-def _register_and_write(sealed: list[tuple[_Pending, bytes]], session: ReviewSession, out_dir: Path,
-                        registry: Registry, result: IssueResult) -> None:
+def _register_and_write(
+    sealed: list[tuple[_Pending, bytes]],
+    session: ReviewSession,
+    out_dir: Path,
+    registry: Registry,
+    result: IssueResult,
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     parts: list[tuple[Path, Path]] = []
@@ -171,20 +204,36 @@ def _register_and_write(sealed: list[tuple[_Pending, bytes]], session: ReviewSes
             for p, pdf in sealed:
                 digest = hashlib.sha256(pdf).hexdigest()
                 d = p.data
-                repo.add(CertificateRecord(
-                    certificate_no=d.certificate_no, token_hash=hash_token(p.token), issue_key=p.issue_key,
-                    holder_name=d.name, holder_id_masked=mask_id(d.id_number), title=d.title,
-                    level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
-                    authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on,
-                    issued_on=d.issued_on, sha256=digest, status=CertificateStatus.VALID.value,
-                    created_at=now,
-                ))
+                repo.add(
+                    CertificateRecord(
+                        certificate_no=d.certificate_no,
+                        token_hash=hash_token(p.token),
+                        issue_key=p.issue_key,
+                        holder_name=d.name,
+                        holder_id_masked=mask_id(d.id_number),
+                        title=d.title,
+                        level=d.level,
+                        series=d.series,
+                        speciality=d.speciality,
+                        committee=d.committee,
+                        authority=d.authority,
+                        approval_no=d.approval_no,
+                        passed_on=d.passed_on,
+                        issued_on=d.issued_on,
+                        sha256=digest,
+                        status=CertificateStatus.VALID.value,
+                        created_at=now,
+                    )
+                )
                 final = out_dir / f"{d.certificate_no}.pdf"
                 part = final.with_suffix(".pdf.part")
                 part.write_bytes(pdf)
                 parts.append((part, final))
-                result.documents.append(IssuedDocument("certificate", d.certificate_no, str(final.resolve()),
-                                                       digest, d.verify_url))
+                result.documents.append(
+                    IssuedDocument(
+                        "certificate", d.certificate_no, str(final.resolve()), digest, d.verify_url
+                    )
+                )
     except BaseException:
         for part, _ in parts:
             part.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -32,8 +32,18 @@ def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | N
         run.font.color.rgb = color
 
 
-def para(cell_or_doc, text: str, name: str, size: float, *, align=WD_ALIGN_PARAGRAPH.LEFT,
-         bold: bool = False, color: RGBColor | None = None, first: bool = False, exact: bool = True):
+def para(
+    cell_or_doc,
+    text: str,
+    name: str,
+    size: float,
+    *,
+    align=WD_ALIGN_PARAGRAPH.LEFT,
+    bold: bool = False,
+    color: RGBColor | None = None,
+    first: bool = False,
+    exact: bool = True,
+):
     p = cell_or_doc.paragraphs[0] if first and cell_or_doc.paragraphs else cell_or_doc.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -147,8 +157,7 @@ def main() -> None:
         para(cell, date, "宋体", 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(right, "{{ qr }}", "宋体", 10, align=WD_ALIGN_PARAGRAPH.CENTER, first=True, exact=False)
     para(right, "扫码或登录 {{ verify_domain }} 查验", "宋体", 9, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(right, "本证书为电子证书，打印件与电子文件具有同等效力", "楷体", 8,
-         align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(right, "本证书为电子证书，打印件与电子文件具有同等效力", "楷体", 8, align=WD_ALIGN_PARAGRAPH.CENTER)
     doc.core_properties.title = "职称电子证书"
     doc.core_properties.author = "titlecert"
     doc.save(OUT)

@@ -31,7 +31,7 @@ def admit(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Admission:
     last = tail.rfind(b"%%EOF")
     if last < 0:
         return Admission(False, "the file does not end with %%EOF")
-    if len(tail) - (last + 5) > 2 or tail[last + 5:].strip(b"\r\n"):
+    if len(tail) - (last + 5) > 2 or tail[last + 5 :].strip(b"\r\n"):
         return Admission(False, "data follows the final %%EOF marker")
     if len(_EOF.findall(data)) > MAX_REVISIONS:
         return Admission(False, f"the file has more than {MAX_REVISIONS} revisions")

@@ -26,7 +26,7 @@ def revision_ends(data: bytes, reader: PdfFileReader) -> list[int]:
         if eof < 0:
             raise ValueError(f"revision {rev} has no %%EOF after its cross-reference data")
         end = eof + 5
-        while end < len(data) and data[end:end + 1] in (b"\r", b"\n"):
+        while end < len(data) and data[end : end + 1] in (b"\r", b"\n"):
             end += 1
         ends.append(end)
     return ends
@@ -46,9 +46,7 @@ def audit_revisions(data: bytes, reader: PdfFileReader, *, first: int = 1) -> li
         listed = {offset: (idnum, gen) for idnum, (gen, offset) in section.standard_xrefs.items()}
         for idnum, (_, offset) in section.standard_xrefs.items():
             if not start <= offset < end:
-                findings.append(
-                    f"revision {rev + 1}: object {idnum} points outside its own revision"
-                )
+                findings.append(f"revision {rev + 1}: object {idnum} points outside its own revision")
         for idnum, loc in section.xrefs_in_objstm.items():
             if loc.obj_stream_id not in section.standard_xrefs:
                 findings.append(

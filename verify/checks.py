@@ -70,15 +70,20 @@ def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
 
     expected = list(SIGNING_ORDER)
     if len(embedded) != len(expected):
-        fail(Verdict.INVALID, f"expected exactly {len(expected)} seals (committee, then authority), "
-                              f"found {len(embedded)}")
+        fail(
+            Verdict.INVALID,
+            f"expected exactly {len(expected)} seals (committee, then authority), found {len(embedded)}",
+        )
     for index, (report, status) in enumerate(zip(reports, statuses, strict=True)):
         _judge_signature(index, report, status, expected, fail)
     if reports and statuses:
         first, last = statuses[0], statuses[-1]
         if first.docmdp_ok is not True or _level(first) > ModificationLevel.FORM_FILLING:
-            fail(Verdict.MODIFIED, "the document was changed after the committee certified it, "
-                                   "beyond what its certification allows")
+            fail(
+                Verdict.MODIFIED,
+                "the document was changed after the committee certified it, "
+                "beyond what its certification allows",
+            )
         if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE:
             fail(Verdict.MODIFIED, "the last seal does not cover the whole file: data was added after it")
     extra_fields = _non_signature_fields(reader)
@@ -108,11 +113,16 @@ def _judge_signature(index, report, status, expected, fail) -> None:  # type: ig
     if index < len(expected):
         want = expected[index]
         if report.role != want.value:
-            fail(Verdict.INVALID, f"seal {n} must be the {want.value}'s; its certificate holds "
-                                  f"{'no recognised role' if report.role is None else report.role}")
+            fail(
+                Verdict.INVALID,
+                f"seal {n} must be the {want.value}'s; its certificate holds "
+                f"{'no recognised role' if report.role is None else report.role}",
+            )
         if report.certification != (want is Role.COMMITTEE):
-            fail(Verdict.INVALID, f"seal {n} has the wrong signature type (certification expected "
-                                  f"only for the committee's)")
+            fail(
+                Verdict.INVALID,
+                f"seal {n} has the wrong signature type (certification expected only for the committee's)",
+            )
     else:
         fail(Verdict.INVALID, f"seal {n} ({report.signer}) is unexpected")
 

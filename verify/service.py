@@ -49,11 +49,22 @@ class CertificateView:
     @classmethod
     def of(cls, r: CertificateRecord) -> "CertificateView":
         return cls(
-            certificate_no=r.certificate_no, status=Status(r.status), status_reason=r.status_reason,
-            status_changed_at=r.status_changed_at, holder=mask_name(r.holder_name),
-            holder_id=r.holder_id_masked, title=r.title, level=r.level, series=r.series,
-            speciality=r.speciality, committee=r.committee, authority=r.authority,
-            approval_no=r.approval_no, passed_on=r.passed_on, issued_on=r.issued_on, sha256=r.sha256,
+            certificate_no=r.certificate_no,
+            status=Status(r.status),
+            status_reason=r.status_reason,
+            status_changed_at=r.status_changed_at,
+            holder=mask_name(r.holder_name),
+            holder_id=r.holder_id_masked,
+            title=r.title,
+            level=r.level,
+            series=r.series,
+            speciality=r.speciality,
+            committee=r.committee,
+            authority=r.authority,
+            approval_no=r.approval_no,
+            passed_on=r.passed_on,
+            issued_on=r.issued_on,
+            sha256=r.sha256,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -86,13 +97,20 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
         return CertificateView.of(record) if record else None
 
 
-def verify_pdf(data: bytes, *, name: str, trust: TrustSettings, registry: Registry | None) -> VerificationReport:
+def verify_pdf(
+    data: bytes, *, name: str, trust: TrustSettings, registry: Registry | None
+) -> VerificationReport:
     """Judge one file. With `registry` None the verdict rests on signatures and structure alone."""
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyse_pdf(data, trust)
-    report = VerificationReport(file=name, verdict=analysis.verdict, sha256=digest,
-                                signatures=analysis.signatures, reasons=list(analysis.reasons),
-                                registry_consulted=registry is not None)
+    report = VerificationReport(
+        file=name,
+        verdict=analysis.verdict,
+        sha256=digest,
+        signatures=analysis.signatures,
+        reasons=list(analysis.reasons),
+        registry_consulted=registry is not None,
+    )
     if registry is None:
         report.reasons.append("the registry was not consulted: status unknown")
         return report

@@ -35,13 +35,20 @@ def init_app(app: Flask, services: VerifyServices) -> None:
     app.register_blueprint(bp)
     app.after_request(_security_headers)
     app.register_error_handler(404, lambda e: _problem(404, "Not Found", "No certificate matches this code."))
-    app.register_error_handler(413, lambda e: _problem(413, "Content Too Large",
-                                                       f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."))
-    app.register_error_handler(405, lambda e: _problem(405, "Method Not Allowed", "This URL does not accept that method."))
+    app.register_error_handler(
+        413,
+        lambda e: _problem(
+            413, "Content Too Large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."
+        ),
+    )
+    app.register_error_handler(
+        405, lambda e: _problem(405, "Method Not Allowed", "This URL does not accept that method.")
+    )
 
 
-bp = Blueprint("verify", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/verify")
+bp = Blueprint(
+    "verify", __name__, template_folder="templates", static_folder="static", static_url_path="/static/verify"
+)
 
 
 def _services() -> VerifyServices:
@@ -58,8 +65,9 @@ def scan_page(token: str) -> tuple[str, int]:
     services = _services()
     view = lookup_token(services.registry, token)
     log.info("scan token=%s found=%s", _token_ref(token), view is not None)
-    return render_template("verify/scan.html", view=view, labels=STATUS_LABELS,
-                           domain=services.verify_domain), (200 if view else 404)
+    return render_template(
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
+    ), (200 if view else 404)
 
 
 @bp.get("/api/v1/certificates/<token>")
@@ -78,8 +86,9 @@ def verify_api() -> Response | tuple[Response, int]:
         return _problem(400, "Bad Request", "Send the PDF as a multipart form field named 'file'.")
     services = _services()
     data = upload.read(MAX_UPLOAD_BYTES + 1)
-    report = verify_pdf(data, name=upload.filename or "upload.pdf", trust=services.trust,
-                        registry=services.registry)
+    report = verify_pdf(
+        data, name=upload.filename or "upload.pdf", trust=services.trust, registry=services.registry
+    )
     return jsonify(report.to_json())
 
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what titlecert needs on Debian/Ubuntu, then the Python packages into .venv.
+# Idempotent: installs only what is missing; re-installs Python packages only when
+# pyproject.toml or requirements.lock changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing=()
+have_font() { fc-list 2>/dev/null | grep -qi "$1"; }
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+have_font "Noto Serif CJK SC" || missing+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf ] || missing+=(fonts-arphic-gbsn00lp)
+have_font "AR PL UKai CN" || missing+=(fonts-arphic-ukai)
+have_font "Liberation Serif" || missing+=(fonts-liberation2)
+command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v softhsm2-util >/dev/null 2>&1 || missing+=(softhsm2)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python3 - <<'PY'
+import sys
+if sys.version_info < (3, 11):
+    sys.exit(f"titlecert needs Python 3.11 or newer; found {sys.version.split()[0]}")
+PY
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.titlecert-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  say "installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -c requirements.lock -e '.[test]'
+  touch "$stamp"
+fi
+say "ready: .venv/bin/titlecert"

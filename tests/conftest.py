@@ -1,0 +1,104 @@
+"""Shared, expensive fixtures: one demo instance, one issued session and one server per run."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TITLECERT = Path(sys.executable).parent / "titlecert"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Instance:
+    """A titlecert home with its environment."""
+
+    home: Path
+    env: dict[str, str]
+    public_url: str
+
+    def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run the CLI as a user would."""
+        proc = subprocess.run(
+            [str(TITLECERT), *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"titlecert {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+        return proc
+
+
+def make_instance(home: Path, **extra: str) -> Instance:
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
+    env.update({"TITLECERT_HOME": str(home), "TITLECERT_PUBLIC_URL": public_url, **extra})
+    return Instance(home, env, public_url)
+
+
+@pytest.fixture(scope="session")
+def instance(tmp_path_factory: pytest.TempPathFactory) -> Instance:
+    """An initialised demo instance (SQLite, DEMO PKI)."""
+    inst = make_instance(tmp_path_factory.mktemp("instance") / "home")
+    inst.run("init")
+    return inst
+
+
+@dataclass
+class Issued:
+    """The bundled sample session, issued once per run."""
+
+    out: Path
+    documents: list[dict[str, str]]
+    skipped: list[str]
+
+    def pdf(self, index: int = 0) -> bytes:
+        return Path(self.documents[index]["path"]).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def issued(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Issued:
+    out = tmp_path_factory.mktemp("issued")
+    proc = instance.run("demo", "--no-serve", "--out", str(out))
+    result = json.loads(proc.stdout)
+    return Issued(out, result["documents"], result["skipped"])
+
+
+@pytest.fixture(scope="session")
+def server(instance: Instance, issued: Issued) -> Iterator[str]:
+    """`titlecert serve` on the instance's public URL; yields the base URL."""
+    port = instance.public_url.rsplit(":", 1)[1]
+    proc = subprocess.Popen(
+        [str(TITLECERT), "serve", "--port", port],
+        env=instance.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(instance.public_url + "/", timeout=1)  # noqa: S310 - loopback test server
+            break
+        except OSError as e:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(
+                    f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
+                ) from e
+            time.sleep(0.2)
+    yield instance.public_url
+    proc.terminate()
+    proc.wait(timeout=10)

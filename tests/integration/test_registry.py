@@ -1,0 +1,122 @@
+"""The registry on SQLite and, when reachable, PostgreSQL (TITLECERT_TEST_POSTGRES_URL)."""
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+
+from registry.db import Registry
+from registry.errors import Conflict, NotFound
+from registry.models import CertificateRecord
+from registry.repository import hash_token
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TITLECERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
+    if request.param == "sqlite":
+        reg = Registry(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+        reg.migrate()
+        yield reg
+        reg.dispose()
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"titlecert_test_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as e:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {str(e).splitlines()[0]}")
+    reg = Registry(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        reg.migrate()
+        yield reg
+    finally:
+        reg.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+        admin.dispose()
+
+
+def record(no: str, token: str, sha: str) -> CertificateRecord:
+    return CertificateRecord(
+        certificate_no=no,
+        token_hash=hash_token(token),
+        issue_key=hash_token(no),
+        holder_name="张晓明",
+        holder_id_masked="500103********0030",
+        title="高级工程师",
+        level="副高级",
+        series="工程技术",
+        speciality="大数据智能化",
+        committee="评委会",
+        authority="重庆市职称改革办公室",
+        approval_no="渝职改办〔2026〕12号",
+        passed_on=dt.date(2025, 12, 21),
+        issued_on=dt.date(2026, 1, 20),
+        sha256=sha,
+        status="valid",
+        created_at=dt.datetime.now(dt.UTC),
+    )
+
+
+def test_migration_is_idempotent_and_creates_the_tables(registry: Registry) -> None:
+    registry.migrate()
+    tables = set(inspect(registry.engine).get_table_names())
+    assert {"certificates", "number_sequences", "alembic_version"} <= tables
+
+
+def test_token_is_found_by_its_hash_and_never_stored(registry: Registry) -> None:
+    with registry.transaction() as repo:
+        repo.add(record("N1", "T" * 32, "a" * 64))
+    with registry.transaction() as repo:
+        found = repo.by_token("T" * 32)
+        assert found is not None and found.certificate_no == "N1"
+        assert found.token_hash != "T" * 32
+        assert repo.by_token("U" * 32) is None
+        assert repo.by_sha256("A" * 64) is not None
+
+
+def test_duplicates_are_refused_and_roll_back(registry: Registry) -> None:
+    with registry.transaction() as repo:
+        repo.add(record("N1", "T" * 32, "a" * 64))
+    with (
+        pytest.raises(Conflict, match="certificate N2 duplicates a registered one"),
+        registry.transaction() as repo,
+    ):
+        repo.add(record("N2", "U" * 32, "b" * 64))
+        repo.add(record("N2", "V" * 32, "c" * 64))
+    with registry.transaction() as repo:
+        assert repo.by_number("N2") is None  # the whole transaction rolled back
+
+
+def test_numbers_advance_per_sequence(registry: Registry) -> None:
+    with registry.transaction() as repo:
+        assert [repo.next_number("A"), repo.next_number("A"), repo.next_number("B")] == [1, 2, 1]
+    with registry.transaction() as repo:
+        assert repo.next_number("A") == 3
+
+
+def test_revoke_records_reason_and_time(registry: Registry) -> None:
+    with registry.transaction() as repo:
+        repo.add(record("N1", "T" * 32, "a" * 64))
+    at = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    with registry.transaction() as repo:
+        repo.revoke("N1", reason="评审终止：材料造假", at=at)
+    with registry.transaction() as repo:
+        r = repo.by_number("N1")
+        assert r is not None and (r.status, r.status_reason) == ("revoked", "评审终止：材料造假")
+        assert r.status_changed_at is not None and r.status_changed_at.replace(tzinfo=dt.UTC) == at
+        with pytest.raises(Conflict, match="already revoked on 2026-03-01"):
+            repo.revoke("N1", reason="again", at=at)
+        with pytest.raises(NotFound, match="no certificate numbered N9"):
+            repo.revoke("N9", reason="x", at=at)

@@ -1,0 +1,116 @@
+"""The acceptance rule against the known attacks on signed PDFs (VERIFY.md §3-§7)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.fields import SigSeedSubFilter
+
+from registry.db import Registry
+from signing.devpki import create_demo_pki
+from signing.fonts import find_seal_font
+from signing.keys import SealKey, load_pkcs12_signer
+from signing.pades import seal_pdf
+from signing.profiles import SealPlacement
+from signing.roles import Role
+from signing.trust import load_trust_settings
+from tests.conftest import Instance, Issued
+from tests.tamper import add_page_content, flip_byte_in_signed_range, unsigned_revision
+from verify.report import Verdict
+from verify.service import verify_pdf
+
+
+@pytest.fixture(scope="module")
+def context(instance: Instance, issued: Issued):  # type: ignore[no-untyped-def]
+    trust = load_trust_settings(instance.home / "trust.json")
+    registry = Registry(f"sqlite:///{instance.home / 'registry.sqlite3'}")
+    yield trust, registry
+    registry.dispose()
+
+
+def check(context, data: bytes):  # type: ignore[no-untyped-def]
+    trust, registry = context
+    return verify_pdf(data, name="x.pdf", trust=trust, registry=registry)
+
+
+def test_issued_certificate_is_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    report = check(context, issued.pdf(0))
+    assert (report.verdict, report.status, report.reasons) == (Verdict.VALID, "valid", [])
+    assert [s.role for s in report.signatures] == ["committee", "authority"]
+    assert report.signatures[0].certification and not report.signatures[1].certification
+    assert report.signatures[1].coverage == "ENTIRE_FILE"
+
+
+def test_flipped_byte_in_signed_range_is_invalid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    report = check(context, flip_byte_in_signed_range(issued.pdf(0)))
+    assert report.verdict is Verdict.INVALID
+    assert any("broken" in r for r in report.reasons)
+
+
+def test_incremental_update_changing_page_content_is_not_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    report = check(context, add_page_content(issued.pdf(0)))
+    assert report.verdict is Verdict.MODIFIED
+    assert any("changed after the committee certified it" in r for r in report.reasons)
+    assert any("does not cover the whole file" in r for r in report.reasons)
+
+
+def test_bytes_after_the_last_eof_are_rejected(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    report = check(context, issued.pdf(0) + b"1 0 obj (hidden) endobj\n")
+    assert report.verdict is Verdict.MALFORMED
+
+
+def test_third_signature_by_a_trusted_key_is_invalid(context, instance: Instance, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    # pyHanko alone calls all three signatures valid (VERIFY.md §3); the rule fixes the signer set.
+    pki = instance.home / "pki"
+    signer = load_pkcs12_signer(pki / "committee.p12", (pki / "committee.pass").read_bytes())
+    writer = IncrementalPdfFileWriter(io.BytesIO(issued.pdf(0)))
+    fields.append_signature_field(writer, fields.SigFieldSpec("Extra"))
+    out = io.BytesIO()
+    signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name="Extra", subfilter=SigSeedSubFilter.PADES), signer
+    ).sign_pdf(writer, existing_fields_only=True, output=out)
+    report = check(context, out.getvalue())
+    assert report.verdict is Verdict.INVALID
+    assert any("expected exactly 2 seals" in r for r in report.reasons)
+
+
+def test_seals_from_outside_the_trust_anchors_are_invalid(context, issued: Issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A forger's PKI whose root has the genuine root's name and whose certificates carry the
+    # genuine role OIDs and Chinese names: only the anchors' keys tell them apart.
+    rogue = create_demo_pki(tmp_path, label="DEMO")
+    keys = {
+        role: SealKey(
+            role,
+            load_pkcs12_signer(s.pkcs12_path, s.passphrase_path.read_bytes()),
+            s.display_name,
+            _seal_png(),
+        )
+        for role, s in rogue.signers.items()
+    }
+    placements = [
+        SealPlacement(Role.COMMITTEE, 0, (80, 60, 200, 180)),
+        SealPlacement(Role.AUTHORITY, 0, (300, 60, 420, 180)),
+    ]
+    forged = seal_pdf(
+        unsigned_revision(issued.pdf(0)), placements=placements, keys=keys, font_path=find_seal_font()
+    )
+    report = check(context, forged)
+    assert report.verdict is Verdict.INVALID
+    assert len(report.signatures) == 2 and all(not s.trusted for s in report.signatures)
+    assert any("not from a trusted issuer" in r for r in report.reasons)
+
+
+def test_an_unregistered_file_is_not_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
+    report = check(context, unsigned_revision(issued.pdf(0)))
+    assert report.verdict is Verdict.INVALID
+    assert report.status == "unknown"
+
+
+def _seal_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 0, 0, 255)).save(buf, format="PNG")
+    return buf.getvalue()
