@@ -4,8 +4,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -16,7 +14,9 @@ from registry.repository import CertificateRepository
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _alembic_config(url: str) -> Config:
+def _alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config  # imported on use: Alembic is slow to import
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -44,6 +44,8 @@ class Registry:
 
         Raises RegistryError when the database cannot be reached.
         """
+        from alembic import command
+
         try:
             with self.engine.begin() as connection:
                 cfg = _alembic_config(self.url)

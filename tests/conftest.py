@@ -81,12 +81,11 @@ def issued(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Issu
 def server(instance: Instance, issued: Issued) -> Iterator[str]:
     """`titlecert serve` on the instance's public URL; yields the base URL."""
     port = instance.public_url.rsplit(":", 1)[1]
-    proc = subprocess.Popen(
-        [str(TITLECERT), "serve", "--port", port],
-        env=instance.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = instance.home / "serve.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [str(TITLECERT), "serve", "--port", port], env=instance.env, stdout=sink, stderr=sink
+        )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -95,9 +94,7 @@ def server(instance: Instance, issued: Issued) -> Iterator[str]:
         except OSError as e:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise AssertionError(
-                    f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
-                ) from e
+                raise AssertionError(f"server did not start: {log.read_text(errors='replace')}") from e
             time.sleep(0.2)
     yield instance.public_url
     proc.terminate()

@@ -7,18 +7,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from docgen.errors import DocgenError, InputError
-from registry.db import Registry
 from registry.errors import RegistryError
 from signing.errors import SigningError
-from titlecert.instance import init_instance, load_trust
-from titlecert.issuing import IssueResult, issue_session, read_manifest
 from titlecert.settings import Settings, from_env
 from verify.errors import VerifyError
-from verify.service import verify_pdf
+
+if TYPE_CHECKING:
+    from titlecert.issuing import IssueResult
+
+# Commands import the heavy packages (pyHanko, SQLAlchemy, LibreOffice glue) only when they run,
+# so `titlecert --help` and `revoke` start fast.
 
 SAMPLE_SESSION = Path(__file__).resolve().parent.parent / "examples" / "session.json"
 
@@ -56,6 +59,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.pass_obj
 def init(settings: Settings) -> None:
     """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured)."""
+    from titlecert.instance import init_instance
+
     with _user_errors():
         report = init_instance(settings)
     click.echo(f"instance {report.home}\nregistry {report.database}\nkeys     {report.keys}")
@@ -66,11 +71,13 @@ def init(settings: Settings) -> None:
 @click.pass_obj
 def trust(settings: Settings, pem: bool) -> None:
     """Print the trust anchors verification uses."""
+    from titlecert.instance import load_trust
+
     with _user_errors():
         click.echo(load_trust(settings).anchors_pem(), nl=False)
 
 
-def _print_issue(result: IssueResult, as_json: bool) -> None:
+def _print_issue(result: "IssueResult", as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
@@ -89,6 +96,8 @@ def _print_issue(result: IssueResult, as_json: bool) -> None:
 @click.pass_obj
 def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> None:
     """Render, convert, seal and register the certificates of SESSION.json."""
+    from titlecert.issuing import issue_session
+
     with _user_errors():
         result = issue_session(session, out_dir, settings)
     _print_issue(result, as_json)
@@ -104,6 +113,10 @@ def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> No
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool) -> None:
     """Verify sealed PDFs; exit 0 only if every file is valid and in force."""
+    from registry.db import Registry
+    from titlecert.instance import load_trust
+    from verify.service import verify_pdf
+
     with _user_errors():
         trust_settings = load_trust(settings)
         registry = None if offline else Registry(settings.database_url)
@@ -132,6 +145,8 @@ def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: 
 @click.pass_obj
 def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
     """Revoke a certificate; the verify site and API say so at once."""
+    from registry.db import Registry
+
     with _user_errors():
         registry = Registry(settings.database_url)
         with registry.transaction() as repo:
@@ -167,6 +182,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @click.pass_obj
 def demo(settings: Settings, no_serve: bool, out_dir: Path | None, host: str, port: int) -> None:
     """Init, issue the bundled sample session, and serve the verify site."""
+    from titlecert.instance import init_instance
+    from titlecert.issuing import issue_session, read_manifest
+
     out_dir = out_dir or settings.home / "demo-out"
     with _user_errors():
         init_instance(settings)

@@ -1,0 +1,134 @@
+"""The CLI as the committee office and a verifier use it."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+from signing.devpki import create_demo_pki
+from tests.conftest import REPO, Instance, Issued, make_instance
+from tests.tamper import add_page_content, flip_byte_in_signed_range
+
+
+def test_demo_issues_every_passed_applicant(issued: Issued, instance: Instance) -> None:
+    assert [d["kind"] for d in issued.documents] == ["certificate"] * 3
+    assert issued.skipped == [
+        f"{REPO / 'examples' / 'session.json'}: applicants[2] (欧阳建国): not passed (12 of 21 agreed)"
+    ]
+    for doc in issued.documents:
+        assert Path(doc["path"]).is_file()
+        assert doc["verify_url"].startswith(instance.public_url + "/v/")
+        assert len(doc["sha256"]) == 64
+    numbers = [d["certificate_no"] for d in issued.documents]
+    assert numbers == ["CQZC2026000001", "CQZC2026000002", "CQZC2026000003"]
+
+
+def test_verify_exit_status_and_json(instance: Instance, issued: Issued, tmp_path: Path) -> None:
+    good = issued.documents[0]["path"]
+    proc = instance.run("verify", "--json", good)
+    [report] = json.loads(proc.stdout)
+    assert (report["verdict"], report["status"], report["certificate_no"]) == (
+        "valid",
+        "valid",
+        "CQZC2026000001",
+    )
+    assert [s["role"] for s in report["signatures"]] == ["committee", "authority"]
+    assert set(report["signatures"][0]) >= {
+        "signer",
+        "signed_at",
+        "intact",
+        "trusted",
+        "coverage",
+        "modification_level",
+    }
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(flip_byte_in_signed_range(issued.pdf(0)))
+    proc = instance.run("verify", good, str(bad), check=False)
+    assert proc.returncode == 1
+    assert f"invalid:valid {bad}" in proc.stdout or f"invalid:unknown {bad}" in proc.stdout
+
+
+def test_offline_verification_says_the_registry_was_not_consulted(
+    instance: Instance, issued: Issued, tmp_path: Path
+) -> None:
+    proc = instance.run("verify", "--offline", "--json", issued.documents[0]["path"])
+    [report] = json.loads(proc.stdout)
+    assert (report["verdict"], report["registry_consulted"]) == ("valid", False)
+    edited = tmp_path / "edited.pdf"
+    edited.write_bytes(add_page_content(issued.pdf(0)))
+    proc = instance.run("verify", "--offline", "--json", str(edited), check=False)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)[0]["verdict"] == "modified"
+
+
+def test_trust_prints_the_anchor(instance: Instance) -> None:
+    pem = instance.run("trust", "--pem").stdout
+    assert pem.startswith("-----BEGIN CERTIFICATE-----") and pem.count("BEGIN CERTIFICATE") == 1
+    assert pem == (instance.home / "pki" / "root-ca.pem").read_text()
+
+
+def test_init_is_idempotent(instance: Instance) -> None:
+    before = (instance.home / "pki" / "root-ca.pem").read_bytes()
+    out = instance.run("init").stdout
+    assert "keys     existing" in out
+    assert (instance.home / "pki" / "root-ca.pem").read_bytes() == before
+
+
+def test_issuing_the_same_session_again_issues_nothing_new(
+    instance: Instance, issued: Issued, tmp_path: Path
+) -> None:
+    proc = instance.run("issue", str(REPO / "examples" / "session.json"), "--out", str(tmp_path), "--json")
+    result = json.loads(proc.stdout)
+    assert result["documents"] == []
+    assert any("already issued as CQZC2026000001" in s for s in result["skipped"])
+
+
+def test_bad_input_names_file_row_and_field_and_issues_nothing(
+    instance: Instance, issued: Issued, tmp_path: Path
+) -> None:
+    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
+    doc["approval"]["document_no"] = "渝职改办〔2026〕99号"  # a new award, so it would be issued
+    doc["applicants"][3]["id_number"] = "810000198801010013"
+    session = tmp_path / "bad.json"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = instance.run("issue", str(session), "--out", str(out), check=False)
+    assert proc.returncode == 2
+    assert f"{session}: applicants[3] (陈家豪).id_number: check character should be 2" in proc.stderr
+    assert "nothing was issued" in proc.stderr
+    assert not out.exists()
+    with sqlite3.connect(instance.home / "registry.sqlite3") as db:
+        assert db.execute("select count(*) from certificates").fetchone() == (3,)
+
+
+def test_revoke_then_verify_says_revoked(instance: Instance, issued: Issued) -> None:
+    doc = issued.documents[2]
+    proc = instance.run("revoke", doc["certificate_no"], "--reason", "评审终止：申报材料弄虚作假")
+    assert f"revoked {doc['certificate_no']}" in proc.stdout
+    proc = instance.run("verify", "--json", doc["path"], check=False)
+    assert proc.returncode == 1
+    [report] = json.loads(proc.stdout)
+    assert (report["status"], report["verdict"]) == ("revoked", "invalid")
+    assert any("评审终止：申报材料弄虚作假" in r for r in report["reasons"])
+    again = instance.run("revoke", doc["certificate_no"], "--reason", "x", check=False)
+    assert again.returncode == 1 and "already revoked" in again.stderr
+
+
+def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
+    office = create_demo_pki(tmp_path / "office", label="OFFICE")
+    env = {}
+    for role, signer in office.signers.items():
+        env[f"TITLECERT_{role.value.upper()}_PKCS12"] = str(signer.pkcs12_path)
+        env[f"TITLECERT_{role.value.upper()}_PASSWORD"] = signer.passphrase_path.read_text()
+    inst = make_instance(tmp_path / "home", **env)
+    assert "keys     configured" in inst.run("init").stdout
+    assert inst.run("trust", "--pem").stdout == office.root_cert_path.read_text()
+    assert not (tmp_path / "home" / "pki" / "committee.p12").exists()  # no demo PKI was made
+    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
+    doc["applicants"] = doc["applicants"][:1]
+    session = tmp_path / "one.json"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = json.loads(inst.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
+    [report] = json.loads(inst.run("verify", "--json", result["documents"][0]["path"]).stdout)
+    assert report["verdict"] == "valid"
+    assert all("OFFICE" in s["signer"] for s in report["signatures"])

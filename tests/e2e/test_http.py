@@ -1,0 +1,97 @@
+"""The public verify site and API over HTTP, against `titlecert serve`."""
+
+import json
+import subprocess
+
+import requests
+
+from tests.conftest import TITLECERT, Instance, Issued
+from tests.tamper import add_page_content, flip_byte_in_signed_range
+
+
+def token_of(issued: Issued, index: int) -> str:
+    return issued.documents[index]["verify_url"].rsplit("/", 1)[1]
+
+
+def test_scan_page_shows_status_and_masked_holder(server: str, issued: Issued) -> None:
+    r = requests.get(issued.documents[0]["verify_url"], timeout=10)
+    assert r.status_code == 200
+    page = r.text
+    assert "有效" in page and "张*明" in page and "500103********0030" in page
+    assert "张晓明" not in page and "500103198506150030" not in page
+    for text in (
+        "高级工程师",
+        "重庆市工程技术大数据智能化专业高级职称评审委员会",
+        "重庆市职称改革办公室",
+        "渝职改办〔2026〕12号",
+        issued.documents[0]["sha256"],
+        server.split("//")[1],
+    ):
+        assert text in page
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+    assert '<meta name="viewport"' in page and "<script" not in page
+
+
+def test_certificate_api(server: str, issued: Issued) -> None:
+    r = requests.get(f"{server}/api/v1/certificates/{token_of(issued, 0)}", timeout=10)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["certificate_no"] == "CQZC2026000001" and body["status"] == "valid"
+    assert body["holder"] == "张*明" and body["holder_id"] == "500103********0030"
+    assert body["sha256"] == issued.documents[0]["sha256"]
+
+
+def test_unknown_and_malformed_tokens_get_the_same_404(server: str) -> None:
+    unknown = requests.get(f"{server}/api/v1/certificates/{'A' * 32}", timeout=10)
+    malformed = requests.get(f"{server}/api/v1/certificates/not-a-token", timeout=10)
+    assert unknown.status_code == malformed.status_code == 404
+    assert unknown.content == malformed.content
+    assert unknown.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(unknown.content)["status"] == 404
+    page_unknown = requests.get(f"{server}/v/{'A' * 32}", timeout=10)
+    page_malformed = requests.get(f"{server}/v/x", timeout=10)
+    assert page_unknown.status_code == page_malformed.status_code == 404
+    assert page_unknown.content == page_malformed.content and "未找到" in page_unknown.text
+
+
+def upload(server: str, data: bytes) -> dict:
+    r = requests.post(
+        f"{server}/api/v1/verify", files={"file": ("c.pdf", data, "application/pdf")}, timeout=60
+    )
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_upload_genuine_and_tampered(server: str, issued: Issued) -> None:
+    report = upload(server, issued.pdf(0))
+    assert (report["verdict"], report["status"], report["certificate_no"]) == (
+        "valid",
+        "valid",
+        "CQZC2026000001",
+    )
+    assert upload(server, flip_byte_in_signed_range(issued.pdf(0)))["verdict"] == "invalid"
+    edited = upload(server, add_page_content(issued.pdf(0)))
+    assert edited["verdict"] == "modified" and edited["reasons"]
+    assert upload(server, b"not a pdf")["verdict"] == "malformed"
+
+
+def test_upload_without_a_file_is_a_problem(server: str) -> None:
+    r = requests.post(f"{server}/api/v1/verify", timeout=10)
+    assert r.status_code == 400 and r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_revocation_shows_on_page_and_api(server: str, instance: Instance, issued: Issued) -> None:
+    doc = issued.documents[1]
+    subprocess.run(
+        [str(TITLECERT), "revoke", doc["certificate_no"], "--reason", "评审终止"],
+        env=instance.env,
+        check=True,
+        capture_output=True,
+    )
+    page = requests.get(doc["verify_url"], timeout=10).text
+    assert "已撤销" in page and "评审终止" in page
+    api = requests.get(f"{server}/api/v1/certificates/{token_of(issued, 1)}", timeout=10).json()
+    assert (api["status"], api["status_reason"]) == ("revoked", "评审终止")
+    assert upload(server, issued.pdf(1))["status"] == "revoked"
