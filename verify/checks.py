@@ -15,14 +15,12 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from signing.profiles import SIGNING_ORDER
-from signing.roles import Role
+from signing.profiles import PROFILES, SIGNING_ORDER
 from signing.trust import TrustSettings
 from verify.admission import admit
 from verify.audit import audit_revisions
@@ -74,8 +72,8 @@ def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
             Verdict.INVALID,
             f"expected exactly {len(expected)} seals (committee, then authority), found {len(embedded)}",
         )
-    for index, (report, status) in enumerate(zip(reports, statuses, strict=True)):
-        _judge_signature(index, report, status, expected, fail)
+    for index, (emb, report, status) in enumerate(zip(embedded, reports, statuses, strict=True)):
+        _judge_signature(index, report, status, emb.docmdp_level, expected, fail)
     if reports and statuses:
         first, last = statuses[0], statuses[-1]
         if first.docmdp_ok is not True or _level(first) > ModificationLevel.FORM_FILLING:
@@ -100,7 +98,7 @@ def _validate(emb: EmbeddedPdfSignature, context: ValidationContext) -> PdfSigna
     return validate_pdf_signature(emb, context)
 
 
-def _judge_signature(index, report, status, expected, fail) -> None:  # type: ignore[no-untyped-def]
+def _judge_signature(index, report, status, docmdp, expected, fail) -> None:  # type: ignore[no-untyped-def]
     n = index + 1
     if not report.intact or not report.valid:
         fail(Verdict.INVALID, f"seal {n} is broken: the signed bytes were altered or the signature is bad")
@@ -118,10 +116,11 @@ def _judge_signature(index, report, status, expected, fail) -> None:  # type: ig
                 f"seal {n} must be the {want.value}'s; its certificate holds "
                 f"{'no recognised role' if report.role is None else report.role}",
             )
-        if report.certification != (want is Role.COMMITTEE):
+        if docmdp != PROFILES[want].docmdp:
             fail(
                 Verdict.INVALID,
-                f"seal {n} has the wrong signature type (certification expected only for the committee's)",
+                f"seal {n} has the wrong signature type: the committee's must certify the document "
+                "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
             )
     else:
         fail(Verdict.INVALID, f"seal {n} ({report.signer}) is unexpected")
@@ -167,6 +166,3 @@ def _non_signature_fields(reader: PdfFileReader) -> list[str]:
         if fld.get("/FT") != NameObject("/Sig"):
             names.append(str(fld.get("/T", "?")))
     return names
-
-
-__all__ = ["Analysis", "MDPPerm", "analyse_pdf"]

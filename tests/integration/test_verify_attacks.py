@@ -114,3 +114,32 @@ def _seal_png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGBA", (64, 64), (200, 0, 0, 255)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _sign(data: bytes, signer, field: str, *, certify: bool) -> bytes:  # type: ignore[no-untyped-def]
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = io.BytesIO()
+    meta = signers.PdfSignatureMetadata(field_name=field, subfilter=SigSeedSubFilter.PADES, certify=certify)
+    signers.PdfSigner(meta, signer, new_field_spec=fields.SigFieldSpec(field)).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def test_genuine_keys_in_the_wrong_roles_or_order_are_invalid(
+    context, instance: Instance, issued: Issued
+) -> None:  # type: ignore[no-untyped-def]
+    pki = instance.home / "pki"
+    committee, authority = (
+        load_pkcs12_signer(pki / f"{r}.p12", (pki / f"{r}.pass").read_bytes())
+        for r in ("committee", "authority")
+    )
+    base = unsigned_revision(issued.pdf(0))
+    # The authority signs first and the committee approves: both trusted, wrong order.
+    swapped = _sign(_sign(base, authority, "A", certify=True), committee, "B", certify=False)
+    report = check(context, swapped)
+    assert report.verdict is Verdict.INVALID
+    assert any("seal 1 must be the committee's" in r for r in report.reasons)
+    # Right order, but the committee does not certify: nothing would lock the document.
+    uncertified = _sign(_sign(base, committee, "A", certify=False), authority, "B", certify=False)
+    report = check(context, uncertified)
+    assert report.verdict is Verdict.INVALID
+    assert any("seal 1 has the wrong signature type" in r for r in report.reasons)
