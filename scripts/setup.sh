@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
 missing=()
-have_font() { fc-list 2>/dev/null | grep -qi "$1"; }
+# Read the font list once; `fc-list | grep -q` would die of SIGPIPE under pipefail.
+fonts=$(fc-list : family 2>/dev/null || true)
+have_font() { grep -qiF "$1" <<<"$fonts"; }
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 have_font "Noto Serif CJK SC" || missing+=(fonts-noto-cjk)
