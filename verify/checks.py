@@ -144,7 +144,7 @@ def _report(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: TrustS
     signed_at = emb.self_reported_timestamp
     return SignatureReport(
         role=role.value if role else None,
-        signer=cert.subject.human_friendly,
+        signer=_subject_name(cert),
         signed_at=signed_at.isoformat() if signed_at else None,
         intact=bool(status.intact),
         valid=bool(status.valid),
@@ -154,6 +154,15 @@ def _report(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: TrustS
         certification=emb.docmdp_level is not None,
         docmdp_ok=status.docmdp_ok,
     )
+
+
+def _subject_name(cert: x509.Certificate) -> str:
+    """`CN (O)`, the way a reader names a signer; the full subject when there is no CN."""
+    native = cert.subject.native
+    cn, org = native.get("common_name"), native.get("organization_name")
+    if not cn:
+        return str(cert.subject.human_friendly)
+    return f"{cn} ({org})" if org else str(cn)
 
 
 def _non_signature_fields(reader: PdfFileReader) -> list[str]:

@@ -95,3 +95,20 @@ def test_revocation_shows_on_page_and_api(server: str, instance: Instance, issue
     api = requests.get(f"{server}/api/v1/certificates/{token_of(issued, 1)}", timeout=10).json()
     assert (api["status"], api["status_reason"]) == ("revoked", "评审终止")
     assert upload(server, issued.pdf(1))["status"] == "revoked"
+
+
+def test_upload_form_on_the_site(server: str, issued: Issued) -> None:
+    home = requests.get(f"{server}/", timeout=10)
+    assert 'enctype="multipart/form-data"' in home.text and 'name="file"' in home.text
+    r = requests.post(
+        f"{server}/verify", files={"file": ("c.pdf", issued.pdf(0), "application/pdf")}, timeout=60
+    )
+    assert r.status_code == 200
+    assert "文件有效" in r.text and "CQZC2026000001" in r.text and "评委会" in r.text and "核准机构" in r.text
+    tampered = requests.post(
+        f"{server}/verify",
+        files={"file": ("c.pdf", add_page_content(issued.pdf(0)), "application/pdf")},
+        timeout=60,
+    )
+    assert "文件已被修改" in tampered.text and "文件有效" not in tampered.text
+    assert requests.post(f"{server}/verify", timeout=10).status_code == 400

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,24 @@ def test_issued_certificate_shows_both_seals(issued: Issued) -> None:
     seals = [a for a in annots if a.get("/FT") == "/Sig"]
     assert sorted(str(a["/T"]) for a in seals) == ["AuthoritySeal", "CommitteeSeal"]
     assert all("/AP" in a and float(a["/Rect"][2]) - float(a["/Rect"][0]) > 100 for a in seals)
+
+
+def test_qr_code_scans_to_the_verify_url(issued: Issued, tmp_path: Path) -> None:
+    # What an employer's phone does: render the page and decode the QR code (zbar).
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", issued.documents[0]["path"], str(tmp_path / "page")],
+        check=True,
+    )
+    scan = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
+    )
+    assert scan.stdout.strip() == issued.documents[0]["verify_url"]
+
+
+def test_issued_certificate_carries_the_photo_and_the_qr_code(issued: Issued) -> None:
+    page = PdfReader(io.BytesIO(issued.pdf(0))).pages[0]
+    xobjects = page["/Resources"]["/XObject"]
+    images = [x.get_object() for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image"]
+    sizes = sorted((int(i["/Width"]), int(i["/Height"])) for i in images)
+    assert (260, 360) in sizes  # the applicant's photo, at its own resolution
+    assert any(w == h for w, h in sizes)  # the square QR code

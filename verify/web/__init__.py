@@ -97,6 +97,32 @@ def home() -> str:
     return render_template("verify/home.html", domain=_services().verify_domain)
 
 
+VERDICT_LABELS = {"valid": "有效", "invalid": "无效", "modified": "已被修改", "malformed": "无法识别"}
+ROLE_LABELS = {"committee": "评委会", "authority": "核准机构"}
+
+
+@bp.post("/verify")
+def verify_form() -> tuple[str, int]:
+    services = _services()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("verify/home.html", domain=services.verify_domain, missing=True), 400
+    report = verify_pdf(
+        upload.read(MAX_UPLOAD_BYTES + 1),
+        name=upload.filename,
+        trust=services.trust,
+        registry=services.registry,
+    )
+    return render_template(
+        "verify/report.html",
+        report=report,
+        domain=services.verify_domain,
+        verdicts=VERDICT_LABELS,
+        labels=STATUS_LABELS,
+        roles=ROLE_LABELS,
+    ), 200
+
+
 def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:
     """An RFC 9457 problem+json response."""
     response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
