@@ -35,7 +35,14 @@ def find_captions(pdf: bytes, captions: list[str]) -> dict[str, Anchor]:
     for index, page in enumerate(reader.pages):
         runs: list[tuple[str, float, float, float]] = []
 
-        def visit(text, cm, tm, _font, size, runs=runs):  # type: ignore[no-untyped-def]
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            _font: object,
+            size: float,
+            runs: list[tuple[str, float, float, float]] = runs,
+        ) -> None:
             if text.strip():
                 # text space -> user space: the text matrix's translation through the CTM
                 x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]

@@ -169,7 +169,8 @@ def _applicant(reader: _Reader, path: Path, row: int, item: object, present: int
         reader.problem(f"{where}.birth_date", f"{birth} disagrees with the ID number ({encoded[0]})")
     if encoded and sex and encoded[1] != sex:
         reader.problem(f"{where}.sex", f"{sex} disagrees with the ID number ({encoded[1]})")
-    v = item.get("vote") if isinstance(item.get("vote"), dict) else {}
+    raw_vote = item.get("vote")
+    v: dict[str, Any] = raw_vote if isinstance(raw_vote, dict) else {}
     if not v:
         reader.problem(f"{where}.vote", "required section is missing (agree, disagree, abstain)")
     vote = Vote(*(reader.integer(v, k, f"{where}.vote") for k in ("agree", "disagree", "abstain")))

@@ -1,5 +1,6 @@
 """docxtpl rendering: certificate data + QR image -> .docx bytes."""
 
+import datetime as dt
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ def _template_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _date(value) -> str:  # type: ignore[no-untyped-def]
+def _date(value: dt.date) -> str:
     return f"{value.year}年{value.month:02d}月{value.day:02d}日"
 
 

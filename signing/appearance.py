@@ -9,6 +9,8 @@ from pyhanko import stamp
 from pyhanko.pdf_utils import layout, text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.pdf_utils.xref import ObjectStream
 
 
 @lru_cache(maxsize=4)
@@ -21,9 +23,11 @@ class InMemoryFontFactory(opentype.GlyphAccumulatorFactory):
     """pyHanko's factory opens the font file on every signature and never closes it; this one
     reads the font once per process and hands pyHanko an in-memory copy."""
 
-    def create_font_engine(self, writer, obj_stream=None):  # type: ignore[no-untyped-def]
+    def create_font_engine(
+        self, writer: BasePdfFileWriter, obj_stream: ObjectStream | None = None
+    ) -> opentype.GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
+            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]  # untyped in pyHanko
         return opentype.GlyphAccumulator(
             writer=writer,
             font_handle=io.BytesIO(_font_bytes(self.font_file)),

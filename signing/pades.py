@@ -4,6 +4,7 @@ Both signature fields are created in the revision of the certification signature
 added after a certification signature would void it (PYHANKO.md §2.2).
 """
 
+import dataclasses
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -73,8 +74,9 @@ def _sign(
         location=location,
         name=key.seal_name,
         certify=profile.certify,
-        **({"docmdp_permissions": profile.docmdp} if profile.docmdp else {}),
     )
+    if profile.docmdp is not None:
+        meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
     pdf_signer = signers.PdfSigner(meta, key.signer, stamp_style=seal_style(key.seal_image, font_path))
     pdf_signer.sign_pdf(
         writer,

@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,15 @@ def server(instance: Instance, issued: Issued) -> Iterator[str]:
     yield instance.public_url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+SAMPLE_SESSION = REPO / "examples" / "session.json"
+
+
+def sample_session_doc() -> dict[str, Any]:
+    """The bundled sample as a dict, photo paths made absolute so a copy can live anywhere."""
+    doc: dict[str, Any] = json.loads(SAMPLE_SESSION.read_text(encoding="utf-8"))
+    for applicant in doc["applicants"]:
+        if applicant.get("photo"):
+            applicant["photo"] = str(SAMPLE_SESSION.parent / applicant["photo"])
+    return doc

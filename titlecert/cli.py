@@ -171,7 +171,13 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     with _user_errors():
         app = create_app(settings)
     click.echo(f"serving {settings.public_url} on http://{host}:{port} (Ctrl-C stops)", err=True)
-    waitress_serve(app, host=host, port=port, threads=8, ident="titlecert")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="titlecert")
+    except OSError as e:
+        click.echo(
+            f"error: cannot listen on {host}:{port} ({e.strerror}); choose another with --port", err=True
+        )
+        sys.exit(1)
 
 
 @main.command()

@@ -5,11 +5,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509
+
 from registry.db import Registry
 from signing.devpki import create_demo_pki
 from signing.errors import KeyLoadError
 from signing.fonts import find_seal_font
-from signing.keys import load_pkcs12_signer, load_seal_keys
+from signing.keys import SealKey, load_pkcs12_signer, load_seal_keys
 from signing.roles import ROLE_POLICY_OIDS, Role
 from signing.sealimage import draw_seal
 from signing.trust import (
@@ -60,7 +62,7 @@ def load_trust(settings: Settings) -> TrustSettings:
     return load_trust_settings(settings.trust_file)
 
 
-def load_keys(settings: Settings):  # type: ignore[no-untyped-def]
+def load_keys(settings: Settings) -> dict[Role, SealKey]:
     """The sealing keys, with configured passphrases from the settings."""
     return load_seal_keys(settings.keys_file, {r: k.passphrase for r, k in settings.configured_keys.items()})
 
@@ -99,11 +101,15 @@ def _write_configured_keys(settings: Settings) -> None:
         )
     settings.pki_dir.mkdir(parents=True, exist_ok=True)
     font = find_seal_font(settings.seal_font)
-    keys, roles, anchors = {}, {}, []
+    keys: dict[str, dict[str, str]] = {}
+    roles: dict[Role, RolePolicy] = {}
+    anchors: list[x509.Certificate] = []
     for role in Role:
         conf = settings.configured_keys[role.value]
         signer = load_pkcs12_signer(conf.pkcs12, conf.passphrase)
         cert = signer.signing_cert
+        if cert is None:
+            raise KeyLoadError(f"{conf.pkcs12}: the PKCS#12 file holds no certificate")
         name = conf.seal_name or cert.subject.native.get("common_name", role.value)
         chain = [c for c in signer.cert_registry if c.subject == cert.issuer]
         image = settings.pki_dir / f"{role.value}-seal.png"

@@ -9,18 +9,21 @@ revision audit passes.
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from signing.profiles import PROFILES, SIGNING_ORDER
+from signing.roles import Role
 from signing.trust import TrustSettings
 from verify.admission import admit
 from verify.audit import audit_revisions
@@ -98,7 +101,14 @@ def _validate(emb: EmbeddedPdfSignature, context: ValidationContext) -> PdfSigna
     return validate_pdf_signature(emb, context)
 
 
-def _judge_signature(index, report, status, docmdp, expected, fail) -> None:  # type: ignore[no-untyped-def]
+def _judge_signature(
+    index: int,
+    report: SignatureReport,
+    status: PdfSignatureStatus,
+    docmdp: MDPPerm | None,
+    expected: list[Role],
+    fail: Callable[[Verdict, str], None],
+) -> None:
     n = index + 1
     if not report.intact or not report.valid:
         fail(Verdict.INVALID, f"seal {n} is broken: the signed bytes were altered or the signature is bad")
@@ -131,9 +141,10 @@ def _level(status: PdfSignatureStatus) -> ModificationLevel:
 
 
 def _issuer(status: PdfSignatureStatus) -> x509.Certificate | None:
+    """The certificate that issued the signer's: the one before the leaf, root first."""
     path = status.validation_path
-    if path is None or path.pkix_len < 2:
-        return path.trust_anchor.certificate if path is not None and path.pkix_len == 1 else None
+    if path is None:
+        return None
     certs = list(path.iter_certs(include_root=True))
     return certs[-2] if len(certs) >= 2 else None
 

@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 
 from signing.devpki import create_demo_pki
-from tests.conftest import REPO, Instance, Issued, make_instance
+from tests.conftest import REPO, Instance, Issued, make_instance, sample_session_doc
 from tests.tamper import add_page_content, flip_byte_in_signed_range
 
 
@@ -86,7 +86,7 @@ def test_issuing_the_same_session_again_issues_nothing_new(
 def test_bad_input_names_file_row_and_field_and_issues_nothing(
     instance: Instance, issued: Issued, tmp_path: Path
 ) -> None:
-    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
+    doc = sample_session_doc()
     doc["approval"]["document_no"] = "渝职改办〔2026〕99号"  # a new award, so it would be issued
     doc["applicants"][3]["id_number"] = "810000198801010013"
     session = tmp_path / "bad.json"
@@ -124,7 +124,7 @@ def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
     assert "keys     configured" in inst.run("init").stdout
     assert inst.run("trust", "--pem").stdout == office.root_cert_path.read_text()
     assert not (tmp_path / "home" / "pki" / "committee.p12").exists()  # no demo PKI was made
-    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
+    doc = sample_session_doc()
     doc["applicants"] = doc["applicants"][:1]
     session = tmp_path / "one.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -52,7 +52,8 @@ bp = Blueprint(
 
 
 def _services() -> VerifyServices:
-    return current_app.extensions[EXTENSION]
+    services: VerifyServices = current_app.extensions[EXTENSION]
+    return services
 
 
 def _token_ref(token: str) -> str:

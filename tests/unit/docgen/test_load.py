@@ -5,8 +5,8 @@ import pytest
 
 from docgen.errors import InputError
 from docgen.load import clean_text, load_session
-
-SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "session.json"
+from tests.conftest import SAMPLE_SESSION as SAMPLE
+from tests.conftest import sample_session_doc
 
 
 def write(tmp_path: Path, doc: dict) -> Path:
@@ -16,7 +16,7 @@ def write(tmp_path: Path, doc: dict) -> Path:
 
 
 def sample() -> dict:
-    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+    return sample_session_doc()
 
 
 def test_sample_session_loads() -> None:
@@ -68,3 +68,10 @@ def test_not_json(tmp_path: Path) -> None:
 def test_control_characters_never_reach_a_template() -> None:
     # \f would become a page break and \a a paragraph in docxtpl (CONVERSION.md §1.1)
     assert clean_text("重庆\f数智\a科技\x00有限\u2028公司  ") == "重庆 数智 科技 有限 公司"
+
+
+def test_missing_photo_is_named(tmp_path: Path) -> None:
+    doc = sample()
+    doc["applicants"][0]["photo"] = "nowhere.png"
+    with pytest.raises(InputError, match=r"applicants\[0\] \(张晓明\).photo: file .*nowhere.png not found"):
+        load_session(write(tmp_path, doc))
