@@ -81,11 +81,3 @@ def mask_id(number: str) -> str:
         return "*" * (len(number) - 2) + number[-2:]
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
-
-def mask_name(name: str) -> str:
-    """张*明 style: first and last character kept (two-character names keep the first)."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
