@@ -8,12 +8,18 @@ class DocgenError(Exception):
 
 
 class InputError(DocgenError):
-    """The session input has mistakes; `problems` lists every one, each naming file, row and field."""
+    """The session input has mistakes; `problems` lists every one, each naming file, row and field.
+    `warnings` are shown alongside but would not have blocked."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], warnings: Sequence[str] = ()) -> None:
         self.problems = list(problems)
+        self.warnings = list(warnings)
         super().__init__("\n".join(self.problems))
 
 
 class ConversionError(DocgenError):
     """LibreOffice did not produce a usable PDF."""
+
+
+class CalendarError(DocgenError):
+    """A date falls in a year the working-day calendar does not know."""

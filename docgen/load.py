@@ -1,95 +1,29 @@
-"""Session JSON -> models, collecting every problem with its file, row and field.
+"""Session files (JSON or Excel) -> a validated ReviewSession, or every problem at once.
 
-(The full input format, its JSON Schema and the Excel loader come with the input issue; this
-loader reads the fields the certificate needs.)
+Both formats become the same JSON-shaped document, validated by the pydantic models (which also
+publish the JSON Schema) and then by the notice's rules (docgen.check). Problems name the file,
+the sheet or JSON path, the row and the field, and say what was found and what is expected.
 """
 
-import datetime as dt
 import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from docgen.check import Finding, Severity, check_session
 from docgen.errors import InputError
-from docgen.models import Applicant, Approval, Committee, IdType, ReviewSession, Sitting, Vote
-from docgen.rules import check_id, id_birth_and_sex, normalise_id, quorum_met
-
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from docgen.locate import JsonLocator, Locator
+from docgen.models import RULE_ERROR, LoadedSession, ReviewSession
+from docgen.workdays import WorkCalendar
 
 
-def credit_code_problem(code: str) -> str | None:
-    """None if `code` is a valid GB 32100 unified social credit code, else what is expected.
+def read_document(path: Path) -> tuple[Any, Locator, list[Finding]]:
+    """The raw document, how to name its places, and problems found while reading it."""
+    if path.suffix.lower() == ".xlsx":
+        from docgen.xlsx import read_workbook  # openpyxl is imported only for workbooks
 
-    Hand-written: python-stdnum's `cn.uscc` requires digits in positions 1-8 and so rejects
-    legitimate codes that start with a letter (DOMAIN.md §7.2).
-    """
-    if len(code) != 18 or any(c not in _CREDIT_ALPHABET for c in code):
-        return "18 characters from 0-9 and A-Y without I, O, S, V, Z"
-    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(code, _CREDIT_WEIGHTS, strict=False))
-    expected = _CREDIT_ALPHABET[(31 - total % 31) % 31]
-    return None if code[17] == expected else f"check character should be {expected}"
-
-
-class _Reader:
-    """Walks the JSON document and records problems instead of stopping at the first."""
-
-    def __init__(self, source: Path) -> None:
-        self.source = source
-        self.problems: list[str] = []
-
-    def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.source}: {where}: {message}")
-
-    def text(self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str:
-        value = obj.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if not optional:
-                self.problem(f"{where}.{key}", "required text is missing")
-            return ""
-        if not isinstance(value, str):
-            self.problem(f"{where}.{key}", f"expected text, got {type(value).__name__}")
-            return ""
-        return clean_text(value)
-
-    def integer(self, obj: dict[str, Any], key: str, where: str, *, minimum: int = 0) -> int:
-        value = obj.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.problem(f"{where}.{key}", f"expected a whole number ≥ {minimum}, got {value!r}")
-            return minimum
-        return value
-
-    def date(self, obj: dict[str, Any], key: str, where: str) -> dt.date:
-        value = obj.get(key)
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.problem(f"{where}.{key}", f"expected a date as YYYY-MM-DD, got {value!r}")
-            return dt.date(1900, 1, 1)
-
-    def section(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
-        value = doc.get(key)
-        if not isinstance(value, dict):
-            self.problem(key, "required section is missing (expected an object)")
-            return {}
-        return value
-
-
-def clean_text(value: str) -> str:
-    """NFC-normalised, control characters removed, whitespace runs folded to one space.
-
-    docxtpl turns \\a and \\f into paragraph and page breaks even with autoescape
-    (CONVERSION.md §1.1), so no control character may reach a template.
-    """
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
-    value = "".join(c for c in value if c not in "\ufffe\uffff")
-    return " ".join(value.split())
-
-
-def load_session(path: Path) -> ReviewSession:
-    """Read a session JSON file. Raises InputError listing every problem found."""
-    reader = _Reader(path)
+        return read_workbook(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
@@ -98,104 +32,126 @@ def load_session(path: Path) -> ReviewSession:
         raise InputError([f"{path}: not valid UTF-8 JSON ({e})"]) from e
     if not isinstance(doc, dict):
         raise InputError([f"{path}: expected a JSON object at the top level"])
-
-    c = reader.section(doc, "committee")
-    committee = Committee(
-        name=reader.text(c, "name", "committee"),
-        series=reader.text(c, "series", "committee"),
-        members=reader.integer(c, "members", "committee", minimum=1),
-    )
-    s = reader.section(doc, "sitting")
-    sitting = Sitting(
-        reader.date(s, "start", "sitting"),
-        reader.date(s, "end", "sitting"),
-        reader.integer(s, "present", "sitting", minimum=1),
-    )
-    if sitting.present > committee.members:
-        reader.problem(
-            "sitting.present", f"{sitting.present} attending exceeds the {committee.members} members"
-        )
-    elif not quorum_met(members=committee.members, present=sitting.present):
-        reader.problem(
-            "sitting.present",
-            f"quorum not met: {sitting.present} of {committee.members} members attended, at least 2/3 must",
-        )
-    a = reader.section(doc, "approval")
-    approval = Approval(
-        authority=reader.text(a, "authority", "approval"),
-        authority_credit_code=reader.text(a, "authority_credit_code", "approval"),
-        document_no=reader.text(a, "document_no", "approval"),
-        date=reader.date(a, "date", "approval"),
-    )
-    if approval.authority_credit_code and (p := credit_code_problem(approval.authority_credit_code)):
-        reader.problem("approval.authority_credit_code", p)
-
-    raw_applicants = doc.get("applicants")
-    applicants: list[Applicant] = []
-    if not isinstance(raw_applicants, list) or not raw_applicants:
-        reader.problem("applicants", "expected a non-empty list of applicants")
-        raw_applicants = []
-    for row, item in enumerate(raw_applicants):
-        applicant = _applicant(reader, path, row, item, sitting.present)
-        if applicant:
-            applicants.append(applicant)
-    if reader.problems:
-        raise InputError(reader.problems)
-    return ReviewSession(path, committee, sitting, approval, tuple(applicants))
+    return doc, JsonLocator(doc), []
 
 
-def _applicant(reader: _Reader, path: Path, row: int, item: object, present: int) -> Applicant | None:
-    where = f"applicants[{row}]"
-    if not isinstance(item, dict):
-        reader.problem(where, "expected an object")
-        return None
-    name = reader.text(item, "name", where)
-    where = f"applicants[{row}] ({name})" if name else where
-    raw_type = reader.text(item, "id_type", where)
+def load_session(path: Path, calendar: WorkCalendar | None = None) -> LoadedSession:
+    """Read and check a session file. Raises InputError listing every problem (and the warnings)."""
+    calendar = calendar or WorkCalendar()
+    doc, locator, findings = read_document(path)
+    # A value the reader already complained about is not reported again by the model.
+    reported = {locator.describe(f.path) for f in findings}
+    session: ReviewSession | None = None
     try:
-        id_type = IdType(raw_type)
-    except ValueError:
-        reader.problem(f"{where}.id_type", f"expected one of {', '.join(t.value for t in IdType)}")
-        id_type = IdType.PASSPORT
-    id_number = normalise_id(reader.text(item, "id_number", where))
-    if id_number and (p := check_id(id_type, id_number)):
-        reader.problem(f"{where}.id_number", p)
-    sex = reader.text(item, "sex", where)
-    if sex and sex not in ("男", "女"):
-        reader.problem(f"{where}.sex", f"expected 男 or 女, got {sex!r}")
-    birth = reader.date(item, "birth_date", where)
-    encoded = id_birth_and_sex(id_type, id_number) if id_number and not check_id(id_type, id_number) else None
-    if encoded and encoded[0] != birth:
-        reader.problem(f"{where}.birth_date", f"{birth} disagrees with the ID number ({encoded[0]})")
-    if encoded and sex and encoded[1] != sex:
-        reader.problem(f"{where}.sex", f"{sex} disagrees with the ID number ({encoded[1]})")
-    raw_vote = item.get("vote")
-    v: dict[str, Any] = raw_vote if isinstance(raw_vote, dict) else {}
-    if not v:
-        reader.problem(f"{where}.vote", "required section is missing (agree, disagree, abstain)")
-    vote = Vote(*(reader.integer(v, k, f"{where}.vote") for k in ("agree", "disagree", "abstain")))
-    if v and vote.agree + vote.disagree + vote.abstain > present:
-        reader.problem(
-            f"{where}.vote",
-            f"{vote.agree + vote.disagree + vote.abstain} votes cast but only {present} members attended",
-        )
-    photo = None
-    if raw_photo := reader.text(item, "photo", where, optional=True):
-        photo = (path.parent / raw_photo).resolve()
-        if not photo.is_file():
-            reader.problem(f"{where}.photo", f"file {photo} not found")
-            photo = None
-    return Applicant(
-        row=row,
-        name=name,
-        sex=sex,
-        birth_date=birth,
-        id_type=id_type,
-        id_number=id_number,
-        employer=reader.text(item, "employer", where),
-        speciality=reader.text(item, "speciality", where),
-        title=reader.text(item, "title", where),
-        level=reader.text(item, "level", where),
-        vote=vote,
-        photo=photo,
-    )
+        session = ReviewSession.model_validate(doc)
+    except ValidationError as e:
+        model_findings = _pydantic_findings(e)
+        findings += [f for f in model_findings if locator.describe(f.path) not in reported]
+        findings += _rules_without_broken_applicants(doc, model_findings, calendar)
+    if session is not None:
+        findings += check_session(session, calendar)
+        findings += _photo_findings(path, session)
+    findings.sort(key=_document_order)
+    errors = [
+        f"{path}: {locator.describe(f.path)}: {f.message}" for f in findings if f.severity is Severity.ERROR
+    ]
+    warnings = [
+        f"{path}: {locator.describe(f.path)}: {f.message}" for f in findings if f.severity is Severity.WARNING
+    ]
+    if errors or session is None:
+        raise InputError(errors, warnings)
+    return LoadedSession(source=path, session=session, warnings=tuple(warnings))
+
+
+_SECTIONS = (
+    "committee",
+    "sitting",
+    "approval",
+    "cutoff",
+    "results_publicity",
+    "report_submitted_on",
+    "applicants",
+)
+
+
+def _document_order(f: Finding) -> tuple[int, int]:
+    """Problems are listed in the order of the document: session first, then applicants by row."""
+    head = f.path[0] if f.path else ""
+    rank = _SECTIONS.index(head) if isinstance(head, str) and head in _SECTIONS else -1
+    row = f.path[1] if head == "applicants" and len(f.path) > 1 and isinstance(f.path[1], int) else -1
+    return rank, row
+
+
+def _rules_without_broken_applicants(
+    doc: Any, model_findings: list[Finding], calendar: WorkCalendar
+) -> list[Finding]:
+    """So that every problem is reported at once: when only some applicants fail the model, check
+    the notice's rules on the session without them (paths mapped back to the original rows)."""
+    if any(f.path[:1] != ("applicants",) or len(f.path) < 2 for f in model_findings):
+        return []  # the session itself is broken: its rules cannot be judged yet
+    broken = {f.path[1] for f in model_findings}
+    kept = [i for i in range(len(doc.get("applicants", []))) if i not in broken]
+    if not kept:
+        return []
+    try:
+        partial = ReviewSession.model_validate({**doc, "applicants": [doc["applicants"][i] for i in kept]})
+    except ValidationError:
+        return []
+    remapped = []
+    for f in check_session(partial, calendar):
+        if f.path[:1] == ("applicants",) and len(f.path) > 1 and isinstance(f.path[1], int):
+            f = Finding(("applicants", kept[f.path[1]], *f.path[2:]), f.message, f.severity)
+        if "same person appears in applicants row" not in f.message:  # row numbers shifted
+            remapped.append(f)
+    return remapped
+
+
+def photo_path(source: Path, photo: str) -> Path | None:
+    """The photo file of an applicant, relative to the session file."""
+    return (source.parent / photo).resolve() if photo else None
+
+
+def _photo_findings(source: Path, session: ReviewSession) -> list[Finding]:
+    out = []
+    for i, a in enumerate(session.applicants):
+        photo = photo_path(source, a.photo)
+        if photo is not None and not photo.is_file():
+            out.append(
+                Finding(("applicants", i, "photo"), f"expected an image file, found no file at {photo}")
+            )
+        elif photo is None:
+            out.append(
+                Finding(
+                    ("applicants", i, "photo"),
+                    "no photo: the certificate shows an empty photo box",
+                    Severity.WARNING,
+                )
+            )
+    return out
+
+
+def _pydantic_findings(error: ValidationError) -> list[Finding]:
+    out = []
+    for e in error.errors(include_url=False):
+        path = tuple(p for p in e["loc"] if isinstance(p, str | int))
+        if e["type"] == RULE_ERROR:
+            message = str(e.get("ctx", {}).get("message", e["msg"]))
+        elif e["type"] == "too_short":
+            ctx = e.get("ctx", {})
+            message = (
+                f"at least {ctx.get('min_length', 1)} entry expected, found {ctx.get('actual_length', 0)}"
+            )
+        elif e["type"] == "missing":
+            message = "required value is missing"
+        elif e["type"] == "extra_forbidden":
+            message = f"unknown field (check the spelling), found {e['input']!r}"
+        else:
+            found = e.get("input")
+            shown = (
+                found
+                if isinstance(found, str | int | float | bool) or found is None
+                else type(found).__name__
+            )
+            message = f"{e['msg'][0].lower()}{e['msg'][1:]}, found {shown!r}"
+        out.append(Finding(path, message))
+    return out

@@ -1,126 +1,322 @@
-"""The review session and what a certificate shows (frozen, typed)."""
+"""The review session and what a certificate shows.
+
+Input models are pydantic (frozen, unknown keys rejected) so that the JSON Schema published in
+docgen/schema/ is generated from the same definitions the loaders validate with. Every field
+carries a description, which the schema and the Excel notes sheet repeat.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from docgen.identity import IdType, check_id, credit_code_problem
+from docgen.text import clean_text, normalise_id
+
+Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
+"""A one-line text value: control characters removed, whitespace folded (see docgen.text)."""
+IdNumber = Annotated[
+    str, AfterValidator(clean_text), AfterValidator(normalise_id), Field(min_length=1, max_length=40)
+]
+OptionalText = Annotated[str, AfterValidator(clean_text), Field(max_length=500)]
 
 
-class IdType(StrEnum):
-    """ID document types the notice accepts (DOMAIN.md §7)."""
-
-    RESIDENT_ID = "resident_id"
-    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
-    HM_HOME_VISIT_PERMIT = "hm_home_visit_permit"
-    TAIWAN_COMPATRIOT_PERMIT = "taiwan_compatriot_permit"
-    FOREIGN_PERMANENT_RESIDENT_2023 = "foreign_permanent_resident_2023"
-    FOREIGN_PERMANENT_RESIDENT_2017 = "foreign_permanent_resident_2017"
-    PASSPORT = "passport"
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-ID_TYPE_LABELS: dict[IdType, str] = {
-    IdType.RESIDENT_ID: "居民身份证",
-    IdType.HMT_RESIDENCE_PERMIT: "港澳台居民居住证",
-    IdType.HM_HOME_VISIT_PERMIT: "港澳居民来往内地通行证",
-    IdType.TAIWAN_COMPATRIOT_PERMIT: "台湾居民来往大陆通行证",
-    IdType.FOREIGN_PERMANENT_RESIDENT_2023: "外国人永久居留身份证",
-    IdType.FOREIGN_PERMANENT_RESIDENT_2017: "外国人永久居留身份证",
-    IdType.PASSPORT: "护照",
+RULE_ERROR = "titlecert_rule"
+"""Error type of our own checks; its message is shown as written."""
+
+
+def _credit_code(value: str) -> str:
+    if problem := credit_code_problem(value):
+        raise PydanticCustomError(RULE_ERROR, "{message}", {"message": problem})
+    return value
+
+
+CreditCode = Annotated[str, AfterValidator(clean_text), AfterValidator(_credit_code)]
+
+
+class Sex(StrEnum):
+    MALE = "男"
+    FEMALE = "女"
+
+
+class Level(StrEnum):
+    """Title levels (国家职称层级)."""
+
+    FULL_SENIOR = "正高级"
+    SENIOR = "副高级"
+    INTERMEDIATE = "中级"
+    ASSISTANT = "助理级"
+    JUNIOR = "员级"
+
+
+class ReportingChain(StrEnum):
+    """The notice's reporting chains (§四(一)): who forwards the application to the committee."""
+
+    CITY = "city"
+    DISTRICT = "district"
+    NON_PUBLIC = "non_public"
+    NON_PUBLIC_REMOTE_ARCHIVE = "non_public_remote_archive"
+    FREELANCER = "freelancer"
+    CENTRAL_OR_EXTERNAL = "central_or_external"
+
+
+REPORTING_CHAIN_LABELS: dict[ReportingChain, str] = {
+    ReportingChain.CITY: "市属事业单位、国有企业：个人→所在单位→单位主管部门→评委会",
+    ReportingChain.DISTRICT: "区县属事业单位、国有企业：个人→所在单位→单位主管部门→区县人力社保（职改）部门→评委会",
+    ReportingChain.NON_PUBLIC: "非公单位（档案在重庆）：个人→所在单位→人事代理机构→区县人力社保（职改）部门→评委会",
+    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: "非公单位（档案在异地）：个人→所在单位→参保地区县人力社保（职改）部门→评委会",
+    ReportingChain.FREELANCER: "自由职业者：个人→人事代理机构→区县人力社保（职改）部门→评委会",
+    ReportingChain.CENTRAL_OR_EXTERNAL: "央企或市外单位驻渝：个人→所在单位→驻渝最高管理机构→评委会",
 }
 
 
-@dataclass(frozen=True)
-class Committee:
+class Route(StrEnum):
+    """The declaration route (申报渠道)."""
+
+    NORMAL = "normal"
+    AID = "aid"
+    RURAL = "rural_revitalisation"
+    HIGH_SKILL = "high_skill_bridging"
+    QUALIFICATION = "qualification_correspondence"
+
+
+ROUTE_LABELS: dict[Route, str] = {
+    Route.NORMAL: "正常申报",
+    Route.AID: "援派（援外、援藏、援疆、援青）",
+    Route.RURAL: "乡村振兴",
+    Route.HIGH_SKILL: "高技能人才贯通",
+    Route.QUALIFICATION: "职业资格对应",
+}
+
+
+class AchievementCategory(StrEnum):
+    """Evidence categories of the notice (§六(三))."""
+
+    WORK_RESULT = "work_result"
+    RESEARCH_PROJECT = "research_project"
+    PAPER = "paper"
+    BOOK = "book"
+    TECHNICAL_REPORT = "technical_report"
+    AWARD = "award"
+    PATENT = "patent"
+    SOFTWARE_COPYRIGHT = "software_copyright"
+    STANDARD = "standard"
+
+
+ACHIEVEMENT_LABELS: dict[AchievementCategory, str] = {
+    AchievementCategory.WORK_RESULT: "工作业绩",
+    AchievementCategory.RESEARCH_PROJECT: "科研项目（课题）",
+    AchievementCategory.PAPER: "论文",
+    AchievementCategory.BOOK: "著作",
+    AchievementCategory.TECHNICAL_REPORT: "学术技术报告",
+    AchievementCategory.AWARD: "获奖成果",
+    AchievementCategory.PATENT: "专利",
+    AchievementCategory.SOFTWARE_COPYRIGHT: "软件著作权",
+    AchievementCategory.STANDARD: "标准规范",
+}
+
+
+class AssessmentResult(StrEnum):
+    EXCELLENT = "优秀"
+    COMPETENT = "合格"
+    BASICALLY_COMPETENT = "基本合格"
+    INCOMPETENT = "不合格"
+
+
+class Committee(_Model):
     """The review committee (评委会)."""
 
-    name: str
-    """Full name, e.g. 重庆市工程技术大数据智能化专业高级职称评审委员会."""
-    series: str
-    """The title series it reviews, e.g. 工程技术."""
-    members: int
-    """Membership N, for the quorum."""
+    name: Text = Field(description="Full name, e.g. 重庆市工程技术大数据智能化专业高级职称评审委员会")
+    series: Text = Field(description="Title series it reviews, e.g. 工程技术")
+    speciality: Text = Field(description="Speciality it reviews, e.g. 大数据智能化")
+    levels: tuple[Level, ...] = Field(min_length=1, description="Levels it may award")
+    members: int = Field(ge=1, le=500, description="Membership N (for the 2/3 quorum)")
+    organiser: Text = Field(description="The organising body (组建单位) whose office runs the session")
+    address: Text = Field(description="Office address for written objections")
+    phone: Text = Field(description="Office phone for objections")
 
 
-@dataclass(frozen=True)
-class Sitting:
+class Sitting(_Model):
     """The review meeting."""
+
+    start: dt.date = Field(description="First day of the meeting")
+    end: dt.date = Field(description="Last day: the day candidates pass (取得时间)")
+    present: int = Field(ge=1, description="Attending members P")
+
+
+class Approval(_Model):
+    """The approval authority's confirmation (职称资格确认通知)."""
+
+    authority: Text = Field(description="核准机构, e.g. 重庆市职称改革办公室")
+    authority_credit_code: CreditCode = Field(description="The authority's unified social credit code")
+    document_no: Text = Field(description="批准文号, e.g. 渝职改办〔2026〕12号")
+    date: dt.date = Field(description="Date the confirmation notice was issued (发证时间)")
+
+
+class Period(_Model):
+    """A publicity period, both days included."""
 
     start: dt.date
     end: dt.date
-    """The day the committee passed the candidates (取得时间)."""
-    present: int
-    """Attending members P."""
 
 
-@dataclass(frozen=True)
-class Approval:
-    """The approval authority's confirmation (职称资格确认通知)."""
+class Employer(_Model):
+    """The applicant's employer, first level of the complaint channel."""
 
-    authority: str
-    """核准机构, e.g. 重庆市职称改革办公室."""
-    authority_credit_code: str
-    """The authority's unified social credit code (issuer code of the e-licence identifier)."""
-    document_no: str
-    """批准文号, e.g. 渝职改办〔2026〕12号."""
-    date: dt.date
-    """Date the notice was issued (发证时间)."""
+    name: Text
+    credit_code: CreditCode = Field(description="Unified social credit code (GB 32100)")
+    contact: Text = Field(description="Contact person for complaints during publicity")
+    phone: Text
 
 
-@dataclass(frozen=True)
-class Vote:
-    """The secret ballot on one applicant."""
+class Superior(_Model):
+    """The next level of the reporting chain (主管部门 / 人事代理机构), second complaint contact."""
 
-    agree: int
-    disagree: int
-    abstain: int
+    name: Text
+    contact: Text
+    phone: Text
 
 
-@dataclass(frozen=True)
-class Applicant:
-    """One applicant, as far as the certificate needs."""
+class Education(_Model):
+    school: Text
+    major: Text
+    degree: Text = Field(description="学历, e.g. 本科, 硕士研究生")
+    graduated_on: dt.date
 
-    row: int
-    """Zero-based position in the input, for messages."""
-    name: str
-    sex: str
-    """男 or 女."""
+
+class WorkRecord(_Model):
+    start: dt.date
+    end: dt.date | None = Field(default=None, description="Empty while still employed")
+    employer: Text
+    position: Text
+
+
+class CurrentTitle(_Model):
+    """The title held now (现职称)."""
+
+    name: Text = Field(description="e.g. 工程师")
+    level: Level
+    obtained_on: dt.date
+    obtained_by: Text = Field(description="评审 / 考试 / 认定 / 考核确定 / 确认")
+
+
+class AppliedTitle(_Model):
+    """The title applied for."""
+
+    series: Text
+    speciality: Text
+    title: Text = Field(description="资格名称, e.g. 高级工程师")
+    level: Level
+
+
+class Achievement(_Model):
+    """One piece of evidence since the current title."""
+
+    category: AchievementCategory
+    title: Text
+    date: dt.date = Field(description="Date achieved, published, granted or awarded")
+    role: Text = Field(description="Role or rank, e.g. 项目负责人, 第一作者, 排名第2")
+    detail: OptionalText = ""
+
+
+class Assessment(_Model):
+    """An annual assessment (年度考核)."""
+
+    year: int = Field(ge=1950, le=2100)
+    result: AssessmentResult
+
+
+class ContinuingEducation(_Model):
+    year: int = Field(ge=1950, le=2100)
+    hours: int = Field(ge=0, le=2000)
+
+
+class Vote(_Model):
+    """The secret ballot on one applicant: counts of the attending members' votes."""
+
+    agree: int = Field(ge=0)
+    disagree: int = Field(ge=0)
+    abstain: int = Field(ge=0)
+
+
+class Applicant(_Model):
+    """One applicant."""
+
+    name: Text
+    sex: Sex
     birth_date: dt.date
     id_type: IdType
-    id_number: str
-    """Normalised (upper case, no separators)."""
-    employer: str
-    speciality: str
-    title: str
-    """资格名称, e.g. 高级工程师."""
-    level: str
-    """正高级 / 副高级 / 中级 / 助理级 / 员级."""
+    id_number: IdNumber = Field(description="Upper case; spaces, hyphens and brackets are removed")
+    photo: OptionalText = Field(default="", description="Photo file, relative to the session file")
+    employer: Employer
+    reporting_chain: ReportingChain
+    superior: Superior
+    education: tuple[Education, ...] = Field(min_length=1)
+    work_history: tuple[WorkRecord, ...] = Field(min_length=1)
+    current_title: CurrentTitle | None = Field(default=None, description="Empty if none is held")
+    applied: AppliedTitle
+    route: Route = Route.NORMAL
+    achievements: tuple[Achievement, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    continuing_education: tuple[ContinuingEducation, ...] = ()
+    publicity: Period = Field(description="Pre-review publicity at the employer (≥5 working days)")
     vote: Vote
-    photo: Path | None = None
-    """Photo file (JPEG/PNG), or None when the input has none."""
+    returns: int = Field(default=0, ge=0, le=3, description="Times returned for correction (3rd ends it)")
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: str, info: ValidationInfo) -> str:
+        id_type = info.data.get("id_type")
+        if id_type is not None and (problem := check_id(id_type, value)):
+            raise PydanticCustomError(RULE_ERROR, "{message}", {"message": problem})
+        return value
 
 
-@dataclass(frozen=True)
-class ReviewSession:
+class ReviewSession(_Model):
     """One review session: committee, sitting, approval and applicants."""
 
-    source: Path
     committee: Committee
     sitting: Sitting
     approval: Approval
-    applicants: tuple[Applicant, ...]
+    cutoff: dt.date | None = Field(
+        default=None, description="Work time is counted to this day; default 31 Dec of the sitting's year"
+    )
+    results_publicity: Period | None = Field(default=None, description="评审结果公示 (≥5 working days)")
+    report_submitted_on: dt.date | None = Field(
+        default=None, description="评审情况报告 sent (≤5 working days)"
+    )
+    applicants: tuple[Applicant, ...] = Field(min_length=1)
+
+    @property
+    def cutoff_date(self) -> dt.date:
+        return self.cutoff or dt.date(self.sitting.start.year, 12, 31)
 
 
-@dataclass(frozen=True)
-class CertificateData:
+class LoadedSession(_Model):
+    """A validated session with where it came from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    source: Path
+    session: ReviewSession
+    warnings: tuple[str, ...] = ()
+
+
+class CertificateData(_Model):
     """Every value printed on one electronic title certificate (DOMAIN.md §1.3)."""
 
     certificate_no: str
-    licence_id: str
-    """National e-licence identifier (GB/T 36904)."""
+    licence_id: str = Field(description="National e-licence identifier (GB/T 36904)")
     name: str
     sex: str
-    birth: str
-    """出生年月, e.g. 1985年06月."""
+    birth: str = Field(description="出生年月, e.g. 1985年06月")
     id_type: str
     id_number: str
     employer: str
@@ -128,15 +324,12 @@ class CertificateData:
     speciality: str
     title: str
     level: str
-    obtained_by: str
-    """取得方式, e.g. 评审."""
+    obtained_by: str = Field(description="取得方式, e.g. 评审")
     passed_on: dt.date
     committee: str
     approval_no: str
     issued_on: dt.date
     authority: str
-    verify_url: str
-    """What the QR code encodes."""
-    verify_domain: str
-    """The official verification site printed as text."""
+    verify_url: str = Field(description="What the QR code encodes")
+    verify_domain: str = Field(description="The official verification site printed as text")
     photo: Path | None = None

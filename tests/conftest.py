@@ -112,3 +112,10 @@ def sample_session_doc() -> dict[str, Any]:
         if applicant.get("photo"):
             applicant["photo"] = str(SAMPLE_SESSION.parent / applicant["photo"])
     return doc
+
+
+def passed_applicants() -> list[dict[str, Any]]:
+    """The sample's applicants who pass the vote (3A ≥ 2P), in order: the demo's certificates."""
+    doc = sample_session_doc()
+    present = doc["sitting"]["present"]
+    return [a for a in doc["applicants"] if 3 * a["vote"]["agree"] >= 2 * present and a.get("returns", 0) < 3]

@@ -37,6 +37,8 @@ def _user_errors() -> Iterator[None]:
         )
         for problem in e.problems:
             click.echo(f"  {problem}", err=True)
+        for warning in e.warnings:
+            click.echo(f"  warning: {warning}", err=True)
         sys.exit(2)
     except (DocgenError, SigningError, RegistryError, VerifyError) as e:
         click.echo(f"error: {e}", err=True)
@@ -85,8 +87,61 @@ def _print_issue(result: "IssueResult", as_json: bool) -> None:
         click.echo(f"{doc.kind} {doc.certificate_no} {doc.path}\n  verify: {doc.verify_url}")
     for note in result.skipped:
         click.echo(f"skipped: {note}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
+
+
+@main.command()
+@click.argument("session", type=click.Path(path_type=Path))
+@click.pass_obj
+def check(settings: Settings, session: Path) -> None:
+    """Validate SESSION.json or .xlsx against the notice's rules without issuing anything."""
+    from docgen.load import load_session
+    from docgen.rules import vote_passes
+    from titlecert.issuing import calendar_of
+
+    with _user_errors():
+        loaded = load_session(session, calendar_of(settings))
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    s = loaded.session
+    passed = sum(vote_passes(agree=a.vote.agree, present=s.sitting.present) for a in s.applicants)
+    click.echo(
+        f"ok: {session}: {len(s.applicants)} applicants, {passed} passed the vote, "
+        f"{len(loaded.warnings)} warning(s)"
+    )
+
+
+@main.command("template-xlsx")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def template_xlsx(out: Path) -> None:
+    """Write a blank session workbook: headers, drop-down lists and a notes sheet."""
+    from docgen.xlsx import write_workbook
+
+    write_workbook(out)
+    click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.option("--applicants", type=click.IntRange(1, 100000), default=20, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.json or FILE.xlsx; photos go to photos/ beside it.",
+)
+@click.option("--seed", type=int, default=2025, show_default=True)
+def sample(applicants: int, out: Path, seed: int) -> None:
+    """Write a realistic synthetic session for demos and benchmarks."""
+    from docgen.sample import write_sample
+
+    if out.suffix.lower() not in (".json", ".xlsx"):
+        raise click.BadParameter("the file must end in .json or .xlsx", param_hint="--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_sample(out, applicants, seed=seed)
+    click.echo(f"wrote {out} ({applicants} applicants)")
 
 
 @main.command()

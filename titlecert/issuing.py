@@ -16,11 +16,13 @@ from pathlib import Path
 from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, seal_boxes
 from docgen.convert import check_pdf, convert_to_pdf
 from docgen.identifiers import certificate_number, licence_identifier, new_token
-from docgen.load import load_session
-from docgen.models import ID_TYPE_LABELS, Applicant, CertificateData, ReviewSession
+from docgen.identity import ID_TYPE_LABELS
+from docgen.load import load_session, photo_path
+from docgen.models import Applicant, CertificateData, LoadedSession, ReviewSession
 from docgen.qr import qr_png
 from docgen.render import render_certificate
 from docgen.rules import mask_id, vote_passes
+from docgen.workdays import WorkCalendar, load_overrides
 from registry.db import Registry
 from registry.models import CertificateRecord, CertificateStatus
 from registry.repository import hash_token
@@ -50,6 +52,8 @@ class IssueResult:
 
     documents: list[IssuedDocument] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Findings that did not block issuing (e.g. a make-up Sunday inside a publicity period)."""
     skipped: list[str] = field(default_factory=list)
     """Applicants not issued, with why (failed vote, already issued)."""
 
@@ -58,6 +62,7 @@ class IssueResult:
             "documents": [asdict(d) for d in self.documents],
             "errors": self.errors,
             "skipped": self.skipped,
+            "warnings": self.warnings,
         }
 
 
@@ -75,7 +80,7 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
     Keyed with the instance secret because ID numbers are guessable and must not be recoverable.
     """
     message = "|".join(
-        (applicant.id_type, applicant.id_number, session.approval.document_no, applicant.title)
+        (applicant.id_type, applicant.id_number, session.approval.document_no, applicant.applied.title)
     )
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
@@ -83,14 +88,15 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
 def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> IssueResult:
     """Issue the certificates of every applicant who passed. Raises InputError (nothing issued)
     on bad input, and the packages' errors on conversion, signing or registry failure."""
-    session = load_session(session_path)
+    loaded = load_session(session_path, calendar_of(settings))
     keys = load_keys(settings)
     font = find_seal_font(settings.seal_font)
     secret = settings.secret_file.read_text().strip().encode()
     registry = Registry(settings.database_url)
-    result = IssueResult()
+    result = IssueResult(warnings=list(loaded.warnings))
+    session = loaded.session
     try:
-        pending = _allocate(session, settings, registry, secret, result)
+        pending = _allocate(loaded, settings, registry, secret, result)
         if not pending:
             return result
         docx = [
@@ -137,18 +143,26 @@ def _update_manifest(out_dir: Path, result: IssueResult) -> None:
     )
 
 
+def calendar_of(settings: Settings) -> WorkCalendar:
+    """The working-day calendar with the instance's overrides (calendar.json in the home)."""
+    return WorkCalendar(load_overrides(settings.home / "calendar.json"))
+
+
 def _allocate(
-    session: ReviewSession, settings: Settings, registry: Registry, secret: bytes, result: IssueResult
+    loaded: LoadedSession, settings: Settings, registry: Registry, secret: bytes, result: IssueResult
 ) -> list[_Pending]:
+    session = loaded.session
     pending = []
     year = session.approval.date.year
+    present = session.sitting.present
     with registry.transaction() as repo:
-        for a in session.applicants:
-            label = f"{session.source}: applicants[{a.row}] ({a.name})"
-            if not vote_passes(agree=a.vote.agree, present=session.sitting.present):
-                result.skipped.append(
-                    f"{label}: not passed ({a.vote.agree} of {session.sitting.present} agreed)"
-                )
+        for i, a in enumerate(session.applicants):
+            label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
+            if a.returns >= 3:
+                result.skipped.append(f"{label}: application ended after a third return for correction")
+                continue
+            if not vote_passes(agree=a.vote.agree, present=present):
+                result.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
                 continue
             key = issue_key(secret, session, a)
             existing = repo.by_issue_key(key)
@@ -166,15 +180,15 @@ def _allocate(
                     serial=number,
                 ),
                 name=a.name,
-                sex=a.sex,
+                sex=a.sex.value,
                 birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
                 id_type=ID_TYPE_LABELS[a.id_type],
                 id_number=a.id_number,
-                employer=a.employer,
-                series=session.committee.series,
-                speciality=a.speciality,
-                title=a.title,
-                level=a.level,
+                employer=a.employer.name,
+                series=a.applied.series,
+                speciality=a.applied.speciality,
+                title=a.applied.title,
+                level=a.applied.level.value,
                 obtained_by="评审",
                 passed_on=session.sitting.end,
                 committee=session.committee.name,
@@ -183,7 +197,7 @@ def _allocate(
                 authority=session.approval.authority,
                 verify_url=settings.verify_url(token),
                 verify_domain=settings.verify_domain,
-                photo=a.photo,
+                photo=photo_path(loaded.source, a.photo),
             )
             pending.append(_Pending(a, data, token, key))
     return pending

@@ -5,21 +5,31 @@ import sqlite3
 from pathlib import Path
 
 from signing.devpki import create_demo_pki
-from tests.conftest import REPO, Instance, Issued, make_instance, sample_session_doc
+from tests.conftest import (
+    REPO,
+    Instance,
+    Issued,
+    make_instance,
+    passed_applicants,
+    sample_session_doc,
+)
 from tests.tamper import add_page_content, flip_byte_in_signed_range
 
 
 def test_demo_issues_every_passed_applicant(issued: Issued, instance: Instance) -> None:
-    assert [d["kind"] for d in issued.documents] == ["certificate"] * 3
+    passed = passed_applicants()
+    assert len(passed) == 4
+    assert [d["kind"] for d in issued.documents] == ["certificate"] * len(passed)
+    session = REPO / "examples" / "session.json"
     assert issued.skipped == [
-        f"{REPO / 'examples' / 'session.json'}: applicants[2] (欧阳建国): not passed (12 of 21 agreed)"
+        f"{session}: applicants row 1 (许思婷): not passed (13 of 21 agreed, 2/3 needed)"
     ]
     for doc in issued.documents:
         assert Path(doc["path"]).is_file()
         assert doc["verify_url"].startswith(instance.public_url + "/v/")
         assert len(doc["sha256"]) == 64
     numbers = [d["certificate_no"] for d in issued.documents]
-    assert numbers == ["CQZC2026000001", "CQZC2026000002", "CQZC2026000003"]
+    assert numbers == [f"CQZC2026{n:06d}" for n in range(1, len(passed) + 1)]
 
 
 def test_verify_exit_status_and_json(instance: Instance, issued: Issued, tmp_path: Path) -> None:
@@ -88,17 +98,20 @@ def test_bad_input_names_file_row_and_field_and_issues_nothing(
 ) -> None:
     doc = sample_session_doc()
     doc["approval"]["document_no"] = "渝职改办〔2026〕99号"  # a new award, so it would be issued
-    doc["applicants"][3]["id_number"] = "810000198801010013"
+    doc["applicants"][3]["id_number"] = "820000198610141610"
     session = tmp_path / "bad.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out"
     proc = instance.run("issue", str(session), "--out", str(out), check=False)
     assert proc.returncode == 2
-    assert f"{session}: applicants[3] (陈家豪).id_number: check character should be 2" in proc.stderr
+    assert (
+        f"{session}: applicants row 4 (何华), id_number: check character should be 'X', found '0'"
+        in proc.stderr
+    )
     assert "nothing was issued" in proc.stderr
     assert not out.exists()
     with sqlite3.connect(instance.home / "registry.sqlite3") as db:
-        assert db.execute("select count(*) from certificates").fetchone() == (3,)
+        assert db.execute("select count(*) from certificates").fetchone() == (len(passed_applicants()),)
 
 
 def test_revoke_then_verify_says_revoked(instance: Instance, issued: Issued) -> None:
@@ -125,10 +138,26 @@ def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
     assert inst.run("trust", "--pem").stdout == office.root_cert_path.read_text()
     assert not (tmp_path / "home" / "pki" / "committee.p12").exists()  # no demo PKI was made
     doc = sample_session_doc()
-    doc["applicants"] = doc["applicants"][:1]
+    doc["applicants"] = doc["applicants"][1:2]  # one who passed
     session = tmp_path / "one.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     result = json.loads(inst.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
     [report] = json.loads(inst.run("verify", "--json", result["documents"][0]["path"]).stdout)
     assert report["verdict"] == "valid"
     assert all("OFFICE" in s["signer"] for s in report["signatures"])
+
+
+def test_check_template_and_sample_commands(instance: Instance, tmp_path: Path) -> None:
+    assert instance.run("check", str(REPO / "examples" / "session.xlsx")).stdout.startswith(
+        f"ok: {REPO / 'examples' / 'session.xlsx'}: 5 applicants, 4 passed the vote"
+    )
+    out = instance.run(
+        "sample", "--applicants", "30", "--seed", "9", "--out", str(tmp_path / "s.xlsx")
+    ).stdout
+    assert "wrote" in out and len(list((tmp_path / "photos").glob("*.png"))) == 30
+    assert "30 applicants" in instance.run("check", str(tmp_path / "s.xlsx")).stdout
+    instance.run("template-xlsx", str(tmp_path / "blank.xlsx"))
+    blank = instance.run("check", str(tmp_path / "blank.xlsx"), check=False)
+    assert blank.returncode == 2
+    assert "blank.xlsx: sheet 评审会 row 2, 评委会名称: required value is missing" in blank.stderr
+    assert "blank.xlsx: sheet 申报人: at least 1 entry expected, found 0" in blank.stderr

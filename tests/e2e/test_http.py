@@ -5,7 +5,7 @@ import subprocess
 
 import requests
 
-from tests.conftest import TITLECERT, Instance, Issued
+from tests.conftest import TITLECERT, Instance, Issued, passed_applicants
 from tests.tamper import add_page_content, flip_byte_in_signed_range
 
 
@@ -17,8 +17,9 @@ def test_scan_page_shows_status_and_masked_holder(server: str, issued: Issued) -
     r = requests.get(issued.documents[0]["verify_url"], timeout=10)
     assert r.status_code == 200
     page = r.text
-    assert "有效" in page and "张*明" in page and "500103********0030" in page
-    assert "张晓明" not in page and "500103198506150030" not in page
+    holder = passed_applicants()[0]  # 黎军静, a Macau residence permit
+    assert "有效" in page and "黎*静" in page and "820000********0537" in page
+    assert holder["name"] not in page and holder["id_number"] not in page
     for text in (
         "高级工程师",
         "重庆市工程技术大数据智能化专业高级职称评审委员会",
@@ -39,7 +40,7 @@ def test_certificate_api(server: str, issued: Issued) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["certificate_no"] == "CQZC2026000001" and body["status"] == "valid"
-    assert body["holder"] == "张*明" and body["holder_id"] == "500103********0030"
+    assert body["holder"] == "黎*静" and body["holder_id"] == "820000********0537"
     assert body["sha256"] == issued.documents[0]["sha256"]
 
 

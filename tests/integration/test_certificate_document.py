@@ -11,10 +11,10 @@ from pypdf import PdfReader
 from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, seal_boxes
 from docgen.convert import check_pdf, convert_to_pdf, unembedded_fonts
 from docgen.errors import ConversionError
-from docgen.load import clean_text
 from docgen.models import CertificateData
 from docgen.qr import qr_png
 from docgen.render import render_certificate
+from docgen.text import clean_text
 from templates import CERTIFICATE_DOCX, FONTS_CONF
 from tests.conftest import Issued
 

@@ -1,0 +1,104 @@
+"""The Excel form: template, round trip to the same model, and errors that name sheet, row and column."""
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from openpyxl import load_workbook
+
+from docgen.errors import InputError
+from docgen.load import load_session
+from docgen.sample import write_sample
+from docgen.schema import SCHEMA_PATH, schema_text
+from docgen.xlsx import APPLICANT_COLUMNS, APPLICANT_SHEET, CHILD_SHEETS, write_workbook
+from tests.conftest import SAMPLE_SESSION
+
+
+def test_template_has_every_sheet_header_list_and_note(tmp_path: Path) -> None:
+    path = tmp_path / "blank.xlsx"
+    write_workbook(path)
+    wb = load_workbook(path)
+    assert wb.sheetnames[:2] == ["评审会", "申报人"] and {"学历", "业绩成果", "填表说明", "选项"} <= set(
+        wb.sheetnames
+    )
+    ws = wb[APPLICANT_SHEET]
+    assert [c.value for c in ws[1]] == [c.header for c in APPLICANT_COLUMNS]
+    lists = {str(dv.sqref).split(":")[0] for dv in ws.data_validations.dataValidation}
+    assert {"B2", "D2", "K2", "V2", "W2"} <= lists  # 性别, 证件类型, 申报程序, 申报级别, 申报渠道
+    assert ws["E2"].number_format == "@"  # ID numbers as text, never a truncated number
+    assert wb["选项"].sheet_state == "hidden"
+    assert wb["填表说明"].max_row > 10
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2025])
+def test_json_and_excel_load_to_the_same_model(tmp_path: Path, seed: int) -> None:
+    write_sample(tmp_path / "s.json", 12, seed=seed)
+    write_sample(tmp_path / "s.xlsx", 12, seed=seed)
+    assert load_session(tmp_path / "s.json").session == load_session(tmp_path / "s.xlsx").session
+
+
+def test_bundled_examples_agree() -> None:
+    assert load_session(SAMPLE_SESSION).session == load_session(SAMPLE_SESSION.with_suffix(".xlsx")).session
+
+
+def broken(tmp_path: Path, sheet: str, cell: str, value: object) -> list[str]:
+    path = tmp_path / "session.xlsx"
+    shutil.copy(SAMPLE_SESSION.with_suffix(".xlsx"), path)
+    shutil.copytree(SAMPLE_SESSION.parent / "photos", tmp_path / "photos", dirs_exist_ok=True)
+    wb = load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        load_session(path)
+    return [p.removeprefix(f"{path}: ") for p in caught.value.problems]
+
+
+def test_excel_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
+    found = broken(tmp_path, "申报人", "E4", "500235197208182830")
+    assert "sheet 申报人 row 4 (薛伟), 证件号码: check character should be '7', found '0'" in found
+    # The person's rows in the other sheets no longer match: one message per sheet, not per row.
+    orphans = [
+        f for f in found if "no applicant in sheet 申报人 has this ID number, found '500235197208182837'" in f
+    ]
+    assert len(orphans) == 5 and any(
+        f.startswith("sheet 业绩成果 row ") and "(also in rows" in f for f in orphans
+    )
+    assert broken(tmp_path, "申报人", "D3", "身份证") == [
+        "sheet 申报人 row 3 (黎军静), 证件类型: expected one of 居民身份证, 港澳台居民居住证, 港澳居民来往内地通行证, "
+        "台湾居民来往大陆通行证, 外国人永久居留身份证（2023版）, 外国人永久居留身份证（2017版）, 护照, found '身份证'"
+    ]
+    assert broken(tmp_path, "评审会", "B12", 26) == [
+        "sheet 评审会 row 12, 出席评委人数: at most the 25 members can attend, found 26"
+    ]
+
+
+def test_excel_child_rows_are_checked_in_place(tmp_path: Path) -> None:
+    wb = load_workbook(SAMPLE_SESSION.with_suffix(".xlsx"))
+    ws = wb["业绩成果"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "黎军静")
+    found = broken(tmp_path, "业绩成果", f"E{row}", dt.datetime(2010, 1, 1))
+    assert found == [
+        f"sheet 业绩成果 row {row} (黎军静), 时间: achievements must postdate the current title (2018-06-01), found 2010-01-01"
+    ]
+    assert broken(tmp_path, "学历", "A2", "110105199001010010") == [
+        "sheet 学历 row 2, 证件号码: no applicant in sheet 申报人 has this ID number, found '110105199001010010'",
+        "sheet 申报人 row 2 (许思婷), education: required value is missing",
+    ]
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_text("hello")
+    with pytest.raises(InputError, match=r"x.xlsx: not an Excel .xlsx workbook"):
+        load_session(path)
+
+
+def test_published_schema_is_current_and_accepts_the_example() -> None:
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), "run tools/make_schema.py"
+    schema = json.loads(schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(SAMPLE_SESSION.read_text(encoding="utf-8")), schema)
+    assert set(CHILD_SHEETS) == {"学历", "工作经历", "业绩成果", "年度考核", "继续教育"}
