@@ -161,3 +161,18 @@ def test_check_template_and_sample_commands(instance: Instance, tmp_path: Path) 
     assert blank.returncode == 2
     assert "blank.xlsx: sheet 评审会 row 2, 评委会名称: required value is missing" in blank.stderr
     assert "blank.xlsx: sheet 申报人: at least 1 entry expected, found 0" in blank.stderr
+
+
+def test_an_application_ended_by_a_third_return_is_not_issued(instance: Instance, tmp_path: Path) -> None:
+    doc = sample_session_doc()
+    doc["approval"]["document_no"] = "渝职改办〔2026〕77号"  # a new award
+    doc["applicants"] = doc["applicants"][1:2]
+    doc["applicants"][0]["returns"] = 3
+    session = tmp_path / "ended.json"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = json.loads(instance.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
+    assert result["documents"] == []
+    assert result["skipped"] == [
+        f"{session}: applicants row 1 (黎军静): application ended after a third return for correction"
+    ]
+    assert any("returned for correction a third time" in w for w in result["warnings"])
