@@ -43,6 +43,8 @@ class CertificateRecord(Base):
     """取得时间: the day the committee passed the holder."""
     issued_on: Mapped[dt.date] = mapped_column(Date)
     """发证时间: the day the approval notice was issued."""
+    licence_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    """National e-licence identifier (GB/T 36904) printed on the certificate; None before 0002."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 (hex) of the final sealed PDF."""
     status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)

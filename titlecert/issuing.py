@@ -221,6 +221,7 @@ def _register_and_write(
                 repo.add(
                     CertificateRecord(
                         certificate_no=d.certificate_no,
+                        licence_id=d.licence_id,
                         token_hash=hash_token(p.token),
                         issue_key=p.issue_key,
                         holder_name=d.name,

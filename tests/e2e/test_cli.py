@@ -176,3 +176,14 @@ def test_an_application_ended_by_a_third_return_is_not_issued(instance: Instance
         f"{session}: applicants row 1 (黎军静): application ended after a third return for correction"
     ]
     assert any("returned for correction a third time" in w for w in result["warnings"])
+
+
+def test_each_certificate_records_its_national_licence_identifier(instance: Instance, issued: Issued) -> None:
+    from stdnum.iso7064 import mod_37_36
+
+    with sqlite3.connect(instance.home / "registry.sqlite3") as db:
+        rows = db.execute("select certificate_no, licence_id from certificates order by id").fetchall()
+    for number, licence_id in rows[: len(issued.documents)]:
+        parts = licence_id.split(".")
+        assert ".".join(parts[:5]) == "1.2.156.3005.2" and parts[7] == number and parts[8] == "001"
+        assert mod_37_36.is_valid("".join(parts[5:9]) + parts[9])
