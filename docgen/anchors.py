@@ -10,6 +10,10 @@ from docgen.errors import DocgenError
 CERTIFICATE_SEAL_CAPTIONS = {"committee": "评审机构（盖章）", "authority": "核准机构（盖章）"}
 """The caption above each seal on the certificate template, by signing role."""
 
+REVIEW_FORM_SEAL_CAPTIONS = {"committee": "评委会（电子印章）", "authority": "核准机构（电子印章）"}
+"""The captions of the two e-seals on the review form's result page; every other seal box says
+（盖章） and is left for a wet stamp."""
+
 SEAL_DIAMETER = 120.0
 """Points (about 42 mm): the size of a round official seal."""
 

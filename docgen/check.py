@@ -7,8 +7,10 @@ can name the sheet or JSON path, the row and the field.
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path as FsPath
 
 from docgen.errors import CalendarError
+from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, Period, ReviewSession
 from docgen.rules import quorum_met
@@ -213,6 +215,31 @@ def _check_dates(s: ReviewSession, here: Path, a: Applicant, cutoff: dt.date, ou
             out.error(
                 (*here, "education", k, "graduated_on"), f"after the birth date, found {e.graduated_on}"
             )
+
+
+def check_glyphs(session: ReviewSession, fonts_conf: "FsPath") -> list[Finding]:
+    """Every character of every text value must be printable by an installed font."""
+    out = _Findings()
+
+    def walk(value: object, path: Path) -> None:
+        if isinstance(value, str):
+            missing = uncovered(value, fonts_conf)
+            if missing:
+                shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
+                out.error(
+                    path,
+                    f"no installed font can print {shown}: it would vanish from the documents; "
+                    "install a font that covers it (see templates/fonts.conf)",
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(session.model_dump(mode="json"), ())
+    return out
 
 
 def years_of_work(applicant: Applicant, cutoff: dt.date) -> float:

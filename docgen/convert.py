@@ -5,6 +5,7 @@ existence, header, page count and embedded fonts. One profile directory per call
 processes sharing a profile serialise silently.
 """
 
+import io
 import json
 import os
 import shutil
@@ -83,21 +84,25 @@ def convert_to_pdf(
         return results
 
 
-def check_pdf(name: str, pdf: bytes, *, pages: int) -> None:
-    """Check a converted PDF: header, page count, every font embedded.
+def check_pdf(name: str, pdf: bytes, *, pages: int | tuple[int, int]) -> int:
+    """Check a converted PDF: header, page count (exact or a range), every font embedded.
 
-    Raises ConversionError saying what is wrong.
+    Returns the page count. Raises ConversionError saying what is wrong.
     """
     if not pdf.startswith(b"%PDF-"):
         raise ConversionError(f"{name}: output is not a PDF")
-    import io
 
     reader = PdfReader(io.BytesIO(pdf))
-    if len(reader.pages) != pages:
-        raise ConversionError(f"{name}: expected {pages} page(s), LibreOffice produced {len(reader.pages)}")
+    low, high = (pages, pages) if isinstance(pages, int) else pages
+    if not low <= len(reader.pages) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise ConversionError(
+            f"{name}: expected {expected} page(s), LibreOffice produced {len(reader.pages)}"
+        )
     missing = sorted(unembedded_fonts(reader))
     if missing:
         raise ConversionError(f"{name}: fonts not embedded: {', '.join(missing)}")
+    return len(reader.pages)
 
 
 def unembedded_fonts(reader: PdfReader) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docgen.check import Finding, Severity, check_session
+from docgen.check import Finding, Severity, check_glyphs, check_session
 from docgen.errors import InputError
 from docgen.locate import JsonLocator, Locator
 from docgen.models import RULE_ERROR, LoadedSession, ReviewSession
@@ -35,8 +35,13 @@ def read_document(path: Path) -> tuple[Any, Locator, list[Finding]]:
     return doc, JsonLocator(doc), []
 
 
-def load_session(path: Path, calendar: WorkCalendar | None = None) -> LoadedSession:
-    """Read and check a session file. Raises InputError listing every problem (and the warnings)."""
+def load_session(
+    path: Path, calendar: WorkCalendar | None = None, *, fonts_conf: Path | None = None
+) -> LoadedSession:
+    """Read and check a session file. Raises InputError listing every problem (and the warnings).
+
+    With `fonts_conf`, every character must also be printable by an installed font.
+    """
     calendar = calendar or WorkCalendar()
     doc, locator, findings = read_document(path)
     # A value the reader already complained about is not reported again by the model.
@@ -51,6 +56,8 @@ def load_session(path: Path, calendar: WorkCalendar | None = None) -> LoadedSess
     if session is not None:
         findings += check_session(session, calendar)
         findings += _photo_findings(path, session)
+        if fonts_conf is not None:
+            findings += check_glyphs(session, fonts_conf)
     findings.sort(key=_document_order)
     errors = [
         f"{path}: {locator.describe(f.path)}: {f.message}" for f in findings if f.severity is Severity.ERROR

@@ -21,6 +21,7 @@ Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length
 IdNumber = Annotated[
     str, AfterValidator(clean_text), AfterValidator(normalise_id), Field(min_length=1, max_length=40)
 ]
+LongText = Annotated[str, AfterValidator(clean_text), Field(max_length=5000)]
 OptionalText = Annotated[str, AfterValidator(clean_text), Field(max_length=500)]
 
 
@@ -149,6 +150,12 @@ class Sitting(_Model):
     start: dt.date = Field(description="First day of the meeting")
     end: dt.date = Field(description="Last day: the day candidates pass (取得时间)")
     present: int = Field(ge=1, description="Attending members P")
+    location: OptionalText = Field(default="", description="Where the committee met")
+    expert_pool: int | None = Field(
+        default=None,
+        ge=1,
+        description="Size of the expert pool the members were drawn from (超员配置, 随机抽评)",
+    )
 
 
 class Approval(_Model):
@@ -266,6 +273,7 @@ class Applicant(_Model):
     achievements: tuple[Achievement, ...] = ()
     assessments: tuple[Assessment, ...] = ()
     continuing_education: tuple[ContinuingEducation, ...] = ()
+    summary: LongText = Field(default="", description="专业技术工作总结: the applicant's work summary")
     publicity: Period = Field(description="Pre-review publicity at the employer (≥5 working days)")
     vote: Vote
     returns: int = Field(default=0, ge=0, le=3, description="Times returned for correction (3rd ends it)")

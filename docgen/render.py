@@ -1,9 +1,11 @@
-"""docxtpl rendering: certificate data + QR image -> .docx bytes."""
+"""docxtpl rendering: a template and a context -> .docx bytes."""
 
 import datetime as dt
 import io
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -12,51 +14,64 @@ from docgen.errors import DocgenError
 from docgen.models import CertificateData
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _template_bytes(path: Path) -> bytes:
     return path.read_bytes()
+
+
+def template_variables(template: Path) -> set[str]:
+    """The top-level variables a template uses (for `titlecert templates check`)."""
+    return set(DocxTemplate(io.BytesIO(_template_bytes(template))).get_undeclared_template_variables())
+
+
+def render_docx(
+    template: Path,
+    context: Mapping[str, Any],
+    *,
+    images: Mapping[str, tuple[bytes | Path, float]] | None = None,
+    must_contain: Sequence[str] = (),
+) -> bytes:
+    """Fill `template`. Autoescape is on: values are text, never markup or template code.
+
+    `images` maps a variable to (PNG bytes or file, width in mm). One DocxTemplate per document,
+    built from cached bytes (docxtpl re-renders are not faster, CONVERSION.md §1). docxtpl repairs
+    malformed XML silently, so DocgenError is raised if a `must_contain` value did not arrive.
+    """
+    tpl = DocxTemplate(io.BytesIO(_template_bytes(template)))
+    values = dict(context)
+    for name, (source, width) in (images or {}).items():
+        stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+        values[name] = InlineImage(tpl, stream, width=Mm(width))
+    tpl.render(values, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    xml = tpl.docx.element.xml
+    for value in must_contain:
+        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if value not in xml and escaped not in xml:
+            raise DocgenError(f"{template.name}: {value!r} is missing after rendering")
+    return out.getvalue()
 
 
 def _date(value: dt.date) -> str:
     return f"{value.year}年{value.month:02d}月{value.day:02d}日"
 
 
-def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:
-    """Fill the certificate template. Autoescape is on: values are text, never markup.
-
-    One DocxTemplate per document, built from cached bytes (docxtpl re-renders are not faster,
-    CONVERSION.md §1). Raises DocgenError if a value did not land in the document.
-    """
-    tpl = DocxTemplate(io.BytesIO(_template_bytes(template)))
-    context = {
-        "name": data.name,
-        "sex": data.sex,
-        "birth": data.birth,
-        "id_type": data.id_type,
-        "id_number": data.id_number,
-        "employer": data.employer,
-        "series": data.series,
-        "speciality": data.speciality,
-        "title": data.title,
-        "level": data.level,
-        "obtained_by": data.obtained_by,
+def certificate_context(data: CertificateData) -> dict[str, Any]:
+    """What the certificate template prints."""
+    fields = data.model_dump(exclude={"photo", "passed_on", "issued_on"})
+    return {
+        **fields,
         "passed_on": _date(data.passed_on),
-        "committee": data.committee,
-        "approval_no": data.approval_no,
         "issued_on": _date(data.issued_on),
-        "authority": data.authority,
-        "certificate_no": data.certificate_no,
-        "licence_id": data.licence_id,
-        "verify_domain": data.verify_domain,
-        "qr": InlineImage(tpl, io.BytesIO(qr_png), width=Mm(30)),
-        "photo": (InlineImage(tpl, str(data.photo), width=Mm(30)) if data.photo else "（照片）"),
+        "photo": "（照片）",
     }
-    tpl.render(context, autoescape=True)
-    out = io.BytesIO()
-    tpl.save(out)
-    # docxtpl repairs malformed XML silently (CONVERSION.md §1.1): check the values arrived.
-    xml = tpl.docx.element.xml
-    for key in ("certificate_no", "name", "id_number"):
-        if str(getattr(data, key)) not in xml:
-            raise DocgenError(f"certificate {data.certificate_no}: field {key} missing after rendering")
-    return out.getvalue()
+
+
+def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:
+    """Fill the certificate template (see render_docx)."""
+    images: dict[str, tuple[bytes | Path, float]] = {"qr": (qr_png, 30)}
+    if data.photo:
+        images["photo"] = (data.photo, 30)
+    return render_docx(template, certificate_context(data), images=images,
+                       must_contain=(data.certificate_no, data.name, data.id_number))  # fmt: skip

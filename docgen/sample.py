@@ -50,6 +50,11 @@ TITLES = {
     AchievementCategory.STANDARD: "{}数据共享技术规范",
 }
 TOPICS = ["城市交通", "智慧医疗", "工业互联网", "政务服务", "智慧农业", "能源调度", "文旅服务", "金融风控"]
+SUMMARY = (
+    "任现职以来，本人在{employer}从事大数据智能化相关专业技术工作，主持或参与{topic}等领域的数据平台建设、"
+    "数据治理和智能分析项目，取得业绩成果{n}项。坚持理论与实践相结合，注重团队培养和技术标准化，"
+    "所承担项目均通过验收并在行业内推广应用。"
+)
 BACKGROUNDS = [(67, 142, 219), (255, 255, 255), (200, 30, 40)]
 
 
@@ -96,7 +101,8 @@ def generate(applicants: int, *, seed: int = 2025) -> tuple[ReviewSession, dict[
             "organiser": "重庆市大数据应用发展管理局", "address": "重庆市渝北区金开大道1号（职改办公室）",
             "phone": "023-67000000",
         },
-        "sitting": {"start": sitting_start.isoformat(), "end": sitting_end.isoformat(), "present": 21},
+        "sitting": {"start": sitting_start.isoformat(), "end": sitting_end.isoformat(), "present": 21,
+                    "location": "重庆市渝北区金开大道1号 评审会议室", "expert_pool": 60},
         "approval": {
             "authority": "重庆市职称改革办公室", "authority_credit_code": credit_code(rng, "11500000"),
             "document_no": "渝职改办〔2026〕12号",
@@ -208,6 +214,7 @@ def _applicant(
                                                           [AssessmentResult.EXCELLENT.value])}
                         for y in range(2021, 2026)],
         "continuing_education": [{"year": y, "hours": rng.randrange(72, 121)} for y in range(2021, 2026)],
+        "summary": SUMMARY.format(employer=employer, topic=TOPICS[i % len(TOPICS)], n=len(achievements)),
         "publicity": {"start": pub_start.isoformat(),
                       "end": cal.nth_workday(pub_start, 5, inclusive=True).isoformat()},
         "vote": {"agree": agree, "disagree": disagree, "abstain": 21 - agree - disagree},

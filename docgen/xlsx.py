@@ -75,6 +75,8 @@ SESSION_FIELDS = (
     Column("评审开始日期", ("sitting", "start"), "date"),
     Column("评审结束日期", ("sitting", "end"), "date", "即取得时间"),
     Column("出席评委人数", ("sitting", "present"), "int", "须不少于评委会人数的2/3"),
+    Column("评审地点", ("sitting", "location")),
+    Column("专家库人数", ("sitting", "expert_pool"), "int", "超员配置、随机抽评时的专家库人数"),
     Column("核准机构", ("approval", "authority")),
     Column("核准机构统一社会信用代码", ("approval", "authority_credit_code")),
     Column("批准文号", ("approval", "document_no")),
@@ -116,6 +118,7 @@ APPLICANT_COLUMNS = (
     Column("反对票", ("vote", "disagree"), "int"),
     Column("弃权票", ("vote", "abstain"), "int"),
     Column("退回补正次数", ("returns",), "int", "第3次退回仍不符合的，评审不通过"),
+    Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
 )
 OPTIONAL_GROUPS = (("current_title",), ("results_publicity",))
 """Objects that are absent when every one of their cells is empty."""

@@ -3,7 +3,7 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -50,6 +50,28 @@ class CertificateRecord(Base):
     status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentRecord(Base):
+    """A sealed document other than the certificate (a review-form copy), known by fingerprint."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("kind", "number", "copy", name="uq_documents_kind_number_copy"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """e.g. review-form."""
+    number: Mapped[str] = mapped_column(String(64))
+    """The document's own number (评审表编号)."""
+    copy: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """personnel-file or unit-archive for a review form."""
+    certificate_no: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("certificates.certificate_no"), nullable=True
+    )
+    """The certificate of the same award: its status is the document's status."""
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    pages: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

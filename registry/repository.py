@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.errors import Conflict, NotFound
-from registry.models import CertificateRecord, CertificateStatus, NumberSequence
+from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, NumberSequence
 
 
 def hash_token(token: str) -> str:
@@ -42,6 +42,21 @@ class CertificateRepository:
         except IntegrityError as e:
             raise Conflict(f"certificate {record.certificate_no} duplicates a registered one") from e
         return record
+
+    def add_document(self, record: DocumentRecord) -> DocumentRecord:
+        """Register a sealed document. Raises Conflict on a duplicate fingerprint or number."""
+        self.session.add(record)
+        try:
+            self.session.flush()
+        except IntegrityError as e:
+            raise Conflict(f"{record.kind} {record.number} duplicates a registered document") from e
+        return record
+
+    def document_by_sha256(self, sha256: str) -> DocumentRecord | None:
+        """The registered document (other than a certificate) whose PDF has this fingerprint."""
+        return self.session.execute(
+            select(DocumentRecord).where(DocumentRecord.sha256 == sha256.lower())
+        ).scalar_one_or_none()
 
     def by_token(self, token: str) -> CertificateRecord | None:
         """The certificate whose QR token is `token`."""

@@ -63,8 +63,17 @@ class Issued:
     """The bundled sample session, issued once per run."""
 
     out: Path
-    documents: list[dict[str, str]]
+    everything: list[dict[str, Any]]
+    """Every document written, of every kind."""
     skipped: list[str]
+
+    @property
+    def documents(self) -> list[dict[str, Any]]:
+        """The certificates, in issuing order."""
+        return [d for d in self.everything if d["kind"] == "certificate"]
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [d for d in self.everything if d["kind"] == kind]
 
     def pdf(self, index: int = 0) -> bytes:
         return Path(self.documents[index]["path"]).read_bytes()

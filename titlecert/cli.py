@@ -84,7 +84,10 @@ def _print_issue(result: "IssueResult", as_json: bool) -> None:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
     for doc in result.documents:
-        click.echo(f"{doc.kind} {doc.certificate_no} {doc.path}\n  verify: {doc.verify_url}")
+        label = doc.certificate_no if doc.kind == "certificate" else (doc.form_no or "")
+        click.echo(f"{doc.kind} {label} {doc.path}".replace("  ", " "))
+        if doc.verify_url:
+            click.echo(f"  verify: {doc.verify_url}")
     for note in result.skipped:
         click.echo(f"skipped: {note}")
     for warning in result.warnings:
@@ -255,8 +258,8 @@ def demo(settings: Settings, no_serve: bool, out_dir: Path | None, host: str, po
         return
     _print_issue(result, as_json=False)
     # Tokens are stored only hashed, so an earlier run's URLs come from the folder's manifest.
-    documents = read_manifest(out_dir)
-    if documents:
-        first = documents[0]
+    certificates = [d for d in read_manifest(out_dir) if d.get("kind") == "certificate"]
+    if certificates:
+        first = certificates[0]
         click.echo(f"\nVerify page of certificate {first['certificate_no']}:\n  {first['verify_url']}\n")
     _serve(settings, host, port)

@@ -1,9 +1,10 @@
-"""The issuing pipeline: validate a session, then render, convert, seal and register its certificates.
+"""The issuing pipeline: validate a session, then render, convert, seal and register its documents.
 
-All or nothing: the whole session is validated first; every certificate is rendered, converted and
-sealed before any is registered; the registry rows go in one transaction; the PDFs are written as
-.part files before the commit and renamed after it. A failure before the commit leaves no row and
-no file (certificate numbers allocated for it are skipped, never reused).
+All or nothing: the whole session is validated first (including that every character can be
+printed); every document is rendered, converted, checked and sealed before anything is registered;
+the registry rows go in one transaction; the PDFs are written as .part files before the commit and
+renamed after it. A failure before the commit leaves no row and no file (numbers allocated for it
+are skipped, never reused).
 """
 
 import datetime as dt
@@ -13,24 +14,27 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, seal_boxes
+from docgen.anchors import seal_boxes
+from docgen.context import COPY_LETTERS, passes
 from docgen.convert import check_pdf, convert_to_pdf
 from docgen.identifiers import certificate_number, licence_identifier, new_token
 from docgen.identity import ID_TYPE_LABELS
 from docgen.load import load_session, photo_path
 from docgen.models import Applicant, CertificateData, LoadedSession, ReviewSession
-from docgen.qr import qr_png
-from docgen.render import render_certificate
-from docgen.rules import mask_id, vote_passes
+from docgen.pagecodes import page_code, stamp_page_codes
+from docgen.render import render_docx
+from docgen.rules import mask_id
 from docgen.workdays import WorkCalendar, load_overrides
 from registry.db import Registry
-from registry.models import CertificateRecord, CertificateStatus
-from registry.repository import hash_token
+from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
+from registry.repository import CertificateRepository, hash_token
 from signing.fonts import find_seal_font
+from signing.keys import SealKey
 from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
-from templates import CERTIFICATE_DOCX, FONTS_CONF
+from templates import FONTS_CONF
+from titlecert.documents import Award, Job, plan_jobs
 from titlecert.instance import load_keys
 from titlecert.settings import Settings
 
@@ -40,10 +44,13 @@ class IssuedDocument:
     """One document written by `issue`."""
 
     kind: str
-    certificate_no: str
     path: str
     sha256: str
-    verify_url: str
+    certificate_no: str | None = None
+    verify_url: str | None = None
+    form_no: str | None = None
+    copy: str | None = None
+    pages: int = 1
 
 
 @dataclass
@@ -58,20 +65,12 @@ class IssueResult:
     """Applicants not issued, with why (failed vote, already issued)."""
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "documents": [asdict(d) for d in self.documents],
-            "errors": self.errors,
-            "skipped": self.skipped,
-            "warnings": self.warnings,
-        }
+        docs = [{k: v for k, v in asdict(d).items() if v is not None} for d in self.documents]
+        return {"documents": docs, "errors": self.errors, "skipped": self.skipped, "warnings": self.warnings}
 
-
-@dataclass(frozen=True)
-class _Pending:
-    applicant: Applicant
-    data: CertificateData
-    token: str
-    issue_key: str
+    @property
+    def certificates(self) -> list[IssuedDocument]:
+        return [d for d in self.documents if d.kind == "certificate"]
 
 
 def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> str:
@@ -85,41 +84,167 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
+def calendar_of(settings: Settings) -> WorkCalendar:
+    """The working-day calendar with the instance's overrides (calendar.json in the home)."""
+    return WorkCalendar(load_overrides(settings.home / "calendar.json"))
+
+
 def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> IssueResult:
-    """Issue the certificates of every applicant who passed. Raises InputError (nothing issued)
-    on bad input, and the packages' errors on conversion, signing or registry failure."""
-    loaded = load_session(session_path, calendar_of(settings))
+    """Issue every document of a session. Raises InputError (nothing issued) on bad input, and the
+    packages' errors on conversion, signing or registry failure (nothing registered)."""
+    calendar = calendar_of(settings)
+    loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     keys = load_keys(settings)
     font = find_seal_font(settings.seal_font)
     secret = settings.secret_file.read_text().strip().encode()
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
-    session = loaded.session
     try:
-        pending = _allocate(loaded, settings, registry, secret, result)
-        if not pending:
+        awards = _allocate(loaded, settings, registry, secret, result)
+        if not awards:
             return result
-        docx = [
-            (
-                p.data.certificate_no,
-                render_certificate(CERTIFICATE_DOCX, p.data, qr_png=qr_png(p.data.verify_url)),
-            )
-            for p in pending
-        ]
+        jobs = plan_jobs(loaded, awards, calendar, session_documents=True, today=dt.date.today())
+        docx = [(j.stem, render_docx(j.template, j.context, images=j.images, must_contain=j.must_contain))
+                for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-        sealed: list[tuple[_Pending, bytes]] = []
-        for p in pending:
-            pdf = pdfs[p.data.certificate_no]
-            check_pdf(f"{p.data.certificate_no}.pdf", pdf, pages=1)
-            boxes = seal_boxes(pdf, CERTIFICATE_SEAL_CAPTIONS)
-            placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
-            sealed.append((p, seal_pdf(pdf, placements=placements, keys=keys, font_path=font)))
-        _register_and_write(sealed, session, out_dir, registry, result)
+        finished = [(job, *_finish(job, pdfs[job.stem], settings, keys, font)) for job in jobs]
+        _register_and_write(finished, out_dir, registry, result)
     finally:
         registry.dispose()
     _update_manifest(out_dir, result)
     return result
+
+
+def _finish(
+    job: Job, pdf: bytes, settings: Settings, keys: dict[Role, SealKey], font: Path
+) -> tuple[bytes, int]:
+    """Check the converted PDF, stamp page codes on review forms, seal what is sealed."""
+    pages = check_pdf(f"{job.out_name}", pdf, pages=job.pages)
+    if job.kind == "review-form" and job.award is not None and job.copy is not None:
+        letter = COPY_LETTERS[job.copy]
+        form_no = job.award.form_no
+        pdf, _ = stamp_page_codes(
+            pdf,
+            code_for_page=lambda page: page_code(form_no, letter, page),
+            url_for=lambda code: f"{settings.public_url}/p/{code}",
+        )
+    if job.seal_captions:
+        boxes = seal_boxes(pdf, dict(job.seal_captions))
+        placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
+        pdf = seal_pdf(pdf, placements=placements, keys=keys, font_path=font)
+    return pdf, pages
+
+
+def _allocate(loaded: LoadedSession, settings: Settings, registry: Registry, secret: bytes,
+              result: IssueResult) -> list[Award]:  # fmt: skip
+    session = loaded.session
+    awards = []
+    year = session.approval.date.year
+    present = session.sitting.present
+    with registry.transaction() as repo:
+        for i, a in enumerate(session.applicants):
+            label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
+            if a.returns >= 3:
+                result.skipped.append(f"{label}: application ended after a third return for correction")
+                continue
+            if not passes(session, a):
+                result.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
+                continue
+            key = issue_key(secret, session, a)
+            existing = repo.by_issue_key(key)
+            if existing is not None:
+                result.skipped.append(f"{label}: already issued as {existing.certificate_no}")
+                continue
+            token = new_token()
+            number = _next(repo, settings.certificate_no_format, year)
+            form_no = _next(repo, "PS{year}{seq:06d}", year)
+            awards.append(
+                Award(i, a, _certificate_data(loaded, a, number, token, settings), token, key, form_no)
+            )
+    return awards
+
+
+def _next(repo: CertificateRepository, fmt: str, year: int) -> str:
+    return certificate_number(fmt, year=year, seq=repo.next_number(fmt.format(year=year, seq=0)))
+
+
+def _certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: str,
+                      settings: Settings) -> CertificateData:  # fmt: skip
+    session = loaded.session
+    return CertificateData(
+        certificate_no=number,
+        licence_id=licence_identifier(type_code=settings.licence_type_code,
+                                      issuer_code=session.approval.authority_credit_code, serial=number),
+        name=a.name,
+        sex=a.sex.value,
+        birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
+        id_type=ID_TYPE_LABELS[a.id_type],
+        id_number=a.id_number,
+        employer=a.employer.name,
+        series=a.applied.series,
+        speciality=a.applied.speciality,
+        title=a.applied.title,
+        level=a.applied.level.value,
+        obtained_by="评审",
+        passed_on=session.sitting.end,
+        committee=session.committee.name,
+        approval_no=session.approval.document_no,
+        issued_on=session.approval.date,
+        authority=session.approval.authority,
+        verify_url=settings.verify_url(token),
+        verify_domain=settings.verify_domain,
+        photo=photo_path(loaded.source, a.photo),
+    )  # fmt: skip
+
+
+def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, registry: Registry,
+                        result: IssueResult) -> None:  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    parts: list[tuple[Path, Path]] = []
+    try:
+        with registry.transaction() as repo:
+            for job, pdf, pages in finished:
+                digest = hashlib.sha256(pdf).hexdigest()
+                final = out_dir / job.out_name
+                doc = _record(repo, job, digest, pages, now, final)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                part = final.with_name(final.name + ".part")
+                part.write_bytes(pdf)
+                parts.append((part, final))
+                result.documents.append(doc)
+    except BaseException:
+        for part, _ in parts:
+            part.unlink(missing_ok=True)
+        result.documents.clear()
+        raise
+    for part, final in parts:
+        part.replace(final)
+
+
+def _record(repo: CertificateRepository, job: Job, digest: str, pages: int, now: dt.datetime,
+            final: Path) -> IssuedDocument:  # fmt: skip
+    award = job.award
+    if job.kind == "certificate" and award is not None:
+        d = award.certificate
+        repo.add(CertificateRecord(
+            certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
+            issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
+            title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
+            authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
+            sha256=digest, status=CertificateStatus.VALID.value, created_at=now,
+        ))  # fmt: skip
+        return IssuedDocument("certificate", str(final.resolve()), digest, certificate_no=d.certificate_no,
+                              verify_url=d.verify_url)  # fmt: skip
+    if job.kind == "review-form" and award is not None and job.copy is not None:
+        repo.add_document(DocumentRecord(
+            kind="review-form", number=award.form_no, copy=job.copy.value,
+            certificate_no=award.certificate.certificate_no, sha256=digest, pages=pages, created_at=now,
+        ))  # fmt: skip
+        return IssuedDocument("review-form", str(final.resolve()), digest,
+                              certificate_no=award.certificate.certificate_no, form_no=award.form_no,
+                              copy=job.copy.value, pages=pages)  # fmt: skip
+    return IssuedDocument(job.kind, str(final.resolve()), digest, pages=pages)
 
 
 MANIFEST = "manifest.json"
@@ -134,125 +259,11 @@ def read_manifest(out_dir: Path) -> list[dict[str, str]]:
 
 
 def _update_manifest(out_dir: Path, result: IssueResult) -> None:
-    """Add this run's documents to the folder's manifest, the holder-side record of verify URLs."""
+    """Add this run's documents to the folder's manifest, the issuer's record of verify URLs."""
     if not result.documents:
         return
-    documents = read_manifest(out_dir) + [asdict(d) for d in result.documents]
-    (out_dir / MANIFEST).write_text(
-        json.dumps({"documents": documents}, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-
-
-def calendar_of(settings: Settings) -> WorkCalendar:
-    """The working-day calendar with the instance's overrides (calendar.json in the home)."""
-    return WorkCalendar(load_overrides(settings.home / "calendar.json"))
-
-
-def _allocate(
-    loaded: LoadedSession, settings: Settings, registry: Registry, secret: bytes, result: IssueResult
-) -> list[_Pending]:
-    session = loaded.session
-    pending = []
-    year = session.approval.date.year
-    present = session.sitting.present
-    with registry.transaction() as repo:
-        for i, a in enumerate(session.applicants):
-            label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
-            if a.returns >= 3:
-                result.skipped.append(f"{label}: application ended after a third return for correction")
-                continue
-            if not vote_passes(agree=a.vote.agree, present=present):
-                result.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
-                continue
-            key = issue_key(secret, session, a)
-            existing = repo.by_issue_key(key)
-            if existing is not None:
-                result.skipped.append(f"{label}: already issued as {existing.certificate_no}")
-                continue
-            fmt = settings.certificate_no_format
-            number = certificate_number(fmt, year=year, seq=repo.next_number(fmt.format(year=year, seq=0)))
-            token = new_token()
-            data = CertificateData(
-                certificate_no=number,
-                licence_id=licence_identifier(
-                    type_code=settings.licence_type_code,
-                    issuer_code=session.approval.authority_credit_code,
-                    serial=number,
-                ),
-                name=a.name,
-                sex=a.sex.value,
-                birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
-                id_type=ID_TYPE_LABELS[a.id_type],
-                id_number=a.id_number,
-                employer=a.employer.name,
-                series=a.applied.series,
-                speciality=a.applied.speciality,
-                title=a.applied.title,
-                level=a.applied.level.value,
-                obtained_by="评审",
-                passed_on=session.sitting.end,
-                committee=session.committee.name,
-                approval_no=session.approval.document_no,
-                issued_on=session.approval.date,
-                authority=session.approval.authority,
-                verify_url=settings.verify_url(token),
-                verify_domain=settings.verify_domain,
-                photo=photo_path(loaded.source, a.photo),
-            )
-            pending.append(_Pending(a, data, token, key))
-    return pending
-
-
-def _register_and_write(
-    sealed: list[tuple[_Pending, bytes]],
-    session: ReviewSession,
-    out_dir: Path,
-    registry: Registry,
-    result: IssueResult,
-) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC)
-    parts: list[tuple[Path, Path]] = []
-    try:
-        with registry.transaction() as repo:
-            for p, pdf in sealed:
-                digest = hashlib.sha256(pdf).hexdigest()
-                d = p.data
-                repo.add(
-                    CertificateRecord(
-                        certificate_no=d.certificate_no,
-                        licence_id=d.licence_id,
-                        token_hash=hash_token(p.token),
-                        issue_key=p.issue_key,
-                        holder_name=d.name,
-                        holder_id_masked=mask_id(d.id_number),
-                        title=d.title,
-                        level=d.level,
-                        series=d.series,
-                        speciality=d.speciality,
-                        committee=d.committee,
-                        authority=d.authority,
-                        approval_no=d.approval_no,
-                        passed_on=d.passed_on,
-                        issued_on=d.issued_on,
-                        sha256=digest,
-                        status=CertificateStatus.VALID.value,
-                        created_at=now,
-                    )
-                )
-                final = out_dir / f"{d.certificate_no}.pdf"
-                part = final.with_suffix(".pdf.part")
-                part.write_bytes(pdf)
-                parts.append((part, final))
-                result.documents.append(
-                    IssuedDocument(
-                        "certificate", d.certificate_no, str(final.resolve()), digest, d.verify_url
-                    )
-                )
-    except BaseException:
-        for part, _ in parts:
-            part.unlink(missing_ok=True)
-        result.documents.clear()
-        raise
-    for part, final in parts:
-        part.replace(final)
+    documents = read_manifest(out_dir) + [
+        {k: v for k, v in asdict(d).items() if v is not None} for d in result.documents
+    ]
+    (out_dir / MANIFEST).write_text(json.dumps({"documents": documents}, ensure_ascii=False, indent=2),
+                                    encoding="utf-8")  # fmt: skip

@@ -1,8 +1,9 @@
-"""Builds templates/certificate.docx, the Word template of the electronic title certificate.
+"""Builds the Word templates in templates/: the certificate, the publicity table, the results list,
+the situation report and the review form.
 
-Run once when the layout changes (`.venv/bin/python tools/make_certificate_template.py`); after
-that a clerk may edit the .docx in Word, keeping the {{ placeholders }} and the two seal captions
-(评审机构（盖章）, 核准机构（盖章）) that tell the signing step where the seals go.
+Run when a layout changes (`.venv/bin/python tools/make_templates.py`); after that a clerk may edit
+the .docx files in Word, keeping the {{ placeholders }} (`titlecert templates check` lists any that
+no longer match the data) and the e-seal captions that tell the signing step where seals go.
 """
 
 from pathlib import Path
@@ -15,7 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-OUT = Path(__file__).resolve().parent.parent / "templates" / "certificate.docx"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+OUT = TEMPLATES / "certificate.docx"
 
 
 def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
@@ -84,7 +86,7 @@ def no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
-def main() -> None:
+def certificate() -> None:
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
@@ -165,4 +167,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from make_documents import publicity_table, results_list, review_form, review_report
+
+    certificate()
+    publicity_table()
+    results_list()
+    review_report()
+    review_form()

@@ -1,0 +1,316 @@
+"""What each template prints: plain dicts built from the session, one function per document.
+
+Values are text (dates written the Chinese way), so templates need no logic beyond loops.
+"""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from docgen.check import years_of_work
+from docgen.identity import ID_TYPE_LABELS
+from docgen.models import (
+    ACHIEVEMENT_LABELS,
+    REPORTING_CHAIN_LABELS,
+    ROUTE_LABELS,
+    AchievementCategory,
+    Applicant,
+    Level,
+    Period,
+    ReportingChain,
+    ReviewSession,
+)
+from docgen.rules import quorum_met, vote_passes
+from docgen.workdays import WorkCalendar
+
+PLEDGE = ("本人承诺：所填报的各项信息及提供的业绩成果等材料真实、准确、完整，均为本人取得现职称以来的成果；"
+          "如有弄虚作假，自愿承担相应责任，接受取消评审资格、已取得职称予以撤销等处理。")  # fmt: skip
+
+
+class Copy(StrEnum):
+    """The two printed copies of a review form."""
+
+    PERSONNEL_FILE = "personnel-file"
+    UNIT_ARCHIVE = "unit-archive"
+
+
+COPY_LABELS = {Copy.PERSONNEL_FILE: "人事档案", Copy.UNIT_ARCHIVE: "单位文书档案"}
+COPY_LETTERS = {Copy.PERSONNEL_FILE: "P", Copy.UNIT_ARCHIVE: "U"}
+
+CHAIN_LEVELS: dict[ReportingChain, tuple[str, ...]] = {
+    ReportingChain.CITY: ("所在单位", "单位主管部门"),
+    ReportingChain.DISTRICT: ("所在单位", "单位主管部门", "区县人力社保（职改）部门"),
+    ReportingChain.NON_PUBLIC: ("所在单位", "人事代理机构", "区县人力社保（职改）部门"),
+    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: ("所在单位", "参保地区县人力社保（职改）部门"),
+    ReportingChain.FREELANCER: ("人事代理机构", "区县人力社保（职改）部门"),
+    ReportingChain.CENTRAL_OR_EXTERNAL: ("所在单位", "单位驻重庆最高管理机构"),
+}
+"""The levels of each reporting chain (notice §四(一)) that give an opinion and a wet seal."""
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def cn_month(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月"
+
+
+def ceil_two_thirds(n: int) -> int:
+    return -(-2 * n // 3)
+
+
+def passes(session: ReviewSession, a: Applicant) -> bool:
+    return a.returns < 3 and vote_passes(agree=a.vote.agree, present=session.sitting.present)
+
+
+def results_period(session: ReviewSession, calendar: WorkCalendar) -> Period:
+    """The results publicity as given, or the earliest lawful one: 5 working days after the review."""
+    if session.results_publicity is not None:
+        return session.results_publicity
+    start = calendar.nth_workday(session.sitting.end, 1, inclusive=False)
+    return Period(start=start, end=calendar.nth_workday(start, 5, inclusive=True))
+
+
+def _common(session: ReviewSession, a: Applicant) -> dict[str, Any]:
+    edu = max(a.education, key=lambda e: e.graduated_on)
+    title = a.current_title
+    return {
+        "year": session.sitting.start.year,
+        "committee": session.committee.name,
+        "name": a.name,
+        "sex": a.sex.value,
+        "birth": cn_month(a.birth_date),
+        "work_start": cn_month(min(w.start for w in a.work_history)),
+        "employer": a.employer.name,
+        "education": f"{cn_month(edu.graduated_on)}毕业于{edu.school}{edu.major}专业，{edu.degree}",
+        "current_title": f"{title.name}（{title.level.value}）" if title else "无",
+        "current_obtained": f"{cn_month(title.obtained_on)}，{title.obtained_by}" if title else "—",
+        "applied_series": f"{a.applied.series}／{a.applied.speciality}",
+        "applied_title": f"{a.applied.title}（{a.applied.level.value}）",
+        "route": ROUTE_LABELS[a.route],
+        "pledge": PLEDGE,
+    }
+
+
+def _achievements(a: Applicant) -> list[Any]:
+    order = list(AchievementCategory)
+    return sorted(a.achievements, key=lambda x: (order.index(x.category), x.date))
+
+
+def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalendar) -> dict[str, Any]:
+    """《重庆市职称申报综合情况（公示）表》: no ID number, phone of the applicant or address."""
+    title = a.current_title
+    years = years_of_work(a, session.cutoff_date)
+    in_title = round((session.cutoff_date - title.obtained_on).days / 365.25, 1) if title else None
+    return {
+        **_common(session, a),
+        "years_in_title": f"{in_title}年（计算至{cn_date(session.cutoff_date)}）"
+        if in_title is not None
+        else "—",
+        "assessments": "；".join(
+            f"{x.year}年{x.result.value}" for x in sorted(a.assessments, key=lambda x: x.year)
+        )
+        or "—",
+        "continuing": "；".join(
+            f"{x.year}年{x.hours}学时" for x in sorted(a.continuing_education, key=lambda x: x.year)
+        )
+        or "—",
+        "work_years": years,
+        "achievement_count": len(a.achievements),
+        "achievements": [
+            {
+                "category": ACHIEVEMENT_LABELS[x.category],
+                "title": x.title,
+                "date": cn_month(x.date),
+                "role": x.role,
+            }
+            for x in _achievements(a)
+        ],
+        "publicity_start": cn_date(a.publicity.start),
+        "publicity_end": cn_date(a.publicity.end),
+        "publicity_days": calendar.workdays_between(a.publicity.start, a.publicity.end),
+        "employer_contact": a.employer.contact,
+        "employer_phone": a.employer.phone,
+        "superior": a.superior.name,
+        "superior_contact": a.superior.contact,
+        "superior_phone": a.superior.phone,
+    }
+
+
+def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[dict[str, Any]]:
+    return [{"index": i, "name": a.name, "employer": a.employer.name, "speciality": a.applied.speciality,
+             "title": a.applied.title, "level": a.applied.level.value} for i, a in enumerate(applicants, start=1)]  # fmt: skip
+
+
+def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant]]]:
+    groups = []
+    for level in Level:
+        people = [a for a in session.applicants if a.applied.level is level and passes(session, a)]
+        if people:
+            groups.append((level, people))
+    return groups
+
+
+def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
+    """评审结果公示: names, employers and titles only; no ID numbers or birth dates."""
+    period = results_period(session, calendar)
+    groups = _passed_by_level(session)
+    everyone = [a for _, people in groups for a in people]
+    c = session.committee
+    levels = "、".join(level.value for level, _ in groups)
+    preamble = (
+        f"　　根据重庆市职称评审工作有关规定，经{c.name}评审，{everyone[0].name if everyone else ''}等"
+        f"{len(everyone)}名同志通过{levels}职称评审，现将评审结果予以公示。"
+    )
+    return {
+        "year": session.sitting.start.year,
+        "series": c.series,
+        "speciality": c.speciality,
+        "preamble": preamble,
+        "groups": [
+            {"level": level.value, "count": len(people), "people": _passed_rows(session, people)}
+            for level, people in groups
+        ],  # fmt: skip
+        "start": cn_date(period.start),
+        "end": cn_date(period.end),
+        "days": calendar.workdays_between(period.start, period.end),
+        "organiser": c.organiser,
+        "address": c.address,
+        "phone": c.phone,
+        "published_on": cn_date(period.start),
+    }
+
+
+def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
+    """《评审情况报告》, due within 5 working days of the review."""
+    c, s = session.committee, session.sitting
+    due = calendar.nth_workday(s.end, 5, inclusive=False)
+    levels: list[dict[str, Any]] = []
+    for level in c.levels:
+        group = [a for a in session.applicants if a.applied.level is level]
+        terminated = [a for a in group if a.returns >= 3]
+        reviewed = [a for a in group if a.returns < 3]
+        passed = [a for a in reviewed if passes(session, a)]
+        levels.append({"level": level.value, "received": len(group), "returned": sum(a.returns for a in group),
+                       "terminated": len(terminated), "reviewed": len(reviewed), "passed": len(passed),
+                       "failed": len(reviewed) - len(passed),
+                       "rate": f"{100 * len(passed) / len(reviewed):.1f}%" if reviewed else "—"})  # fmt: skip
+    totals = {
+        k: sum(int(r[k]) for r in levels)
+        for k in ("received", "returned", "terminated", "reviewed", "passed", "failed")
+    }
+    levels.append(
+        {
+            "level": "合计",
+            **totals,
+            "rate": f"{100 * totals['passed'] / totals['reviewed']:.1f}%" if totals["reviewed"] else "—",
+        }
+    )
+    passed_people = [a for _, people in _passed_by_level(session) for a in people]
+    draw = f"按照超员配置、随机抽评的原则，从{s.expert_pool}名专家中随机抽取评委。" if s.expert_pool else ""
+    return {
+        "committee": c.name,
+        "sitting_dates": _span(s.start, s.end),
+        "location": s.location or "评审会场",
+        "draw": draw,
+        "members": c.members,
+        "present": s.present,
+        "quorum_min": ceil_two_thirds(c.members),
+        "quorum_text": "符合规定" if quorum_met(members=c.members, present=s.present) else "不符合规定",
+        **totals,
+        "terminated_count": totals["terminated"],
+        "levels": levels,
+        "terminated": "、".join(a.name for a in session.applicants if a.returns >= 3),
+        "people": _passed_rows(session, passed_people),
+        "due": cn_date(due),
+        "submitted_on": cn_date(session.report_submitted_on or due),
+        "organiser": c.organiser,
+    }
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    return cn_date(start) if start == end else f"{cn_date(start)}至{cn_date(end)}"
+
+
+def review_form_context(
+    session: ReviewSession, a: Applicant, *, form_no: str, copy: Copy, filled_on: dt.date
+) -> dict[str, Any]:
+    """职称评审表: every section, the opinion boxes of the reporting chain, and the result page."""
+    c, s, ap = session.committee, session.sitting, session.approval
+    title = a.current_title
+    groups = []
+    for category in AchievementCategory:
+        items = [x for x in _achievements(a) if x.category is category]
+        if items:
+            groups.append({"label": ACHIEVEMENT_LABELS[category], "count": len(items),
+                           "entries": [{"index": i, "title": x.title, "date": cn_month(x.date), "role": x.role,
+                                      "detail": x.detail} for i, x in enumerate(items, start=1)]})  # fmt: skip
+    assessments = {x.year: x.result.value for x in a.assessments}
+    hours = {x.year: x.hours for x in a.continuing_education}
+    boxes = []
+    for level in CHAIN_LEVELS[a.reporting_chain]:
+        text = (f"经公示（{cn_date(a.publicity.start)}至{cn_date(a.publicity.end)}）无异议，材料真实，符合申报条件，同意推荐。"
+                if level == "所在单位" else "审核意见：")  # fmt: skip
+        boxes.append({"title": f"{level}意见", "text": text})
+    passed = passes(session, a)
+    return {
+        **_common(session, a),
+        "form_no": form_no,
+        "copy_label": COPY_LABELS[copy],
+        "filled_on": cn_date(filled_on),
+        "id_type": ID_TYPE_LABELS[a.id_type],
+        "id_number": a.id_number,
+        "employer_code": a.employer.credit_code,
+        "chain": REPORTING_CHAIN_LABELS[a.reporting_chain],
+        "education": [
+            {
+                "graduated_on": cn_month(e.graduated_on),
+                "school": e.school,
+                "major": e.major,
+                "degree": e.degree,
+            }
+            for e in sorted(a.education, key=lambda e: e.graduated_on)
+        ],  # fmt: skip
+        "work_history": [
+            {
+                "period": f"{cn_month(w.start)}—{cn_month(w.end) if w.end else '至今'}",
+                "employer": w.employer,
+                "position": w.position,
+            }
+            for w in sorted(a.work_history, key=lambda w: w.start)
+        ],  # fmt: skip
+        "qualification": (
+            f"现职称：{title.name}（{title.level.value}），{cn_date(title.obtained_on)}通过{title.obtained_by}取得。"
+            if title
+            else "未取得专业技术职称。"
+        ),  # fmt: skip
+        "achievement_groups": groups,
+        "summary": a.summary or "（未填写）",
+        "years": [
+            {"year": y, "result": assessments.get(y, "—"), "hours": hours.get(y, "—")}
+            for y in sorted(set(assessments) | set(hours))
+        ],  # fmt: skip
+        "opinion_boxes": boxes,
+        "sitting_dates": _span(s.start, s.end),
+        "members": c.members,
+        "present": s.present,
+        "agree": a.vote.agree,
+        "disagree": a.vote.disagree,
+        "abstain": a.vote.abstain,
+        "rule": f"出席不少于{ceil_two_thirds(c.members)}人；同意不少于{ceil_two_thirds(s.present)}票",
+        "conclusion": "通过" if passed else "未通过",
+        "committee_opinion": (
+            f"本次评审应到评委{c.members}人，实到{s.present}人，符合出席人数不少于2/3的规定；"
+            f"经无记名投票，同意{a.vote.agree}票，不同意{a.vote.disagree}票，弃权{a.vote.abstain}票，"
+            + (
+                f"同意票达到出席评委的2/3以上，评审通过{a.applied.title}资格。"
+                if passed
+                else "同意票未达到出席评委的2/3，评审未通过。"
+            )
+        ),
+        "passed_on": cn_date(s.end),
+        "approval_text": f"经审核，确认{a.name}同志具备{a.applied.title}（{a.applied.level.value}）资格。",
+        "approval_no": ap.document_no,
+        "approved_on": cn_date(ap.date),
+    }

@@ -1,0 +1,420 @@
+"""The publicity table, results list, situation report and review form templates (see make_templates)."""
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from make_templates import TEMPLATES, font, grid, para
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+BODY = "仿宋"
+LABEL = "黑体"
+
+
+def portrait():  # type: ignore[no-untyped-def]
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.left_margin = sec.right_margin = Mm(20)
+    sec.top_margin, sec.bottom_margin = Mm(18), Mm(22)
+    sec.footer_distance = Mm(8)
+    style = doc.styles["Normal"]
+    style.font.size = Pt(11)
+    return doc
+
+
+def title(doc, text: str, size: float = 18) -> None:  # type: ignore[no-untyped-def]
+    para(doc, text, "宋体", size, align=CENTER, bold=True)
+
+
+def heading(doc, text: str) -> None:  # type: ignore[no-untyped-def]
+    p = para(doc, text, LABEL, 12, bold=True)
+    p.paragraph_format.space_before = Pt(8)
+    p.paragraph_format.space_after = Pt(3)
+
+
+def text(doc, value: str, size: float = 11, align=WD_ALIGN_PARAGRAPH.LEFT):  # type: ignore[no-untyped-def]
+    p = para(doc, value, BODY, size, align=align, exact=False)
+    p.paragraph_format.space_after = Pt(2)
+    return p
+
+
+def control(doc, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """A docxtpl paragraph tag ({%p … %}) in a paragraph of its own."""
+    para(doc, tag, BODY, 8, exact=False)
+
+
+def table(doc, widths: list[float], rows: int = 1):  # type: ignore[no-untyped-def]
+    t = doc.add_table(rows=rows, cols=len(widths))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid(t, widths)
+    return t
+
+
+def cell(t, r: int, c: int, value: str, *, label: bool = False, size: float = 10.5, align=None):  # type: ignore[no-untyped-def]
+    target = t.cell(r, c)
+    para(
+        target,
+        value,
+        LABEL if label else BODY,
+        size,
+        align=align or (CENTER if label else WD_ALIGN_PARAGRAPH.LEFT),
+        first=True,
+        exact=False,
+    )
+    return target
+
+
+def repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def loop_table(
+    doc, headers: list[str], fields: list[str], widths: list[float], loop: str, *, size: float = 10
+):  # type: ignore[no-untyped-def]
+    """A table with a repeated header row and one row per item of `loop` (`x in items`)."""
+    t = table(doc, widths, rows=4)
+    for c, h in enumerate(headers):
+        cell(t, 0, c, h, label=True, size=size)
+    repeat_header(t.rows[0])
+    cell(t, 1, 0, f"{{%tr for {loop} %}}", size=8)
+    for c, f in enumerate(fields):
+        cell(t, 2, c, f"{{{{ {f} }}}}", size=size)
+    cell(t, 3, 0, "{%tr endfor %}", size=8)
+    return t
+
+
+def kv_table(doc, rows: list[tuple[str, str, str | None, str | None]], widths: list[float]):  # type: ignore[no-untyped-def]
+    """Label/value pairs, two per row; a row with one pair spans the full width."""
+    t = table(doc, widths, rows=len(rows))
+    for r, (l1, v1, l2, v2) in enumerate(rows):
+        cell(t, r, 0, l1, label=True)
+        if l2 is None:
+            merged = t.cell(r, 1).merge(t.cell(r, 3))
+            para(merged, v1, BODY, 10.5, first=True, exact=False)
+        else:
+            cell(t, r, 1, v1)
+            cell(t, r, 2, l2, label=True)
+            cell(t, r, 3, v2 or "")
+    return t
+
+
+def page_break(doc) -> None:  # type: ignore[no-untyped-def]
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def field(paragraph, instr: str) -> None:  # type: ignore[no-untyped-def]
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def seal_box(doc, lines: list[str], caption: str, date: str) -> None:  # type: ignore[no-untyped-def]
+    """An opinion box: text, then the caption where a seal goes (wet or electronic) and a date.
+
+    Captions and dates keep a few spaces from the right edge so a round seal centred on the
+    caption stays inside the box."""
+    t = table(doc, [170])
+    c = t.cell(0, 0)
+    first = True
+    for line in lines:
+        para(c, line, BODY, 11, first=first, exact=False)
+        first = False
+    for _ in range(2):
+        para(c, "", BODY, 11)
+    para(c, caption + "　" * 6, "宋体", 11, align=RIGHT)
+    for _ in range(2):
+        para(c, "", BODY, 11)
+    para(c, date + "　" * 5, BODY, 11, align=RIGHT)
+
+
+# ---------------------------------------------------------------- 公示表
+
+
+def publicity_table() -> None:
+    doc = portrait()
+    title(doc, "重庆市职称申报综合情况（公示）表")
+    text(doc, "申报年度：{{ year }}　　评委会：{{ committee }}", 10, CENTER)
+    w = [30, 55, 30, 55]
+    kv_table(doc, [
+        ("姓名", "{{ name }}", "性别", "{{ sex }}"),
+        ("出生年月", "{{ birth }}", "参加工作时间", "{{ work_start }}"),
+        ("工作单位", "{{ employer }}", None, None),
+        ("学历学位", "{{ education }}", None, None),
+        ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
+        ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
+        ("申报渠道", "{{ route }}", "任现职年限", "{{ years_in_title }}"),
+        ("年度考核", "{{ assessments }}", None, None),
+        ("继续教育", "{{ continuing }}", None, None),
+    ], w)  # fmt: skip
+    heading(doc, "任现职以来业绩成果（{{ achievement_count }}项）")
+    loop_table(
+        doc,
+        ["类别", "名称", "时间", "本人角色/排名"],
+        ["a.category", "a.title", "a.date", "a.role"],
+        [28, 82, 24, 36],
+        "a in achievements",
+    )
+    heading(doc, "诚信承诺")
+    text(doc, "{{ pledge }}")
+    text(doc, "申报人签名：　　　　　　　　　　日期：　　　　年　　月　　日", 11, RIGHT)
+    heading(doc, "公示情况")
+    text(
+        doc,
+        "公示期：{{ publicity_start }}至{{ publicity_end }}（{{ publicity_days }}个工作日，按国家法定工作日计算）",
+    )
+    text(doc, "公示地点：单位公开场所，并在单位办公平台同步公示。")
+    text(
+        doc,
+        "投诉受理（所在单位）：{{ employer }}，联系人：{{ employer_contact }}，电话：{{ employer_phone }}",
+    )
+    text(
+        doc,
+        "投诉受理（上级主管部门）：{{ superior }}，联系人：{{ superior_contact }}，电话：{{ superior_phone }}",
+    )
+    text(doc, "公示结果：□ 无异议　　□ 有异议，已核实处理")
+    seal_box(doc, ["单位意见："], "经办人：　　　　　负责人：　　　　　（盖章）", "　　　　年　　月　　日")
+    doc.save(TEMPLATES / "publicity-table.docx")
+    print("wrote publicity-table.docx")
+
+
+# ---------------------------------------------------------------- 评审结果公示
+
+
+def results_list() -> None:
+    doc = portrait()
+    title(doc, "关于{{ year }}年{{ series }}{{ speciality }}专业职称评审结果的公示")
+    text(doc, "{{ preamble }}")
+    control(doc, "{%p for g in groups %}")
+    heading(doc, "{{ g.level }}（{{ g.count }}人）")
+    loop_table(
+        doc,
+        ["序号", "姓名", "工作单位", "专业", "评审通过资格", "级别"],
+        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
+        [14, 24, 62, 28, 26, 16],
+        "p in g.people",
+    )
+    control(doc, "{%p endfor %}")
+    text(doc, "公示期：{{ start }}至{{ end }}（{{ days }}个工作日）。")
+    text(
+        doc,
+        "公示期间，对公示对象有异议的，请以书面形式实名向{{ organiser }}反映，并写明本人真实姓名和联系方式；"
+        "匿名或冒名的异议不予受理。",
+    )
+    text(doc, "受理地址：{{ address }}　　受理电话：{{ phone }}")
+    for _ in range(2):
+        text(doc, "")
+    text(doc, "{{ organiser }}", 11, RIGHT)
+    text(doc, "{{ published_on }}", 11, RIGHT)
+    doc.save(TEMPLATES / "results-list.docx")
+    print("wrote results-list.docx")
+
+
+# ---------------------------------------------------------------- 评审情况报告
+
+
+def review_report() -> None:
+    doc = portrait()
+    title(doc, "{{ committee }}")
+    title(doc, "评审情况报告", 16)
+    text(doc, "重庆市职称改革办公室：")
+    text(doc, "　　{{ committee }}于{{ sitting_dates }}在{{ location }}召开评审会议，现将评审情况报告如下。")
+    heading(doc, "一、评委组成与出席情况")
+    text(
+        doc,
+        "　　{{ draw }}评委会人数{{ members }}人，实际出席{{ present }}人；按规定出席人数应不少于评委会人数的"
+        "2/3（即不少于{{ quorum_min }}人），{{ quorum_text }}。",
+    )
+    heading(doc, "二、申报受理与评审结果")
+    text(
+        doc,
+        "　　共受理申报{{ received }}人，退回补正{{ returned }}人次，终止评审{{ terminated_count }}人，"
+        "提交评审{{ reviewed }}人，评审通过{{ passed }}人，未通过{{ failed }}人。"
+        "表决采取无记名投票，同意票达到出席评委2/3以上为通过。",
+    )
+    loop_table(
+        doc,
+        ["级别", "受理", "退回补正", "终止", "评审", "通过", "未通过", "通过率"],
+        [
+            "r.level",
+            "r.received",
+            "r.returned",
+            "r.terminated",
+            "r.reviewed",
+            "r.passed",
+            "r.failed",
+            "r.rate",
+        ],
+        [26, 18, 22, 18, 18, 18, 22, 28],
+        "r in levels",
+    )
+    control(doc, "{%p if terminated %}")
+    text(doc, "　　终止评审人员：{{ terminated }}。")
+    control(doc, "{%p endif %}")
+    heading(doc, "三、评审通过人员名单")
+    loop_table(
+        doc,
+        ["序号", "姓名", "工作单位", "专业", "评审通过资格", "级别"],
+        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
+        [14, 24, 62, 28, 26, 16],
+        "p in people",
+    )
+    heading(doc, "四、报送时限")
+    text(
+        doc,
+        "　　按规定，本报告应于评审结束后5个工作日内（{{ due }}前）报送；本报告报送日期：{{ submitted_on }}。",
+    )
+    for _ in range(2):
+        text(doc, "")
+    text(doc, "评委会主任委员（签名）：　　　　　　　　", 11, RIGHT)
+    text(doc, "{{ organiser }}（盖章）", 11, RIGHT)
+    text(doc, "{{ submitted_on }}", 11, RIGHT)
+    doc.save(TEMPLATES / "review-report.docx")
+    print("wrote review-report.docx")
+
+
+# ---------------------------------------------------------------- 职称评审表
+
+
+def review_form() -> None:
+    doc = portrait()
+    sec = doc.sections[0]
+    header = sec.header.paragraphs[0]
+    header.alignment = RIGHT
+    font(header.add_run("{{ copy_label }}"), LABEL, 12, bold=True)
+    footer = sec.footer.paragraphs[0]
+    font(footer.add_run("评审表编号 {{ form_no }} · {{ copy_label }} · 第 "), BODY, 9)
+    field(footer, "PAGE")
+    font(footer.add_run(" 页 共 "), BODY, 9)
+    field(footer, "NUMPAGES")
+    font(footer.add_run(" 页"), BODY, 9)
+
+    for _ in range(4):
+        text(doc, "")
+    para(doc, "专业技术职称评审表", "宋体", 28, align=CENTER, bold=True)
+    for _ in range(4):
+        text(doc, "")
+    cover = table(doc, [45, 100])
+    for r, (label, value) in enumerate([
+        ("姓　　名", "{{ name }}"), ("工作单位", "{{ employer }}"), ("申报系列专业", "{{ applied_series }}"),
+        ("申报资格级别", "{{ applied_title }}"), ("评审委员会", "{{ committee }}"), ("评审表编号", "{{ form_no }}"),
+        ("填表日期", "{{ filled_on }}"),
+    ]):  # fmt: skip
+        if r:
+            cover.add_row()
+        cell(cover, r, 0, label, label=True, size=12)
+        cell(cover, r, 1, value, size=12)
+    for _ in range(6):
+        text(doc, "")
+    text(doc, "重庆市职称改革办公室 制", 12, CENTER)
+    page_break(doc)
+
+    heading(doc, "一、基本情况")
+    kv_table(doc, [
+        ("姓名", "{{ name }}", "性别", "{{ sex }}"),
+        ("出生年月", "{{ birth }}", "证件类型", "{{ id_type }}"),
+        ("证件号码", "{{ id_number }}", "参加工作时间", "{{ work_start }}"),
+        ("工作单位", "{{ employer }}", None, None),
+        ("单位信用代码", "{{ employer_code }}", "申报渠道", "{{ route }}"),
+        ("申报程序", "{{ chain }}", None, None),
+        ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
+        ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
+    ], [30, 55, 30, 55])  # fmt: skip
+    heading(doc, "二、学历学位")
+    loop_table(
+        doc,
+        ["毕业时间", "毕业院校", "专业", "学历"],
+        ["e.graduated_on", "e.school", "e.major", "e.degree"],
+        [28, 60, 52, 30],
+        "e in education",
+    )
+    heading(doc, "三、工作经历")
+    loop_table(
+        doc,
+        ["起止时间", "工作单位", "职务/岗位"],
+        ["w.period", "w.employer", "w.position"],
+        [50, 80, 40],
+        "w in work_history",
+    )
+    heading(doc, "四、专业技术资格")
+    text(doc, "{{ qualification }}")
+    heading(doc, "五、任现职以来主要业绩成果")
+    control(doc, "{%p for g in achievement_groups %}")
+    para(doc, "{{ g.label }}（{{ g.count }}项）", LABEL, 11)
+    loop_table(
+        doc,
+        ["序号", "名称", "时间", "本人角色/排名", "说明"],
+        ["a.index", "a.title", "a.date", "a.role", "a.detail"],
+        [12, 70, 24, 34, 30],
+        "a in g.entries",
+    )
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p if not achievement_groups %}")
+    text(doc, "无")
+    control(doc, "{%p endif %}")
+    heading(doc, "六、专业技术工作总结")
+    text(doc, "{{ summary }}")
+    heading(doc, "七、年度考核与继续教育")
+    loop_table(
+        doc,
+        ["年度", "考核结果", "继续教育学时"],
+        ["y.year", "y.result", "y.hours"],
+        [40, 65, 65],
+        "y in years",
+    )
+    heading(doc, "八、诚信承诺")
+    text(doc, "{{ pledge }}")
+    text(doc, "申报人签名：　　　　　　　　　　日期：　　　　年　　月　　日", 11, RIGHT)
+    heading(doc, "九、推荐与审核意见")
+    control(doc, "{%p for box in opinion_boxes %}")
+    para(doc, "{{ box.title }}", LABEL, 11)
+    seal_box(doc, ["{{ box.text }}"], "负责人（签名）：　　　　　　（盖章）", "　　　　年　　月　　日")
+    control(doc, "{%p endfor %}")
+    page_break(doc)
+
+    title(doc, "评　审　结　果", 16)
+    heading(doc, "评审委员会评审意见")
+    result = table(doc, [40, 45, 40, 45], rows=5)
+    for r, (l1, v1, l2, v2) in enumerate([
+        ("评审委员会", "{{ committee }}", None, None),
+        ("评审时间", "{{ sitting_dates }}", "评审结论", "{{ conclusion }}"),
+        ("评委会人数", "{{ members }}", "出席人数", "{{ present }}"),
+        ("同意票", "{{ agree }}", "不同意票", "{{ disagree }}"),
+        ("弃权票", "{{ abstain }}", "表决规则", "{{ rule }}"),
+    ]):  # fmt: skip
+        cell(result, r, 0, l1, label=True)
+        if l2 is None:
+            merged = result.cell(r, 1).merge(result.cell(r, 3))
+            para(merged, v1, BODY, 10.5, first=True, exact=False)
+        else:
+            cell(result, r, 1, v1)
+            cell(result, r, 2, l2, label=True)
+            cell(result, r, 3, v2)
+    seal_box(doc, ["{{ committee_opinion }}", "主任委员（签名）："], "评委会（电子印章）", "{{ passed_on }}")
+    heading(doc, "核准机构确认意见")
+    seal_box(
+        doc,
+        ["{{ approval_text }}", "批准文号：{{ approval_no }}"],
+        "核准机构（电子印章）",
+        "{{ approved_on }}",
+    )
+    heading(doc, "归档")
+    text(doc, "本件归入：{{ copy_label }}。　经办人：　　　　　　归档日期：　　　　年　　月　　日")
+    doc.save(TEMPLATES / "review-form.docx")
+    print("wrote review-form.docx")
+
+
+__all__ = ["WD_SECTION", "publicity_table", "results_list", "review_form", "review_report"]
