@@ -7,7 +7,6 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from docgen.check import years_of_work
 from docgen.identity import ID_TYPE_LABELS
 from docgen.models import (
     ACHIEVEMENT_LABELS,
@@ -101,7 +100,6 @@ def _achievements(a: Applicant) -> list[Any]:
 def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalendar) -> dict[str, Any]:
     """《重庆市职称申报综合情况（公示）表》: no ID number, phone of the applicant or address."""
     title = a.current_title
-    years = years_of_work(a, session.cutoff_date)
     in_title = round((session.cutoff_date - title.obtained_on).days / 365.25, 1) if title else None
     return {
         **_common(session, a),
@@ -116,7 +114,6 @@ def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalend
             f"{x.year}年{x.hours}学时" for x in sorted(a.continuing_education, key=lambda x: x.year)
         )
         or "—",
-        "work_years": years,
         "achievement_count": len(a.achievements),
         "achievements": [
             {

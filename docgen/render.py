@@ -59,7 +59,7 @@ def _date(value: dt.date) -> str:
 
 def certificate_context(data: CertificateData) -> dict[str, Any]:
     """What the certificate template prints."""
-    fields = data.model_dump(exclude={"photo", "passed_on", "issued_on"})
+    fields = data.model_dump(exclude={"photo", "passed_on", "issued_on", "verify_url"})  # the URL is the QR
     return {
         **fields,
         "passed_on": _date(data.passed_on),

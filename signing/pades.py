@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import xmp_xml
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
@@ -57,6 +58,22 @@ def seal_pdf(
         raise SigningError(f"pyHanko could not seal the document: {e}") from e
 
 
+def _keep_xmp(writer: IncrementalPdfFileWriter) -> None:
+    """Let pyHanko update the document's XMP metadata instead of replacing it.
+
+    pyHanko rewrites /Metadata on every signature; unless the catalog holds its own MetadataStream
+    type, it writes a fresh packet with only its fields, and the PDF/A identification
+    (pdfaid:part, pdfaid:conformance) that LibreOffice wrote is lost. Wrapping the existing packet
+    makes pyHanko update the dates and producer in place and keep everything else.
+    """
+    existing = writer.root.get("/Metadata")
+    if existing is None or isinstance(existing, xmp_xml.MetadataStream):
+        return
+    stream = existing.get_object()
+    writer.root["/Metadata"] = writer.add_object(xmp_xml.MetadataStream(stream_data=stream.data))
+    writer.update_root()
+
+
 def _sign(
     writer: IncrementalPdfFileWriter,
     out: io.BytesIO,
@@ -66,6 +83,7 @@ def _sign(
     location: str,
 ) -> None:
     profile = PROFILES[key.role]
+    _keep_xmp(writer)
     meta = signers.PdfSignatureMetadata(
         field_name=profile.field_name,
         md_algorithm="sha256",

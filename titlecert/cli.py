@@ -117,6 +117,50 @@ def check(settings: Settings, session: Path) -> None:
     )
 
 
+@main.group()
+def templates() -> None:
+    """The Word templates documents are made from."""
+
+
+@templates.command("check")
+@click.option(
+    "--session",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Session whose data the templates are checked against (default: the bundled sample).",
+)
+@click.option(
+    "--template",
+    "replacements",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An edited template to check in place of the bundled one of the same name.",
+)
+def templates_check(session: Path | None, replacements: tuple[Path, ...]) -> None:
+    """List, for each template, fields it uses that the data lacks, and data fields it does not use."""
+    from templates import TEMPLATES_DIR
+    from titlecert.templatecheck import check_templates
+
+    swap = {TEMPLATES_DIR / p.name: p for p in replacements}
+    unknown_names = [p.name for p in replacements if not (TEMPLATES_DIR / p.name).exists()]
+    if unknown_names:
+        raise click.BadParameter(
+            f"no bundled template named {', '.join(unknown_names)}", param_hint="--template"
+        )
+    with _user_errors():
+        reports = check_templates(session or SAMPLE_SESSION, swap)
+    for r in reports:
+        state = "ok" if r.ok else "BROKEN"
+        click.echo(f"{state:6} {r.template.name}")
+        for name in sorted(r.unknown):
+            click.echo(
+                f"       uses {{{{ {name} }}}}, which the data does not provide: it would print nothing"
+            )
+        for name in sorted(r.unused):
+            click.echo(f"       does not use {name}, which the data provides")
+    sys.exit(0 if all(r.ok for r in reports) else 1)
+
+
 @main.command("template-xlsx")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def template_xlsx(out: Path) -> None:

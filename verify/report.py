@@ -73,6 +73,8 @@ class VerificationReport:
     """Plain-language reasons for anything short of valid (and notes)."""
     registry_consulted: bool = True
     """False when verified offline, with the trust anchors alone."""
+    document: str | None = None
+    """For a sealed document other than a certificate: its kind, number and copy."""
 
     @property
     def accepted(self) -> bool:

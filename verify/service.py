@@ -116,6 +116,12 @@ def verify_pdf(
         return report
     with registry.transaction() as repo:
         record = repo.by_sha256(digest)
+        document = None if record else repo.document_by_sha256(digest)
+        if document is not None:  # a review-form copy: the award's certificate gives the status
+            report.document = f"{document.kind} {document.number}" + (
+                f" ({document.copy})" if document.copy else ""
+            )
+            record = repo.by_number(document.certificate_no) if document.certificate_no else None
         view = CertificateView.of(record) if record else None
     if view is None:
         report.status = Status.UNKNOWN
