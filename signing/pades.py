@@ -71,7 +71,7 @@ def _keep_xmp(writer: IncrementalPdfFileWriter) -> None:
         return
     stream = existing.get_object()
     writer.root["/Metadata"] = writer.add_object(xmp_xml.MetadataStream(stream_data=stream.data))
-    writer.update_root()
+    writer.update_root()  # type: ignore[no-untyped-call]  # untyped in pyHanko
 
 
 def _sign(
