@@ -139,6 +139,8 @@ def seal_box(doc, lines: list[str], caption: str, date: str) -> None:  # type: i
     for _ in range(2):
         para(c, "", BODY, 11)
     para(c, date + "　" * 5, BODY, 11, align=RIGHT)
+    for _ in range(2):  # room for the lower half of a seal
+        para(c, "", BODY, 11)
 
 
 # ---------------------------------------------------------------- 公示表
