@@ -29,8 +29,8 @@ def main(out_dir: Path) -> None:
             number = count if page == -1 else page
             suffix = "" if len(pages) == 1 else f"-p{number}"
             target = IMAGES / f"{name}{suffix}"
-            subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(number), "-l", str(number),
-                            path, str(target)], check=True)  # fmt: skip
+            argv = ["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(number), "-l", str(number)]
+            subprocess.run([*argv, path, str(target)], check=True)
             print(f"{target}.png")
 
 
