@@ -1,5 +1,8 @@
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from docgen.identifiers import certificate_number, licence_identifier, new_token
 
 
@@ -27,3 +30,19 @@ def test_tokens_are_unguessable_and_alphanumeric() -> None:
 
 def test_certificate_number_format() -> None:
     assert certificate_number("CQZC{year}{seq:06d}", year=2026, seq=42) == "CQZC2026000042"
+
+
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@given(st.text(alphabet=ALNUM, min_size=12, max_size=12), st.integers(0, 11), st.integers(1, 35))
+def test_licence_check_character_catches_every_single_character_error(
+    serial: str, pos: int, delta: int
+) -> None:
+    def check(s: str) -> str:
+        return licence_identifier(
+            type_code="11100000000013338W999", issuer_code="11500000MB1234567A", serial=s
+        )[-1]
+
+    wrong = serial[:pos] + ALNUM[(ALNUM.index(serial[pos]) + delta) % 36] + serial[pos + 1 :]
+    assert check(wrong) != check(serial)
