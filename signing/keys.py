@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pyhanko.sign import signers
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signing.errors import KeyLoadError
 from signing.roles import Role
@@ -43,6 +47,32 @@ class SealKey:
         return cert
 
 
+class CachedKeySigner(signers.SimpleSigner):
+    """A SimpleSigner that parses its RSA private key once.
+
+    pyHanko's SimpleSigner re-loads (and for RSA re-validates) the key inside every raw signature,
+    dry runs for size estimation included: about 0.14 s per call for RSA-3072, over half the cost
+    of sealing a document (measured here with cProfile).
+    """
+
+    _parsed: RSAPrivateKey | None = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            name = mechanism.signature_algo
+        except ValueError:
+            name = mechanism["algorithm"].native
+        if name != "rsassa_pkcs1v15":
+            return bytes(super().sign_raw(data, digest_algorithm))
+        if self._parsed is None:
+            key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            if not isinstance(key, RSAPrivateKey):
+                return bytes(super().sign_raw(data, digest_algorithm))
+            self._parsed = key
+        return self._parsed.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def load_pkcs12_signer(pkcs12_path: Path, passphrase: bytes) -> signers.SimpleSigner:
     """Load a PKCS#12 file into a pyHanko signer.
 
@@ -57,7 +87,12 @@ def load_pkcs12_signer(pkcs12_path: Path, passphrase: bytes) -> signers.SimpleSi
     )
     if signer is None:
         raise KeyLoadError(f"{pkcs12_path}: not a PKCS#12 file with a key, or the passphrase is wrong")
-    return signer
+    return CachedKeySigner(
+        signing_cert=signer.signing_cert,
+        signing_key=signer.signing_key,
+        cert_registry=signer.cert_registry,
+        signature_mechanism=signer.signature_mechanism,
+    )
 
 
 def load_seal_keys(path: Path, passphrases: Mapping[str, bytes] | None = None) -> dict[Role, SealKey]:

@@ -95,7 +95,9 @@ def _sign(
     )
     if profile.docmdp is not None:
         meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
-    pdf_signer = signers.PdfSigner(meta, key.signer, stamp_style=seal_style(key.seal_image, font_path))
+    pdf_signer = signers.PdfSigner(
+        meta, key.signer, stamp_style=seal_style(key.seal_image, font_path, key.seal_name)
+    )
     pdf_signer.sign_pdf(
         writer,
         existing_fields_only=True,

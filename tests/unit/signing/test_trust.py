@@ -59,3 +59,22 @@ def test_trust_file_errors_name_the_file_and_key(tmp_path: Path) -> None:
     path.write_text(json.dumps({"anchors": [], "roles": {}, "extra": 1}))
     with pytest.raises(TrustConfigError, match=r"expected an object with keys 'anchors' and 'roles'"):
         load_trust_settings(path)
+
+
+def test_cached_key_signer_parses_the_key_once_and_signs_correctly(pki: DemoPki) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.x509 import load_der_x509_certificate
+
+    from signing.keys import CachedKeySigner
+
+    signer = load_pkcs12_signer(pki.signers[Role.COMMITTEE].pkcs12_path,
+                                pki.signers[Role.COMMITTEE].passphrase_path.read_bytes())  # fmt: skip
+    assert isinstance(signer, CachedKeySigner)
+    first = signer.sign_raw(b"document digest 1", "sha256")
+    parsed = signer._parsed
+    second = signer.sign_raw(b"document digest 2", "sha256")
+    assert parsed is not None and signer._parsed is parsed
+    public = load_der_x509_certificate(signer.signing_cert.dump()).public_key()
+    public.verify(first, b"document digest 1", PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    public.verify(second, b"document digest 2", PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
