@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import pem, x509
 
@@ -76,6 +77,28 @@ class TrustSettings:
     def anchors_pem(self) -> str:
         """The anchors as concatenated PEM."""
         return "".join(pem.armor("CERTIFICATE", c.dump()).decode() for c in self.anchors)
+
+    def to_dict(self) -> dict[str, object]:
+        """A self-contained JSON form (anchors inline as PEM), e.g. for an isolated worker."""
+        return {
+            "anchors_pem": self.anchors_pem(),
+            "roles": {
+                role.value: {"issuer_sha256": sorted(p.issuer_sha256), "policy_oids": sorted(p.policy_oids),
+                             "signer_sha256": sorted(p.signer_sha256)}
+                for role, p in self.roles.items()
+            },
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "TrustSettings":
+        """The inverse of to_dict."""
+        anchors = tuple(load_certificates(str(doc["anchors_pem"]).encode()))
+        roles = {
+            Role(name): RolePolicy(frozenset(spec["issuer_sha256"]), frozenset(spec["policy_oids"]),
+                                   frozenset(spec["signer_sha256"]))
+            for name, spec in doc["roles"].items()
+        }  # fmt: skip
+        return cls(anchors, roles)
 
 
 def _strings(value: object, where: str) -> frozenset[str]:

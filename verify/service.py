@@ -3,12 +3,13 @@
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from registry.db import Registry
 from registry.models import CertificateRecord
 from signing.trust import TrustSettings
-from verify.checks import analyse_pdf
+from verify.checks import Analysis, analyse_pdf
 from verify.report import Status, Verdict, VerificationReport
 
 TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
@@ -98,11 +99,20 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
 
 
 def verify_pdf(
-    data: bytes, *, name: str, trust: TrustSettings, registry: Registry | None
+    data: bytes,
+    *,
+    name: str,
+    trust: TrustSettings,
+    registry: Registry | None,
+    analyser: Callable[[bytes, TrustSettings], Analysis] = analyse_pdf,
 ) -> VerificationReport:
-    """Judge one file. With `registry` None the verdict rests on signatures and structure alone."""
+    """Judge one file. With `registry` None the verdict rests on signatures and structure alone.
+
+    `analyser` parses the file: in-process by default (files the operator holds), or
+    verify.sandbox.IsolatedAnalyser for uploads from the public.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    analysis = analyse_pdf(data, trust)
+    analysis = analyser(data, trust)
     report = VerificationReport(
         file=name,
         verdict=analysis.verdict,

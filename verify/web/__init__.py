@@ -2,12 +2,15 @@
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
 from registry.db import Registry
 from signing.trust import TrustSettings
+from verify.checks import Analysis
+from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_token, verify_pdf
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,8 @@ class VerifyServices:
     registry: Registry
     verify_domain: str
     """The official domain, shown on every page."""
+    analyser: Callable[[bytes, TrustSettings], Analysis] = field(default_factory=IsolatedAnalyser)
+    """How uploads are parsed: in an isolated, resource-limited worker by default."""
 
 
 def init_app(app: Flask, services: VerifyServices) -> None:
@@ -88,7 +93,11 @@ def verify_api() -> Response | tuple[Response, int]:
     services = _services()
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     report = verify_pdf(
-        data, name=upload.filename or "upload.pdf", trust=services.trust, registry=services.registry
+        data,
+        name=upload.filename or "upload.pdf",
+        trust=services.trust,
+        registry=services.registry,
+        analyser=services.analyser,
     )
     return jsonify(report.to_json())
 
@@ -113,6 +122,7 @@ def verify_form() -> tuple[str, int]:
         name=upload.filename,
         trust=services.trust,
         registry=services.registry,
+        analyser=services.analyser,
     )
     return render_template(
         "verify/report.html",

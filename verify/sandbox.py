@@ -1,0 +1,93 @@
+"""Isolated analysis of untrusted uploads (VERIFY.md §6.2).
+
+Each upload is parsed in a fresh Python process with resource limits set before the interpreter
+starts (address space, CPU time, open files, no file writes) and a wall-clock timeout after which
+the parent kills it. Only a small JSON verdict comes back. Whatever happens in the child (a
+decompression bomb, runaway recursion, a crash) the answer is "malformed", never a dead server.
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from signing.trust import TrustSettings
+from verify.checks import Analysis, analyse_pdf
+from verify.report import SignatureReport, Verdict
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one analysis may use."""
+
+    memory_bytes: int = 1536 * 1024 * 1024
+    """RLIMIT_AS of the worker."""
+    cpu_seconds: int = 20
+    """RLIMIT_CPU of the worker: the kernel stops it after this much CPU."""
+    wall_seconds: float = 30.0
+    """The parent kills the worker after this long, whatever it is doing."""
+    open_files: int = 64
+
+
+def _limit(limits: Limits) -> None:
+    """Runs in the child between fork and exec. (RLIMIT_NPROC is left alone: it counts threads
+    and every process of the user, so a small value breaks unrelated work.)"""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class IsolatedAnalyser:
+    """A drop-in for analyse_pdf that runs it in a limited, short-lived worker process."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+
+    def __call__(self, data: bytes, trust: TrustSettings) -> Analysis:
+        header = json.dumps(trust.to_dict()).encode() + b"\n"
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-B", "-m", "verify.sandbox"],
+                input=header + data,
+                capture_output=True,
+                timeout=self.limits.wall_seconds,
+                preexec_fn=lambda: _limit(self.limits),  # limits must be set before the interpreter starts
+                env=env,
+                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            reason = f"the file took longer than {self.limits.wall_seconds:.0f} s to analyse and was rejected"
+            return Analysis(Verdict.MALFORMED, reasons=[reason])
+        if proc.returncode != 0:
+            return Analysis(
+                Verdict.MALFORMED, reasons=["the file could not be analysed within the service's limits"]
+            )
+        try:
+            return _analysis_from_json(json.loads(proc.stdout))
+        except (ValueError, KeyError, TypeError):
+            return Analysis(Verdict.MALFORMED, reasons=["the file could not be analysed"])
+
+
+def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
+    return Analysis(
+        Verdict(doc["verdict"]), [SignatureReport(**s) for s in doc["signatures"]], list(doc["reasons"])
+    )
+
+
+def _worker() -> None:
+    raw = sys.stdin.buffer.read()
+    header, _, data = raw.partition(b"\n")
+    analysis = analyse_pdf(data, TrustSettings.from_dict(json.loads(header)))
+    json.dump({"verdict": analysis.verdict.value, "signatures": [asdict(s) for s in analysis.signatures],
+               "reasons": analysis.reasons}, sys.stdout)  # fmt: skip
+
+
+if __name__ == "__main__":
+    _worker()
