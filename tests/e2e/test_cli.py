@@ -4,6 +4,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from signing.devpki import create_demo_pki
 from tests.conftest import (
     REPO,
@@ -187,3 +189,47 @@ def test_each_certificate_records_its_national_licence_identifier(instance: Inst
         parts = licence_id.split(".")
         assert ".".join(parts[:5]) == "1.2.156.3005.2" and parts[7] == number and parts[8] == "001"
         assert mod_37_36.is_valid("".join(parts[5:9]) + parts[9])
+
+
+def test_the_whole_flow_on_postgresql(tmp_path: Path) -> None:
+    """init, issue, verify and revoke with the registry on PostgreSQL (skipped, with why, if unreachable)."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from tests.integration.test_registry import POSTGRES_ADMIN_URL
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"titlecert_e2e_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as e:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {str(e).splitlines()[0]}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        inst = make_instance(tmp_path / "home", TITLECERT_DATABASE_URL=url)
+        assert "registry postgresql+psycopg://" in inst.run("init").stdout
+        doc = sample_session_doc()
+        doc["applicants"] = doc["applicants"][1:2]
+        session = tmp_path / "one.json"
+        session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        result = json.loads(inst.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
+        [certificate] = [d for d in result["documents"] if d["kind"] == "certificate"]
+        form = next(d for d in result["documents"] if d["kind"] == "review-form")
+        [report] = json.loads(inst.run("verify", "--json", certificate["path"], form["path"]).stdout)[:1]
+        assert (report["verdict"], report["status"]) == ("valid", "valid")
+        inst.run("revoke", certificate["certificate_no"], "--reason", "评审终止")
+        reports = json.loads(
+            inst.run("verify", "--json", certificate["path"], form["path"], check=False).stdout
+        )
+        assert [r["status"] for r in reports] == [
+            "revoked",
+            "revoked",
+        ]  # the form shares its certificate's status
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
