@@ -389,22 +389,13 @@ def review_form() -> None:
 
     title(doc, "评　审　结　果", 16)
     heading(doc, "评审委员会评审意见")
-    result = table(doc, [40, 45, 40, 45], rows=5)
-    for r, (l1, v1, l2, v2) in enumerate([
+    kv_table(doc, [
         ("评审委员会", "{{ committee }}", None, None),
         ("评审时间", "{{ sitting_dates }}", "评审结论", "{{ conclusion }}"),
         ("评委会人数", "{{ members }}", "出席人数", "{{ present }}"),
         ("同意票", "{{ agree }}", "不同意票", "{{ disagree }}"),
         ("弃权票", "{{ abstain }}", "表决规则", "{{ rule }}"),
-    ]):  # fmt: skip
-        cell(result, r, 0, l1, label=True)
-        if l2 is None:
-            merged = result.cell(r, 1).merge(result.cell(r, 3))
-            para(merged, v1, BODY, 10.5, first=True, exact=False)
-        else:
-            cell(result, r, 1, v1)
-            cell(result, r, 2, l2, label=True)
-            cell(result, r, 3, v2)
+    ], [40, 45, 40, 45])  # fmt: skip
     seal_box(doc, ["{{ committee_opinion }}", "主任委员（签名）："], "评委会（电子印章）", "{{ passed_on }}")
     heading(doc, "核准机构确认意见")
     seal_box(

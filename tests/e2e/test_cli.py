@@ -4,8 +4,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from signing.devpki import create_demo_pki
 from tests.conftest import (
     REPO,
@@ -13,6 +11,7 @@ from tests.conftest import (
     Issued,
     make_instance,
     passed_applicants,
+    postgres_database,
     sample_session_doc,
 )
 from tests.tamper import add_page_content, flip_byte_in_signed_range
@@ -193,23 +192,7 @@ def test_each_certificate_records_its_national_licence_identifier(instance: Inst
 
 def test_the_whole_flow_on_postgresql(tmp_path: Path) -> None:
     """init, issue, verify and revoke with the registry on PostgreSQL (skipped, with why, if unreachable)."""
-    import secrets
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    from tests.integration.test_registry import POSTGRES_ADMIN_URL
-
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"titlecert_e2e_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as e:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {str(e).splitlines()[0]}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with postgres_database("titlecert_e2e") as url:
         inst = make_instance(tmp_path / "home", TITLECERT_DATABASE_URL=url)
         assert "registry postgresql+psycopg://" in inst.run("init").stdout
         doc = sample_session_doc()
@@ -219,17 +202,9 @@ def test_the_whole_flow_on_postgresql(tmp_path: Path) -> None:
         result = json.loads(inst.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
         [certificate] = [d for d in result["documents"] if d["kind"] == "certificate"]
         form = next(d for d in result["documents"] if d["kind"] == "review-form")
-        [report] = json.loads(inst.run("verify", "--json", certificate["path"], form["path"]).stdout)[:1]
-        assert (report["verdict"], report["status"]) == ("valid", "valid")
+        reports = json.loads(inst.run("verify", "--json", certificate["path"], form["path"]).stdout)
+        assert [(r["verdict"], r["status"]) for r in reports] == [("valid", "valid")] * 2
         inst.run("revoke", certificate["certificate_no"], "--reason", "评审终止")
-        reports = json.loads(
-            inst.run("verify", "--json", certificate["path"], form["path"], check=False).stdout
-        )
-        assert [r["status"] for r in reports] == [
-            "revoked",
-            "revoked",
-        ]  # the form shares its certificate's status
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        after = inst.run("verify", "--json", certificate["path"], form["path"], check=False)
+        # the review form shares its certificate's status
+        assert [r["status"] for r in json.loads(after.stdout)] == ["revoked", "revoked"]

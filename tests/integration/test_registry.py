@@ -1,23 +1,17 @@
 """The registry on SQLite and, when reachable, PostgreSQL (TITLECERT_TEST_POSTGRES_URL)."""
 
 import datetime as dt
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect
 
 from registry.db import Registry
 from registry.errors import Conflict, NotFound
 from registry.models import CertificateRecord
 from registry.repository import hash_token
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TITLECERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from tests.conftest import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -28,23 +22,13 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registr
         yield reg
         reg.dispose()
         return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"titlecert_test_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as e:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {str(e).splitlines()[0]}")
-    reg = Registry(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        reg.migrate()
-        yield reg
-    finally:
-        reg.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}"'))
-        admin.dispose()
+    with postgres_database("titlecert_test") as url:
+        reg = Registry(url)
+        try:
+            reg.migrate()
+            yield reg
+        finally:
+            reg.dispose()
 
 
 def record(no: str, token: str, sha: str) -> CertificateRecord:
