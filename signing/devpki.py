@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from signing.roles import ROLE_POLICY_OIDS, Role
 
@@ -45,6 +45,12 @@ class DemoPki:
     """The trust anchor (PEM)."""
     signers: dict[Role, DemoSigner]
     """One signer per role."""
+    tsa_pkcs12_path: Path
+    """The time-stamping authority's key and certificate (critical timeStamping EKU)."""
+    tsa_passphrase_path: Path
+    ca_key_path: Path
+    """The root's private key (PKCS#8, encrypted): it signs OCSP responses and CRLs."""
+    ca_passphrase_path: Path
 
 
 # Subject common names are limited to 64 bytes, so certificates carry a short name.
@@ -75,10 +81,84 @@ def _write_private(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO") -> DemoPki:
-    """Create a root CA and one signing certificate per role in `directory`.
+class _LeafIssuer:
+    """Issues the end-entity certificates of the demo PKI and writes them as PKCS#12."""
+
+    def __init__(self, ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate, now: dt.datetime,
+                 services_url: str | None) -> None:  # fmt: skip
+        self.ca_key, self.ca_cert, self.now, self.services_url = ca_key, ca_cert, now, services_url
+
+    def issue(self, directory: Path, stem: str, common_name: str, *, timestamping: bool,
+              policy_oid: str | None = None) -> tuple[Path, Path]:  # fmt: skip
+        key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name(common_name))
+            .issuer_name(self.ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self.now - dt.timedelta(days=1))
+            .not_valid_after(self.now + dt.timedelta(days=365 * 5))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True, content_commitment=True, key_encipherment=False,
+                    data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                    encipher_only=False, decipher_only=False,
+                ),
+                critical=True,
+            )
+        )  # fmt: skip
+        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(self.ca_key.public_key())
+        builder = builder.add_extension(aki, critical=False)
+        if policy_oid:
+            builder = builder.add_extension(
+                x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier(policy_oid), None)]),
+                critical=False,
+            )
+        if timestamping:
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+            )
+        if self.services_url:
+            base = self.services_url.rstrip("/")
+            builder = builder.add_extension(
+                x509.AuthorityInformationAccess(
+                    [
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(f"{base}/ocsp")
+                        )
+                    ]
+                ),
+                critical=False,
+            ).add_extension(
+                x509.CRLDistributionPoints(
+                    [
+                        x509.DistributionPoint(
+                            [x509.UniformResourceIdentifier(f"{base}/crl")], None, None, None
+                        )
+                    ]
+                ),
+                critical=False,
+            )
+        cert = builder.sign(self.ca_key, hashes.SHA256())
+        passphrase = secrets.token_urlsafe(24)
+        p12 = pkcs12.serialize_key_and_certificates(
+            name=stem.encode(), key=key, cert=cert, cas=[self.ca_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
+        )  # fmt: skip
+        p12_path, pass_path = directory / f"{stem}.p12", directory / f"{stem}.pass"
+        _write_private(p12_path, p12)
+        _write_private(pass_path, passphrase.encode())
+        return p12_path, pass_path
+
+
+def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO",
+                    services_url: str | None = None) -> DemoPki:  # fmt: skip
+    """Create a root CA, one signing certificate per role and a time-stamping certificate.
 
     `label` goes into every name (tests make a second, untrusted PKI with another label).
+    With `services_url`, the certificates name its /ocsp and /crl (served by `titlecert pki serve`).
     Raises OSError if the directory cannot be written.
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -114,58 +194,28 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     root_path = directory / "root-ca.pem"
     root_path.write_bytes(root_cert.public_bytes(serialization.Encoding.PEM))
 
+    ca_pass = secrets.token_urlsafe(24)
+    _write_private(directory / "root-ca.pass", ca_pass.encode())
+    _write_private(
+        directory / "root-ca.key",
+        root_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(ca_pass.encode()),
+        ),
+    )
+    leaf = _LeafIssuer(root_key, root_cert, now, services_url)
     signers: dict[Role, DemoSigner] = {}
     for role in Role:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
         display = DEMO_NAMES[role] if label == "DEMO" else f"{DEMO_NAMES[role]}{label}"
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(_name(f"{label} {DEMO_SUBJECTS[role]}"))
-            .issuer_name(root_name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365 * 5))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(
-                x509.CertificatePolicies(
-                    [x509.PolicyInformation(x509.ObjectIdentifier(ROLE_POLICY_OIDS[role]), None)]
-                ),
-                critical=False,
-            )
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
-                critical=False,
-            )
-            .sign(root_key, hashes.SHA256())
-        )
-        passphrase = secrets.token_urlsafe(24)
-        p12 = pkcs12.serialize_key_and_certificates(
-            name=role.value.encode(),
-            key=key,
-            cert=cert,
-            cas=[root_cert],
-            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
-        )
-        p12_path = directory / f"{role.value}.p12"
-        pass_path = directory / f"{role.value}.pass"
-        _write_private(p12_path, p12)
-        _write_private(pass_path, passphrase.encode())
+        p12_path, pass_path = leaf.issue(
+            directory, role.value, f"{label} {DEMO_SUBJECTS[role]}",
+            policy_oid=ROLE_POLICY_OIDS[role], timestamping=False,
+        )  # fmt: skip
         signers[role] = DemoSigner(role, p12_path, pass_path, display)
+    tsa_p12, tsa_pass = leaf.issue(
+        directory, "tsa", f"titlecert {label} Time Stamping Authority", timestamping=True
+    )
     (directory / "README.txt").write_text(
         f"titlecert {label} PKI, generated {now.isoformat()} for demonstration and tests only.\n"
         "These keys prove nothing about any real committee or authority.\n",
@@ -175,4 +225,6 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
         json.dumps({r.value: s.display_name for r, s in signers.items()}, ensure_ascii=False),
         encoding="utf-8",
     )
-    return DemoPki(root_path, signers)
+    return DemoPki(
+        root_path, signers, tsa_p12, tsa_pass, directory / "root-ca.key", directory / "root-ca.pass"
+    )

@@ -33,6 +33,8 @@ class Instance:
     home: Path
     env: dict[str, str]
     public_url: str
+    pki_url: str
+    """Where `titlecert pki serve` answers for this instance's DEMO PKI."""
 
     def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run the CLI as a user would."""
@@ -48,8 +50,10 @@ def make_instance(home: Path, **extra: str) -> Instance:
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
-    env.update({"TITLECERT_HOME": str(home), "TITLECERT_PUBLIC_URL": public_url, **extra})
-    return Instance(home, env, public_url)
+    pki_url = f"http://127.0.0.1:{free_port()}"
+    env.update({"TITLECERT_HOME": str(home), "TITLECERT_PUBLIC_URL": public_url, "TITLECERT_PKI_URL": pki_url,
+                **extra})  # fmt: skip
+    return Instance(home, env, public_url, pki_url)
 
 
 @pytest.fixture(scope="session")

@@ -161,6 +161,67 @@ def templates_check(session: Path | None, replacements: tuple[Path, ...]) -> Non
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
+@main.group()
+def pki() -> None:
+    """The DEMO PKI's online services (time stamps, OCSP, CRL)."""
+
+
+@pki.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Default: the port of TITLECERT_PKI_URL.")
+@click.pass_obj
+def pki_serve(settings: Settings, host: str, port: int | None) -> None:
+    """Serve POST /tsa (RFC 3161), POST /ocsp, GET /crl for the instance's DEMO PKI."""
+    from urllib.parse import urlsplit
+
+    from aiohttp import web
+
+    from signing.services import PkiServices
+
+    with _user_errors():
+        services = PkiServices(settings.pki_dir)
+    port = port or urlsplit(settings.pki_url).port or 8081
+    click.echo(f"DEMO PKI services on http://{host}:{port} (tsa, ocsp, crl; Ctrl-C stops)", err=True)
+    try:
+        web.run_app(services.app(), host=host, port=port, print=None)
+    except OSError as e:
+        click.echo(
+            f"error: cannot listen on {host}:{port} ({e.strerror}); choose another with --port", err=True
+        )
+        sys.exit(1)
+
+
+@pki.command("revoke")
+@click.argument("holder", type=click.Choice(["committee", "authority", "tsa"]))
+@click.option(
+    "--reason",
+    default="key_compromise",
+    show_default=True,
+    type=click.Choice(["key_compromise", "affiliation_changed", "superseded", "cessation_of_operation"]),
+)
+@click.option("--at", "at", default=None, help="ISO date-time the revocation takes effect (default: now).")
+@click.pass_obj
+def pki_revoke(settings: Settings, holder: str, reason: str, at: str | None) -> None:
+    """Revoke a DEMO PKI certificate; OCSP and the CRL say so from then on."""
+    from cryptography import x509
+
+    from signing.keys import load_pkcs12_signer
+    from signing.services import PkiServices
+
+    p12 = settings.pki_dir / f"{holder}.p12"
+    with _user_errors():
+        signer = load_pkcs12_signer(p12, p12.with_suffix(".pass").read_bytes().strip())
+        when = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.UTC)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        if signer.signing_cert is None:
+            raise click.ClickException(f"{p12} holds no certificate")
+        PkiServices(settings.pki_dir).revoke(
+            signer.signing_cert.serial_number, at=when, reason=x509.ReasonFlags[reason]
+        )
+    click.echo(f"revoked the {holder} certificate from {when.isoformat()} ({reason})")
+
+
 @main.command("template-xlsx")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def template_xlsx(out: Path) -> None:

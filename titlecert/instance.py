@@ -68,7 +68,7 @@ def load_keys(settings: Settings) -> dict[Role, SealKey]:
 
 
 def _write_demo_keys(settings: Settings) -> None:
-    pki = create_demo_pki(settings.pki_dir)
+    pki = create_demo_pki(settings.pki_dir, services_url=settings.pki_url)
     font = find_seal_font(settings.seal_font)
     keys = {}
     for role, signer in pki.signers.items():

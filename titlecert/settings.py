@@ -39,6 +39,9 @@ class Settings:
     """TITLECERT_CERTIFICATE_NO_FORMAT: e.g. CQZC{year}{seq:06d}."""
     licence_type_code: str
     """TITLECERT_LICENCE_TYPE_CODE: 证照类型代码 of the e-licence identifier (configure the real one)."""
+    pki_url: str
+    """TITLECERT_PKI_URL: where `titlecert pki serve` answers for the DEMO PKI (TSA, OCSP, CRL);
+    written into the demo certificates at init."""
 
     @property
     def pki_dir(self) -> Path:
@@ -94,4 +97,5 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         certificate_no_format=env.get("TITLECERT_CERTIFICATE_NO_FORMAT", "CQZC{year}{seq:06d}"),
         # Placeholder type code (the national catalogue's code for 职称证书 was not found; DOMAIN.md §2.2).
         licence_type_code=env.get("TITLECERT_LICENCE_TYPE_CODE", "11100000000013338W999"),
+        pki_url=env.get("TITLECERT_PKI_URL", "http://127.0.0.1:8081").rstrip("/"),
     )

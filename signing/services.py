@@ -1,0 +1,173 @@
+"""The DEMO PKI's online services: an RFC 3161 time-stamping authority, an OCSP responder and a
+CRL, answered from the files `create_demo_pki` wrote and served over real HTTP on loopback by
+`titlecert pki serve` (a real protocol peer for signing and validation tests, not a mock).
+
+A real office points TITLECERT settings at its CA's and TSA's own services instead.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from asn1crypto import tsp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509 import ocsp
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from signing.errors import SigningError
+from signing.keys import load_pkcs12_signer
+
+REVOKED_FILE = "revoked.json"
+UPDATE_INTERVAL = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    serial: int
+    at: dt.datetime
+    reason: x509.ReasonFlags
+
+
+class PkiServices:
+    """Answers TSA, OCSP and CRL requests for one demo PKI directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        try:
+            self.ca_cert = x509.load_pem_x509_certificate((directory / "root-ca.pem").read_bytes())
+            key = serialization.load_pem_private_key(
+                (directory / "root-ca.key").read_bytes(), (directory / "root-ca.pass").read_bytes().strip()
+            )
+        except OSError as e:
+            raise SigningError(
+                f"{directory}: not a demo PKI with services ({e.strerror}: {e.filename})"
+            ) from e
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise SigningError(f"{directory}: the demo CA key must be RSA")
+        self.ca_key = key
+        tsa = load_pkcs12_signer(directory / "tsa.p12", (directory / "tsa.pass").read_bytes().strip())
+        # pyHanko's DummyTimeStamper builds genuine RFC 3161 responses, signed with the TSA key given.
+        self.timestamper = DummyTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key,
+                                            certs_to_embed=tsa.cert_registry)  # fmt: skip
+        self.issued = {
+            c.serial_number: c
+            for p12 in directory.glob("*.p12")
+            for c in [x509.load_der_x509_certificate(self._cert_der(p12))]
+        }
+
+    def _cert_der(self, p12: Path) -> bytes:
+        signer = load_pkcs12_signer(p12, (p12.with_suffix(".pass")).read_bytes().strip())
+        if signer.signing_cert is None:
+            raise SigningError(f"{p12}: holds no certificate")
+        return bytes(signer.signing_cert.dump())
+
+    # ------------------------------------------------------------ revocation state
+
+    def revocations(self) -> dict[int, Revocation]:
+        path = self.directory / REVOKED_FILE
+        if not path.exists():
+            return {}
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {int(r["serial"]): Revocation(int(r["serial"]), dt.datetime.fromisoformat(r["at"]),
+                                             x509.ReasonFlags(r["reason"])) for r in raw}  # fmt: skip
+
+    def revoke(self, serial: int, *, at: dt.datetime, reason: x509.ReasonFlags) -> None:
+        """Record a certificate of this PKI as revoked from `at`."""
+        if serial not in self.issued:
+            raise SigningError(f"no certificate with serial {serial:x} was issued by this PKI")
+        current = self.revocations()
+        current[serial] = Revocation(serial, at, reason)
+        doc = [
+            {"serial": r.serial, "at": r.at.isoformat(), "reason": r.reason.value} for r in current.values()
+        ]
+        (self.directory / REVOKED_FILE).write_text(json.dumps(doc, indent=2), encoding="utf-8")
+
+    # ------------------------------------------------------------ responders
+
+    def timestamp(self, request_der: bytes) -> bytes:
+        """An RFC 3161 TimeStampResp for a DER TimeStampReq."""
+        return bytes(self.timestamper.request_tsa_response(tsp.TimeStampReq.load(request_der)).dump())
+
+    def ocsp(self, request_der: bytes, *, now: dt.datetime | None = None) -> bytes:
+        """A CA-signed OCSP response (good, revoked or unknown) for a DER OCSPRequest."""
+        now = now or dt.datetime.now(dt.UTC)
+        try:
+            request = ocsp.load_der_ocsp_request(request_der)
+        except ValueError:
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+            ).public_bytes(serialization.Encoding.DER)
+        revoked = self.revocations().get(request.serial_number)
+        cert = self.issued.get(request.serial_number)
+        builder = ocsp.OCSPResponseBuilder()
+        if cert is None:
+            builder = builder.add_response_by_hash(
+                request.issuer_name_hash, request.issuer_key_hash, request.serial_number,
+                request.hash_algorithm, ocsp.OCSPCertStatus.UNKNOWN, now, now + UPDATE_INTERVAL, None, None,
+            )  # fmt: skip
+        else:
+            in_force = revoked if revoked and revoked.at <= now else None
+            builder = builder.add_response(
+                cert=cert, issuer=self.ca_cert, algorithm=hashes.SHA256(),
+                cert_status=ocsp.OCSPCertStatus.REVOKED if in_force else ocsp.OCSPCertStatus.GOOD,
+                this_update=now, next_update=now + UPDATE_INTERVAL,
+                revocation_time=in_force.at if in_force else None,
+                revocation_reason=in_force.reason if in_force else None,
+            )  # fmt: skip
+        response = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca_cert).sign(
+            self.ca_key, hashes.SHA256()
+        )
+        return response.public_bytes(serialization.Encoding.DER)
+
+    def crl(self, *, now: dt.datetime | None = None) -> bytes:
+        """The current CRL (DER), signed by the CA."""
+        now = now or dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.ca_cert.subject)
+            .last_update(now)
+            .next_update(now + UPDATE_INTERVAL)
+            .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        )
+        for r in self.revocations().values():
+            if r.at <= now:
+                entry = (
+                    x509.RevokedCertificateBuilder().serial_number(r.serial).revocation_date(r.at)
+                    .add_extension(x509.CRLReason(r.reason), critical=False).build()
+                )  # fmt: skip
+                builder = builder.add_revoked_certificate(entry)
+        return builder.sign(self.ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    # ------------------------------------------------------------ HTTP
+
+    def app(self) -> web.Application:
+        """The aiohttp application: POST /tsa, POST /ocsp, GET /crl, GET /healthz."""
+
+        async def tsa(request: web.Request) -> web.Response:
+            try:
+                body = self.timestamp(await request.read())
+            except ValueError:
+                return web.Response(status=400, text="not a TimeStampReq")
+            return web.Response(body=body, content_type="application/timestamp-reply")
+
+        async def ocsp_handler(request: web.Request) -> web.Response:
+            return web.Response(
+                body=self.ocsp(await request.read()), content_type="application/ocsp-response"
+            )
+
+        async def crl(_: web.Request) -> web.Response:
+            return web.Response(body=self.crl(), content_type="application/pkix-crl")
+
+        async def healthz(_: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        app = web.Application(client_max_size=64 * 1024)
+        app.router.add_post("/tsa", tsa)
+        app.router.add_post("/ocsp", ocsp_handler)
+        app.router.add_get("/crl", crl)
+        app.router.add_get("/healthz", healthz)
+        return app

@@ -1,0 +1,145 @@
+"""The DEMO PKI's time-stamping, OCSP and CRL services, over real HTTP on loopback."""
+
+import asyncio
+import datetime as dt
+import hashlib
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+import requests
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.x509 import ocsp
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import RevokedError
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+from signing.keys import load_pkcs12_signer
+from tests.conftest import TITLECERT, Instance, make_instance
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    """Its own instance (revocations here must not touch the shared one), with `pki serve` running."""
+    inst = make_instance(tmp_path_factory.mktemp("pki") / "home")
+    inst.run("init")
+    port = inst.pki_url.rsplit(":", 1)[1]
+    with (inst.home / "pki-serve.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(TITLECERT), "pki", "serve", "--port", port], env=inst.env, stdout=log, stderr=log
+        )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(inst.pki_url + "/healthz", timeout=1)  # noqa: S310 - loopback test server
+            break
+        except OSError as e:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError((inst.home / "pki-serve.log").read_text()) from e
+            time.sleep(0.2)
+    yield inst
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def cert_of(inst: Instance, holder: str) -> x509.Certificate:
+    p12 = inst.home / "pki" / f"{holder}.p12"
+    signer = load_pkcs12_signer(p12, p12.with_suffix(".pass").read_bytes().strip())
+    assert signer.signing_cert is not None
+    return x509.load_der_x509_certificate(signer.signing_cert.dump())
+
+
+def root_of(inst: Instance) -> x509.Certificate:
+    return x509.load_pem_x509_certificate((inst.home / "pki" / "root-ca.pem").read_bytes())
+
+
+def ocsp_status(inst: Instance, cert: x509.Certificate) -> ocsp.OCSPResponse:
+    request = ocsp.OCSPRequestBuilder().add_certificate(cert, root_of(inst), hashes.SHA256()).build()
+    r = requests.post(f"{inst.pki_url}/ocsp", data=request.public_bytes(serialization.Encoding.DER),
+                      headers={"Content-Type": "application/ocsp-request"}, timeout=10)  # fmt: skip
+    assert r.headers["Content-Type"] == "application/ocsp-response"
+    return ocsp.load_der_ocsp_response(r.content)
+
+
+def test_time_stamps_are_genuine_rfc3161_tokens(pki: Instance) -> None:
+    digest = hashlib.sha256(b"a sealed document").digest()
+
+    async def stamp() -> Any:
+        async with aiohttp.ClientSession() as session:
+            stamper = HTTPTimeStamper(f"{pki.pki_url}/tsa", session=session)
+            token = await stamper.async_timestamp(digest, "sha256")
+        await asyncio.sleep(0.1)  # let aiohttp close its connections before the loop ends
+        return token
+
+    token = asyncio.run(stamp())
+    signed = token["content"]
+    info = signed["encap_content_info"]["content"].parsed
+    assert info["message_imprint"]["hashed_message"].native == digest
+    assert abs((info["gen_time"].native - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+    tsa = cert_of(pki, "tsa")
+    embedded = {c.chosen.dump() for c in signed["certificates"]}
+    assert tsa.public_bytes(serialization.Encoding.DER) in embedded
+    eku = tsa.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert eku.critical and list(eku.value) == [x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]
+
+
+def test_ocsp_and_crl_follow_revocation(pki: Instance) -> None:
+    authority = cert_of(pki, "authority")
+    good = ocsp_status(pki, authority)
+    assert (
+        good.response_status is ocsp.OCSPResponseStatus.SUCCESSFUL
+        and good.certificate_status is ocsp.OCSPCertStatus.GOOD
+    )
+    root = root_of(pki)
+    key = root.public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    key.verify(good.signature, good.tbs_response_bytes, PKCS1v15(), hashes.SHA256())  # signed by the CA
+
+    pki.run("pki", "revoke", "authority", "--reason", "key_compromise")
+    revoked = ocsp_status(pki, authority)
+    assert revoked.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    assert revoked.revocation_reason is x509.ReasonFlags.key_compromise
+    crl = x509.load_der_x509_crl(requests.get(f"{pki.pki_url}/crl", timeout=10).content)
+    assert crl.is_signature_valid(key)
+    assert crl.get_revoked_certificate_by_serial_number(authority.serial_number) is not None
+    assert ocsp_status(pki, cert_of(pki, "committee")).certificate_status is ocsp.OCSPCertStatus.GOOD
+
+
+def test_pyhanko_fetches_revocation_from_the_certificates_own_urls(pki: Instance) -> None:
+    root = asn1_x509.Certificate.load(root_of(pki).public_bytes(serialization.Encoding.DER))
+
+    def validate(holder: str) -> None:
+        cert = asn1_x509.Certificate.load(cert_of(pki, holder).public_bytes(serialization.Encoding.DER))
+
+        async def run() -> None:
+            async with aiohttp.ClientSession() as session:
+                backend = AIOHttpFetcherBackend(session)
+                context = ValidationContext(
+                    trust_roots=[root],
+                    allow_fetching=True,
+                    revocation_mode="hard-fail",
+                    fetcher_backend=backend,
+                )
+                try:
+                    await CertificateValidator(cert, validation_context=context).async_validate_usage(
+                        {"non_repudiation"}
+                    )
+                finally:
+                    await asyncio.sleep(0.1)  # let aiohttp close its connections before the loop ends
+
+        asyncio.run(run())
+
+    validate("committee")  # reaches /ocsp through the AIA extension the demo PKI wrote
+    pki.run("pki", "revoke", "committee")
+    with pytest.raises(RevokedError):
+        validate("committee")
