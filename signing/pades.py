@@ -9,11 +9,14 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import aiohttp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import xmp_xml
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from signing.appearance import seal_style
 from signing.errors import SigningError
@@ -29,11 +32,14 @@ def seal_pdf(
     keys: Mapping[Role, SealKey],
     font_path: Path,
     location: str = "重庆",
+    timestamper: TimeStamper | None = None,
 ) -> bytes:
     """Return `pdf` with the committee's certification and the authority's approval signatures.
 
-    `placements` gives one visible seal box per role. Raises SigningError when a role has no
-    placement or key, or pyHanko refuses the document.
+    `placements` gives one visible seal box per role. With `timestamper`, each signature carries an
+    RFC 3161 signature time-stamp (PAdES B-T); reuse one timestamper for a batch, since pyHanko
+    caches its size-estimation token per instance. Raises SigningError when a role has no
+    placement or key, the time-stamping authority does not answer, or pyHanko refuses the document.
     """
     by_role = {p.role: p for p in placements}
     missing = [r.value for r in SIGNING_ORDER if r not in by_role or r not in keys]
@@ -52,8 +58,13 @@ def seal_pdf(
             if index:
                 writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
                 out = io.BytesIO()
-            _sign(writer, out, keys[role], font_path=font_path, location=location)
+            _sign(writer, out, keys[role], font_path=font_path, location=location, timestamper=timestamper)
         return out.getvalue()
+    except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
+        url = getattr(timestamper, "url", "the time-stamping authority")
+        raise SigningError(
+            f"no time stamp from {url} ({e.__class__.__name__}: {e}); nothing was sealed"
+        ) from e
     except (PdfError, ValueError, KeyError) as e:
         raise SigningError(f"pyHanko could not seal the document: {e}") from e
 
@@ -81,6 +92,7 @@ def _sign(
     *,
     font_path: Path,
     location: str,
+    timestamper: TimeStamper | None,
 ) -> None:
     profile = PROFILES[key.role]
     _keep_xmp(writer)
@@ -96,7 +108,10 @@ def _sign(
     if profile.docmdp is not None:
         meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
     pdf_signer = signers.PdfSigner(
-        meta, key.signer, stamp_style=seal_style(key.seal_image, font_path, key.seal_name)
+        meta,
+        key.signer,
+        timestamper=timestamper,
+        stamp_style=seal_style(key.seal_image, font_path, key.seal_name),
     )
     pdf_signer.sign_pdf(
         writer,

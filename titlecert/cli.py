@@ -54,7 +54,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    ctx.obj = from_env()
+    try:
+        ctx.obj = from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
 
 
 @main.command()

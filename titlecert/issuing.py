@@ -14,6 +14,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+
 from docgen.anchors import seal_boxes
 from docgen.context import COPY_LETTERS, passes
 from docgen.convert import check_pdf, convert_to_pdf
@@ -96,6 +98,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     keys = load_keys(settings)
     font = find_seal_font(settings.seal_font)
+    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level == "B-T" else None
     secret = settings.secret_file.read_text().strip().encode()
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
@@ -108,7 +111,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
                 for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-        finished = [(job, *_finish(job, pdfs[job.stem], settings, keys, font)) for job in jobs]
+        finished = [(job, *_finish(job, pdfs[job.stem], settings, keys, font, timestamper)) for job in jobs]
         _register_and_write(finished, out_dir, registry, result)
     finally:
         registry.dispose()
@@ -117,7 +120,12 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
 
 
 def _finish(
-    job: Job, pdf: bytes, settings: Settings, keys: dict[Role, SealKey], font: Path
+    job: Job,
+    pdf: bytes,
+    settings: Settings,
+    keys: dict[Role, SealKey],
+    font: Path,
+    timestamper: TimeStamper | None,
 ) -> tuple[bytes, int]:
     """Check the converted PDF, stamp page codes on review forms, seal what is sealed."""
     pages = check_pdf(f"{job.out_name}", pdf, pages=job.pages)
@@ -132,7 +140,7 @@ def _finish(
     if job.seal_captions:
         boxes = seal_boxes(pdf, dict(job.seal_captions))
         placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
-        pdf = seal_pdf(pdf, placements=placements, keys=keys, font_path=font)
+        pdf = seal_pdf(pdf, placements=placements, keys=keys, font_path=font, timestamper=timestamper)
     return pdf, pages
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+SIGNATURE_LEVELS = ("B-B", "B-T")
+
 
 @dataclass(frozen=True)
 class ConfiguredKey:
@@ -42,6 +44,10 @@ class Settings:
     pki_url: str
     """TITLECERT_PKI_URL: where `titlecert pki serve` answers for the DEMO PKI (TSA, OCSP, CRL);
     written into the demo certificates at init."""
+    signature_level: str
+    """TITLECERT_SIGNATURE_LEVEL: B-B (default) or B-T (each seal time-stamped by the TSA)."""
+    tsa_url: str
+    """TITLECERT_TSA_URL: the RFC 3161 time-stamping authority; default the DEMO PKI's /tsa."""
 
     @property
     def pki_dir(self) -> Path:
@@ -86,6 +92,12 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
                 seal_name=env.get(f"{prefix}_SEAL_NAME") or None,
             )
     anchors = env.get("TITLECERT_TRUST_ANCHORS")
+    pki_url = env.get("TITLECERT_PKI_URL", "http://127.0.0.1:8081").rstrip("/")
+    level = env.get("TITLECERT_SIGNATURE_LEVEL", "B-B").upper()
+    if level not in SIGNATURE_LEVELS:
+        raise ValueError(
+            f"TITLECERT_SIGNATURE_LEVEL must be one of {', '.join(SIGNATURE_LEVELS)}, not {level!r}"
+        )
     font = env.get("TITLECERT_SEAL_FONT")
     return Settings(
         home=home,
@@ -97,5 +109,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         certificate_no_format=env.get("TITLECERT_CERTIFICATE_NO_FORMAT", "CQZC{year}{seq:06d}"),
         # Placeholder type code (the national catalogue's code for 职称证书 was not found; DOMAIN.md §2.2).
         licence_type_code=env.get("TITLECERT_LICENCE_TYPE_CODE", "11100000000013338W999"),
-        pki_url=env.get("TITLECERT_PKI_URL", "http://127.0.0.1:8081").rstrip("/"),
+        pki_url=pki_url,
+        signature_level=level,
+        tsa_url=env.get("TITLECERT_TSA_URL") or f"{pki_url}/tsa",
     )

@@ -114,6 +114,10 @@ def _judge_signature(
         fail(Verdict.INVALID, f"seal {n} is broken: the signed bytes were altered or the signature is bad")
     elif not report.trusted:
         fail(Verdict.INVALID, f"seal {n} ({report.signer}) is not from a trusted issuer")
+    elif status.timestamp_validity is not None and report.timestamp is None:
+        fail(
+            Verdict.INVALID, f"seal {n}'s time stamp is broken or not from a trusted time-stamping authority"
+        )
     elif status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
         fail(Verdict.INVALID, f"seal {n} does not cover a whole revision of the document")
     elif not status.bottom_line:
@@ -153,10 +157,13 @@ def _report(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: TrustS
     cert = status.signing_cert
     role = trust.role_of(cert, _issuer(status)) if status.trusted else None
     signed_at = emb.self_reported_timestamp
+    ts = status.timestamp_validity
+    proven = ts.timestamp.isoformat() if ts is not None and ts.intact and ts.valid and ts.trusted else None
     return SignatureReport(
         role=role.value if role else None,
         signer=_subject_name(cert),
         signed_at=signed_at.isoformat() if signed_at else None,
+        timestamp=proven,
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=bool(status.trusted),

@@ -37,6 +37,8 @@ class SignatureReport:
     """The signing certificate's subject, human-readable."""
     signed_at: str | None
     """The signing time claimed in the signature (ISO 8601), not proven without a timestamp."""
+    timestamp: str | None
+    """The time proven by a trusted time-stamping authority's token (PAdES B-T), if any."""
     intact: bool
     """The signed byte ranges hash to the signed digest."""
     valid: bool

@@ -3,10 +3,13 @@
 import asyncio
 import datetime as dt
 import hashlib
+import json
+import sqlite3
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,7 +27,7 @@ from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from signing.keys import load_pkcs12_signer
-from tests.conftest import TITLECERT, Instance, make_instance
+from tests.conftest import TITLECERT, Instance, free_port, make_instance, sample_session_doc
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +146,49 @@ def test_pyhanko_fetches_revocation_from_the_certificates_own_urls(pki: Instance
     pki.run("pki", "revoke", "committee")
     with pytest.raises(RevokedError):
         validate("committee")
+
+
+def one_applicant_session(tmp_path: Path, document_no: str) -> Path:
+    doc = sample_session_doc()
+    doc["approval"]["document_no"] = document_no
+    doc["applicants"] = doc["applicants"][1:2]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def with_env(inst: Instance, **env: str) -> Instance:
+    return Instance(inst.home, {**inst.env, **env}, inst.public_url, inst.pki_url)
+
+
+def test_b_t_seals_carry_trusted_time_stamps(pki: Instance, tmp_path: Path) -> None:
+    bt = with_env(pki, TITLECERT_SIGNATURE_LEVEL="B-T")
+    session = one_applicant_session(tmp_path, "渝职改办〔2026〕31号")
+    result = json.loads(bt.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
+    [certificate] = [d for d in result["documents"] if d["kind"] == "certificate"]
+    [report] = json.loads(bt.run("verify", "--json", certificate["path"]).stdout)
+    assert report["verdict"] == "valid"
+    for seal in report["signatures"]:
+        proven = dt.datetime.fromisoformat(seal["timestamp"])
+        assert abs((proven - dt.datetime.now(dt.UTC)).total_seconds()) < 600
+
+
+def test_tsa_down_is_a_clear_error_and_nothing_is_issued(pki: Instance, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/tsa"
+    bt = with_env(pki, TITLECERT_SIGNATURE_LEVEL="B-T", TITLECERT_TSA_URL=dead)
+    with sqlite3.connect(pki.home / "registry.sqlite3") as db:
+        before = db.execute("select count(*) from certificates").fetchone()
+    out = tmp_path / "out"
+    proc = bt.run(
+        "issue", str(one_applicant_session(tmp_path, "渝职改办〔2026〕32号")), "--out", str(out), check=False
+    )
+    assert proc.returncode == 1
+    assert f"error: no time stamp from {dead}" in proc.stderr and "nothing was sealed" in proc.stderr
+    with sqlite3.connect(pki.home / "registry.sqlite3") as db:
+        assert db.execute("select count(*) from certificates").fetchone() == before
+    assert not out.exists() or not any(out.rglob("*.pdf"))
+
+
+def test_an_unknown_signature_level_is_refused(pki: Instance) -> None:
+    proc = with_env(pki, TITLECERT_SIGNATURE_LEVEL="B-X").run("trust", "--pem", check=False)
+    assert proc.returncode == 2 and "TITLECERT_SIGNATURE_LEVEL must be one of B-B, B-T" in proc.stderr
