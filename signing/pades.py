@@ -7,22 +7,38 @@ added after a certification signature would void it (PYHANKO.md §2.2).
 import dataclasses
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import xmp_xml
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.appearance import seal_style
 from signing.errors import SigningError
 from signing.keys import SealKey
 from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement
 from signing.roles import Role
+
+
+@dataclass(frozen=True)
+class LongTerm:
+    """Long-term validation settings for sealing (PAdES B-LT, B-LTA)."""
+
+    trust_roots: tuple[x509.Certificate, ...]
+    """Anchors the signer's chain is validated against before signing; its OCSP/CRL answers
+    (fetched from the certificates' own URLs) are embedded in the document security store."""
+    archive: bool = True
+    """B-LTA: finish with a document time stamp over everything."""
 
 
 def seal_pdf(
@@ -33,18 +49,23 @@ def seal_pdf(
     font_path: Path,
     location: str = "重庆",
     timestamper: TimeStamper | None = None,
+    long_term: LongTerm | None = None,
 ) -> bytes:
     """Return `pdf` with the committee's certification and the authority's approval signatures.
 
     `placements` gives one visible seal box per role. With `timestamper`, each signature carries an
     RFC 3161 signature time-stamp (PAdES B-T); reuse one timestamper for a batch, since pyHanko
-    caches its size-estimation token per instance. Raises SigningError when a role has no
+    caches its size-estimation token per instance. With `long_term` as well, each signature embeds
+    its validation data (B-LT) and, if archival, the last is followed by a document time stamp
+    (B-LTA). Raises SigningError when a role has no
     placement or key, the time-stamping authority does not answer, or pyHanko refuses the document.
     """
     by_role = {p.role: p for p in placements}
     missing = [r.value for r in SIGNING_ORDER if r not in by_role or r not in keys]
     if missing:
         raise SigningError(f"no seal placement or key for: {', '.join(missing)}")
+    if long_term is not None and timestamper is None:
+        raise SigningError("long-term validation (B-LT, B-LTA) needs a time-stamping authority")
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for role in SIGNING_ORDER:
@@ -58,13 +79,21 @@ def seal_pdf(
             if index:
                 writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
                 out = io.BytesIO()
-            _sign(writer, out, keys[role], font_path=font_path, location=location, timestamper=timestamper)
+            archive = index == len(SIGNING_ORDER) - 1 and long_term is not None and long_term.archive
+            _sign(writer, out, keys[role], font_path=font_path, location=location, timestamper=timestamper,
+                  long_term=long_term, archive=archive)  # fmt: skip
         return out.getvalue()
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
         url = getattr(timestamper, "url", "the time-stamping authority")
         raise SigningError(
             f"no time stamp from {url} ({e.__class__.__name__}: {e}); nothing was sealed"
         ) from e
+    except PyHankoSigningError as e:
+        cause = e.__cause__
+        if isinstance(cause, PathValidationError | PathBuildingError):
+            reason = f"the signing certificate does not validate for long-term signing ({cause})"
+            raise SigningError(f"{reason}; nothing was sealed") from e
+        raise SigningError(f"pyHanko could not seal the document: {e}") from e
     except (PdfError, ValueError, KeyError) as e:
         raise SigningError(f"pyHanko could not seal the document: {e}") from e
 
@@ -93,6 +122,8 @@ def _sign(
     font_path: Path,
     location: str,
     timestamper: TimeStamper | None,
+    long_term: LongTerm | None,
+    archive: bool,
 ) -> None:
     profile = PROFILES[key.role]
     _keep_xmp(writer)
@@ -107,6 +138,11 @@ def _sign(
     )
     if profile.docmdp is not None:
         meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
+    if long_term is not None:
+        context = ValidationContext(trust_roots=list(long_term.trust_roots), allow_fetching=True)
+        meta = dataclasses.replace(
+            meta, embed_validation_info=True, validation_context=context, use_pades_lta=archive
+        )
     pdf_signer = signers.PdfSigner(
         meta,
         key.signer,

@@ -162,3 +162,28 @@ def postgres_database(prefix: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def serve_pki(inst: Instance) -> Iterator[None]:
+    """`titlecert pki serve` for the instance's DEMO PKI, on its TITLECERT_PKI_URL."""
+    port = inst.pki_url.rsplit(":", 1)[1]
+    log = inst.home / "pki-serve.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([str(TITLECERT), "pki", "serve", "--port", port], env=inst.env, stdout=sink,
+                                stderr=sink)  # fmt: skip
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(inst.pki_url + "/healthz", timeout=1)  # noqa: S310 - loopback test server
+            break
+        except OSError as e:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(log.read_text(errors="replace")) from e
+            time.sleep(0.2)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

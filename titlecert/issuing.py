@@ -32,12 +32,12 @@ from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
 from signing.fonts import find_seal_font
 from signing.keys import SealKey
-from signing.pades import seal_pdf
+from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
 from templates import FONTS_CONF
 from titlecert.documents import Award, Job, plan_jobs
-from titlecert.instance import load_keys
+from titlecert.instance import load_keys, load_trust
 from titlecert.settings import Settings
 
 
@@ -98,7 +98,12 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     keys = load_keys(settings)
     font = find_seal_font(settings.seal_font)
-    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level == "B-T" else None
+    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level != "B-B" else None
+    long_term = (
+        LongTerm(load_trust(settings).anchors, archive=settings.signature_level == "B-LTA")
+        if settings.signature_level in ("B-LT", "B-LTA")
+        else None
+    )
     secret = settings.secret_file.read_text().strip().encode()
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
@@ -111,7 +116,8 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
                 for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-        finished = [(job, *_finish(job, pdfs[job.stem], settings, keys, font, timestamper)) for job in jobs]
+        sealing = Sealing(keys, font, timestamper, long_term)
+        finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
         _register_and_write(finished, out_dir, registry, result)
     finally:
         registry.dispose()
@@ -119,14 +125,17 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     return result
 
 
-def _finish(
-    job: Job,
-    pdf: bytes,
-    settings: Settings,
-    keys: dict[Role, SealKey],
-    font: Path,
-    timestamper: TimeStamper | None,
-) -> tuple[bytes, int]:
+@dataclass(frozen=True)
+class Sealing:
+    """Everything sealing needs, built once per batch."""
+
+    keys: dict[Role, SealKey]
+    font: Path
+    timestamper: TimeStamper | None
+    long_term: LongTerm | None
+
+
+def _finish(job: Job, pdf: bytes, settings: Settings, sealing: Sealing) -> tuple[bytes, int]:
     """Check the converted PDF, stamp page codes on review forms, seal what is sealed."""
     pages = check_pdf(f"{job.out_name}", pdf, pages=job.pages)
     if job.kind == "review-form" and job.award is not None and job.copy is not None:
@@ -140,7 +149,8 @@ def _finish(
     if job.seal_captions:
         boxes = seal_boxes(pdf, dict(job.seal_captions))
         placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
-        pdf = seal_pdf(pdf, placements=placements, keys=keys, font_path=font, timestamper=timestamper)
+        pdf = seal_pdf(pdf, placements=placements, keys=sealing.keys, font_path=sealing.font,
+                       timestamper=sealing.timestamper, long_term=sealing.long_term)  # fmt: skip
     return pdf, pages
 
 

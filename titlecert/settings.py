@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SIGNATURE_LEVELS = ("B-B", "B-T")
+SIGNATURE_LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class Settings:
     """TITLECERT_PKI_URL: where `titlecert pki serve` answers for the DEMO PKI (TSA, OCSP, CRL);
     written into the demo certificates at init."""
     signature_level: str
-    """TITLECERT_SIGNATURE_LEVEL: B-B (default) or B-T (each seal time-stamped by the TSA)."""
+    """TITLECERT_SIGNATURE_LEVEL: B-B (default), B-T (each seal time-stamped by the TSA), B-LT (plus
+    the chains' OCSP/CRL answers embedded) or B-LTA (plus a closing document time stamp)."""
     tsa_url: str
     """TITLECERT_TSA_URL: the RFC 3161 time-stamping authority; default the DEMO PKI's /tsa."""
 

@@ -17,7 +17,7 @@ from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -39,6 +39,8 @@ class Analysis:
     verdict: Verdict
     signatures: list[SignatureReport] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    document_timestamps: list[str] = field(default_factory=list)
+    """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
 
 
 def analyse_pdf(data: bytes, trust: TrustSettings) -> Analysis:
@@ -57,9 +59,11 @@ def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
     reader = PdfFileReader(io.BytesIO(data), strict=True)
     if reader.encrypted:
         return Analysis(Verdict.MALFORMED, reasons=["the file is encrypted; issued documents never are"])
-    embedded = reader.embedded_signatures
+    everything = reader.embedded_signatures
+    embedded = [e for e in everything if e.sig_object_type == NameObject("/Sig")]
+    doc_stamps = [e for e in everything if e.sig_object_type == NameObject("/DocTimeStamp")]
     context = ValidationContext(trust_roots=list(trust.anchors), allow_fetching=False)
-    statuses = [_validate(emb, context) for emb in embedded]
+    statuses = [validate_pdf_signature(emb, context) for emb in embedded]
     reports = [_report(emb, status, trust) for emb, status in zip(embedded, statuses, strict=True)]
     analysis = Analysis(Verdict.VALID, reports)
 
@@ -85,20 +89,33 @@ def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
                 "the document was changed after the committee certified it, "
                 "beyond what its certification allows",
             )
-        if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE:
+        # After the last seal only long-term validation material may follow: the document security
+        # store and document time stamps (PAdES B-LT/B-LTA, or a reader's "add verification info").
+        lta_only = (
+            last.coverage is SignatureCoverageLevel.ENTIRE_REVISION
+            and _level(last) <= ModificationLevel.LTA_UPDATES
+        )
+        if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE and not lta_only:
             fail(Verdict.MODIFIED, "the last seal does not cover the whole file: data was added after it")
+        last_signed = embedded[-1].signed_revision
+        for n, stamp in enumerate(doc_stamps, start=1):
+            if stamp.signed_revision < last_signed:
+                fail(Verdict.INVALID, f"document time stamp {n} comes before the seals")
+                continue
+            ts = validate_pdf_timestamp(stamp, context)
+            if not (ts.intact and ts.valid and ts.trusted):
+                fail(
+                    Verdict.INVALID,
+                    f"document time stamp {n} is broken or not from a trusted time-stamping authority",
+                )
+            else:
+                analysis.document_timestamps.append(ts.timestamp.isoformat())
     extra_fields = _non_signature_fields(reader)
     if extra_fields:
         fail(Verdict.MODIFIED, f"the document has interactive form fields: {', '.join(extra_fields)}")
     for finding in audit_revisions(data, reader):
         fail(Verdict.MODIFIED, f"revision audit: {finding}")
     return analysis
-
-
-def _validate(emb: EmbeddedPdfSignature, context: ValidationContext) -> PdfSignatureStatus:
-    if emb.sig_object_type != NameObject("/Sig"):
-        raise ValueError("document timestamps are not expected in this document")
-    return validate_pdf_signature(emb, context)
 
 
 def _judge_signature(

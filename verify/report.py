@@ -77,6 +77,8 @@ class VerificationReport:
     """False when verified offline, with the trust anchors alone."""
     document: str | None = None
     """For a sealed document other than a certificate: its kind, number and copy."""
+    document_timestamps: list[str] = field(default_factory=list)
+    """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
 
     @property
     def accepted(self) -> bool:

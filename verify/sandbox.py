@@ -77,7 +77,10 @@ class IsolatedAnalyser:
 
 def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
     return Analysis(
-        Verdict(doc["verdict"]), [SignatureReport(**s) for s in doc["signatures"]], list(doc["reasons"])
+        Verdict(doc["verdict"]),
+        [SignatureReport(**s) for s in doc["signatures"]],
+        list(doc["reasons"]),
+        list(doc["document_timestamps"]),
     )
 
 
@@ -86,7 +89,8 @@ def _worker() -> None:
     header, _, data = raw.partition(b"\n")
     analysis = analyse_pdf(data, TrustSettings.from_dict(json.loads(header)))
     json.dump({"verdict": analysis.verdict.value, "signatures": [asdict(s) for s in analysis.signatures],
-               "reasons": analysis.reasons}, sys.stdout)  # fmt: skip
+               "reasons": analysis.reasons, "document_timestamps": analysis.document_timestamps},
+              sys.stdout)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ def verify_pdf(
         sha256=digest,
         signatures=analysis.signatures,
         reasons=list(analysis.reasons),
+        document_timestamps=list(analysis.document_timestamps),
         registry_consulted=registry is not None,
     )
     if registry is None:

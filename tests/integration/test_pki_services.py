@@ -5,9 +5,6 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,7 @@ from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from signing.keys import load_pkcs12_signer
-from tests.conftest import TITLECERT, Instance, free_port, make_instance, sample_session_doc
+from tests.conftest import Instance, free_port, make_instance, sample_session_doc, serve_pki
 
 
 @pytest.fixture(scope="module")
@@ -35,24 +32,8 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     """Its own instance (revocations here must not touch the shared one), with `pki serve` running."""
     inst = make_instance(tmp_path_factory.mktemp("pki") / "home")
     inst.run("init")
-    port = inst.pki_url.rsplit(":", 1)[1]
-    with (inst.home / "pki-serve.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [str(TITLECERT), "pki", "serve", "--port", port], env=inst.env, stdout=log, stderr=log
-        )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(inst.pki_url + "/healthz", timeout=1)  # noqa: S310 - loopback test server
-            break
-        except OSError as e:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError((inst.home / "pki-serve.log").read_text()) from e
-            time.sleep(0.2)
-    yield inst
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_pki(inst):
+        yield inst
 
 
 def cert_of(inst: Instance, holder: str) -> x509.Certificate:
