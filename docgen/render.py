@@ -68,10 +68,20 @@ def certificate_context(data: CertificateData) -> dict[str, Any]:
     }
 
 
-def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:
-    """Fill the certificate template (see render_docx)."""
+def certificate_images(data: CertificateData, qr_png: bytes) -> dict[str, tuple[bytes | Path, float]]:
+    """The pictures on a certificate: the QR code and, when given, the photo (30 mm wide)."""
     images: dict[str, tuple[bytes | Path, float]] = {"qr": (qr_png, 30)}
     if data.photo:
         images["photo"] = (data.photo, 30)
-    return render_docx(template, certificate_context(data), images=images,
-                       must_contain=(data.certificate_no, data.name, data.id_number))  # fmt: skip
+    return images
+
+
+def certificate_must_contain(data: CertificateData) -> tuple[str, ...]:
+    """Values whose absence after rendering means docxtpl lost them."""
+    return (data.certificate_no, data.name, data.id_number)
+
+
+def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:
+    """Fill the certificate template (see render_docx)."""
+    return render_docx(template, certificate_context(data), images=certificate_images(data, qr_png),
+                       must_contain=certificate_must_contain(data))  # fmt: skip

@@ -5,7 +5,6 @@ that nobody mistakes it for a real office's keys. Never commit its output.
 """
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,10 +218,6 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     (directory / "README.txt").write_text(
         f"titlecert {label} PKI, generated {now.isoformat()} for demonstration and tests only.\n"
         "These keys prove nothing about any real committee or authority.\n",
-        encoding="utf-8",
-    )
-    (directory / "names.json").write_text(
-        json.dumps({r.value: s.display_name for r, s in signers.items()}, ensure_ascii=False),
         encoding="utf-8",
     )
     return DemoPki(

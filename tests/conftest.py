@@ -93,28 +93,40 @@ def issued(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Issu
     return Issued(out, result["documents"], result["skipped"])
 
 
-@pytest.fixture(scope="session")
-def server(instance: Instance, issued: Issued) -> Iterator[str]:
-    """`titlecert serve` on the instance's public URL; yields the base URL."""
-    port = instance.public_url.rsplit(":", 1)[1]
-    log = instance.home / "serve.log"
+@contextmanager
+def running(
+    inst: Instance, args: list[str], *, probe_url: str, log_name: str, timeout: float
+) -> Iterator[None]:
+    """Run `titlecert ARGS` in the background until the block ends; wait until `probe_url` answers."""
+    log = inst.home / log_name
     with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(TITLECERT), "serve", "--port", port], env=instance.env, stdout=sink, stderr=sink
-        )
-    deadline = time.monotonic() + 30
+        proc = subprocess.Popen([str(TITLECERT), *args], env=inst.env, stdout=sink, stderr=sink)
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(instance.public_url + "/", timeout=1)  # noqa: S310 - loopback test server
+            urllib.request.urlopen(probe_url, timeout=1)  # noqa: S310 - loopback test server
             break
         except OSError as e:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise AssertionError(f"server did not start: {log.read_text(errors='replace')}") from e
+                raise AssertionError(
+                    f"titlecert {' '.join(args)} did not start: {log.read_text(errors='replace')}"
+                ) from e
             time.sleep(0.2)
-    yield instance.public_url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(instance: Instance, issued: Issued) -> Iterator[str]:
+    """`titlecert serve` on the instance's public URL; yields the base URL."""
+    port = instance.public_url.rsplit(":", 1)[1]
+    probe = instance.public_url + "/"
+    with running(instance, ["serve", "--port", port], probe_url=probe, log_name="serve.log", timeout=30):
+        yield instance.public_url
 
 
 SAMPLE_SESSION = REPO / "examples" / "session.json"
@@ -168,22 +180,6 @@ def postgres_database(prefix: str) -> Iterator[str]:
 def serve_pki(inst: Instance) -> Iterator[None]:
     """`titlecert pki serve` for the instance's DEMO PKI, on its TITLECERT_PKI_URL."""
     port = inst.pki_url.rsplit(":", 1)[1]
-    log = inst.home / "pki-serve.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen([str(TITLECERT), "pki", "serve", "--port", port], env=inst.env, stdout=sink,
-                                stderr=sink)  # fmt: skip
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(inst.pki_url + "/healthz", timeout=1)  # noqa: S310 - loopback test server
-            break
-        except OSError as e:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError(log.read_text(errors="replace")) from e
-            time.sleep(0.2)
-    try:
+    with running(inst, ["pki", "serve", "--port", port], probe_url=inst.pki_url + "/healthz",
+                 log_name="pki-serve.log", timeout=20):  # fmt: skip
         yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -17,7 +17,7 @@ from docgen.context import (
 )
 from docgen.models import Applicant, CertificateData, LoadedSession
 from docgen.qr import qr_png
-from docgen.render import certificate_context
+from docgen.render import certificate_context, certificate_images, certificate_must_contain
 from docgen.workdays import WorkCalendar
 from templates import (
     CERTIFICATE_DOCX,
@@ -74,12 +74,9 @@ def plan_jobs(loaded: LoadedSession, awards: list[Award], calendar: WorkCalendar
     jobs: list[Job] = []
     for award in awards:
         data = award.certificate
-        images: dict[str, tuple[bytes | Path, float]] = {"qr": (qr_png(data.verify_url), 30)}
-        if data.photo:
-            images["photo"] = (data.photo, 30)
         jobs.append(Job("certificate", data.certificate_no, f"certificates/{data.certificate_no}.pdf",
-                        CERTIFICATE_DOCX, certificate_context(data), (1, 1),
-                        (data.certificate_no, data.name, data.id_number), images, CERTIFICATE_SEAL_CAPTIONS,
+                        CERTIFICATE_DOCX, certificate_context(data), (1, 1), certificate_must_contain(data),
+                        certificate_images(data, qr_png(data.verify_url)), CERTIFICATE_SEAL_CAPTIONS,
                         award))  # fmt: skip
         for copy in Copy:
             stem = f"{award.form_no}-{COPY_LETTERS[copy]}"

@@ -75,7 +75,7 @@ def _write_demo_keys(settings: Settings) -> None:
         image = settings.pki_dir / f"{role.value}-seal.png"
         image.write_bytes(draw_seal(signer.display_name.replace("（演示）", ""), font_path=font))
         keys[role.value] = {
-            "pkcs12": signer.pkcs12_path.name and f"pki/{signer.pkcs12_path.name}",
+            "pkcs12": f"pki/{signer.pkcs12_path.name}",
             "passphrase_file": f"pki/{signer.passphrase_path.name}",
             "seal_name": signer.display_name,
             "seal_image": f"pki/{image.name}",
