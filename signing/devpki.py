@@ -90,11 +90,26 @@ class _LeafIssuer:
     def issue(self, directory: Path, stem: str, common_name: str, *, timestamping: bool,
               policy_oid: str | None = None) -> tuple[Path, Path]:  # fmt: skip
         key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
+        cert = self.certificate(key.public_key(), common_name, timestamping=timestamping,
+                                policy_oid=policy_oid)  # fmt: skip
+        passphrase = secrets.token_urlsafe(24)
+        p12 = pkcs12.serialize_key_and_certificates(
+            name=stem.encode(), key=key, cert=cert, cas=[self.ca_cert],
+            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
+        )  # fmt: skip
+        p12_path, pass_path = directory / f"{stem}.p12", directory / f"{stem}.pass"
+        _write_private(p12_path, p12)
+        _write_private(pass_path, passphrase.encode())
+        return p12_path, pass_path
+
+    def certificate(self, public_key: rsa.RSAPublicKey, common_name: str, *, timestamping: bool,
+                    policy_oid: str | None = None) -> x509.Certificate:  # fmt: skip
+        """An end-entity certificate for `public_key` (signing: digitalSignature + nonRepudiation)."""
         builder = (
             x509.CertificateBuilder()
             .subject_name(_name(common_name))
             .issuer_name(self.ca_cert.subject)
-            .public_key(key.public_key())
+            .public_key(public_key)
             .serial_number(x509.random_serial_number())
             .not_valid_before(self.now - dt.timedelta(days=1))
             .not_valid_after(self.now + dt.timedelta(days=365 * 5))
@@ -140,24 +155,17 @@ class _LeafIssuer:
                 ),
                 critical=False,
             )
-        cert = builder.sign(self.ca_key, hashes.SHA256())
-        passphrase = secrets.token_urlsafe(24)
-        p12 = pkcs12.serialize_key_and_certificates(
-            name=stem.encode(), key=key, cert=cert, cas=[self.ca_cert],
-            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
-        )  # fmt: skip
-        p12_path, pass_path = directory / f"{stem}.p12", directory / f"{stem}.pass"
-        _write_private(p12_path, p12)
-        _write_private(pass_path, passphrase.encode())
-        return p12_path, pass_path
+        return builder.sign(self.ca_key, hashes.SHA256())
 
 
 def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO",
-                    services_url: str | None = None) -> DemoPki:  # fmt: skip
+                    services_url: str | None = None, role_pkcs12: bool = True) -> DemoPki:  # fmt: skip
     """Create a root CA, one signing certificate per role and a time-stamping certificate.
 
     `label` goes into every name (tests make a second, untrusted PKI with another label).
     With `services_url`, the certificates name its /ocsp and /crl (served by `titlecert pki serve`).
+    With `role_pkcs12=False` no role keys are made here (`signers` is empty): they are generated on
+    a PKCS#11 token and certified with `certify_demo_key`.
     Raises OSError if the directory cannot be written.
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -205,7 +213,7 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     )
     leaf = _LeafIssuer(root_key, root_cert, now, services_url)
     signers: dict[Role, DemoSigner] = {}
-    for role in Role:
+    for role in Role if role_pkcs12 else ():
         display = DEMO_NAMES[role] if label == "DEMO" else f"{DEMO_NAMES[role]}{label}"
         p12_path, pass_path = leaf.issue(
             directory, role.value, f"{label} {DEMO_SUBJECTS[role]}",
@@ -223,3 +231,25 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     return DemoPki(
         root_path, signers, tsa_p12, tsa_pass, directory / "root-ca.key", directory / "root-ca.pass"
     )
+
+
+def certify_demo_key(directory: Path, role: Role, public_key: rsa.RSAPublicKey, *, label: str = "DEMO",
+                     services_url: str | None = None, now: dt.datetime | None = None) -> Path:  # fmt: skip
+    """Have the demo CA in `directory` certify `public_key` (a key kept on a token) for `role`, with
+    the same profile and policy OID as the PKCS#12 demo certificates; write it as `<role>.pem`.
+
+    Raises OSError if the CA files cannot be read or the certificate cannot be written.
+    """
+    ca_cert = x509.load_pem_x509_certificate((directory / "root-ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        (directory / "root-ca.key").read_bytes(), (directory / "root-ca.pass").read_bytes().strip()
+    )
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise OSError(f"{directory / 'root-ca.key'}: the demo CA key must be RSA")
+    leaf = _LeafIssuer(ca_key, ca_cert, now or dt.datetime.now(dt.UTC), services_url)
+    cert = leaf.certificate(
+        public_key, f"{label} {DEMO_SUBJECTS[role]}", timestamping=False, policy_oid=ROLE_POLICY_OIDS[role]
+    )
+    path = directory / f"{role.value}.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path

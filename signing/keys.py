@@ -1,12 +1,18 @@
-"""Signing keys: which PKCS#12 file seals for which role, loaded once per process.
+"""Signing keys: which PKCS#12 file or PKCS#11 token key seals for which role.
 
 The key settings file (written by `titlecert init`) maps each role to its key material:
 
     {"committee": {"pkcs12": "pki/committee.p12", "passphrase_file": "pki/committee.pass",
-                   "seal_name": "重庆市…评审委员会", "seal_image": "pki/committee-seal.png"}, ...}
+                   "seal_name": "重庆市…评审委员会", "seal_image": "pki/committee-seal.png"},
+     "authority": {"pkcs11": {"module": "/usr/lib/softhsm/libsofthsm2.so", "token_label": "titlecert",
+                              "key_label": "authority", "cert_label": "authority"},
+                   "chain": "pki/authority-chain.pem", "seal_name": ..., "seal_image": ...}}
 
-Paths are relative to the file's folder. An operator's passphrase is not stored: it is passed in
-by the caller (from the environment) and `passphrase_file` is then omitted.
+Paths are relative to the file's folder. An operator's passphrase or PIN is not stored: it is passed
+in by the caller (from the environment) and `passphrase_file` / `pin_file` are then omitted; only
+the DEMO PKI keeps them in its pki/ folder. `chain` (PEM, optional) holds the CA certificates
+embedded with a token's certificate. Token sessions and signers come from a `TokenPool`, by default
+the process's own, so they are built once per process.
 """
 
 import json
@@ -23,6 +29,8 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signing.errors import KeyLoadError
 from signing.roles import Role
+from signing.tokens import PROCESS_TOKENS, TokenKeyRef, TokenPool
+from signing.trust import load_certificates
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,18 @@ def load_pkcs12_signer(pkcs12_path: Path, passphrase: bytes) -> signers.SimpleSi
     )
 
 
-def load_seal_keys(path: Path, passphrases: Mapping[str, bytes] | None = None) -> dict[Role, SealKey]:
-    """Read the key settings file and load every role's key; `passphrases` (by role name)
-    override `passphrase_file`.
+def load_seal_keys(
+    path: Path,
+    passphrases: Mapping[str, bytes] | None = None,
+    pins: Mapping[str, str] | None = None,
+    *,
+    tokens: TokenPool | None = None,
+) -> dict[Role, SealKey]:
+    """Read the key settings file and load every role's key; `passphrases` and token `pins` (by role
+    name) override `passphrase_file` and `pin_file`.
 
-    Raises KeyLoadError naming the file and role on any problem.
+    Raises KeyLoadError naming the file and role (and for a token its module, token and label) on
+    any problem.
     """
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -113,16 +128,62 @@ def load_seal_keys(path: Path, passphrases: Mapping[str, bytes] | None = None) -
         if not isinstance(spec, dict):
             raise KeyLoadError(f"{path}: no key configured for role {role.value!r}")
         try:
-            p12 = path.parent / spec["pkcs12"]
-            if passphrases and role.value in passphrases:
-                passphrase = passphrases[role.value]
-            else:
-                passphrase = (path.parent / spec["passphrase_file"]).read_bytes().strip()
             seal_image = (path.parent / spec["seal_image"]).read_bytes()
             seal_name = str(spec["seal_name"])
+            if "pkcs11" in spec:
+                ref, pin = _token_spec(path, role, spec["pkcs11"], (pins or {}).get(role.value))
+                chain = _chain(path, role, spec["chain"]) if "chain" in spec else []
+                try:
+                    signer: signers.Signer = (tokens or PROCESS_TOKENS).signer(ref, pin, chain)
+                except KeyLoadError as e:
+                    raise KeyLoadError(f"{path}: the {role.value} key: {e}") from e
+            else:
+                p12 = path.parent / spec["pkcs12"]
+                if passphrases and role.value in passphrases:
+                    passphrase = passphrases[role.value]
+                else:
+                    passphrase = (path.parent / spec["passphrase_file"]).read_bytes().strip()
+                signer = load_pkcs12_signer(p12, passphrase)
         except KeyError as e:
             raise KeyLoadError(f"{path}: {role.value}.{e.args[0]} is missing") from e
         except OSError as e:
             raise KeyLoadError(f"{path}: {role.value}: {e.filename}: {e.strerror}") from e
-        keys[role] = SealKey(role, load_pkcs12_signer(p12, passphrase), seal_name, seal_image)
+        keys[role] = SealKey(role, signer, seal_name, seal_image)
     return keys
+
+
+def _chain(path: Path, role: Role, name: object) -> list[x509.Certificate]:
+    """The CA certificates in the PEM file `name` (relative to the settings file)."""
+    try:
+        return load_certificates((path.parent / str(name)).read_bytes())
+    except ValueError as e:
+        raise KeyLoadError(f"{path}: {role.value}.chain: {name} holds no PEM certificates ({e})") from e
+
+
+_TOKEN_FIELDS = {"module", "token_label", "key_label", "cert_label", "pin_file"}
+
+
+def _token_spec(path: Path, role: Role, conf: object, pin: str | None) -> tuple[TokenKeyRef, str]:
+    """The token key a `pkcs11` entry names and its PIN (`pin`, else the DEMO's `pin_file`)."""
+    if not isinstance(conf, dict):
+        raise KeyLoadError(f"{path}: {role.value}.pkcs11 must be an object")
+    unknown = sorted(set(conf) - _TOKEN_FIELDS)
+    if unknown:
+        raise KeyLoadError(f"{path}: {role.value}.pkcs11: unknown field(s) {', '.join(unknown)}")
+    try:
+        ref = TokenKeyRef(
+            module=path.parent / str(conf["module"]),
+            token_label=str(conf["token_label"]),
+            key_label=str(conf["key_label"]),
+            cert_label=str(conf.get("cert_label", conf["key_label"])),
+        )
+    except KeyError as e:
+        raise KeyLoadError(f"{path}: {role.value}.pkcs11.{e.args[0]} is missing") from e
+    if pin is None and "pin_file" in conf:
+        pin = (path.parent / str(conf["pin_file"])).read_text(encoding="utf-8").strip()
+    if pin is None:
+        raise KeyLoadError(
+            f"{path}: no user PIN for the {role.value} key on {ref.where}; set TITLECERT_PKCS11_PIN "
+            f"(or TITLECERT_{role.value.upper()}_PKCS11_PIN)"
+        )
+    return ref, pin

@@ -20,6 +20,7 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from signing.errors import SigningError
 from signing.keys import load_pkcs12_signer
+from signing.roles import Role
 
 REVOKED_FILE = "revoked.json"
 UPDATE_INTERVAL = dt.timedelta(days=7)
@@ -58,6 +59,22 @@ class PkiServices:
             for p12 in directory.glob("*.p12")
             for c in [x509.load_der_x509_certificate(self._cert_der(p12))]
         }
+        # Role keys kept on a PKCS#11 token leave only their certificates here (devtoken.py).
+        for role in Role:
+            path = directory / f"{role.value}.pem"
+            if path.exists():
+                cert = x509.load_pem_x509_certificate(path.read_bytes())
+                self.issued[cert.serial_number] = cert
+
+    def certificate_of(self, holder: str) -> x509.Certificate:
+        """The certificate of `holder` (a role or "tsa"), from its PKCS#12 file or, for a key on a
+        token, its PEM file. Raises SigningError if this PKI has none."""
+        pem_path, p12 = self.directory / f"{holder}.pem", self.directory / f"{holder}.p12"
+        if pem_path.exists():
+            return x509.load_pem_x509_certificate(pem_path.read_bytes())
+        if p12.exists():
+            return x509.load_der_x509_certificate(self._cert_der(p12))
+        raise SigningError(f"{self.directory}: no certificate for {holder!r} in this demo PKI")
 
     def _cert_der(self, p12: Path) -> bytes:
         signer = load_pkcs12_signer(p12, (p12.with_suffix(".pass")).read_bytes().strip())
