@@ -14,7 +14,7 @@ import click
 from docgen.errors import DocgenError, InputError
 from registry.errors import RegistryError
 from signing.errors import SigningError
-from titlecert.settings import Settings, from_env
+from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
 if TYPE_CHECKING:
@@ -60,12 +60,52 @@ def main(ctx: click.Context, verbose: bool) -> None:
         raise click.UsageError(str(e)) from e
 
 
+def _role_labels(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    labels = dict(v.partition("=")[::2] for v in values)
+    if any(not role or not label for role, label in labels.items()) or len(labels) != len(values):
+        raise click.BadParameter("give ROLE=LABEL once per role, e.g. committee=committee", param=param)
+    return labels
+
+
 @main.command()
+@click.option(
+    "--pkcs11-module",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PKCS#11 module of the token holding the keys (default: TITLECERT_PKCS11_MODULE).",
+)
+@click.option(
+    "--pkcs11-token",
+    default=None,
+    metavar="LABEL",
+    help="Label of that token (default: TITLECERT_PKCS11_TOKEN). Its user PIN comes from "
+    "TITLECERT_PKCS11_PIN. Without --key-label, DEMO keys are generated on it.",
+)
+@click.option(
+    "--key-label",
+    multiple=True,
+    metavar="ROLE=LABEL",
+    callback=_role_labels,
+    help="An operator's key already on the token, for each role (e.g. committee=seal-1).",
+)
+@click.option(
+    "--cert-label",
+    multiple=True,
+    metavar="ROLE=LABEL",
+    callback=_role_labels,
+    help="Its certificate's label, where it differs from the key's.",
+)
 @click.pass_obj
-def init(settings: Settings) -> None:
+def init(settings: Settings, pkcs11_module: Path | None, pkcs11_token: str | None,
+         key_label: dict[str, str], cert_label: dict[str, str]) -> None:  # fmt: skip
     """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured)."""
     from titlecert.instance import init_instance
 
+    try:
+        settings = with_token_options(settings, module=pkcs11_module, token_label=pkcs11_token,
+                                      key_labels=key_label, cert_labels=cert_label)  # fmt: skip
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
     with _user_errors():
         report = init_instance(settings)
     click.echo(f"instance {report.home}\nregistry {report.database}\nkeys     {report.keys}")
@@ -208,20 +248,15 @@ def pki_revoke(settings: Settings, holder: str, reason: str, at: str | None) -> 
     """Revoke a DEMO PKI certificate; OCSP and the CRL say so from then on."""
     from cryptography import x509
 
-    from signing.keys import load_pkcs12_signer
     from signing.services import PkiServices
 
-    p12 = settings.pki_dir / f"{holder}.p12"
     with _user_errors():
-        signer = load_pkcs12_signer(p12, p12.with_suffix(".pass").read_bytes().strip())
+        services = PkiServices(settings.pki_dir)
         when = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.UTC)
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
-        if signer.signing_cert is None:
-            raise click.ClickException(f"{p12} holds no certificate")
-        PkiServices(settings.pki_dir).revoke(
-            signer.signing_cert.serial_number, at=when, reason=x509.ReasonFlags[reason]
-        )
+        serial = services.certificate_of(holder).serial_number
+        services.revoke(serial, at=when, reason=x509.ReasonFlags[reason])
     click.echo(f"revoked the {holder} certificate from {when.isoformat()} ({reason})")
 
 

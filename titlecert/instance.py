@@ -2,18 +2,21 @@
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509
 
 from registry.db import Registry
-from signing.devpki import create_demo_pki
+from signing.devpki import DEMO_NAMES, create_demo_pki
+from signing.devtoken import create_demo_pki_on_token
 from signing.errors import KeyLoadError
 from signing.fonts import find_seal_font
 from signing.keys import SealKey, load_pkcs12_signer, load_seal_keys
 from signing.roles import ROLE_POLICY_OIDS, Role
 from signing.sealimage import draw_seal
+from signing.tokens import PROCESS_TOKENS, TokenKeyRef, token_certificates
 from signing.trust import (
     RolePolicy,
     TrustSettings,
@@ -22,7 +25,10 @@ from signing.trust import (
     sha256_fingerprint,
     write_trust_settings,
 )
-from titlecert.settings import Settings
+from titlecert.settings import Settings, TokenConfig
+
+DEMO_PIN_FILE = "token.pin"
+"""The DEMO token's user PIN, kept in pki/ (mode 0600) like the demo's PKCS#12 passphrases."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,8 @@ class InitReport:
     home: Path
     database: str
     keys: str
-    """"demo" (generated DEMO PKI), "configured" (operator PKCS#12) or "existing"."""
+    """"demo" (generated DEMO PKI), "configured" (operator PKCS#12 files or token keys), either
+    followed by " (PKCS#11 token 'LABEL')" for keys on a token, or "existing"."""
 
 
 def init_instance(settings: Settings) -> InitReport:
@@ -46,11 +53,21 @@ def init_instance(settings: Settings) -> InitReport:
         registry.migrate()
     finally:
         registry.dispose()
+    token = settings.token
+    on_token = f" (PKCS#11 token {token.token_label!r})" if token else ""
     if settings.configured_keys:
         _write_configured_keys(settings)
         keys = "configured"
+    elif token is not None and token.key_labels:
+        _write_token_keys(settings, token)
+        keys = "configured" + on_token
     elif settings.keys_file.exists():
+        if token is not None:
+            _check_keys_on(settings, token)
         keys = "existing"
+    elif token is not None:
+        _write_demo_token_keys(settings, token)
+        keys = "demo" + on_token
     else:
         _write_demo_keys(settings)
         keys = "demo"
@@ -63,8 +80,10 @@ def load_trust(settings: Settings) -> TrustSettings:
 
 
 def load_keys(settings: Settings) -> dict[Role, SealKey]:
-    """The sealing keys, with configured passphrases from the settings."""
-    return load_seal_keys(settings.keys_file, {r: k.passphrase for r, k in settings.configured_keys.items()})
+    """The sealing keys, with configured passphrases and token PINs from the settings; keys on a
+    token come from the process's pool, so they are opened once per process."""
+    passphrases = {r: k.passphrase for r, k in settings.configured_keys.items()}
+    return load_seal_keys(settings.keys_file, passphrases, settings.pkcs11_pins)
 
 
 def _write_demo_keys(settings: Settings) -> None:
@@ -72,15 +91,55 @@ def _write_demo_keys(settings: Settings) -> None:
     font = find_seal_font(settings.seal_font)
     keys = {}
     for role, signer in pki.signers.items():
-        image = settings.pki_dir / f"{role.value}-seal.png"
-        image.write_bytes(draw_seal(signer.display_name.replace("（演示）", ""), font_path=font))
         keys[role.value] = {
             "pkcs12": f"pki/{signer.pkcs12_path.name}",
             "passphrase_file": f"pki/{signer.passphrase_path.name}",
             "seal_name": signer.display_name,
-            "seal_image": f"pki/{image.name}",
+            "seal_image": _demo_seal(settings, role, signer.display_name, font),
         }
-    root = load_certificates(pki.root_cert_path.read_bytes())[0]
+    _write_demo_trust(settings, pki.root_cert_path)
+    _write_keys_file(settings, keys)
+
+
+def _write_demo_token_keys(settings: Settings, token: TokenConfig) -> None:
+    """The DEMO PKI with the role keys generated inside the token."""
+    pins = set(settings.pkcs11_pins.values())
+    if len(pins) != 1:
+        raise KeyLoadError(
+            f"give the user PIN of token {token.token_label!r} in TITLECERT_PKCS11_PIN"
+            + (" (one PIN: the roles' keys share the token)" if pins else "")
+        )
+    pin = pins.pop()
+    pki, made = create_demo_pki_on_token(
+        settings.pki_dir, PROCESS_TOKENS, module=token.module, token_label=token.token_label, pin=pin,
+        services_url=settings.pki_url,
+    )  # fmt: skip
+    pin_file = settings.pki_dir / DEMO_PIN_FILE
+    pin_file.touch(mode=0o600)
+    pin_file.write_text(pin + "\n", encoding="utf-8")
+    font = find_seal_font(settings.seal_font)
+    keys = {
+        role.value: {
+            "pkcs11": {**_token_entry(key.ref), "pin_file": f"pki/{DEMO_PIN_FILE}"},
+            "chain": f"pki/{pki.root_cert_path.name}",
+            "seal_name": DEMO_NAMES[role],
+            "seal_image": _demo_seal(settings, role, DEMO_NAMES[role], font),
+        }
+        for role, key in made.items()
+    }
+    _write_demo_trust(settings, pki.root_cert_path)
+    _write_keys_file(settings, keys)
+    load_keys(settings)
+
+
+def _demo_seal(settings: Settings, role: Role, display_name: str, font: Path) -> str:
+    image = settings.pki_dir / f"{role.value}-seal.png"
+    image.write_bytes(draw_seal(display_name.replace("（演示）", ""), font_path=font))
+    return f"pki/{image.name}"
+
+
+def _write_demo_trust(settings: Settings, root_cert_path: Path) -> None:
+    root = load_certificates(root_cert_path.read_bytes())[0]
     roles = {
         role: RolePolicy(
             issuer_sha256=frozenset({sha256_fingerprint(root)}),
@@ -88,8 +147,7 @@ def _write_demo_keys(settings: Settings) -> None:
         )
         for role in Role
     }
-    write_trust_settings(settings.trust_file, anchor_files=[pki.root_cert_path], roles=roles)
-    settings.keys_file.write_text(json.dumps(keys, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_trust_settings(settings.trust_file, anchor_files=[root_cert_path], roles=roles)
 
 
 def _write_configured_keys(settings: Settings) -> None:
@@ -99,30 +157,83 @@ def _write_configured_keys(settings: Settings) -> None:
             "configure a PKCS#12 file for every role; missing: "
             + ", ".join(f"TITLECERT_{m.upper()}_PKCS12" for m in missing)
         )
-    settings.pki_dir.mkdir(parents=True, exist_ok=True)
-    font = find_seal_font(settings.seal_font)
-    keys: dict[str, dict[str, str]] = {}
-    roles: dict[Role, RolePolicy] = {}
-    anchors: list[x509.Certificate] = []
+    found: dict[Role, _Found] = {}
     for role in Role:
         conf = settings.configured_keys[role.value]
         signer = load_pkcs12_signer(conf.pkcs12, conf.passphrase)
         cert = signer.signing_cert
         if cert is None:
             raise KeyLoadError(f"{conf.pkcs12}: the PKCS#12 file holds no certificate")
-        name = conf.seal_name or cert.subject.native.get("common_name", role.value)
-        chain = [c for c in signer.cert_registry if c.subject == cert.issuer]
+        found[role] = _Found({"pkcs12": str(conf.pkcs12)}, cert, list(signer.cert_registry), conf.seal_name)
+    _write_operator_settings(settings, found)
+
+
+def _write_token_keys(settings: Settings, token: TokenConfig) -> None:
+    """The operator's keys and certificates already on the token, found by their labels."""
+    try:
+        extra = load_certificates(settings.trust_anchors.read_bytes()) if settings.trust_anchors else []
+    except (OSError, ValueError) as e:
+        raise KeyLoadError(f"{settings.trust_anchors}: cannot read the trust anchors ({e})") from e
+    found: dict[Role, _Found] = {}
+    for role in Role:
+        pin = settings.pkcs11_pins.get(role.value)
+        if pin is None:
+            raise KeyLoadError(
+                f"give the user PIN of token {token.token_label!r} in TITLECERT_PKCS11_PIN "
+                f"(or TITLECERT_{role.value.upper()}_PKCS11_PIN)"
+            )
+        key_label = token.key_labels[role.value]
+        ref = TokenKeyRef(
+            token.module, token.token_label, key_label, token.cert_labels.get(role.value, key_label)
+        )
+        cert = PROCESS_TOKENS.signer(ref, pin).signing_cert
+        others = token_certificates(PROCESS_TOKENS.session(token.module, token.token_label, pin)) + extra
+        chain = _chain_of(cert, others)
+        entry: dict[str, object] = {"pkcs11": _token_entry(ref)}
+        if chain:
+            path = settings.pki_dir / f"{role.value}-chain.pem"
+            settings.pki_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(TrustSettings(tuple(chain)).anchors_pem())
+            entry["chain"] = f"pki/{path.name}"
+        found[role] = _Found(entry, cert, others, settings.seal_names.get(role.value))
+    _write_operator_settings(settings, found)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """An operator's key for one role, as `init` found it."""
+
+    entry: dict[str, object]
+    """Its keys.json entry, without the seal."""
+    cert: x509.Certificate
+    others: list[x509.Certificate]
+    """Certificates found with it (the PKCS#12 chain; the token's certificates and the anchors)."""
+    seal_name: str | None
+
+
+def _write_operator_settings(settings: Settings, found: dict[Role, _Found]) -> None:
+    settings.pki_dir.mkdir(parents=True, exist_ok=True)
+    font = find_seal_font(settings.seal_font)
+    keys: dict[str, Mapping[str, object]] = {}
+    roles: dict[Role, RolePolicy] = {}
+    anchors: list[x509.Certificate] = []
+    for role, f in found.items():
+        name = f.seal_name or f.cert.subject.native.get("common_name", role.value)
         image = settings.pki_dir / f"{role.value}-seal.png"
         image.write_bytes(draw_seal(name, font_path=font, centre_text=""))
-        keys[role.value] = {"pkcs12": str(conf.pkcs12), "seal_name": name, "seal_image": f"pki/{image.name}"}
+        keys[role.value] = {**f.entry, "seal_name": name, "seal_image": f"pki/{image.name}"}
         roles[role] = RolePolicy(
-            issuer_sha256=frozenset(sha256_fingerprint(c) for c in chain),
-            signer_sha256=frozenset({sha256_fingerprint(cert)}),
+            issuer_sha256=frozenset(sha256_fingerprint(c) for c in f.others if c.subject == f.cert.issuer),
+            signer_sha256=frozenset({sha256_fingerprint(f.cert)}),
         )
-        anchors.extend(c for c in signer.cert_registry if c.subject == c.issuer)
+        anchors.extend(c for c in f.others if c.subject == c.issuer)
     anchor_files: list[Path] = []
     if settings.trust_anchors:
         anchor_files.append(settings.trust_anchors)
+    elif not anchors:
+        raise KeyLoadError(
+            "no root certificate came with the keys; give the trust anchors in TITLECERT_TRUST_ANCHORS"
+        )
     else:
         path = settings.pki_dir / "anchors.pem"
         path.write_text(
@@ -130,5 +241,42 @@ def _write_configured_keys(settings: Settings) -> None:
         )
         anchor_files.append(path)
     write_trust_settings(settings.trust_file, anchor_files=anchor_files, roles=roles)
+    _write_keys_file(settings, keys)
+    load_keys(settings)
+
+
+def _chain_of(cert: x509.Certificate, pool: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The issuing CAs of `cert` found in `pool`, issuer first, up to a self-signed root."""
+    chain: list[x509.Certificate] = []
+    current = cert
+    while current.subject != current.issuer:
+        issuer = next((c for c in pool if c.subject == current.issuer and c not in chain), None)
+        if issuer is None:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
+def _token_entry(ref: TokenKeyRef) -> dict[str, str]:
+    return {"module": str(ref.module), "token_label": ref.token_label, "key_label": ref.key_label,
+            "cert_label": ref.cert_label}  # fmt: skip
+
+
+def _check_keys_on(settings: Settings, token: TokenConfig) -> None:
+    """Existing keys must be the token's, or `init` with a token would silently do nothing."""
+    try:
+        raw = json.loads(settings.keys_file.read_text(encoding="utf-8"))
+        labels = {raw[r.value]["pkcs11"]["token_label"] for r in Role}
+    except (ValueError, KeyError, TypeError):
+        labels = set()
+    if labels != {token.token_label}:
+        raise KeyLoadError(
+            f"{settings.keys_file} already configures keys that are not on token {token.token_label!r}; "
+            "move it (and trust.json) away to make DEMO keys on the token, or name the keys already on "
+            "the token (--key-label)"
+        )
+
+
+def _write_keys_file(settings: Settings, keys: Mapping[str, Mapping[str, object]]) -> None:
     settings.keys_file.write_text(json.dumps(keys, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    load_seal_keys(settings.keys_file, {r: k.passphrase for r, k in settings.configured_keys.items()})

@@ -2,11 +2,12 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 SIGNATURE_LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+ROLES = ("committee", "authority")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,22 @@ class ConfiguredKey:
     """Its passphrase (from the environment; never written to disk by titlecert)."""
     seal_name: str | None
     """Chinese name drawn on the seal; defaults to the certificate's common name."""
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    """The PKCS#11 token `titlecert init` puts the keys on (DEMO) or finds them on (operator)."""
+
+    module: Path
+    """TITLECERT_PKCS11_MODULE (`init --pkcs11-module`): the token middleware's PKCS#11 module."""
+    token_label: str
+    """TITLECERT_PKCS11_TOKEN (`init --pkcs11-token`): the token's label."""
+    key_labels: Mapping[str, str]
+    """TITLECERT_<ROLE>_PKCS11_KEY (`init --key-label ROLE=LABEL`): the operator's keys already on
+    the token, by role name; empty: `init` generates DEMO keys on the token."""
+    cert_labels: Mapping[str, str]
+    """TITLECERT_<ROLE>_PKCS11_CERT (`init --cert-label ROLE=LABEL`): their certificates' labels
+    where they differ from the key's."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,14 @@ class Settings:
     the chains' OCSP/CRL answers embedded) or B-LTA (plus a closing document time stamp)."""
     tsa_url: str
     """TITLECERT_TSA_URL: the RFC 3161 time-stamping authority; default the DEMO PKI's /tsa."""
+    token: TokenConfig | None = None
+    """TITLECERT_PKCS11_MODULE, _TOKEN and the roles' labels: the PKCS#11 token `init` configures."""
+    pkcs11_pins: Mapping[str, str] = field(default_factory=dict)
+    """TITLECERT_<ROLE>_PKCS11_PIN, else TITLECERT_PKCS11_PIN: the token's user PIN by role name
+    (never written to disk for an operator's token)."""
+    seal_names: Mapping[str, str] = field(default_factory=dict)
+    """TITLECERT_<ROLE>_SEAL_NAME by role name: Chinese name drawn on each seal of a key on a token
+    (default: the certificate's common name)."""
 
     @property
     def pki_dir(self) -> Path:
@@ -100,6 +125,19 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"TITLECERT_SIGNATURE_LEVEL must be one of {', '.join(SIGNATURE_LEVELS)}, not {level!r}"
         )
     font = env.get("TITLECERT_SEAL_FONT")
+    pins = {
+        r: pin
+        for r in ROLES
+        if (pin := env.get(f"TITLECERT_{r.upper()}_PKCS11_PIN") or env.get("TITLECERT_PKCS11_PIN"))
+    }
+    token = token_config(
+        env.get("TITLECERT_PKCS11_MODULE"),
+        env.get("TITLECERT_PKCS11_TOKEN"),
+        key_labels={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_PKCS11_KEY"))},
+        cert_labels={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_PKCS11_CERT"))},
+    )
+    if token is not None and keys:
+        raise ValueError("configure the keys either as PKCS#12 files or on a PKCS#11 token, not both")
     return Settings(
         home=home,
         database_url=env.get("TITLECERT_DATABASE_URL") or f"sqlite:///{home / 'registry.sqlite3'}",
@@ -113,4 +151,57 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         pki_url=pki_url,
         signature_level=level,
         tsa_url=env.get("TITLECERT_TSA_URL") or f"{pki_url}/tsa",
+        token=token,
+        pkcs11_pins=pins,
+        seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
     )
+
+
+def with_token_options(
+    settings: Settings,
+    *,
+    module: Path | None,
+    token_label: str | None,
+    key_labels: Mapping[str, str],
+    cert_labels: Mapping[str, str],
+) -> Settings:
+    """`settings` with `init`'s token options over the environment's. Raises ValueError as
+    `token_config` does."""
+    base = settings.token
+    token = token_config(
+        str(module or (base.module if base else "")) or None,
+        token_label or (base.token_label if base else None),
+        key_labels=key_labels or (base.key_labels if base else {}),
+        cert_labels={**(base.cert_labels if base else {}), **cert_labels},
+    )
+    if token is not None and settings.configured_keys:
+        raise ValueError("configure the keys either as PKCS#12 files or on a PKCS#11 token, not both")
+    return replace(settings, token=token)
+
+
+def token_config(
+    module: str | None,
+    token_label: str | None,
+    *,
+    key_labels: Mapping[str, str],
+    cert_labels: Mapping[str, str],
+) -> TokenConfig | None:
+    """The token settings, or None when nothing names a token. Raises ValueError when the module
+    or token label is missing, or only some roles' keys are named."""
+    if not (module or token_label or key_labels or cert_labels):
+        return None
+    if not module or not token_label:
+        raise ValueError(
+            "a PKCS#11 token needs both its module (TITLECERT_PKCS11_MODULE, init --pkcs11-module) and "
+            "its label (TITLECERT_PKCS11_TOKEN, init --pkcs11-token)"
+        )
+    unknown = sorted((set(key_labels) | set(cert_labels)) - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}: the roles are {', '.join(ROLES)}")
+    if (key_labels or cert_labels) and set(key_labels) != set(ROLES):
+        missing = [r for r in ROLES if r not in key_labels]
+        raise ValueError(
+            "name the key of every role on the token, or none to generate DEMO keys on it; missing: "
+            + ", ".join(f"TITLECERT_{r.upper()}_PKCS11_KEY (--key-label {r}=LABEL)" for r in missing)
+        )
+    return TokenConfig(Path(module).absolute(), token_label, dict(key_labels), dict(cert_labels))
