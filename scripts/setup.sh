@@ -20,7 +20,11 @@ have_font "Liberation Serif" || missing+=(fonts-liberation2)
 have_font "HanaMinB" || missing+=(fonts-hanazono)  # rare name characters (CJK Ext-B)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
-command -v softhsm2-util >/dev/null 2>&1 || missing+=(softhsm2)
+# SoftHSM2 (PKCS#11 tests): the tool and its module, which sits in /usr/lib/softhsm/ or under the
+# multiarch folder depending on the release; the softhsm2 package brings both (libsofthsm2).
+softhsm_module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+                   /usr/lib64/softhsm/libsofthsm2.so 2>/dev/null | head -n1 || true)
+{ command -v softhsm2-util >/dev/null 2>&1 && [ -n "$softhsm_module" ]; } || missing+=(softhsm2)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -gt 0 ]; then
