@@ -5,9 +5,10 @@ document security store (/DSS) holds the OCSP answers and CRLs for every certifi
 B-LT), and each document time stamp (B-LTA) proves that everything before it existed at its time.
 The rule applied here, newest evidence first:
 
-- the newest document time stamp is checked at the validation time (now, or `--at`); its
-  authority's revocation status cannot be fresher than the file, so a missing answer is tolerated
-  there, but an answer saying "revoked" is not;
+- the newest document time stamp is checked at the time it claims, with the revocation answers
+  fetched when it was made (an answer saying "revoked" fails it; none at all is tolerated), and
+  its certificate must not have expired by the validation time (now, or `--at`): revocation after
+  the newest time stamp cannot be known from the file, and is what re-time-stamping renews;
 - every older document time stamp is checked at the time the next one proves, with revocation
   information required;
 - each seal's own time stamp is checked at the time the oldest document time stamp proves, and the
@@ -123,13 +124,14 @@ def document_timeline(
             usable.append(stamp)
     moment, newest = validation_time, True
     for n, stamp in reversed(list(enumerate(usable, start=1))):
-        context = knowledge.context(trust, moment, require_revinfo=not newest)
-        status = validate_pdf_timestamp(stamp, context)
-        if status.intact and status.valid and status.trusted:
+        at = token_time(stamp.signed_data) if newest else moment
+        status = validate_pdf_timestamp(stamp, knowledge.context(trust, at, require_revinfo=not newest))
+        cert = status.signing_cert
+        in_force = cert is not None and cert.not_valid_after >= moment
+        if status.intact and status.valid and status.trusted and in_force:
             timeline.proven.insert(0, status.timestamp)
             moment, newest = status.timestamp, False
             continue
-        cert = status.signing_cert
         if status.intact and status.valid and cert is not None and cert.not_valid_after < moment:
             timeline.expired.append(
                 f"document time stamp {n}'s certificate expired on {cert.not_valid_after:%Y-%m-%d} "
