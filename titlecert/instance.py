@@ -92,6 +92,16 @@ def _write_demo_keys(settings: Settings) -> None:
     settings.keys_file.write_text(json.dumps(keys, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def _union(policy: RolePolicy, earlier: RolePolicy | None) -> RolePolicy:
+    if earlier is None:
+        return policy
+    return RolePolicy(
+        issuer_sha256=policy.issuer_sha256 | earlier.issuer_sha256,
+        policy_oids=policy.policy_oids | earlier.policy_oids,
+        signer_sha256=policy.signer_sha256 | earlier.signer_sha256,
+    )
+
+
 def _write_configured_keys(settings: Settings) -> None:
     missing = [r.value for r in Role if r.value not in settings.configured_keys]
     if missing:
@@ -120,10 +130,19 @@ def _write_configured_keys(settings: Settings) -> None:
             signer_sha256=frozenset({sha256_fingerprint(cert)}),
         )
         anchors.extend(c for c in signer.cert_registry if c.subject == c.issuer)
+    # Rotation: a new key configured for a role adds to what was trusted, so documents sealed with
+    # the earlier keys keep verifying. A DEMO PKI's trust is never carried into configured keys.
+    demo_before = (settings.pki_dir / "root-ca.pem").exists()
+    earlier = (
+        load_trust_settings(settings.trust_file) if settings.trust_file.exists() and not demo_before else None
+    )
+    if earlier is not None:
+        anchors.extend(earlier.anchors)
+        roles = {role: _union(policy, earlier.roles.get(role)) for role, policy in roles.items()}
     anchor_files: list[Path] = []
     if settings.trust_anchors:
         anchor_files.append(settings.trust_anchors)
-    else:
+    if not settings.trust_anchors or earlier is not None:
         path = settings.pki_dir / "anchors.pem"
         path.write_text(
             TrustSettings(tuple({sha256_fingerprint(a): a for a in anchors}.values())).anchors_pem()
