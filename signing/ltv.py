@@ -15,6 +15,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.validation import add_validation_info
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
@@ -29,16 +30,17 @@ def signed_revision_sha256(data: bytes, seal: EmbeddedPdfSignature) -> str:
     return hashlib.sha256(data[: start + length]).hexdigest()
 
 
+def _seals(pdf: bytes) -> list[EmbeddedPdfSignature]:
+    signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    return [e for e in signatures if e.sig_object_type == NameObject("/Sig")]
+
+
 def last_seal_sha256(pdf: bytes) -> str:
     """SHA-256 of the revision the last seal (/Sig, not a document time stamp) signed.
 
     Raises SigningError if the file has no seal.
     """
-    seals = [
-        e
-        for e in PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-        if e.sig_object_type == NameObject("/Sig")
-    ]
+    seals = _seals(pdf)
     if not seals:
         raise SigningError("the document carries no seal")
     return signed_revision_sha256(pdf, seals[-1])
@@ -88,16 +90,26 @@ def _signer(token: object) -> x509.Certificate:
     raise SigningError("a time-stamp token does not carry its signer's certificate")
 
 
+def _add_seal_validation_data(pdf: bytes, context: ValidationContext) -> bytes:
+    for index in range(len(_seals(pdf))):
+        seal = _seals(pdf)[index]  # re-read: each addition is a new revision
+        pdf = bytes(add_validation_info(seal, context, force_write=True).getvalue())
+    return pdf
+
+
 def retimestamp(pdf: bytes, *, timestamper: TimeStamper, trust_roots: list[x509.Certificate]) -> bytes:
     """Append validation data for the newest time stamp and a fresh document time stamp.
 
-    The revocation answers are fetched now from the certificates' own OCSP/CRL addresses; answers
-    issued after a time stamp count for it (retroactive), as that is when a renewal happens.
-    Raises SigningError when the TSA or a revocation service does not answer, or a certificate
-    does not validate.
+    A file that carries no validation data yet (sealed at B-B or B-T) first gets its seals' chains
+    and revocation answers (it becomes B-LTA). The answers are fetched now from the certificates'
+    own OCSP/CRL addresses; answers issued after a time stamp count for it (retroactive), as that is
+    when a renewal happens. Raises SigningError when the TSA or a revocation service does not
+    answer, or a certificate does not validate (a revoked seal certificate among them).
     """
     context = ValidationContext(trust_roots=trust_roots, allow_fetching=True, retroactive_revinfo=True)
     try:
+        if b"/DSS" not in pdf or "/DSS" not in PdfFileReader(io.BytesIO(pdf)).root:
+            pdf = _add_seal_validation_data(pdf, context)
         reader = PdfFileReader(io.BytesIO(pdf))
         out = signers.PdfTimeStamper(timestamper).update_archival_timestamp_chain(
             reader, context, in_place=False

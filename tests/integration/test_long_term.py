@@ -89,6 +89,25 @@ def test_validation_data_added_by_a_reader_keeps_the_registry_binding(lt: Instan
     assert any("added after issue" in r for r in report["reasons"])
 
 
+def test_archive_retimestamp_upgrades_a_b_b_document_to_b_lta(lt: Instance, tmp_path: Path) -> None:
+    certificate = issue(lt, tmp_path, "B-B", "渝职改办〔2026〕47号")
+    stored = lt.home / "archive" / "certificates" / Path(certificate["path"]).name
+    before = verify(lt, stored, offline=True)
+    assert before["verdict"] == "valid" and before["document_timestamps"] == []
+    run = lt.run("archive", "retimestamp")
+    assert "3 renewed" in run.stdout and "0 failed" in run.stdout, (
+        run.stdout
+    )  # certificate and 2 review forms
+    after = verify(lt, stored, offline=True)
+    assert after["verdict"] == "valid" and len(after["document_timestamps"]) == 1
+    assert all(s["revocation_checked"] for s in after["signatures"])
+    registered = verify(lt, stored)
+    assert (registered["verdict"], registered["status"]) == ("valid", "valid")
+    # the holder's copy, as issued, still verifies against the registry
+    assert verify(lt, certificate["path"])["status"] == "valid"
+    assert "0 renewed" in lt.run("archive", "retimestamp").stdout
+
+
 def test_a_revoked_signing_certificate_cannot_seal_long_term(lt: Instance, tmp_path: Path) -> None:
     lt.run("pki", "revoke", "authority")
     doc = sample_session_doc()
