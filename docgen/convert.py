@@ -22,6 +22,9 @@ _PDF_FILTER = {
     "SelectPdfVersion": {"type": "long", "value": "2"},  # PDF/A-2b
     "UseLosslessCompression": {"type": "boolean", "value": "true"},
     "ReduceImageResolution": {"type": "boolean", "value": "false"},
+    # A form control a clerk leaves in a template is printed as its content, never exported as a
+    # fillable field: a sealed document has no fields but its seals.
+    "ExportFormFields": {"type": "boolean", "value": "false"},
 }
 
 

@@ -46,7 +46,11 @@ class CertificateRecord(Base):
     licence_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
     """National e-licence identifier (GB/T 36904) printed on the certificate; None before 0002."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    """SHA-256 (hex) of the final sealed PDF."""
+    """SHA-256 (hex) of the current archive copy of the sealed PDF (changes when re-time-stamped)."""
+    signed_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    """SHA-256 of the revision the last seal signed: stable under added validation data."""
+    storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Where the archive copy lives in the instance's document store."""
     status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -71,6 +75,11 @@ class DocumentRecord(Base):
     )
     """The certificate of the same award: its status is the document's status."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the current archive copy (changes when re-time-stamped)."""
+    signed_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    """SHA-256 of the revision the last seal signed."""
+    storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Where the archive copy lives in the instance's document store."""
     pages: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

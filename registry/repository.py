@@ -76,6 +76,39 @@ class CertificateRepository:
             select(CertificateRecord).where(CertificateRecord.sha256 == sha256.lower())
         ).scalar_one_or_none()
 
+    def by_signed_sha256(self, signed_sha256: str) -> CertificateRecord | None:
+        """The certificate whose last seal signed a revision with this fingerprint."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.signed_sha256 == signed_sha256.lower())
+        ).scalar_one_or_none()
+
+    def document_by_signed_sha256(self, signed_sha256: str) -> DocumentRecord | None:
+        """The registered document whose last seal signed a revision with this fingerprint."""
+        return self.session.execute(
+            select(DocumentRecord).where(DocumentRecord.signed_sha256 == signed_sha256.lower())
+        ).scalar_one_or_none()
+
+    def stored(self) -> list[CertificateRecord | DocumentRecord]:
+        """Every sealed document with an archive copy in the document store."""
+        certificates = self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.storage_key.is_not(None))
+        ).scalars()
+        documents = self.session.execute(
+            select(DocumentRecord).where(DocumentRecord.storage_key.is_not(None))
+        ).scalars()
+        return [*certificates, *documents]
+
+    def stored_as(self, storage_key: str) -> CertificateRecord | DocumentRecord | None:
+        """The sealed document whose archive copy is stored under `storage_key`."""
+        certificate = self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.storage_key == storage_key)
+        ).scalar_one_or_none()
+        if certificate is not None:
+            return certificate
+        return self.session.execute(
+            select(DocumentRecord).where(DocumentRecord.storage_key == storage_key)
+        ).scalar_one_or_none()
+
     def by_number(self, certificate_no: str) -> CertificateRecord | None:
         """The certificate with this number."""
         return self.session.execute(

@@ -1,7 +1,10 @@
-"""The DEMO PKI: a root CA and the committee's and authority's signing certificates.
+"""The DEMO PKI: a root CA, the committee's and authority's signing certificates, a time-stamping
+certificate and a delegated OCSP responder.
 
 Generated at run time by `titlecert init` when no keys are configured; every name says DEMO so
-that nobody mistakes it for a real office's keys. Never commit its output.
+that nobody mistakes it for a real office's keys. Never commit its output. Every certificate the CA
+issues is also kept as `issued/<serial>.pem`, so the OCSP responder still answers for certificates
+that were rotated out (`rotate`) and that old documents name.
 """
 
 import datetime as dt
@@ -20,6 +23,17 @@ from signing.roles import ROLE_POLICY_OIDS, Role
 # RSA rather than ECDSA: pyHanko bumps the PDF to version 2.0 for ECDSA signatures, which PDF/A-2b
 # forbids (see PYHANKO.md §2.4).
 _KEY_BITS = 3072
+
+# Lifetimes. A time-stamping certificate outlives the signing ones: documents are re-time-stamped
+# (titlecert archive retimestamp) before it expires. The OCSP responder's is short and renewed by
+# the services as it nears its end (OCSP no-check certificates should be short-lived, RFC 6960 §4.2.2.2.1).
+LIFETIMES = {
+    "signing": dt.timedelta(days=365 * 5),
+    "timestamping": dt.timedelta(days=365 * 8),
+    "ocsp": dt.timedelta(days=365),
+}
+ISSUED_DIR = "issued"
+RETIRED_DIR = "retired"
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,12 @@ class _LeafIssuer:
                  services_url: str | None) -> None:  # fmt: skip
         self.ca_key, self.ca_cert, self.now, self.services_url = ca_key, ca_cert, now, services_url
 
-    def issue(self, directory: Path, stem: str, common_name: str, *, timestamping: bool,
+    def issue(self, directory: Path, stem: str, common_name: str, *, purpose: str,
               policy_oid: str | None = None) -> tuple[Path, Path]:  # fmt: skip
+        """Issue a key and certificate for `purpose` (signing, timestamping or ocsp) and write
+        `stem`.p12 and `stem`.pass into `directory`."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
-        cert = self.certificate(key.public_key(), common_name, timestamping=timestamping,
+        cert = self.certificate(directory, key.public_key(), common_name, purpose=purpose,
                                 policy_oid=policy_oid)  # fmt: skip
         passphrase = secrets.token_urlsafe(24)
         p12 = pkcs12.serialize_key_and_certificates(
@@ -102,9 +118,10 @@ class _LeafIssuer:
         _write_private(pass_path, passphrase.encode())
         return p12_path, pass_path
 
-    def certificate(self, public_key: rsa.RSAPublicKey, common_name: str, *, timestamping: bool,
+    def certificate(self, directory: Path, public_key: rsa.RSAPublicKey, common_name: str, *, purpose: str,
                     policy_oid: str | None = None) -> x509.Certificate:  # fmt: skip
-        """An end-entity certificate for `public_key` (signing: digitalSignature + nonRepudiation)."""
+        """An end-entity certificate for `public_key` and `purpose`, recorded in `directory`'s
+        issued/ folder."""
         builder = (
             x509.CertificateBuilder()
             .subject_name(_name(common_name))
@@ -112,7 +129,7 @@ class _LeafIssuer:
             .public_key(public_key)
             .serial_number(x509.random_serial_number())
             .not_valid_before(self.now - dt.timedelta(days=1))
-            .not_valid_after(self.now + dt.timedelta(days=365 * 5))
+            .not_valid_after(min(self.now + LIFETIMES[purpose], self.ca_cert.not_valid_after_utc))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
@@ -130,11 +147,15 @@ class _LeafIssuer:
                 x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier(policy_oid), None)]),
                 critical=False,
             )
-        if timestamping:
+        if purpose == "timestamping":
             builder = builder.add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
             )
-        if self.services_url:
+        if purpose == "ocsp":
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True
+            ).add_extension(x509.OCSPNoCheck(), critical=False)
+        elif self.services_url:
             base = self.services_url.rstrip("/")
             builder = builder.add_extension(
                 x509.AuthorityInformationAccess(
@@ -155,7 +176,11 @@ class _LeafIssuer:
                 ),
                 critical=False,
             )
-        return builder.sign(self.ca_key, hashes.SHA256())
+        cert = builder.sign(self.ca_key, hashes.SHA256())
+        issued = directory / ISSUED_DIR
+        issued.mkdir(exist_ok=True)
+        (issued / f"{cert.serial_number:x}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return cert
 
 
 def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO",
@@ -217,12 +242,11 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
         display = DEMO_NAMES[role] if label == "DEMO" else f"{DEMO_NAMES[role]}{label}"
         p12_path, pass_path = leaf.issue(
             directory, role.value, f"{label} {DEMO_SUBJECTS[role]}",
-            policy_oid=ROLE_POLICY_OIDS[role], timestamping=False,
+            policy_oid=ROLE_POLICY_OIDS[role], purpose="signing",
         )  # fmt: skip
         signers[role] = DemoSigner(role, p12_path, pass_path, display)
-    tsa_p12, tsa_pass = leaf.issue(
-        directory, "tsa", f"titlecert {label} Time Stamping Authority", timestamping=True
-    )
+    tsa_p12, tsa_pass = leaf.issue(directory, "tsa", _tsa_name(label), purpose="timestamping")
+    leaf.issue(directory, "ocsp", _ocsp_name(label), purpose="ocsp")
     (directory / "README.txt").write_text(
         f"titlecert {label} PKI, generated {now.isoformat()} for demonstration and tests only.\n"
         "These keys prove nothing about any real committee or authority.\n",
@@ -233,23 +257,80 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     )
 
 
+def _tsa_name(label: str) -> str:
+    return f"titlecert {label} Time Stamping Authority"
+
+
+def _ocsp_name(label: str) -> str:
+    return f"titlecert {label} OCSP Responder"
+
+
+ROTATABLE = ("committee", "authority", "tsa", "ocsp")
+
+
+def rotate(directory: Path, holder: str, *, services_url: str | None, now: dt.datetime | None = None) -> Path:
+    """Replace `holder`'s key and certificate (committee, authority, tsa or ocsp) with new ones
+    from the same demo CA; the old PKCS#12 moves to retired/ so that nothing issued is forgotten.
+
+    Documents sealed with the old key keep verifying: roles are recognised by issuer and policy,
+    not by pinned keys, and the old certificate stays known to the OCSP responder.
+    Returns the new PKCS#12 path. Raises OSError or ValueError on an unreadable PKI directory.
+    """
+    if holder not in ROTATABLE:
+        raise ValueError(f"cannot rotate {holder!r}; expected one of {', '.join(ROTATABLE)}")
+    if (directory / f"{holder}.pem").exists():
+        raise ValueError(
+            f"the {holder} key is on a PKCS#11 token: generate its new key there (titlecert init on a fresh "
+            "instance with --pkcs11-token), not as a file"
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    ca_cert = x509.load_pem_x509_certificate((directory / "root-ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        (directory / "root-ca.key").read_bytes(), (directory / "root-ca.pass").read_bytes().strip()
+    )
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise ValueError(f"{directory}: the demo CA key must be RSA")
+    label = ca_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    label = str(label).removeprefix("titlecert ").removesuffix(" Root CA")
+    retired = directory / RETIRED_DIR
+    retired.mkdir(exist_ok=True)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    for suffix in (".p12", ".pass"):
+        old = directory / f"{holder}{suffix}"
+        if old.exists():
+            old.rename(retired / f"{holder}-{stamp}{suffix}")
+    leaf = _LeafIssuer(ca_key, ca_cert, now, services_url)
+    if holder == "tsa":
+        return leaf.issue(directory, "tsa", _tsa_name(label), purpose="timestamping")[0]
+    if holder == "ocsp":
+        return leaf.issue(directory, "ocsp", _ocsp_name(label), purpose="ocsp")[0]
+    role = Role(holder)
+    return leaf.issue(
+        directory,
+        role.value,
+        f"{label} {DEMO_SUBJECTS[role]}",
+        policy_oid=ROLE_POLICY_OIDS[role],
+        purpose="signing",
+    )[0]
+
+
 def certify_demo_key(directory: Path, role: Role, public_key: rsa.RSAPublicKey, *, label: str = "DEMO",
                      services_url: str | None = None, now: dt.datetime | None = None) -> Path:  # fmt: skip
     """Have the demo CA in `directory` certify `public_key` (a key kept on a token) for `role`, with
     the same profile and policy OID as the PKCS#12 demo certificates; write it as `<role>.pem`.
 
-    Raises OSError if the CA files cannot be read or the certificate cannot be written.
+    Raises OSError or ValueError if the CA files cannot be read, or OSError if the certificate
+    cannot be written.
     """
     ca_cert = x509.load_pem_x509_certificate((directory / "root-ca.pem").read_bytes())
     ca_key = serialization.load_pem_private_key(
         (directory / "root-ca.key").read_bytes(), (directory / "root-ca.pass").read_bytes().strip()
     )
     if not isinstance(ca_key, rsa.RSAPrivateKey):
-        raise OSError(f"{directory / 'root-ca.key'}: the demo CA key must be RSA")
+        raise ValueError(f"{directory}: the demo CA key must be RSA")
     leaf = _LeafIssuer(ca_key, ca_cert, now or dt.datetime.now(dt.UTC), services_url)
-    cert = leaf.certificate(
-        public_key, f"{label} {DEMO_SUBJECTS[role]}", timestamping=False, policy_oid=ROLE_POLICY_OIDS[role]
-    )
+    cert = leaf.certificate(directory, public_key, f"{label} {DEMO_SUBJECTS[role]}", purpose="signing",
+                            policy_oid=ROLE_POLICY_OIDS[role])  # fmt: skip
     path = directory / f"{role.value}.pem"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return path

@@ -90,9 +90,12 @@ def load_pkcs12_signer(pkcs12_path: Path, passphrase: bytes) -> signers.SimpleSi
         data = pkcs12_path.read_bytes()
     except OSError as e:
         raise KeyLoadError(f"{pkcs12_path}: cannot read PKCS#12 file ({e.strerror})") from e
-    signer: signers.SimpleSigner | None = signers.SimpleSigner.load_pkcs12_data(
-        data, other_certs=(), passphrase=passphrase
-    )
+    try:
+        signer: signers.SimpleSigner | None = signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=(), passphrase=passphrase
+        )
+    except ValueError:  # pyHanko raises for a wrong passphrase or foreign data
+        signer = None
     if signer is None:
         raise KeyLoadError(f"{pkcs12_path}: not a PKCS#12 file with a key, or the passphrase is wrong")
     return CachedKeySigner(

@@ -1,7 +1,8 @@
 """PAdES sealing: create every seal field, certify with the committee, approve with the authority.
 
 Both signature fields are created in the revision of the certification signature: a visible field
-added after a certification signature would void it (PYHANKO.md §2.2).
+added after a certification signature would void it (PYHANKO.md §2.2). Every other form field is
+flattened into its page first (signing.flatten).
 """
 
 import dataclasses
@@ -25,6 +26,7 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.appearance import seal_style
 from signing.errors import SigningError
+from signing.flatten import flatten_form_fields
 from signing.keys import SealKey
 from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement
 from signing.roles import Role
@@ -66,6 +68,7 @@ def seal_pdf(
         raise SigningError(f"no seal placement or key for: {', '.join(missing)}")
     if long_term is not None and timestamper is None:
         raise SigningError("long-term validation (B-LT, B-LTA) needs a time-stamping authority")
+    pdf = flatten_form_fields(pdf)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for role in SIGNING_ORDER:

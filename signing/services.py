@@ -2,6 +2,12 @@
 CRL, answered from the files `create_demo_pki` wrote and served over real HTTP on loopback by
 `titlecert pki serve` (a real protocol peer for signing and validation tests, not a mock).
 
+OCSP answers are signed by a delegated responder certificate (OCSPSigning, no-check), as public
+CAs do: a validator looking for proof that a CA-signed answer's signer was not revoked would find
+none, and long-term (past) validation then fails. The responder certificate is renewed here when it
+nears its end, and the TSA and responder identities are re-read when `titlecert pki rotate`
+replaces them, so a running service follows rotation.
+
 A real office points TITLECERT settings at its CA's and TSA's own services instead.
 """
 
@@ -18,12 +24,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509 import ocsp
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
+from signing import devpki
 from signing.errors import SigningError
 from signing.keys import load_pkcs12_signer
-from signing.roles import Role
 
 REVOKED_FILE = "revoked.json"
 UPDATE_INTERVAL = dt.timedelta(days=7)
+RESPONDER_RENEWAL = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,9 @@ class Revocation:
 class PkiServices:
     """Answers TSA, OCSP and CRL requests for one demo PKI directory."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, services_url: str | None = None) -> None:
         self.directory = directory
+        self.services_url = services_url
         try:
             self.ca_cert = x509.load_pem_x509_certificate((directory / "root-ca.pem").read_bytes())
             key = serialization.load_pem_private_key(
@@ -50,37 +58,55 @@ class PkiServices:
         if not isinstance(key, rsa.RSAPrivateKey):
             raise SigningError(f"{directory}: the demo CA key must be RSA")
         self.ca_key = key
-        tsa = load_pkcs12_signer(directory / "tsa.p12", (directory / "tsa.pass").read_bytes().strip())
+        self._loaded: dict[str, float] = {}
+        self._reload()
+
+    def _reload(self) -> None:
+        """(Re)read the TSA and OCSP identities and the issued certificates if any file changed."""
+        stamps = {name: (self.directory / f"{name}.p12").stat().st_mtime for name in ("tsa", "ocsp")}
+        if stamps == self._loaded:
+            return
+        tsa = load_pkcs12_signer(
+            self.directory / "tsa.p12", (self.directory / "tsa.pass").read_bytes().strip()
+        )
         # pyHanko's DummyTimeStamper builds genuine RFC 3161 responses, signed with the TSA key given.
         self.timestamper = DummyTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key,
                                             certs_to_embed=tsa.cert_registry)  # fmt: skip
+        responder = load_pkcs12_signer(
+            self.directory / "ocsp.p12", (self.directory / "ocsp.pass").read_bytes().strip()
+        )
+        if responder.signing_cert is None:
+            raise SigningError(f"{self.directory / 'ocsp.p12'}: holds no certificate")
+        self.responder_cert = x509.load_der_x509_certificate(responder.signing_cert.dump())
+        responder_key = serialization.load_der_private_key(responder.signing_key.dump(), password=None)
+        if not isinstance(responder_key, rsa.RSAPrivateKey):
+            raise SigningError("the demo OCSP responder key must be RSA")
+        self.responder_key = responder_key
         self.issued = {
             c.serial_number: c
-            for p12 in directory.glob("*.p12")
-            for c in [x509.load_der_x509_certificate(self._cert_der(p12))]
+            for pem in (self.directory / devpki.ISSUED_DIR).glob("*.pem")
+            for c in [x509.load_pem_x509_certificate(pem.read_bytes())]
         }
-        # Role keys kept on a PKCS#11 token leave only their certificates here (devtoken.py).
-        for role in Role:
-            path = directory / f"{role.value}.pem"
-            if path.exists():
-                cert = x509.load_pem_x509_certificate(path.read_bytes())
-                self.issued[cert.serial_number] = cert
+        self._loaded = stamps
 
     def certificate_of(self, holder: str) -> x509.Certificate:
-        """The certificate of `holder` (a role or "tsa"), from its PKCS#12 file or, for a key on a
-        token, its PEM file. Raises SigningError if this PKI has none."""
+        """The current certificate of `holder` (a role or "tsa"): its PKCS#12 file's or, for a key
+        kept on a PKCS#11 token, its PEM file. Raises SigningError if this PKI has none."""
         pem_path, p12 = self.directory / f"{holder}.pem", self.directory / f"{holder}.p12"
         if pem_path.exists():
             return x509.load_pem_x509_certificate(pem_path.read_bytes())
         if p12.exists():
-            return x509.load_der_x509_certificate(self._cert_der(p12))
+            signer = load_pkcs12_signer(p12, p12.with_suffix(".pass").read_bytes().strip())
+            if signer.signing_cert is not None:
+                return x509.load_der_x509_certificate(signer.signing_cert.dump())
         raise SigningError(f"{self.directory}: no certificate for {holder!r} in this demo PKI")
 
-    def _cert_der(self, p12: Path) -> bytes:
-        signer = load_pkcs12_signer(p12, (p12.with_suffix(".pass")).read_bytes().strip())
-        if signer.signing_cert is None:
-            raise SigningError(f"{p12}: holds no certificate")
-        return bytes(signer.signing_cert.dump())
+    def _fresh_responder(self, now: dt.datetime) -> None:
+        """Renew the responder certificate when it nears its end (or has passed it)."""
+        self._reload()
+        if self.responder_cert.not_valid_after_utc - RESPONDER_RENEWAL <= now:
+            devpki.rotate(self.directory, "ocsp", services_url=self.services_url, now=now)
+            self._reload()
 
     # ------------------------------------------------------------ revocation state
 
@@ -107,11 +133,14 @@ class PkiServices:
 
     def timestamp(self, request_der: bytes) -> bytes:
         """An RFC 3161 TimeStampResp for a DER TimeStampReq."""
+        self._reload()
         return bytes(self.timestamper.request_tsa_response(tsp.TimeStampReq.load(request_der)).dump())
 
     def ocsp(self, request_der: bytes, *, now: dt.datetime | None = None) -> bytes:
-        """A CA-signed OCSP response (good, revoked or unknown) for a DER OCSPRequest."""
+        """An OCSP response (good, revoked or unknown) for a DER OCSPRequest, signed by the
+        delegated responder."""
         now = now or dt.datetime.now(dt.UTC)
+        self._fresh_responder(now)
         try:
             request = ocsp.load_der_ocsp_request(request_der)
         except ValueError:
@@ -135,8 +164,10 @@ class PkiServices:
                 revocation_time=in_force.at if in_force else None,
                 revocation_reason=in_force.reason if in_force else None,
             )  # fmt: skip
-        response = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca_cert).sign(
-            self.ca_key, hashes.SHA256()
+        response = (
+            builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.responder_cert)
+            .certificates([self.responder_cert])
+            .sign(self.responder_key, hashes.SHA256())
         )
         return response.public_bytes(serialization.Encoding.DER)
 

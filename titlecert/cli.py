@@ -54,6 +54,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    if not verbose:  # pyHanko logs every failed path with a traceback; the report says it plainly
+        logging.getLogger("pyhanko").setLevel(logging.ERROR)
+        logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
     try:
         ctx.obj = from_env()
     except ValueError as e:
@@ -222,7 +225,7 @@ def pki_serve(settings: Settings, host: str, port: int | None) -> None:
     from signing.services import PkiServices
 
     with _user_errors():
-        services = PkiServices(settings.pki_dir)
+        services = PkiServices(settings.pki_dir, services_url=settings.pki_url)
     port = port or urlsplit(settings.pki_url).port or 8081
     click.echo(f"DEMO PKI services on http://{host}:{port} (tsa, ocsp, crl; Ctrl-C stops)", err=True)
     try:
@@ -232,6 +235,23 @@ def pki_serve(settings: Settings, host: str, port: int | None) -> None:
             f"error: cannot listen on {host}:{port} ({e.strerror}); choose another with --port", err=True
         )
         sys.exit(1)
+
+
+@pki.command("rotate")
+@click.argument("holder", type=click.Choice(["committee", "authority", "tsa", "ocsp"]))
+@click.pass_obj
+def pki_rotate(settings: Settings, holder: str) -> None:
+    """Give a DEMO PKI holder a new key and certificate; documents sealed before keep verifying."""
+    from signing.devpki import rotate
+
+    with _user_errors():
+        try:
+            path = rotate(settings.pki_dir, holder, services_url=settings.pki_url)
+        except (OSError, ValueError) as e:
+            raise click.ClickException(f"{settings.pki_dir}: cannot rotate {holder} ({e})") from e
+    click.echo(
+        f"new {holder} key and certificate in {path}; the old ones are kept in {path.parent / 'retired'}"
+    )
 
 
 @pki.command("revoke")
@@ -311,33 +331,76 @@ def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> No
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
+@click.option(
+    "--at", "at", default=None, metavar="DATE",
+    help="Validate as of this ISO date or date-time (a date means the end of that day, UTC+8).",
+)  # fmt: skip
 @click.pass_obj
-def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool) -> None:
-    """Verify sealed PDFs; exit 0 only if every file is valid and in force."""
+def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
+    """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
     from registry.db import Registry
+    from titlecert.archive import parse_when
     from titlecert.instance import load_trust
     from verify.service import verify_pdf
 
+    try:
+        when = parse_when(at) if at else None
+    except ValueError as e:
+        raise click.BadParameter(
+            f"{at!r} is not an ISO date (2030-06-30) or date-time", param_hint="--at"
+        ) from e
     with _user_errors():
         trust_settings = load_trust(settings)
         registry = None if offline else Registry(settings.database_url)
         reports = [
-            verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry) for f in files
+            verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry, at=when)
+            for f in files
         ]
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
     else:
         for r in reports:
-            click.echo(r.summary())
+            click.echo(f"{r.summary()} (as of {r.validation_time})")
             for s in r.signatures:
                 click.echo(
                     f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
-                    f"coverage={s.coverage} modification={s.modification_level}"
+                    f"coverage={s.coverage} modification={s.modification_level} "
+                    f"time={s.timestamp or 'unproven'} "
+                    f"revocation={'checked' if s.revocation_checked else 'not checked'}"
                 )
             for reason in r.reasons:
                 click.echo(f"  - {reason}")
     ok = all(r.accepted for r in reports) if not offline else all(r.verdict.value == "valid" for r in reports)
     sys.exit(0 if ok else 1)
+
+
+@main.group()
+def archive() -> None:
+    """The document store's archive copies of sealed PDFs."""
+
+
+@archive.command("retimestamp")
+@click.option(
+    "--before", default=None, metavar="DATE",
+    help="Renew documents whose newest time stamp's certificate expires before DATE (default: in a year).",
+)  # fmt: skip
+@click.pass_obj
+def archive_retimestamp(settings: Settings, before: str | None) -> None:
+    """Add a fresh document time stamp (and the validation data of the last one) to stored documents."""
+    from titlecert.archive import parse_when, retimestamp_archive
+
+    try:
+        cutoff = parse_when(before) if before else None
+    except ValueError as e:
+        raise click.BadParameter(f"{before!r} is not an ISO date or date-time", param_hint="--before") from e
+    with _user_errors():
+        result = retimestamp_archive(settings, before=cutoff)
+    for key in result.renewed:
+        click.echo(f"re-time-stamped {key}")
+    click.echo(f"{len(result.renewed)} renewed, {result.current} still current, {len(result.failed)} failed")
+    for failure in result.failed:
+        click.echo(f"error: {failure}", err=True)
+    sys.exit(1 if result.failed else 0)
 
 
 @main.command()

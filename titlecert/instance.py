@@ -150,6 +150,16 @@ def _write_demo_trust(settings: Settings, root_cert_path: Path) -> None:
     write_trust_settings(settings.trust_file, anchor_files=[root_cert_path], roles=roles)
 
 
+def _union(policy: RolePolicy, earlier: RolePolicy | None) -> RolePolicy:
+    if earlier is None:
+        return policy
+    return RolePolicy(
+        issuer_sha256=policy.issuer_sha256 | earlier.issuer_sha256,
+        policy_oids=policy.policy_oids | earlier.policy_oids,
+        signer_sha256=policy.signer_sha256 | earlier.signer_sha256,
+    )
+
+
 def _write_configured_keys(settings: Settings) -> None:
     missing = [r.value for r in Role if r.value not in settings.configured_keys]
     if missing:
@@ -227,14 +237,23 @@ def _write_operator_settings(settings: Settings, found: dict[Role, _Found]) -> N
             signer_sha256=frozenset({sha256_fingerprint(f.cert)}),
         )
         anchors.extend(c for c in f.others if c.subject == c.issuer)
-    anchor_files: list[Path] = []
-    if settings.trust_anchors:
-        anchor_files.append(settings.trust_anchors)
-    elif not anchors:
+    # Rotation: a new key configured for a role adds to what was trusted, so documents sealed with
+    # the earlier keys keep verifying. A DEMO PKI's trust is never carried into configured keys.
+    demo_before = (settings.pki_dir / "root-ca.pem").exists()
+    earlier = (
+        load_trust_settings(settings.trust_file) if settings.trust_file.exists() and not demo_before else None
+    )
+    if earlier is not None:
+        anchors.extend(earlier.anchors)
+        roles = {role: _union(policy, earlier.roles.get(role)) for role, policy in roles.items()}
+    if not settings.trust_anchors and not anchors:
         raise KeyLoadError(
             "no root certificate came with the keys; give the trust anchors in TITLECERT_TRUST_ANCHORS"
         )
-    else:
+    anchor_files: list[Path] = []
+    if settings.trust_anchors:
+        anchor_files.append(settings.trust_anchors)
+    if not settings.trust_anchors or earlier is not None:
         path = settings.pki_dir / "anchors.pem"
         path.write_text(
             TrustSettings(tuple({sha256_fingerprint(a): a for a in anchors}.values())).anchors_pem()

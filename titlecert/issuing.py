@@ -32,6 +32,7 @@ from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
 from signing.fonts import find_seal_font
 from signing.keys import SealKey
+from signing.ltv import last_seal_sha256
 from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
@@ -39,6 +40,7 @@ from templates import FONTS_CONF
 from titlecert.documents import Award, Job, plan_jobs
 from titlecert.instance import load_keys, load_trust
 from titlecert.settings import Settings
+from titlecert.store import DocumentStore, FolderStore
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class IssuedDocument:
     form_no: str | None = None
     copy: str | None = None
     pages: int = 1
+    storage_key: str | None = None
+    """Where the sealed document's archive copy is kept in the instance's document store."""
 
 
 @dataclass
@@ -118,7 +122,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         sealing = Sealing(keys, font, timestamper, long_term)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
-        _register_and_write(finished, out_dir, registry, result)
+        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir))
     finally:
         registry.dispose()
     _update_manifest(out_dir, result)
@@ -217,15 +221,18 @@ def _certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: s
 
 
 def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, registry: Registry,
-                        result: IssueResult) -> None:  # fmt: skip
+                        result: IssueResult, store: DocumentStore) -> None:  # fmt: skip
+    """Register every document and write it, all or nothing; sealed ones also go to the store
+    (before the registry commits, so nothing is registered without its archive copy)."""
     now = dt.datetime.now(dt.UTC)
     parts: list[tuple[Path, Path]] = []
     try:
         with registry.transaction() as repo:
             for job, pdf, pages in finished:
-                digest = hashlib.sha256(pdf).hexdigest()
                 final = out_dir / job.out_name
-                doc = _record(repo, job, digest, pages, now, final)
+                doc = _record(repo, job, pdf, pages, now, final)
+                if doc.storage_key:
+                    store.put(doc.storage_key, pdf)
                 final.parent.mkdir(parents=True, exist_ok=True)
                 part = final.with_name(final.name + ".part")
                 part.write_bytes(pdf)
@@ -240,28 +247,33 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
         part.replace(final)
 
 
-def _record(repo: CertificateRepository, job: Job, digest: str, pages: int, now: dt.datetime,
+def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: dt.datetime,
             final: Path) -> IssuedDocument:  # fmt: skip
     award = job.award
+    digest = hashlib.sha256(pdf).hexdigest()
     if job.kind == "certificate" and award is not None:
         d = award.certificate
+        key = f"certificates/{d.certificate_no}.pdf"
         repo.add(CertificateRecord(
             certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
             issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
             title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
             authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
-            sha256=digest, status=CertificateStatus.VALID.value, created_at=now,
+            sha256=digest, signed_sha256=last_seal_sha256(pdf), storage_key=key,
+            status=CertificateStatus.VALID.value, created_at=now,
         ))  # fmt: skip
         return IssuedDocument("certificate", str(final.resolve()), digest, certificate_no=d.certificate_no,
-                              verify_url=d.verify_url)  # fmt: skip
+                              verify_url=d.verify_url, storage_key=key)  # fmt: skip
     if job.kind == "review-form" and award is not None and job.copy is not None:
+        key = f"review-forms/{award.form_no}-{job.copy.value}.pdf"
         repo.add_document(DocumentRecord(
             kind="review-form", number=award.form_no, copy=job.copy.value,
-            certificate_no=award.certificate.certificate_no, sha256=digest, pages=pages, created_at=now,
+            certificate_no=award.certificate.certificate_no, sha256=digest,
+            signed_sha256=last_seal_sha256(pdf), storage_key=key, pages=pages, created_at=now,
         ))  # fmt: skip
         return IssuedDocument("review-form", str(final.resolve()), digest,
                               certificate_no=award.certificate.certificate_no, form_no=award.form_no,
-                              copy=job.copy.value, pages=pages)  # fmt: skip
+                              copy=job.copy.value, pages=pages, storage_key=key)  # fmt: skip
     return IssuedDocument(job.kind, str(final.resolve()), digest, pages=pages)
 
 

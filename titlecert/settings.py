@@ -88,6 +88,11 @@ class Settings:
         return self.home / "trust.json"
 
     @property
+    def archive_dir(self) -> Path:
+        """The document store: the archive copy of every sealed PDF."""
+        return self.home / "archive"
+
+    @property
     def secret_file(self) -> Path:
         return self.home / "secret.key"
 

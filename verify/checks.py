@@ -4,32 +4,44 @@ pyHanko's `bottom_line` per signature is necessary but not sufficient: it stays 
 signature followed by an illegal change, and for a third signature by any trusted key. So the rule
 fixes the signers (exactly the committee, then the authority, recognised by certificate), demands
 the certification's DocMDP holds, the last signature covers the whole file, and the byte-level
-revision audit passes.
+revision audit passes. Time and revocation are judged by verify.longterm, as of a moment.
 """
 
+import dataclasses
+import datetime as dt
 import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
+from signing.ltv import signed_revision_sha256
 from signing.profiles import PROFILES, SIGNING_ORDER
 from signing.roles import Role
 from signing.trust import TrustSettings
 from verify.admission import admit
 from verify.audit import audit_revisions
+from verify.longterm import Knowledge, Timeline, document_timeline, token_time
 from verify.report import SignatureReport, Verdict
 
 log = logging.getLogger(__name__)
+
+
+class Analyser(Protocol):
+    """Something that analyses a file: analyse_pdf in-process, or verify.sandbox.IsolatedAnalyser."""
+
+    def __call__(self, data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> "Analysis": ...
 
 
 @dataclass
@@ -41,36 +53,65 @@ class Analysis:
     reasons: list[str] = field(default_factory=list)
     document_timestamps: list[str] = field(default_factory=list)
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
+    signed_sha256: str | None = None
+    """SHA-256 of the revision the last seal signed: what the registry binds, so validation data
+    added later (re-time-stamping, a reader's "add verification information") keeps the binding."""
+    validation_time: str | None = None
+    """The moment the file was judged as of (ISO 8601)."""
 
 
-def analyse_pdf(data: bytes, trust: TrustSettings) -> Analysis:
-    """Judge the seals and structure of `data`. Never raises: anything unexpected is MALFORMED."""
+def analyse_pdf(data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
+    """Judge the seals and structure of `data` as of `at` (default now), offline.
+
+    Never raises: anything unexpected is MALFORMED.
+    """
     admission = admit(data)
     if not admission.ok:
         return Analysis(Verdict.MALFORMED, reasons=[admission.reason or "rejected"])
     try:
-        return _analyse(data, trust)
+        return _analyse(data, trust, (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     except Exception as e:  # fail closed: any parser or validator failure is "malformed"
         log.info("verification failed closed: %s", type(e).__name__)
         return Analysis(Verdict.MALFORMED, reasons=[f"the PDF could not be analysed ({type(e).__name__})"])
 
 
-def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
+_RANK = {Verdict.VALID: 0, Verdict.INDETERMINATE: 1, Verdict.MODIFIED: 2, Verdict.INVALID: 3}
+
+
+def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
     reader = PdfFileReader(io.BytesIO(data), strict=True)
     if reader.encrypted:
         return Analysis(Verdict.MALFORMED, reasons=["the file is encrypted; issued documents never are"])
     everything = reader.embedded_signatures
     embedded = [e for e in everything if e.sig_object_type == NameObject("/Sig")]
-    doc_stamps = [e for e in everything if e.sig_object_type == NameObject("/DocTimeStamp")]
-    context = ValidationContext(trust_roots=list(trust.anchors), allow_fetching=False)
-    statuses = [validate_pdf_signature(emb, context) for emb in embedded]
-    reports = [_report(emb, status, trust) for emb, status in zip(embedded, statuses, strict=True)]
-    analysis = Analysis(Verdict.VALID, reports)
+    all_stamps = [e for e in everything if e.sig_object_type == NameObject("/DocTimeStamp")]
+    last_signed = embedded[-1].signed_revision if embedded else -1
+    doc_stamps = [s for s in all_stamps if s.signed_revision > last_signed]
+    knowledge = Knowledge.of(reader)
+    timeline = document_timeline(doc_stamps, knowledge, trust, when)
+    claimed = [
+        t for emb in embedded for t in map(token_time, extract_tst_data_iter(emb.signer_info, signed=False))
+    ]
+    if claimed and max(claimed) > when:
+        return Analysis(
+            Verdict.INVALID,
+            reasons=[f"the seals were made on {max(claimed):%Y-%m-%d %H:%M} UTC, after "
+                     f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about"],
+            validation_time=when.isoformat(),
+        )  # fmt: skip
+    checked = [_validate_seal(emb, knowledge, timeline, trust) for emb in embedded]
+    statuses = [status for status, _ in checked]
+    reports = [report for _, report in checked]
+    analysis = Analysis(Verdict.VALID, reports, validation_time=when.isoformat())
+    analysis.document_timestamps = [t.isoformat() for t in timeline.proven]
+    if embedded:
+        analysis.signed_sha256 = signed_revision_sha256(data, embedded[-1])
 
     def fail(verdict: Verdict, reason: str) -> None:
         analysis.reasons.append(reason)
-        # INVALID outranks MODIFIED: a broken or foreign seal is worse than a later change.
-        if analysis.verdict is Verdict.VALID or verdict is Verdict.INVALID:
+        # INVALID outranks MODIFIED, which outranks INDETERMINATE: a broken or foreign seal is
+        # worse than a later change, and both are worse than evidence that can no longer be checked.
+        if _RANK[verdict] > _RANK[analysis.verdict]:
             analysis.verdict = verdict
 
     expected = list(SIGNING_ORDER)
@@ -97,19 +138,21 @@ def _analyse(data: bytes, trust: TrustSettings) -> Analysis:
         )
         if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE and not lta_only:
             fail(Verdict.MODIFIED, "the last seal does not cover the whole file: data was added after it")
-        last_signed = embedded[-1].signed_revision
-        for n, stamp in enumerate(doc_stamps, start=1):
-            if stamp.signed_revision < last_signed:
-                fail(Verdict.INVALID, f"document time stamp {n} comes before the seals")
-                continue
-            ts = validate_pdf_timestamp(stamp, context)
-            if not (ts.intact and ts.valid and ts.trusted):
-                fail(
-                    Verdict.INVALID,
-                    f"document time stamp {n} is broken or not from a trusted time-stamping authority",
-                )
-            else:
-                analysis.document_timestamps.append(ts.timestamp.isoformat())
+        if len(doc_stamps) != len(all_stamps):
+            fail(Verdict.INVALID, "a document time stamp comes before the seals")
+        for problem in timeline.problems:
+            fail(Verdict.INVALID, problem)
+        for problem in timeline.expired:
+            fail(Verdict.INDETERMINATE, f"{problem}: ask the issuer for the re-time-stamped copy")
+        if not knowledge.present:
+            analysis.reasons.append(
+                "note: the seal certificates' revocation was not checked: the file carries no validation "
+                "data (PAdES B-B/B-T); the registry binding shows whether it was issued"
+            )
+        if timeline.ignored:
+            analysis.reasons.append(
+                f"{timeline.ignored} document time stamp(s) made after {when:%Y-%m-%d} were not considered"
+            )
     extra_fields = _non_signature_fields(reader)
     if extra_fields:
         fail(Verdict.MODIFIED, f"the document has interactive form fields: {', '.join(extra_fields)}")
@@ -127,11 +170,45 @@ def _judge_signature(
     fail: Callable[[Verdict, str], None],
 ) -> None:
     n = index + 1
+    ts = status.timestamp_validity
     if not report.intact or not report.valid:
         fail(Verdict.INVALID, f"seal {n} is broken: the signed bytes were altered or the signature is bad")
+    elif status.revoked and status.revocation_details is not None:
+        details = status.revocation_details
+        whose = "a certificate above its certificate" if details.ca_revoked else "its certificate"
+        fail(
+            Verdict.INVALID,
+            f"seal {n} ({report.signer}) was made after {whose} was revoked "
+            f"on {details.revocation_date:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})",
+        )
+    elif not report.trusted and _expired(status.signing_cert, report.validated_at):
+        fail(
+            Verdict.INDETERMINATE,
+            f"seal {n}'s certificate expired on {status.signing_cert.not_valid_after:%Y-%m-%d} and the "
+            "file carries no time stamp proving the seal was made before: it cannot be confirmed",
+        )
+    elif not report.trusted and status.trust_problem_indic in _UNDETERMINED:
+        fail(
+            Verdict.INDETERMINATE,
+            f"seal {n}'s certificate status cannot be established from the file "
+            f"({status.trust_problem_indic}): revocation information is missing or out of date",
+        )
     elif not report.trusted:
         fail(Verdict.INVALID, f"seal {n} ({report.signer}) is not from a trusted issuer")
-    elif status.timestamp_validity is not None and report.timestamp is None:
+    elif (
+        ts is not None
+        and report.timestamp is None
+        and ts.intact
+        and ts.valid
+        and ts.signing_cert is not None
+        and ts.signing_cert.not_valid_after < dt.datetime.now(dt.UTC)
+    ):
+        fail(
+            Verdict.INDETERMINATE,
+            f"seal {n}'s time stamp certificate expired on {ts.signing_cert.not_valid_after:%Y-%m-%d} and "
+            "no document time stamp covers it: ask the issuer for the re-time-stamped copy",
+        )
+    elif ts is not None and report.timestamp is None:
         fail(
             Verdict.INVALID, f"seal {n}'s time stamp is broken or not from a trusted time-stamping authority"
         )
@@ -155,6 +232,42 @@ def _judge_signature(
             )
     else:
         fail(Verdict.INVALID, f"seal {n} ({report.signer}) is unexpected")
+
+
+_UNDETERMINED = {
+    AdESIndeterminate.TRY_LATER,
+    AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.REVOKED_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.NO_POE,
+}
+
+
+def _expired(cert: x509.Certificate, validated_at: str | None) -> bool:
+    return validated_at is not None and cert.not_valid_after < dt.datetime.fromisoformat(validated_at)
+
+
+def _validate_seal(
+    emb: EmbeddedPdfSignature, knowledge: Knowledge, timeline: Timeline, trust: TrustSettings
+) -> tuple[PdfSignatureStatus, SignatureReport]:
+    """Validate one seal: its certificate at the time its own time stamp claims (the token is
+    checked at the time the oldest document time stamp proves), else at the validation time.
+
+    The claimed time is only believed if the token validates; otherwise the seal is judged broken.
+    """
+    tokens = list(extract_tst_data_iter(emb.signer_info, signed=False))
+    signer_moment = token_time(tokens[0]) if tokens else timeline.validation_time
+    signer_moment = min(signer_moment, timeline.validation_time)
+    signer_context = knowledge.context(trust, signer_moment, require_revinfo=knowledge.present)
+    ts_context = knowledge.context(trust, timeline.existence_proven_at, require_revinfo=bool(timeline.proven))
+    status = validate_pdf_signature(emb, signer_context, ts_validation_context=ts_context)
+    report = _report(emb, status, trust)
+    report = dataclasses.replace(
+        report,
+        validated_at=signer_moment.isoformat(),
+        revocation_checked=knowledge.present and report.trusted,
+    )
+    return status, report
 
 
 def _level(status: PdfSignatureStatus) -> ModificationLevel:

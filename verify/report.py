@@ -14,6 +14,10 @@ class Verdict(StrEnum):
     """A seal fails cryptography, coverage or trust, or the signers are not the expected ones."""
     MODIFIED = "modified"
     """The seals are intact but the file was changed after sealing in a way not permitted."""
+    INDETERMINATE = "indeterminate"
+    """Intact and unmodified, but the file's evidence cannot confirm it as of the validation time:
+    a certificate expired with no time stamp proving the seal was made before, or revocation
+    information is missing. Not proof of forgery; re-time-stamping or a later check may settle it."""
     MALFORMED = "malformed"
     """Not a PDF we can judge: rejected before or while parsing."""
 
@@ -53,6 +57,12 @@ class SignatureReport:
     """True if this is a certification (DocMDP) signature."""
     docmdp_ok: bool | None
     """Later modifications stay within the certification's permission."""
+    validated_at: str | None = None
+    """The moment the signing certificate was validated at: the proven signing time, else the
+    validation time (ISO 8601)."""
+    revocation_checked: bool = False
+    """The certificate's revocation status was established from validation data in the file
+    (PAdES B-LT/B-LTA); False for B-B/B-T files, which carry none."""
 
 
 @dataclass
@@ -79,6 +89,8 @@ class VerificationReport:
     """For a sealed document other than a certificate: its kind, number and copy."""
     document_timestamps: list[str] = field(default_factory=list)
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
+    validation_time: str | None = None
+    """The moment the file was judged as of: now, or the date asked for (`verify --at`)."""
 
     @property
     def accepted(self) -> bool:

@@ -6,6 +6,7 @@ the parent kills it. Only a small JSON verdict comes back. Whatever happens in t
 decompression bomb, runaway recursion, a crash) the answer is "malformed", never a dead server.
 """
 
+import datetime as dt
 import json
 import os
 import resource
@@ -48,8 +49,9 @@ class IsolatedAnalyser:
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
 
-    def __call__(self, data: bytes, trust: TrustSettings) -> Analysis:
-        header = json.dumps(trust.to_dict()).encode() + b"\n"
+    def __call__(self, data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
+        request = {"trust": trust.to_dict(), "at": at.isoformat() if at else None}
+        header = json.dumps(request).encode() + b"\n"
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
         try:
             proc = subprocess.run(
@@ -76,21 +78,18 @@ class IsolatedAnalyser:
 
 
 def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
-    return Analysis(
-        Verdict(doc["verdict"]),
-        [SignatureReport(**s) for s in doc["signatures"]],
-        list(doc["reasons"]),
-        list(doc["document_timestamps"]),
-    )
+    doc["verdict"] = Verdict(doc["verdict"])
+    doc["signatures"] = [SignatureReport(**s) for s in doc["signatures"]]
+    return Analysis(**doc)
 
 
 def _worker() -> None:
     raw = sys.stdin.buffer.read()
     header, _, data = raw.partition(b"\n")
-    analysis = analyse_pdf(data, TrustSettings.from_dict(json.loads(header)))
-    json.dump({"verdict": analysis.verdict.value, "signatures": [asdict(s) for s in analysis.signatures],
-               "reasons": analysis.reasons, "document_timestamps": analysis.document_timestamps},
-              sys.stdout)  # fmt: skip
+    request = json.loads(header)
+    at = dt.datetime.fromisoformat(request["at"]) if request["at"] else None
+    analysis = analyse_pdf(data, TrustSettings.from_dict(request["trust"]), at)
+    json.dump(asdict(analysis), sys.stdout)
 
 
 if __name__ == "__main__":

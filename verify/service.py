@@ -3,13 +3,12 @@
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from registry.db import Registry
 from registry.models import CertificateRecord
 from signing.trust import TrustSettings
-from verify.checks import Analysis, analyse_pdf
+from verify.checks import Analyser, analyse_pdf
 from verify.report import Status, Verdict, VerificationReport
 
 TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
@@ -104,15 +103,19 @@ def verify_pdf(
     name: str,
     trust: TrustSettings,
     registry: Registry | None,
-    analyser: Callable[[bytes, TrustSettings], Analysis] = analyse_pdf,
+    analyser: Analyser = analyse_pdf,
+    at: dt.datetime | None = None,
 ) -> VerificationReport:
-    """Judge one file. With `registry` None the verdict rests on signatures and structure alone.
+    """Judge one file as of `at` (default now). With `registry` None the verdict rests on
+    signatures and structure alone.
 
     `analyser` parses the file: in-process by default (files the operator holds), or
-    verify.sandbox.IsolatedAnalyser for uploads from the public.
+    verify.sandbox.IsolatedAnalyser for uploads from the public. The registry is asked for the
+    file's fingerprint, then for the fingerprint of the revision the last seal signed: the analysis
+    has then shown that only validation data and document time stamps follow it.
     """
     digest = hashlib.sha256(data).hexdigest()
-    analysis = analyser(data, trust)
+    analysis = analyser(data, trust, at)
     report = VerificationReport(
         file=name,
         verdict=analysis.verdict,
@@ -120,14 +123,24 @@ def verify_pdf(
         signatures=analysis.signatures,
         reasons=list(analysis.reasons),
         document_timestamps=list(analysis.document_timestamps),
+        validation_time=analysis.validation_time,
         registry_consulted=registry is not None,
     )
+    bindable = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE) and analysis.signed_sha256
     if registry is None:
         report.reasons.append("the registry was not consulted: status unknown")
         return report
     with registry.transaction() as repo:
         record = repo.by_sha256(digest)
         document = None if record else repo.document_by_sha256(digest)
+        if record is None and document is None and bindable:
+            record = repo.by_signed_sha256(str(analysis.signed_sha256))
+            document = None if record else repo.document_by_signed_sha256(str(analysis.signed_sha256))
+            if record or document:
+                report.reasons.append(
+                    "validation data or time stamps were added after issue; "
+                    "the sealed content is the one issued"
+                )
         if document is not None:  # a review-form copy: the award's certificate gives the status
             report.document = f"{document.kind} {document.number}" + (
                 f" ({document.copy})" if document.copy else ""
@@ -136,7 +149,7 @@ def verify_pdf(
         view = CertificateView.of(record) if record else None
     if view is None:
         report.status = Status.UNKNOWN
-        if report.verdict is Verdict.VALID:
+        if report.verdict in (Verdict.VALID, Verdict.INDETERMINATE):
             report.verdict = Verdict.INVALID
         if report.verdict is not Verdict.MALFORMED:
             report.reasons.append("this exact file was never issued: its fingerprint is not in the registry")

@@ -4,7 +4,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from signing.devpki import create_demo_pki
+from signing.devpki import create_demo_pki, rotate
+from signing.roles import Role
 from tests.conftest import (
     REPO,
     Instance,
@@ -146,6 +147,25 @@ def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
     [report] = json.loads(inst.run("verify", "--json", result["documents"][0]["path"]).stdout)
     assert report["verdict"] == "valid"
     assert all("OFFICE" in s["signer"] for s in report["signatures"])
+
+    # Rotation: the committee gets a new key from the same CA, the authority moves to a new CA.
+    new_p12 = rotate(office.root_cert_path.parent, "committee", services_url=None)
+    inst.env["TITLECERT_COMMITTEE_PASSWORD"] = new_p12.with_suffix(".pass").read_text()
+    other = create_demo_pki(tmp_path / "office2", label="OFFICE2")
+    inst.env["TITLECERT_AUTHORITY_PKCS12"] = str(other.signers[Role.AUTHORITY].pkcs12_path)
+    inst.env["TITLECERT_AUTHORITY_PASSWORD"] = other.signers[Role.AUTHORITY].passphrase_path.read_text()
+    inst.run("init")
+    doc["approval"]["document_no"] = "渝职改办〔2026〕77号"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    again = json.loads(inst.run("issue", str(session), "--out", str(tmp_path / "out2"), "--json").stdout)
+    old, new = result["documents"][0]["path"], again["documents"][0]["path"]
+    reports = json.loads(inst.run("verify", "--json", old, new).stdout)
+    assert [r["verdict"] for r in reports] == ["valid", "valid"]
+    assert (
+        reports[0]["signatures"][0]["signer"] == reports[1]["signatures"][0]["signer"]
+    )  # same name, new key
+    assert "OFFICE2" in reports[1]["signatures"][1]["signer"]
+    assert inst.run("trust", "--pem").stdout.count("BEGIN CERTIFICATE") == 2
 
 
 def test_check_template_and_sample_commands(instance: Instance, tmp_path: Path) -> None:

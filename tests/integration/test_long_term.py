@@ -1,12 +1,22 @@
 """PAdES B-LT and B-LTA: validation data embedded, a closing document time stamp, and a verifier that
 accepts exactly that after the seals, and nothing else."""
 
+import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from asn1crypto import ocsp as asn1_ocsp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+from signing.keys import load_pkcs12_signer
 from tests.conftest import Instance, make_instance, sample_session_doc, serve_pki
 from tests.tamper import add_page_content
 
@@ -64,6 +74,40 @@ def test_b_lt_embeds_validation_data_without_a_document_time_stamp(lt: Instance,
     assert report["verdict"] == "valid" and report["document_timestamps"] == []
 
 
+def test_validation_data_added_by_a_reader_keeps_the_registry_binding(lt: Instance, tmp_path: Path) -> None:
+    certificate = issue(lt, tmp_path, "B-LTA", "渝职改办〔2026〕46号")
+    out = io.BytesIO(Path(certificate["path"]).read_bytes())
+    seal = PdfFileReader(out).embedded_signatures[1]
+    DocumentSecurityStore.add_dss(
+        out, seal.pkcs7_content, ocsps=ocsp_answers(lt, ["committee"]), force_write=True
+    )
+    updated = tmp_path / "updated.pdf"
+    updated.write_bytes(out.getvalue())
+    report = verify(lt, updated)
+    assert (report["verdict"], report["status"]) == ("valid", "valid")
+    assert report["certificate_no"] == certificate["certificate_no"]
+    assert any("added after issue" in r for r in report["reasons"])
+
+
+def test_archive_retimestamp_upgrades_a_b_b_document_to_b_lta(lt: Instance, tmp_path: Path) -> None:
+    certificate = issue(lt, tmp_path, "B-B", "渝职改办〔2026〕47号")
+    stored = lt.home / "archive" / "certificates" / Path(certificate["path"]).name
+    before = verify(lt, stored, offline=True)
+    assert before["verdict"] == "valid" and before["document_timestamps"] == []
+    run = lt.run("archive", "retimestamp")
+    assert "3 renewed" in run.stdout and "0 failed" in run.stdout, (
+        run.stdout
+    )  # certificate and 2 review forms
+    after = verify(lt, stored, offline=True)
+    assert after["verdict"] == "valid" and len(after["document_timestamps"]) == 1
+    assert all(s["revocation_checked"] for s in after["signatures"])
+    registered = verify(lt, stored)
+    assert (registered["verdict"], registered["status"]) == ("valid", "valid")
+    # the holder's copy, as issued, still verifies against the registry
+    assert verify(lt, certificate["path"])["status"] == "valid"
+    assert "0 renewed" in lt.run("archive", "retimestamp").stdout
+
+
 def test_a_revoked_signing_certificate_cannot_seal_long_term(lt: Instance, tmp_path: Path) -> None:
     lt.run("pki", "revoke", "authority")
     doc = sample_session_doc()
@@ -77,3 +121,42 @@ def test_a_revoked_signing_certificate_cannot_seal_long_term(lt: Instance, tmp_p
     assert proc.returncode == 1
     assert "the signing certificate does not validate for long-term signing" in proc.stderr
     assert "revoked" in proc.stderr.lower() and "nothing was sealed" in proc.stderr
+
+
+def ocsp_answers(inst: Instance, holders: list[str]) -> list[asn1_ocsp.OCSPResponse]:
+    """Fresh answers from the instance's OCSP responder for the named holders' certificates."""
+    pki = inst.home / "pki"
+    root = x509.load_pem_x509_certificate((pki / "root-ca.pem").read_bytes())
+    answers = []
+    for holder in holders:
+        signer = load_pkcs12_signer(pki / f"{holder}.p12", (pki / f"{holder}.pass").read_bytes())
+        assert signer.signing_cert is not None
+        cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
+        request = ocsp.OCSPRequestBuilder().add_certificate(cert, root, hashes.SHA256()).build()
+        body = request.public_bytes(serialization.Encoding.DER)
+        reply = requests.post(f"{inst.pki_url}/ocsp", data=body, timeout=10)
+        answers.append(asn1_ocsp.OCSPResponse.load(reply.content))
+    return answers
+
+
+def test_a_seal_made_after_its_certificate_was_revoked_is_invalid(lt: Instance, tmp_path: Path) -> None:
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    lt.run("pki", "revoke", "committee", "--at", an_hour_ago.isoformat())
+    # Sealing at B-T consults no revocation service: this is what a holder of a stolen key can make.
+    certificate = issue(lt, tmp_path, "B-T", "渝职改办〔2026〕45号")
+    data = Path(certificate["path"]).read_bytes()
+
+    blind = verify(lt, certificate["path"], offline=True)
+    assert blind["verdict"] == "valid" and not any(s["revocation_checked"] for s in blind["signatures"])
+    assert any("revocation was not checked" in r for r in blind["reasons"])
+
+    # With the responder's answers in the file (what Acrobat's "add verification information" adds),
+    # the seal is judged at its proven time against them.
+    out = io.BytesIO(data)
+    seal = PdfFileReader(out).embedded_signatures[0]
+    DocumentSecurityStore.add_dss(out, seal.pkcs7_content, ocsps=ocsp_answers(lt, ["committee", "authority"]))
+    informed = tmp_path / "with-revocation-data.pdf"
+    informed.write_bytes(out.getvalue())
+    report = verify(lt, informed, offline=True)
+    assert report["verdict"] == "invalid"
+    assert any("seal 1" in r and "was made after its certificate was revoked" in r for r in report["reasons"])

@@ -84,10 +84,19 @@ def test_ocsp_and_crl_follow_revocation(pki: Instance) -> None:
         good.response_status is ocsp.OCSPResponseStatus.SUCCESSFUL
         and good.certificate_status is ocsp.OCSPCertStatus.GOOD
     )
+    # Signed by a delegated responder (OCSPSigning, no-check) that the CA issued and the answer carries.
+    (responder,) = good.certificates
     root = root_of(pki)
     key = root.public_key()
     assert isinstance(key, rsa.RSAPublicKey)
-    key.verify(good.signature, good.tbs_response_bytes, PKCS1v15(), hashes.SHA256())  # signed by the CA
+    key.verify(responder.signature, responder.tbs_certificate_bytes, PKCS1v15(), hashes.SHA256())
+    assert list(responder.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        x509.oid.ExtendedKeyUsageOID.OCSP_SIGNING
+    ]
+    assert responder.extensions.get_extension_for_class(x509.OCSPNoCheck)
+    responder_key = responder.public_key()
+    assert isinstance(responder_key, rsa.RSAPublicKey)
+    responder_key.verify(good.signature, good.tbs_response_bytes, PKCS1v15(), hashes.SHA256())
 
     pki.run("pki", "revoke", "authority", "--reason", "key_compromise")
     revoked = ocsp_status(pki, authority)

@@ -1,5 +1,7 @@
 """Uploads are parsed in an isolated, resource-limited worker (VERIFY.md §6.2)."""
 
+import datetime as dt
+
 import pytest
 
 from signing.trust import TrustSettings, load_trust_settings
@@ -15,9 +17,10 @@ def trust(instance: Instance) -> TrustSettings:
 
 
 def test_the_worker_reaches_the_same_verdict(trust: TrustSettings, issued: Issued) -> None:
-    data = issued.pdf(0)
-    isolated, direct = IsolatedAnalyser()(data, trust), analyse_pdf(data, trust)
+    data, now = issued.pdf(0), dt.datetime.now(dt.UTC)
+    isolated, direct = IsolatedAnalyser()(data, trust, now), analyse_pdf(data, trust, now)
     assert isolated == direct and isolated.verdict is Verdict.VALID
+    assert isolated.validation_time == now.isoformat()
 
 
 def test_trust_settings_survive_the_trip_to_the_worker(trust: TrustSettings) -> None:

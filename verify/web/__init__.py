@@ -2,14 +2,13 @@
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
 from registry.db import Registry
 from signing.trust import TrustSettings
-from verify.checks import Analysis
+from verify.checks import Analyser
 from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_token, verify_pdf
 
@@ -29,7 +28,7 @@ class VerifyServices:
     registry: Registry
     verify_domain: str
     """The official domain, shown on every page."""
-    analyser: Callable[[bytes, TrustSettings], Analysis] = field(default_factory=IsolatedAnalyser)
+    analyser: Analyser = field(default_factory=IsolatedAnalyser)
     """How uploads are parsed: in an isolated, resource-limited worker by default."""
 
 

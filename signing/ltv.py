@@ -1,0 +1,125 @@
+"""Long-term maintenance of sealed PDFs: what a seal signed, when the newest time evidence runs
+out, and adding a fresh document time stamp (PAdES B-LTA renewal)."""
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+
+import aiohttp
+from asn1crypto import x509
+from pyhanko.pdf_utils.generic import NameObject
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.validation import add_validation_info
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+from signing.errors import SigningError
+
+
+def signed_revision_sha256(data: bytes, seal: EmbeddedPdfSignature) -> str:
+    """SHA-256 of the bytes up to the end of the revision `seal` signed."""
+    start, length = seal.byte_range[2], seal.byte_range[3]
+    return hashlib.sha256(data[: start + length]).hexdigest()
+
+
+def _seals(pdf: bytes) -> list[EmbeddedPdfSignature]:
+    signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    return [e for e in signatures if e.sig_object_type == NameObject("/Sig")]
+
+
+def last_seal_sha256(pdf: bytes) -> str:
+    """SHA-256 of the revision the last seal (/Sig, not a document time stamp) signed.
+
+    Raises SigningError if the file has no seal.
+    """
+    seals = _seals(pdf)
+    if not seals:
+        raise SigningError("the document carries no seal")
+    return signed_revision_sha256(pdf, seals[-1])
+
+
+@dataclass(frozen=True)
+class TimeEvidence:
+    """The newest time stamp a sealed PDF carries."""
+
+    kind: str
+    """"document" (a /DocTimeStamp), "signature" (a seal's own time stamp) or "none"."""
+    at: dt.datetime | None
+    """The time it proves."""
+    expires: dt.datetime | None
+    """When its time-stamping certificate expires: renew before then."""
+
+
+def newest_time_evidence(pdf: bytes) -> TimeEvidence:
+    """The newest time stamp in `pdf` (unvalidated: this only schedules re-time-stamping)."""
+    signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    stamps = [e for e in signatures if e.sig_object_type == NameObject("/DocTimeStamp")]
+    if stamps:
+        token = stamps[-1].signed_data
+        return TimeEvidence("document", _gen_time(token), _signer(token).not_valid_after)
+    tokens = [t for e in signatures for t in extract_tst_data_iter(e.signer_info, signed=False)]
+    if tokens:
+        newest = max(tokens, key=_gen_time)
+        return TimeEvidence("signature", _gen_time(newest), _signer(newest).not_valid_after)
+    return TimeEvidence("none", None, None)
+
+
+def _gen_time(token: object) -> dt.datetime:
+    return token["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[index, no-any-return]
+
+
+def _signer(token: object) -> x509.Certificate:
+    sid = token["signer_infos"][0]["sid"]  # type: ignore[index]
+    for choice in token["certificates"]:  # type: ignore[index]
+        cert = choice.chosen
+        if (
+            sid.name == "issuer_and_serial_number"
+            and cert.serial_number == sid.chosen["serial_number"].native
+        ):
+            return cert
+        if sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
+            return cert
+    raise SigningError("a time-stamp token does not carry its signer's certificate")
+
+
+def _add_seal_validation_data(pdf: bytes, context: ValidationContext) -> bytes:
+    for index in range(len(_seals(pdf))):
+        seal = _seals(pdf)[index]  # re-read: each addition is a new revision
+        pdf = bytes(add_validation_info(seal, context, force_write=True).getvalue())
+    return pdf
+
+
+def retimestamp(pdf: bytes, *, timestamper: TimeStamper, trust_roots: list[x509.Certificate]) -> bytes:
+    """Append validation data for the newest time stamp and a fresh document time stamp.
+
+    A file that carries no validation data yet (sealed at B-B or B-T) first gets its seals' chains
+    and revocation answers (it becomes B-LTA). The answers are fetched now from the certificates'
+    own OCSP/CRL addresses; answers issued after a time stamp count for it (retroactive), as that is
+    when a renewal happens. Raises SigningError when the TSA or a revocation service does not
+    answer, or a certificate does not validate (a revoked seal certificate among them).
+    """
+    context = ValidationContext(trust_roots=trust_roots, allow_fetching=True, retroactive_revinfo=True)
+    try:
+        if b"/DSS" not in pdf or "/DSS" not in PdfFileReader(io.BytesIO(pdf)).root:
+            pdf = _add_seal_validation_data(pdf, context)
+        reader = PdfFileReader(io.BytesIO(pdf))
+        out = signers.PdfTimeStamper(timestamper).update_archival_timestamp_chain(
+            reader, context, in_place=False
+        )
+        return bytes(out.getvalue())
+    except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
+        raise SigningError(
+            f"no time stamp from the time-stamping authority ({e.__class__.__name__}: {e})"
+        ) from e
+    except (PathValidationError, PathBuildingError) as e:
+        raise SigningError(f"the newest time stamp's certificate does not validate now ({e})") from e
+    except (PyHankoSigningError, PdfError, ValueError) as e:
+        raise SigningError(f"pyHanko could not re-time-stamp the document: {e}") from e
