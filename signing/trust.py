@@ -1,12 +1,12 @@
 """Trust settings: the anchors verification accepts and how each role's certificate is recognised.
 
 Roles are recognised by certificate, never by field name: a role names the CAs that may issue its
-certificates and an identifying attribute (a certificate-policy OID, or pinned certificate
-fingerprints). The settings live in a JSON file written by `titlecert init`:
+certificates and an identifying attribute (a certificate-policy OID, an extended key usage OID, or
+pinned certificate fingerprints). The settings live in a JSON file written by `titlecert init`:
 
     {"anchors": ["pki/root-ca.pem"],
      "roles": {"committee": {"issuer_sha256": ["..."], "policy_oids": ["2.25..."],
-                             "signer_sha256": []}, ...}}
+                             "eku_oids": [], "signer_sha256": []}, ...}}
 
 Paths are relative to the file's folder. Unknown keys are rejected.
 """
@@ -46,6 +46,8 @@ class RolePolicy:
     """Certificate-policy OIDs that mark the role."""
     signer_sha256: frozenset[str] = frozenset()
     """Pinned fingerprints of signing certificates that hold the role."""
+    eku_oids: frozenset[str] = frozenset()
+    """Extended-key-usage OIDs that mark the role (an office's CA may mark roles this way)."""
 
     def matches(self, cert: x509.Certificate, issuer: x509.Certificate | None) -> bool:
         """True if `cert` (issued by `issuer`) holds this role."""
@@ -55,7 +57,9 @@ class RolePolicy:
             return True
         policies = cert.certificate_policies_value
         oids = {p["policy_identifier"].dotted for p in policies} if policies else set()
-        return bool(oids & self.policy_oids)
+        usages = cert.extended_key_usage_value
+        ekus = {u.dotted for u in usages} if usages else set()
+        return bool(oids & self.policy_oids or ekus & self.eku_oids)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class TrustSettings:
             "anchors_pem": self.anchors_pem(),
             "roles": {
                 role.value: {"issuer_sha256": sorted(p.issuer_sha256), "policy_oids": sorted(p.policy_oids),
-                             "signer_sha256": sorted(p.signer_sha256)}
+                             "signer_sha256": sorted(p.signer_sha256), "eku_oids": sorted(p.eku_oids)}
                 for role, p in self.roles.items()
             },
         }  # fmt: skip
@@ -95,7 +99,7 @@ class TrustSettings:
         anchors = tuple(load_certificates(str(doc["anchors_pem"]).encode()))
         roles = {
             Role(name): RolePolicy(frozenset(spec["issuer_sha256"]), frozenset(spec["policy_oids"]),
-                                   frozenset(spec["signer_sha256"]))
+                                   frozenset(spec["signer_sha256"]), frozenset(spec["eku_oids"]))
             for name, spec in doc["roles"].items()
         }  # fmt: skip
         return cls(anchors, roles)
@@ -137,16 +141,17 @@ def load_trust_settings(path: Path) -> TrustSettings:
             raise TrustConfigError(
                 f"{path}: unknown role {name!r}; expected one of {', '.join(r.value for r in Role)}"
             ) from e
-        allowed = {"issuer_sha256", "policy_oids", "signer_sha256"}
+        allowed = {"issuer_sha256", "policy_oids", "signer_sha256", "eku_oids"}
         if not isinstance(spec, dict) or set(spec) - allowed:
             raise TrustConfigError(f"{path}: roles.{name} accepts only {sorted(allowed)}")
         policy = RolePolicy(
             issuer_sha256=_strings(spec.get("issuer_sha256", []), f"roles.{name}.issuer_sha256"),
             policy_oids=_strings(spec.get("policy_oids", []), f"roles.{name}.policy_oids"),
             signer_sha256=_strings(spec.get("signer_sha256", []), f"roles.{name}.signer_sha256"),
+            eku_oids=_strings(spec.get("eku_oids", []), f"roles.{name}.eku_oids"),
         )
-        if not policy.policy_oids and not policy.signer_sha256:
-            raise TrustConfigError(f"{path}: roles.{name} needs policy_oids or signer_sha256")
+        if not policy.policy_oids and not policy.signer_sha256 and not policy.eku_oids:
+            raise TrustConfigError(f"{path}: roles.{name} needs policy_oids, eku_oids or signer_sha256")
         roles[role] = policy
     return TrustSettings(tuple(anchors), roles)
 
@@ -170,6 +175,7 @@ def write_trust_settings(
                 "issuer_sha256": sorted(p.issuer_sha256),
                 "policy_oids": sorted(p.policy_oids),
                 "signer_sha256": sorted(p.signer_sha256),
+                "eku_oids": sorted(p.eku_oids),
             }
             for role, p in roles.items()
         },

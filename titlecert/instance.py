@@ -157,6 +157,7 @@ def _union(policy: RolePolicy, earlier: RolePolicy | None) -> RolePolicy:
         issuer_sha256=policy.issuer_sha256 | earlier.issuer_sha256,
         policy_oids=policy.policy_oids | earlier.policy_oids,
         signer_sha256=policy.signer_sha256 | earlier.signer_sha256,
+        eku_oids=policy.eku_oids | earlier.eku_oids,
     )
 
 

@@ -144,11 +144,6 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
             fail(Verdict.INVALID, problem)
         for problem in timeline.expired:
             fail(Verdict.INDETERMINATE, f"{problem}: ask the issuer for the re-time-stamped copy")
-        if not knowledge.present:
-            analysis.reasons.append(
-                "note: the seal certificates' revocation was not checked: the file carries no validation "
-                "data (PAdES B-B/B-T); the registry binding shows whether it was issued"
-            )
         if timeline.ignored:
             analysis.reasons.append(
                 f"{timeline.ignored} document time stamp(s) made after {when:%Y-%m-%d} were not considered"

@@ -129,6 +129,11 @@ def verify_pdf(
     bindable = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE) and analysis.signed_sha256
     if registry is None:
         report.reasons.append("the registry was not consulted: status unknown")
+        if report.signatures and not any(s.revocation_checked for s in report.signatures):
+            report.reasons.append(
+                "the seal certificates' revocation was not checked: the file carries no validation data "
+                "(PAdES B-B/B-T); online verification, with the registry, shows whether it was issued"
+            )
         return report
     with registry.transaction() as repo:
         record = repo.by_sha256(digest)

@@ -122,3 +122,15 @@ def test_verify_at_a_past_date(archived: tuple[Instance, Path, dt.datetime]) -> 
     assert "did not exist yet" in before["reasons"][0]
     code, out = cli(inst, "verify", "--at", "next tuesday", str(holder_copy))
     assert code == 2 and "not an ISO date" in out
+
+
+def test_with_the_tsa_down_nothing_is_renewed_or_lost(archived: tuple[Instance, Path, dt.datetime]) -> None:
+    inst, holder_copy, _ = archived  # the PKI services are not running now
+    archive_copy = inst.home / "archive" / "certificates" / holder_copy.name
+    before = archive_copy.read_bytes()
+    code, out = cli(inst, "archive", "retimestamp", "--before", "2100-01-01")
+    assert code == 1
+    assert "0 renewed, 0 still current, 3 failed" in out
+    assert out.count("no time stamp from the time-stamping authority") == 3, out
+    assert archive_copy.read_bytes() == before
+    assert verify(inst, archive_copy)["status"] == "valid"

@@ -106,7 +106,13 @@ def home() -> str:
     return render_template("verify/home.html", domain=_services().verify_domain)
 
 
-VERDICT_LABELS = {"valid": "有效", "invalid": "无效", "modified": "已被修改", "malformed": "无法识别"}
+VERDICT_LABELS = {
+    "valid": "有效",
+    "invalid": "无效",
+    "modified": "已被修改",
+    "indeterminate": "无法确认",
+    "malformed": "无法识别",
+}
 ROLE_LABELS = {"committee": "评委会", "authority": "核准机构"}
 
 

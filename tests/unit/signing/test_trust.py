@@ -43,6 +43,20 @@ def test_role_by_pinned_fingerprint(pki: DemoPki) -> None:
     assert RolePolicy(signer_sha256=frozenset({sha256_fingerprint(cert)})).matches(cert, None)
 
 
+def test_role_by_extended_key_usage(pki: DemoPki, tmp_path: Path) -> None:
+    time_stamping = "1.3.6.1.5.5.7.3.8"  # the demo TSA's certificate carries it, the seal ones do not
+    tsa = load_pkcs12_signer(pki.tsa_pkcs12_path, pki.tsa_passphrase_path.read_bytes()).signing_cert
+    policy = RolePolicy(eku_oids=frozenset({time_stamping}))
+    assert policy.matches(tsa, None) and not policy.matches(cert_of(pki, Role.COMMITTEE), None)
+    path = tmp_path / "trust.json"
+    path.write_text(
+        json.dumps(
+            {"anchors": [str(pki.root_cert_path)], "roles": {"committee": {"eku_oids": [time_stamping]}}}
+        )
+    )
+    assert load_trust_settings(path).roles[Role.COMMITTEE].eku_oids == {time_stamping}
+
+
 def test_signing_certificates_carry_demo_names_and_non_repudiation(pki: DemoPki) -> None:
     cert = cert_of(pki, Role.COMMITTEE)
     assert "DEMO" in cert.subject.human_friendly
