@@ -78,6 +78,9 @@ def test_init_keeps_the_demo_keys_on_the_token(on_token: Instance, hsm: SoftHsm)
     assert other.returncode == 1 and "already configures keys that are not on token 'other'" in other.stderr
     half = on_token.run("init", "--key-label", "committee=committee", check=False)
     assert half.returncode == 2 and "a PKCS#11 token needs both its module" in half.stderr
+    rotate = on_token.run("pki", "rotate", "committee", check=False)
+    assert rotate.returncode == 1 and "the committee key is on a PKCS#11 token" in rotate.stderr
+    assert not (on_token.home / "pki" / "committee.p12").exists()
 
 
 def test_seals_made_on_the_token_verify_at_b_b_and_b_lta(on_token: Instance, tmp_path: Path) -> None:
