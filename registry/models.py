@@ -51,6 +51,13 @@ class CertificateRecord(Base):
     """SHA-256 of the revision the last seal signed: stable under added validation data."""
     storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     """Where the archive copy lives in the instance's document store."""
+    holder_id_hmac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Keyed hash (instance secret) of the full ID number: lets an employer's match check say yes or
+    no without the registry holding the number."""
+    holder_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    """SHA-256 of the holder's secret, which opens their page and verification log."""
+    superseded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The number of the certificate re-issued in place of this one."""
     status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -91,3 +98,52 @@ class NumberSequence(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VerificationLogEntry(Base):
+    """One verification of a certificate, for the holder's "who verified me" list."""
+
+    __tablename__ = "verification_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(
+        String(64), ForeignKey("certificates.certificate_no"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16))
+    """scan (QR page), api, upload, match."""
+    verdict: Mapped[str] = mapped_column(String(16))
+    requester: Mapped[str] = mapped_column(String(120))
+    """A coarse description (network prefix, browser family); never the full IP address."""
+
+
+class AdminToken(Base):
+    """A bearer token of the admin API, stored hashed, with the role it grants."""
+
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    """committee-office, approval-authority or archive-clerk."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEntry(Base):
+    """An append-only, hash-chained record of an administrative action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[str] = mapped_column(Text)
+    """JSON."""
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 over prev_hash and this entry's fields: a changed or deleted entry breaks the chain."""
