@@ -4,9 +4,11 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from registry.db import Registry
+from titlecert.admin.api import AdminServices, init_admin
 from titlecert.instance import load_trust
 from titlecert.settings import Settings
 from verify.web import VerifyServices, init_app
+from verify.web.transparency import bp as transparency_bp
 
 
 class _ChineseJSON(DefaultJSONProvider):
@@ -16,15 +18,19 @@ class _ChineseJSON(DefaultJSONProvider):
 
 
 def create_app(settings: Settings) -> Flask:
-    """A Flask app serving the public verify site for the instance in `settings`."""
+    """A Flask app serving the public verify site (with the holder pages) and the admin API for
+    the instance in `settings`."""
     app = Flask(__name__)
     app.json = _ChineseJSON(app)
+    registry = Registry(settings.database_url)
     init_app(
         app,
         VerifyServices(
             trust=load_trust(settings),
-            registry=Registry(settings.database_url),
+            registry=registry,
             verify_domain=settings.verify_domain,
         ),
     )
+    app.register_blueprint(transparency_bp)
+    init_admin(app, AdminServices(registry))
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
+from registry.audit import Actor, AuditAction, AuditLog
 from registry.db import Registry
 from signing.errors import SigningError
 from signing.ltv import newest_time_evidence, retimestamp
@@ -83,6 +84,9 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
                     continue
                 store.put(key, renewed)
                 record.sha256 = hashlib.sha256(renewed).hexdigest()
+                actor = Actor(settings.actor, "cli")
+                detail = {"sha256": record.sha256}
+                AuditLog(repo.session).append(actor, AuditAction.DOCUMENT_RETIMESTAMPED, key, detail)
             result.renewed.append(key)
             log.info("re-time-stamped %s", key)
     finally:

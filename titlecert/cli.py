@@ -14,6 +14,8 @@ import click
 from docgen.errors import DocgenError, InputError
 from registry.errors import RegistryError
 from signing.errors import SigningError
+from titlecert.admin.cli import admin
+from titlecert.errors import ApplicationError
 from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
@@ -40,7 +42,7 @@ def _user_errors() -> Iterator[None]:
         for warning in e.warnings:
             click.echo(f"  warning: {warning}", err=True)
         sys.exit(2)
-    except (DocgenError, SigningError, RegistryError, VerifyError) as e:
+    except (DocgenError, SigningError, RegistryError, VerifyError, ApplicationError) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
 
@@ -134,6 +136,10 @@ def _print_issue(result: "IssueResult", as_json: bool) -> None:
         click.echo(f"{doc.kind} {label} {doc.path}".replace("  ", " "))
         if doc.verify_url:
             click.echo(f"  verify: {doc.verify_url}")
+        if doc.holder_url:
+            click.echo(f"  holder: {doc.holder_url}")
+        if doc.supersedes:
+            click.echo(f"  supersedes: {doc.supersedes}")
     for note in result.skipped:
         click.echo(f"skipped: {note}")
     for warning in result.warnings:
@@ -409,13 +415,39 @@ def archive_retimestamp(settings: Settings, before: str | None) -> None:
 @click.pass_obj
 def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
     """Revoke a certificate; the verify site and API say so at once."""
+    from registry.audit import Actor
     from registry.db import Registry
+    from registry.lifecycle import revoke as revoke_certificate
 
     with _user_errors():
         registry = Registry(settings.database_url)
         with registry.transaction() as repo:
-            record = repo.revoke(certificate_no, reason=reason, at=dt.datetime.now(dt.UTC))
+            record = revoke_certificate(repo, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC),
+                                        actor=Actor(settings.actor, "cli"))  # fmt: skip
     click.echo(f"revoked {record.certificate_no}: {reason}")
+
+
+@main.command()
+@click.argument("certificate_no")
+@click.option("--session", "session", type=click.Path(path_type=Path), required=True,
+              help="The corrected session (JSON or XLSX) holding exactly the one passed award.")  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the PDFs.")
+@click.option("--reason", required=True, help="Why, e.g. 姓名有误，更正后重新颁发.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Path, reason: str,
+            as_json: bool) -> None:  # fmt: skip
+    """Issue a corrected certificate (and review forms) in place of CERTIFICATE_NO, which becomes
+    superseded by it in the same transaction."""
+    from titlecert.issuing import Supersession, issue_session
+
+    with _user_errors():
+        result = issue_session(session, out_dir, settings, supersede=Supersession(certificate_no, reason))
+    _print_issue(result, as_json)
+    sys.exit(1 if result.errors else 0)
+
+
+main.add_command(admin)
 
 
 @main.command()

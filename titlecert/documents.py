@@ -38,6 +38,10 @@ class Award:
     token: str
     issue_key: str
     form_no: str
+    holder_secret: str = ""
+    """Opens the holder's page; only its hash is registered."""
+    holder_url: str = ""
+    """The holder's page, with the secret: handed to the holder with the certificate."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -27,7 +27,10 @@ from docgen.pagecodes import page_code, stamp_page_codes
 from docgen.render import render_docx
 from docgen.rules import mask_id
 from docgen.workdays import WorkCalendar, load_overrides
+from registry import lifecycle
+from registry.audit import Actor, AuditLog
 from registry.db import Registry
+from registry.errors import NotFound
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
 from signing.fonts import find_seal_font
@@ -38,6 +41,8 @@ from signing.profiles import SealPlacement
 from signing.roles import Role
 from templates import FONTS_CONF
 from titlecert.documents import Award, Job, plan_jobs
+from titlecert.errors import ReissueError
+from titlecert.holder import holder_secret_hash, new_holder_secret
 from titlecert.instance import load_keys, load_trust
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore, FolderStore
@@ -57,6 +62,10 @@ class IssuedDocument:
     pages: int = 1
     storage_key: str | None = None
     """Where the sealed document's archive copy is kept in the instance's document store."""
+    holder_url: str | None = None
+    """A certificate's holder page (its secret is stored only hashed): hand it to the holder."""
+    supersedes: str | None = None
+    """A re-issued certificate: the number of the one it replaces."""
 
 
 @dataclass
@@ -90,14 +99,31 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class Supersession:
+    """A re-issue: the session's one passed award replaces a certificate in force, which becomes
+    superseded in the transaction that registers the new one."""
+
+    certificate_no: str
+    """The certificate replaced."""
+    reason: str
+    """Why, e.g. 姓名有误，更正后重新颁发."""
+
+
 def calendar_of(settings: Settings) -> WorkCalendar:
     """The working-day calendar with the instance's overrides (calendar.json in the home)."""
     return WorkCalendar(load_overrides(settings.home / "calendar.json"))
 
 
-def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> IssueResult:
+def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
+                  supersede: Supersession | None = None) -> IssueResult:  # fmt: skip
     """Issue every document of a session. Raises InputError (nothing issued) on bad input, and the
-    packages' errors on conversion, signing or registry failure (nothing registered)."""
+    packages' errors on conversion, signing or registry failure (nothing registered).
+
+    With `supersede` (a re-issue), the session must hold exactly one passed award, which may be
+    the replaced certificate's own; only its certificate and review forms are issued. Raises
+    ReissueError, or the registry's NotFound/Conflict when that certificate is not in force.
+    """
     calendar = calendar_of(settings)
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     keys = load_keys(settings)
@@ -112,17 +138,23 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
     try:
-        awards = _allocate(loaded, settings, registry, secret, result)
+        awards = _allocate(loaded, settings, registry, secret, result, supersede)
+        if supersede is not None and len(awards) != 1:
+            raise ReissueError(
+                f"{session_path}: a re-issue needs exactly one passed applicant to issue, found {len(awards)}"
+                + "".join(f"; skipped {s}" for s in result.skipped)
+            )
         if not awards:
             return result
-        jobs = plan_jobs(loaded, awards, calendar, session_documents=True, today=dt.date.today())
+        jobs = plan_jobs(loaded, awards, calendar, session_documents=supersede is None, today=dt.date.today())
         docx = [(j.stem, render_docx(j.template, j.context, images=j.images, must_contain=j.must_contain))
                 for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         sealing = Sealing(keys, font, timestamper, long_term)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
-        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir))
+        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir),
+                            Actor(settings.actor, "cli"), supersede)  # fmt: skip
     finally:
         registry.dispose()
     _update_manifest(out_dir, result)
@@ -159,12 +191,17 @@ def _finish(job: Job, pdf: bytes, settings: Settings, sealing: Sealing) -> tuple
 
 
 def _allocate(loaded: LoadedSession, settings: Settings, registry: Registry, secret: bytes,
-              result: IssueResult) -> list[Award]:  # fmt: skip
+              result: IssueResult, supersede: Supersession | None) -> list[Award]:  # fmt: skip
     session = loaded.session
     awards = []
     year = session.approval.date.year
     present = session.sitting.present
     with registry.transaction() as repo:
+        if supersede is not None:
+            replaced = repo.by_number(supersede.certificate_no)
+            if replaced is None:
+                raise NotFound(f"no certificate numbered {supersede.certificate_no}")
+            lifecycle.require_in_force(replaced)
         for i, a in enumerate(session.applicants):
             label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
             if a.returns >= 3:
@@ -175,15 +212,16 @@ def _allocate(loaded: LoadedSession, settings: Settings, registry: Registry, sec
                 continue
             key = issue_key(secret, session, a)
             existing = repo.by_issue_key(key)
-            if existing is not None:
-                result.skipped.append(f"{label}: already issued as {existing.certificate_no}")
+            if existing is not None and existing.certificate_no != (supersede and supersede.certificate_no):
+                later = f" (superseded by {existing.superseded_by})" if existing.superseded_by else ""
+                result.skipped.append(f"{label}: already issued as {existing.certificate_no}{later}")
                 continue
             token = new_token()
+            holder = new_holder_secret()
             number = _next(repo, settings.certificate_no_format, year)
             form_no = _next(repo, "PS{year}{seq:06d}", year)
-            awards.append(
-                Award(i, a, _certificate_data(loaded, a, number, token, settings), token, key, form_no)
-            )
+            data = _certificate_data(loaded, a, number, token, settings)
+            awards.append(Award(i, a, data, token, key, form_no, holder, settings.holder_url(holder)))
     return awards
 
 
@@ -221,13 +259,23 @@ def _certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: s
 
 
 def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, registry: Registry,
-                        result: IssueResult, store: DocumentStore) -> None:  # fmt: skip
+                        result: IssueResult, store: DocumentStore, actor: Actor,
+                        supersession: Supersession | None) -> None:  # fmt: skip
     """Register every document and write it, all or nothing; sealed ones also go to the store
-    (before the registry commits, so nothing is registered without its archive copy)."""
+    (before the registry commits, so nothing is registered without its archive copy). A replaced
+    certificate is marked superseded, and every issue recorded in the audit log, in the same
+    transaction."""
     now = dt.datetime.now(dt.UTC)
     parts: list[tuple[Path, Path]] = []
     try:
         with registry.transaction() as repo:
+            audit = AuditLog(repo.session)
+            replaced = supersession.certificate_no if supersession else None
+            if supersession is not None:
+                award = next(j.award for j, _, _ in finished if j.kind == "certificate" and j.award)
+                lifecycle.supersede(repo, supersession.certificate_no, by=award.certificate.certificate_no,
+                                    reason=supersession.reason, at=now, actor=actor, audit=audit,
+                                    issue_key=award.issue_key)  # fmt: skip
             for job, pdf, pages in finished:
                 final = out_dir / job.out_name
                 doc = _record(repo, job, pdf, pages, now, final)
@@ -237,6 +285,10 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
                 part = final.with_name(final.name + ".part")
                 part.write_bytes(pdf)
                 parts.append((part, final))
+                if doc.kind == "certificate" and (number := doc.certificate_no):
+                    doc = replace(doc, supersedes=replaced)
+                    lifecycle.record_issue(audit, number, sha256=doc.sha256, actor=actor, at=now,
+                                           supersedes=replaced)  # fmt: skip
                 result.documents.append(doc)
     except BaseException:
         for part, _ in parts:
@@ -261,9 +313,11 @@ def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: 
             authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
             sha256=digest, signed_sha256=last_seal_sha256(pdf), storage_key=key,
             status=CertificateStatus.VALID.value, created_at=now,
+            holder_secret_hash=holder_secret_hash(award.holder_secret),
         ))  # fmt: skip
         return IssuedDocument("certificate", str(final.resolve()), digest, certificate_no=d.certificate_no,
-                              verify_url=d.verify_url, storage_key=key)  # fmt: skip
+                              verify_url=d.verify_url, storage_key=key,
+                              holder_url=award.holder_url)  # fmt: skip
     if job.kind == "review-form" and award is not None and job.copy is not None:
         key = f"review-forms/{award.form_no}-{job.copy.value}.pdf"
         repo.add_document(DocumentRecord(

@@ -1,6 +1,7 @@
 """Settings: the one place that reads the environment."""
 
 import os
+import pwd
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,6 +75,8 @@ class Settings:
     seal_names: Mapping[str, str] = field(default_factory=dict)
     """TITLECERT_<ROLE>_SEAL_NAME by role name: Chinese name drawn on each seal of a key on a token
     (default: the certificate's common name)."""
+    actor: str = "operator"
+    """TITLECERT_ACTOR, else the OS user: who the audit log says ran a command (issue, revoke, ...)."""
 
     @property
     def pki_dir(self) -> Path:
@@ -107,6 +110,10 @@ class Settings:
 
     def verify_url(self, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/v/{token}"
+
+    def holder_url(self, secret: str) -> str:
+        """The holder's page: their certificate and who verified it."""
+        return f"{self.public_url.rstrip('/')}/h/{secret}"
 
 
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
@@ -159,7 +166,19 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         token=token,
         pkcs11_pins=pins,
         seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
+        actor=env.get("TITLECERT_ACTOR") or _os_user(env),
     )
+
+
+def _os_user(env: Mapping[str, str]) -> str:
+    """The login name of whoever runs titlecert, as getpass.getuser() finds it."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if env.get(name):
+            return env[name]
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid {os.getuid()}"
 
 
 def with_token_options(

@@ -91,6 +91,8 @@ class VerificationReport:
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
     validation_time: str | None = None
     """The moment the file was judged as of: now, or the date asked for (`verify --at`)."""
+    superseded_by: str | None = None
+    """When the certificate was superseded: the number of the one re-issued in its place."""
 
     @property
     def accepted(self) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from registry.db import Registry
+from registry.lifecycle import current
 from registry.models import CertificateRecord
 from signing.trust import TrustSettings
 from verify.checks import Analyser, analyse_pdf
@@ -45,6 +46,8 @@ class CertificateView:
     passed_on: dt.date
     issued_on: dt.date
     sha256: str
+    superseded_by: str | None = None
+    """The number of the certificate re-issued in place of this one, when superseded."""
 
     @classmethod
     def of(cls, r: CertificateRecord) -> "CertificateView":
@@ -65,6 +68,7 @@ class CertificateView:
             passed_on=r.passed_on,
             issued_on=r.issued_on,
             sha256=r.sha256,
+            superseded_by=r.superseded_by,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -85,6 +89,7 @@ class CertificateView:
             "passed_on": self.passed_on.isoformat(),
             "issued_on": self.issued_on.isoformat(),
             "sha256": self.sha256,
+            "superseded_by": self.superseded_by,
         }
 
 
@@ -95,6 +100,21 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
     with registry.transaction() as repo:
         record = repo.by_token(token)
         return CertificateView.of(record) if record else None
+
+
+def lookup_successor(registry: Registry, token: str) -> CertificateView | None:
+    """The certificate in force in place of the superseded one `token` names (at the end of its
+    chain of re-issues); None when the token names no certificate, or one not superseded. The old
+    token opens the new certificate's public view only: tokens are stored hashed, so the new one
+    is not known."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    with registry.transaction() as repo:
+        record = repo.by_token(token)
+        if record is None or not record.superseded_by:
+            return None
+        successor = current(repo, record)
+        return CertificateView.of(successor) if successor is not record else None
 
 
 def verify_pdf(
@@ -165,10 +185,19 @@ def verify_pdf(
         report.verdict = Verdict.INVALID
         when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
         report.reasons.append(f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}")
+    elif view.status is Status.SUPERSEDED:
+        report.verdict = Verdict.INVALID
+        report.superseded_by = view.superseded_by
+        when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
+        why = f" ({view.status_reason})" if view.status_reason else ""
+        report.reasons.append(
+            f"certificate {view.certificate_no} was superseded{when} by certificate {view.superseded_by}"
+            f"{why}: it is no longer valid for use; verify certificate {view.superseded_by} instead"
+        )
     elif view.status is not Status.VALID:
         report.verdict = Verdict.INVALID
         report.reasons.append(f"certificate {view.certificate_no} is {view.status.value}")
     return report
 
 
-__all__ = ["CertificateView", "lookup_token", "mask_name", "verify_pdf"]
+__all__ = ["CertificateView", "lookup_successor", "lookup_token", "mask_name", "verify_pdf"]

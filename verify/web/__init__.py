@@ -10,7 +10,8 @@ from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.checks import Analyser
 from verify.sandbox import IsolatedAnalyser
-from verify.service import lookup_token, verify_pdf
+from verify.service import lookup_successor, lookup_token, verify_pdf
+from verify.transparency import Channel, note_verification
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,21 @@ def scan_page(token: str) -> tuple[str, int]:
     services = _services()
     view = lookup_token(services.registry, token)
     log.info("scan token=%s found=%s", _token_ref(token), view is not None)
+    if view is not None:
+        _note(Channel.SCAN, view.certificate_no, view.status.value)
+    return render_template(
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
+    ), (200 if view else 404)
+
+
+@bp.get("/v/<token>/successor")
+def successor_page(token: str) -> tuple[str, int]:
+    """The certificate re-issued in place of the one `token` names (its registered content)."""
+    services = _services()
+    view = lookup_successor(services.registry, token)
+    log.info("successor token=%s found=%s", _token_ref(token), view is not None)
+    if view is not None:
+        _note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
         "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
     ), (200 if view else 404)
@@ -81,6 +97,7 @@ def certificate_api(token: str) -> Response | tuple[Response, int]:
     log.info("api lookup token=%s found=%s", _token_ref(token), view is not None)
     if view is None:
         return _problem(404, "Not Found", "No certificate matches this code.")
+    _note(Channel.API, view.certificate_no, view.status.value)
     return jsonify(view.to_json())
 
 
@@ -98,6 +115,7 @@ def verify_api() -> Response | tuple[Response, int]:
         registry=services.registry,
         analyser=services.analyser,
     )
+    _note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
     return jsonify(report.to_json())
 
 
@@ -129,6 +147,7 @@ def verify_form() -> tuple[str, int]:
         registry=services.registry,
         analyser=services.analyser,
     )
+    _note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
     return render_template(
         "verify/report.html",
         report=report,
@@ -137,6 +156,14 @@ def verify_form() -> tuple[str, int]:
         labels=STATUS_LABELS,
         roles=ROLE_LABELS,
     ), 200
+
+
+def _note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
+    """Note a verification of a registered certificate for its holder (never fails the request)."""
+    if certificate_no:
+        agent = request.headers.get("User-Agent")
+        note_verification(_services().registry, certificate_no, channel=channel, verdict=verdict,
+                          address=request.remote_addr, user_agent=agent)  # fmt: skip
 
 
 def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:

@@ -1,0 +1,131 @@
+"""A certificate's life after issue: revocation, and supersession by a corrected re-issue.
+
+Each change is recorded in the audit log inside the caller's transaction, so the status and its
+record commit together or not at all.
+
+A certificate in force is `valid`. Revoked (the award itself is void, e.g. a review found to rest
+on fraud is terminated) and superseded (a corrected certificate replaces it) are final: a
+certificate in either state changes no more, and is never superseded again, so chains of
+supersession cannot loop.
+"""
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import select
+
+from registry.audit import Actor, AuditAction, AuditLog
+from registry.errors import Conflict, NotFound
+from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
+from registry.repository import CertificateRepository
+
+
+def _require(repo: CertificateRepository, certificate_no: str) -> CertificateRecord:
+    record = repo.by_number(certificate_no)
+    if record is None:
+        raise NotFound(f"no certificate numbered {certificate_no}")
+    return record
+
+
+def require_in_force(record: CertificateRecord) -> None:
+    """Raises Conflict, saying what happened, unless the certificate is valid."""
+    when = f" on {record.status_changed_at:%Y-%m-%d}" if record.status_changed_at else ""
+    if record.status == CertificateStatus.REVOKED:
+        raise Conflict(f"certificate {record.certificate_no} was already revoked{when}")
+    if record.status == CertificateStatus.SUPERSEDED:
+        raise Conflict(
+            f"certificate {record.certificate_no} was already superseded{when} by {record.superseded_by}; "
+            f"act on {record.superseded_by} instead"
+        )
+
+
+def revoke(repo: CertificateRepository, certificate_no: str, *, reason: str, at: dt.datetime,
+           actor: Actor, audit: AuditLog | None = None) -> CertificateRecord:  # fmt: skip
+    """Revoke a certificate in force. Raises NotFound, or Conflict if it is revoked or superseded."""
+    require_in_force(_require(repo, certificate_no))
+    record = repo.revoke(certificate_no, reason=reason, at=at)
+    (audit or AuditLog(repo.session)).append(
+        actor, AuditAction.CERTIFICATE_REVOKED, certificate_no, {"reason": reason}, at=at
+    )
+    return record
+
+
+def supersede(repo: CertificateRepository, certificate_no: str, *, by: str, reason: str, at: dt.datetime,
+              actor: Actor, audit: AuditLog | None = None,
+              issue_key: str | None = None) -> CertificateRecord:  # fmt: skip
+    """Mark a certificate in force as superseded by certificate `by`.
+
+    Without `issue_key`, `by` must be registered already and in force (a corrected certificate
+    issued on its own). With `issue_key`, this is a re-issue whose new record is added after this
+    call in the same transaction: if the old certificate holds that award key, it gives the key up
+    (keeping a hash derived from it), so the award stays issued exactly once in force.
+
+    Raises NotFound, or Conflict when either certificate is not in force or they are the same.
+    """
+    old = _require(repo, certificate_no)
+    require_in_force(old)
+    if by == certificate_no:
+        raise Conflict(f"certificate {certificate_no} cannot supersede itself")
+    if issue_key is None:
+        new = _require(repo, by)
+        require_in_force(new)
+    elif old.issue_key == issue_key:
+        old.issue_key = hashlib.sha256(f"superseded:{certificate_no}:{issue_key}".encode()).hexdigest()
+    old.status = CertificateStatus.SUPERSEDED.value
+    old.superseded_by = by
+    old.status_reason = reason
+    old.status_changed_at = at
+    repo.session.flush()
+    (audit or AuditLog(repo.session)).append(
+        actor, AuditAction.CERTIFICATE_SUPERSEDED, certificate_no, {"by": by, "reason": reason}, at=at
+    )
+    return old
+
+
+def current(repo: CertificateRepository, record: CertificateRecord) -> CertificateRecord:
+    """The certificate at the end of `record`'s chain of supersession (itself if not superseded)."""
+    seen = {record.certificate_no}
+    while record.superseded_by:
+        successor = repo.by_number(record.superseded_by)
+        if successor is None or successor.certificate_no in seen:
+            break
+        seen.add(successor.certificate_no)
+        record = successor
+    return record
+
+
+def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[CertificateRecord]:
+    """Every certificate of `record`'s chain of supersession, the current one first, then the
+    ones it replaced, newest first."""
+    chain = [current(repo, record)]
+    seen = {chain[0].certificate_no}
+    frontier = [chain[0].certificate_no]
+    while frontier:
+        predecessors = repo.session.execute(
+            select(CertificateRecord)
+            .where(CertificateRecord.superseded_by.in_(frontier))
+            .order_by(CertificateRecord.id.desc())
+        ).scalars().all()  # fmt: skip
+        frontier = []
+        for p in predecessors:
+            if p.certificate_no not in seen:
+                seen.add(p.certificate_no)
+                chain.append(p)
+                frontier.append(p.certificate_no)
+    return chain
+
+
+def record_issue(audit: AuditLog, certificate_no: str, *, sha256: str, actor: Actor, at: dt.datetime,
+                 supersedes: str | None = None) -> None:  # fmt: skip
+    """Record in the audit log that a certificate was issued (with the fingerprint of its PDF)."""
+    detail = {"sha256": sha256} | ({"supersedes": supersedes} if supersedes else {})
+    audit.append(actor, AuditAction.CERTIFICATE_ISSUED, certificate_no, detail, at=at)
+
+
+def documents_of(repo: CertificateRepository, certificate_no: str) -> list[DocumentRecord]:
+    """The sealed documents (review-form copies) of a certificate's award."""
+    query = select(DocumentRecord).where(DocumentRecord.certificate_no == certificate_no)
+    return list(repo.session.execute(query.order_by(DocumentRecord.id)).scalars())
+
+
+__all__ = ["current", "documents_of", "lineage", "record_issue", "require_in_force", "revoke", "supersede"]

@@ -1,0 +1,51 @@
+"""The verification log behind the holder's "who verified me" page."""
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.models import CertificateRecord, VerificationLogEntry
+from registry.repository import hash_token
+
+
+class VerificationLog:
+    """Verifications of certificates, within the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, certificate_no: str, *, channel: str, verdict: str, requester: str,
+               at: dt.datetime) -> VerificationLogEntry:  # fmt: skip
+        """Note one verification. `requester` must already be coarse (no full address)."""
+        entry = VerificationLogEntry(certificate_no=certificate_no, at=at, channel=channel[:16],
+                                     verdict=verdict[:16], requester=requester[:120])  # fmt: skip
+        self.session.add(entry)
+        self.session.flush()
+        return entry
+
+    def of(self, certificate_nos: Collection[str], *, limit: int = 500) -> Sequence[VerificationLogEntry]:
+        """The newest verifications of these certificates, newest first."""
+        return self.session.execute(
+            select(VerificationLogEntry)
+            .where(VerificationLogEntry.certificate_no.in_(list(certificate_nos)))
+            .order_by(VerificationLogEntry.at.desc(), VerificationLogEntry.id.desc())
+            .limit(limit)
+        ).scalars().all()  # fmt: skip
+
+    def count(self, certificate_no: str) -> int:
+        return int(self.session.execute(
+            select(func.count()).select_from(VerificationLogEntry)
+            .where(VerificationLogEntry.certificate_no == certificate_no)
+        ).scalar_one())  # fmt: skip
+
+
+def by_holder_secret(session: Session, secret: str) -> CertificateRecord | None:
+    """The certificate whose holder secret is `secret` (stored only as its SHA-256)."""
+    return session.execute(
+        select(CertificateRecord).where(CertificateRecord.holder_secret_hash == hash_token(secret))
+    ).scalar_one_or_none()
+
+
+__all__ = ["VerificationLog", "by_holder_secret"]

@@ -1,0 +1,130 @@
+"""`titlecert admin`: admin API tokens and the audit log."""
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from registry.audit import Actor
+from registry.errors import RegistryError
+from registry.staff import StaffRole
+from titlecert.settings import Settings
+
+
+@contextmanager
+def _registry_errors() -> Iterator[None]:
+    try:
+        yield
+    except RegistryError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+
+
+def _actor(settings: Settings) -> Actor:
+    return Actor(settings.actor, "cli")
+
+
+@click.group()
+def admin() -> None:
+    """Admin API tokens and the audit log."""
+
+
+@admin.group()
+def token() -> None:
+    """Bearer tokens of the admin API (/api/v1/admin)."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in StaffRole]),
+              help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
+                   "archive-clerk: read.")  # fmt: skip
+@click.pass_obj
+def token_create(settings: Settings, name: str, role: str) -> None:
+    """Create a token NAME and print it; only its hash is kept, so it is shown this once."""
+    from registry.db import Registry
+    from registry.staff import StaffTokens
+
+    with _registry_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            secret = StaffTokens(repo.session).create(
+                name, StaffRole(role), actor=_actor(settings), at=dt.datetime.now(dt.UTC)
+            )
+    click.echo(secret)
+    click.echo(f"created admin token {name!r} ({role}); it is shown only this once", err=True)
+
+
+@token.command("revoke")
+@click.argument("name")
+@click.pass_obj
+def token_revoke(settings: Settings, name: str) -> None:
+    """Revoke the token NAME at once."""
+    from registry.db import Registry
+    from registry.staff import StaffTokens
+
+    with _registry_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            StaffTokens(repo.session).revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+    click.echo(f"revoked admin token {name!r}")
+
+
+@token.command("list")
+@click.pass_obj
+def token_list(settings: Settings) -> None:
+    """List the tokens: name, role, created, revoked."""
+    from registry.db import Registry
+    from registry.staff import StaffTokens
+
+    with _registry_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in StaffTokens(repo.session).all()]
+    for name, role, created, revoked in rows:
+        state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
+        click.echo(f"{name}\t{role}\tcreated {created:%Y-%m-%d %H:%M}\t{state}")
+
+
+@admin.group()
+def audit() -> None:
+    """The append-only, hash-chained audit log."""
+
+
+@audit.command("verify")
+@click.pass_obj
+def audit_verify(settings: Settings) -> None:
+    """Check the chain; exit 1 naming the first entry that does not check out."""
+    from registry.audit import AuditLog
+    from registry.db import Registry
+
+    with _registry_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            check = AuditLog(repo.session).verify()
+    if check.intact:
+        click.echo(f"audit log intact: {check.entries} entries, head {check.head}")
+        return
+    click.echo(f"audit log broken at entry {check.broken_at}: {check.problem}", err=True)
+    sys.exit(1)
+
+
+@audit.command("show")
+@click.option("--after", default=0, type=int, help="Only entries with a higher id.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10000))
+@click.pass_obj
+def audit_show(settings: Settings, after: int, limit: int) -> None:
+    """Print entries as JSON lines, oldest first."""
+    from registry.audit import AuditLog
+    from registry.db import Registry
+    from titlecert.admin.views import audit_entry_json
+
+    with _registry_errors():
+        registry = Registry(settings.database_url)
+        with registry.transaction() as repo:
+            entries = [audit_entry_json(e) for e in AuditLog(repo.session).entries(after=after, limit=limit)]
+    for entry in entries:
+        click.echo(json.dumps(entry, ensure_ascii=False))
