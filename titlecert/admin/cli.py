@@ -1,21 +1,31 @@
-"""`titlecert admin`: admin API tokens and the audit log."""
+"""`titlecert admin`: admin API tokens and the audit log.
+
+Like the main CLI, commands import the registry (SQLAlchemy) only when they run, so that
+`titlecert --help` stays fast.
+"""
 
 import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from registry.audit import Actor
-from registry.errors import RegistryError
-from registry.staff import StaffRole
 from titlecert.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.audit import Actor
+
+STAFF_ROLES = ("committee-office", "approval-authority", "archive-clerk")
+"""registry.staff.StaffRole's values (a test keeps them equal)."""
 
 
 @contextmanager
 def _registry_errors() -> Iterator[None]:
+    from registry.errors import RegistryError
+
     try:
         yield
     except RegistryError as e:
@@ -23,7 +33,9 @@ def _registry_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def _actor(settings: Settings) -> Actor:
+def _actor(settings: Settings) -> "Actor":
+    from registry.audit import Actor
+
     return Actor(settings.actor, "cli")
 
 
@@ -39,14 +51,14 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice([r.value for r in StaffRole]),
+@click.option("--role", required=True, type=click.Choice(STAFF_ROLES),
               help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
                    "archive-clerk: read.")  # fmt: skip
 @click.pass_obj
 def token_create(settings: Settings, name: str, role: str) -> None:
     """Create a token NAME and print it; only its hash is kept, so it is shown this once."""
     from registry.db import Registry
-    from registry.staff import StaffTokens
+    from registry.staff import StaffRole, StaffTokens
 
     with _registry_errors():
         registry = Registry(settings.database_url)

@@ -3,7 +3,9 @@
 import pytest
 
 from registry.audit import Actor
-from titlecert.admin.auth import Permission, bearer_token, may
+from registry.staff import StaffRole
+from titlecert.admin.auth import GRANTS, Permission, bearer_token, may
+from titlecert.admin.cli import STAFF_ROLES
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,8 @@ def test_bearer_token(header: str | None, token: str | None) -> None:
 def test_roles_grant_their_permissions_only(role: str, granted: set[Permission]) -> None:
     actor = Actor("someone", role)
     assert {p for p in Permission if may(actor, p)} == granted
+
+
+def test_every_role_is_offered_by_the_cli_and_granted_something() -> None:
+    assert tuple(r.value for r in StaffRole) == STAFF_ROLES
+    assert set(GRANTS) == set(StaffRole)
