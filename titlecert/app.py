@@ -1,6 +1,6 @@
 """The web application factory: mounts verification on a Flask app. Nothing runs at import."""
 
-from flask import Flask
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from registry.db import Registry
@@ -19,12 +19,22 @@ def create_app(settings: Settings) -> Flask:
     """A Flask app serving the public verify site for the instance in `settings`."""
     app = Flask(__name__)
     app.json = _ChineseJSON(app)
+    registry = Registry(settings.database_url)
     init_app(
         app,
         VerifyServices(
             trust=load_trust(settings),
-            registry=Registry(settings.database_url),
+            registry=registry,
             verify_domain=settings.verify_domain,
         ),
     )
+    app.add_url_rule("/healthz", "healthz", lambda: _health(registry))
     return app
+
+
+def _health(registry: Registry) -> Response:
+    """GET /healthz for load balancers: 200 `ok` when the registry answers, else 503."""
+    up = registry.ping()
+    response = Response("ok\n" if up else "registry unavailable\n", 200 if up else 503, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response

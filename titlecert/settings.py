@@ -38,6 +38,25 @@ class TokenConfig:
     where they differ from the key's."""
 
 
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, 2 × cores + 1: 5 worker processes on 2 cores."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@dataclass(frozen=True)
+class WebServer:
+    """How `titlecert serve` (and `demo`) run the production WSGI server, gunicorn."""
+
+    workers: int = field(default_factory=default_web_workers)
+    """TITLECERT_WEB_WORKERS: worker processes (default 2 × cores + 1)."""
+    threads: int = 4
+    """TITLECERT_WEB_THREADS: threads per worker (gthread); an upload waits on its sandboxed parser
+    in one thread while the others answer lookups."""
+    timeout: int = 60
+    """TITLECERT_WEB_TIMEOUT: seconds before a silent worker is killed and replaced (the sandbox's
+    own wall-clock limit is shorter)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, resolved once."""
@@ -74,6 +93,8 @@ class Settings:
     seal_names: Mapping[str, str] = field(default_factory=dict)
     """TITLECERT_<ROLE>_SEAL_NAME by role name: Chinese name drawn on each seal of a key on a token
     (default: the certificate's common name)."""
+    web: WebServer = field(default_factory=WebServer)
+    """TITLECERT_WEB_WORKERS, _THREADS, _TIMEOUT: how `titlecert serve` runs gunicorn."""
 
     @property
     def pki_dir(self) -> Path:
@@ -159,7 +180,22 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         token=token,
         pkcs11_pins=pins,
         seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
+        web=web_server(env),
     )
+
+
+def web_server(env: Mapping[str, str]) -> WebServer:
+    """The gunicorn settings in `env`. Raises ValueError for a value that is not a positive integer."""
+    values: dict[str, int] = {}
+    for name in ("workers", "threads", "timeout"):
+        variable = f"TITLECERT_WEB_{name.upper()}"
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
+        values[name] = int(raw)
+    return WebServer(**values)
 
 
 def with_token_options(
