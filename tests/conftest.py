@@ -122,9 +122,9 @@ def running(
 
 @pytest.fixture(scope="session")
 def server(instance: Instance, issued: Issued) -> Iterator[str]:
-    """`titlecert serve` on the instance's public URL; yields the base URL."""
+    """`titlecert serve` (gunicorn) on the instance's public URL; yields the base URL."""
     port = instance.public_url.rsplit(":", 1)[1]
-    probe = instance.public_url + "/"
+    probe = instance.public_url + "/healthz"
     with running(instance, ["serve", "--port", port], probe_url=probe, log_name="serve.log", timeout=30):
         yield instance.public_url
 
