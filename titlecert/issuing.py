@@ -100,14 +100,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     packages' errors on conversion, signing or registry failure (nothing registered)."""
     calendar = calendar_of(settings)
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
-    keys = load_keys(settings)
-    font = find_seal_font(settings.seal_font)
-    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level != "B-B" else None
-    long_term = (
-        LongTerm(load_trust(settings).anchors, archive=settings.signature_level == "B-LTA")
-        if settings.signature_level in ("B-LT", "B-LTA")
-        else None
-    )
+    sealing = batch_sealing(settings)
     secret = settings.secret_file.read_text().strip().encode()
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
@@ -120,7 +113,6 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
                 for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-        sealing = Sealing(keys, font, timestamper, long_term)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
         _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir))
     finally:
@@ -137,6 +129,20 @@ class Sealing:
     font: Path
     timestamper: TimeStamper | None
     long_term: LongTerm | None
+
+
+def batch_sealing(settings: Settings) -> Sealing:
+    """What sealing needs for one batch at the configured PAdES level.
+
+    One timestamper serves the whole batch: pyHanko caches its size-estimation token per instance.
+    """
+    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level != "B-B" else None
+    long_term = (
+        LongTerm(load_trust(settings).anchors, archive=settings.signature_level == "B-LTA")
+        if settings.signature_level in ("B-LT", "B-LTA")
+        else None
+    )
+    return Sealing(load_keys(settings), find_seal_font(settings.seal_font), timestamper, long_term)
 
 
 def _finish(job: Job, pdf: bytes, settings: Settings, sealing: Sealing) -> tuple[bytes, int]:
