@@ -1,6 +1,7 @@
 """The DEMO PKI's online services: an RFC 3161 time-stamping authority, an OCSP responder and a
 CRL, answered from the files `create_demo_pki` wrote and served over real HTTP on loopback by
-`titlecert pki serve` (a real protocol peer for signing and validation tests, not a mock).
+`titlecert pki serve`, or from a background thread while `titlecert demo` runs (a real protocol
+peer for signing and validation tests, not a mock).
 
 OCSP answers are signed by a delegated responder certificate (OCSPSigning, no-check), as public
 CAs do: a validator looking for proof that a CA-signed answer's signer was not revoked would find
@@ -11,8 +12,12 @@ replaces them, so a running service follows rotation.
 A real office points TITLECERT settings at its CA's and TSA's own services instead.
 """
 
+import asyncio
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,3 +261,36 @@ class PkiServices:
         app.router.add_get("/crl", crl)
         app.router.add_get("/healthz", healthz)
         return app
+
+    @contextmanager
+    def running(self, host: str, port: int) -> Iterator[None]:
+        """Serve `app()` on host:port from a background thread (its own event loop) until the
+        block ends, then stop and release the port. Raises OSError when it cannot listen."""
+        loop = asyncio.new_event_loop()
+        runner = web.AppRunner(self.app())
+        started = threading.Event()
+        failed: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                loop.run_until_complete(runner.setup())
+                loop.run_until_complete(web.TCPSite(runner, host, port).start())
+            except BaseException as e:  # handed to the caller's thread
+                failed.append(e)
+            started.set()
+            if not failed:
+                loop.run_forever()
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+        thread = threading.Thread(target=serve, name=f"pki-services-{port}", daemon=True)
+        thread.start()
+        started.wait()
+        if failed:
+            thread.join()
+            raise failed[0]
+        try:
+            yield
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
