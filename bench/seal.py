@@ -22,10 +22,12 @@ import hashlib
 import http.client
 import io
 import json
+import logging
 import os
 import pstats
 import re
 import secrets
+import socket
 import ssl
 import statistics
 import subprocess
@@ -88,8 +90,6 @@ def cells(samples: list[float]) -> str:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -199,7 +199,7 @@ def raw_rows(
     key_der = committee.signing_key.dump()
     key = serialization.load_der_private_key(key_der, password=None)
     digest = hashlib.sha256(sealed).digest()
-    services = PkiServices(settings.pki_dir)  # the same code `pki serve` runs, in this process
+    services = PkiServices(settings.pki_dir, services_url=settings.pki_url)  # as `pki serve`, in process
     ca = services.ca_cert
     leaf = x509.load_der_x509_certificate(sealing.keys[Role.COMMITTEE].signer_cert.dump())
     ocsp_req = ocsp.OCSPRequestBuilder().add_certificate(leaf, ca, hashes.SHA256()).build()
@@ -318,9 +318,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=30, help="certificates sealed per level (default 30)")
+    parser.add_argument(
+        "--rounds", type=int, default=30, help="certificates per batch after the first (default 30)"
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile breakdown")
     args = parser.parse_args()
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # as the CLI: subsetting quirks of the seal font
     load_start = os.getloadavg()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="titlecert-bench-") as tmp_name:
