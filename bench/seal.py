@@ -10,7 +10,9 @@ port in a separate process (its access log counts the HTTP requests of each leve
 certificate of the bundled sample with `titlecert issue` (LibreOffice, as in production) and seals
 that certificate's unsealed first revision again and again. Sealing goes through
 `titlecert.issuing.batch_sealing`, so every round is one more certificate of the same batch, sealed
-exactly as `titlecert issue` seals it. Prints Markdown tables for docs/performance.md.
+exactly as `titlecert issue` seals it. With SoftHSM2 installed, the blank-page seal is also timed
+with both keys on a throwaway PKCS#11 token, beside a raw C_Sign. Prints Markdown tables for
+docs/performance.md.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import asyncio
 import cProfile
 import dataclasses
 import datetime as dt
+import glob
 import hashlib
 import http.client
 import io
@@ -27,6 +30,7 @@ import os
 import pstats
 import re
 import secrets
+import shutil
 import socket
 import ssl
 import statistics
@@ -47,15 +51,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509 import ocsp
+from pkcs11 import Attribute, Mechanism, ObjectClass
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pypdf import PdfWriter
 
 from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, seal_boxes
+from signing.devtoken import create_demo_pki_on_token
+from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
 from signing.services import PkiServices
+from signing.tokens import TokenPool
 from titlecert.issuing import Sealing, batch_sealing
 from titlecert.settings import SIGNATURE_LEVELS, Settings, from_env
 
@@ -200,6 +208,7 @@ def raw_rows(
     key = serialization.load_der_private_key(key_der, password=None)
     digest = hashlib.sha256(sealed).digest()
     services = PkiServices(settings.pki_dir, services_url=settings.pki_url)  # as `pki serve`, in process
+    services.timestamp(tsa_request(digest))  # the running service has parsed its TSA key already
     ca = services.ca_cert
     leaf = x509.load_der_x509_certificate(sealing.keys[Role.COMMITTEE].signer_cert.dump())
     ocsp_req = ocsp.OCSPRequestBuilder().add_certificate(leaf, ca, hashes.SHA256()).build()
@@ -264,6 +273,55 @@ def raw_rows(
         few,
     )
     return rows
+
+
+# ---------------------------------------------------------------- keys on a PKCS#11 token
+
+SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", *sorted(glob.glob("/usr/lib/*/softhsm/libsofthsm2.so")))
+
+
+@dataclasses.dataclass
+class OnToken:
+    keys: dict[Role, SealKey]
+    """Both roles' keys generated on a throwaway SoftHSM2 token, with the file keys' seals."""
+    raw_sign: Callable[[], object]
+    """One C_Sign (SHA256_RSA_PKCS) with the committee's key."""
+
+
+@contextmanager
+def softhsm_keys(keys: dict[Role, SealKey]) -> Iterator[OnToken | None]:
+    """Keys on a throwaway SoftHSM2 token (PKCS#11) while the block runs; None without SoftHSM2."""
+    module = next((Path(m) for m in SOFTHSM_MODULES if Path(m).is_file()), None)
+    if module is None or shutil.which("softhsm2-util") is None:
+        yield None
+        return
+    pin, label = "123456", "bench"
+    with tempfile.TemporaryDirectory(prefix="titlecert-bench-softhsm-") as tmp:
+        conf = Path(tmp) / "softhsm2.conf"
+        (Path(tmp) / "tokens").mkdir()
+        conf.write_text(
+            f"directories.tokendir = {tmp}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n"
+        )
+        os.environ["SOFTHSM2_CONF"] = str(conf)
+        subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
+                        "--so-pin", "12345678"], check=True, capture_output=True)  # fmt: skip
+        pool = TokenPool()
+        try:
+            _, made = create_demo_pki_on_token(
+                Path(tmp) / "pki", pool, module=module, token_label=label, pin=pin
+            )
+            on_token = {
+                role: SealKey(role, pool.signer(k.ref, pin), keys[role].seal_name, keys[role].seal_image)
+                for role, k in made.items()
+            }
+            session = pool.session(module, label, pin)
+            [handle] = session.get_objects(
+                {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: "committee"}
+            )
+            data = b"x" * 1024
+            yield OnToken(on_token, lambda: handle.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS))
+        finally:
+            pool.close()
 
 
 # ---------------------------------------------------------------- where the time goes
@@ -333,8 +391,9 @@ def main() -> None:
                     "TITLECERT_PUBLIC_URL": "http://127.0.0.1:8080"})  # fmt: skip
         titlecert(env, "init")
         log = tmp / "pki-serve.log"
-        with pki_services(env, log):
-            run(env, tmp, log, args.rounds, profile=not args.no_profile)
+        file_keys = batch_sealing(from_env(env)).keys
+        with pki_services(env, log), softhsm_keys(file_keys) as on_token:
+            run(env, tmp, log, args.rounds, profile=not args.no_profile, on_token=on_token)
     load_end = os.getloadavg()
     print(f"\nLoad average (1 min) {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end; "
           f"the run took {time.perf_counter() - started:.0f} s.")  # fmt: skip
@@ -363,7 +422,9 @@ COUNTED = 3
 """Certificates sealed, untimed, to count each batch's HTTP requests per certificate."""
 
 
-def run(env: dict[str, str], tmp: Path, log: Path, rounds: int, *, profile: bool) -> None:
+def run(
+    env: dict[str, str], tmp: Path, log: Path, rounds: int, *, profile: bool, on_token: OnToken | None
+) -> None:
     base = from_env(env)
     certificate = unsealed_certificate(env, tmp)
     boxes = seal_boxes(certificate, dict(CERTIFICATE_SEAL_CAPTIONS))
@@ -393,13 +454,18 @@ def run(env: dict[str, str], tmp: Path, log: Path, rounds: int, *, profile: bool
         SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
         SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196)),
     ]
+    blank = blank_page()
     batches.append(
         Batch(
             "B-B on a blank page (the row of earlier runs)",
             ADDS["B-B"],
-            sealer(blank_sealing, blank_page(), blank_placements),
+            sealer(blank_sealing, blank, blank_placements),
         )
     )
+    if on_token is not None:
+        token_sealing = dataclasses.replace(blank_sealing, keys=on_token.keys)
+        batches.append(Batch("B-B on a blank page, keys on SoftHSM2 (PKCS#11)", ADDS["B-B"],
+                             sealer(token_sealing, blank, blank_placements)))  # fmt: skip
 
     access = AccessLog(log)
     access.since_last()
@@ -424,6 +490,9 @@ def run(env: dict[str, str], tmp: Path, log: Path, rounds: int, *, profile: bool
     raw = raw_rows(
         base, batch_sealing(dataclasses.replace(base, signature_level="B-LTA")), sealed_lta, rounds
     )
+    if on_token is not None:
+        raw.insert(1, ("RSA-3072 signature on SoftHSM2 (C_Sign, SHA256_RSA_PKCS), one",
+                       timed(on_token.raw_sign, rounds * 4)))  # fmt: skip
 
     cpu = next(
         (
