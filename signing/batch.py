@@ -92,6 +92,7 @@ class BatchValidation:
         return ValidationContext(
             trust_roots=self.trust_roots,
             allow_fetching=True,
+            revocation_mode="require",  # B-LT must embed an answer: no answer, no seal
             fetcher_backend=OwnedFetcherBackend(self._backend),
             fetchers=self._fetchers,
         )

@@ -149,7 +149,9 @@ def _sign(
         if long_term.validation_contexts is not None:
             context = long_term.validation_contexts()
         else:
-            context = ValidationContext(trust_roots=list(long_term.trust_roots), allow_fetching=True)
+            context = ValidationContext(
+                trust_roots=list(long_term.trust_roots), allow_fetching=True, revocation_mode="require"
+            )
         meta = dataclasses.replace(
             meta, embed_validation_info=True, validation_context=context, use_pades_lta=archive
         )
