@@ -72,6 +72,8 @@ class Issued:
     everything: list[dict[str, Any]]
     """Every document written, of every kind."""
     skipped: list[str]
+    log: str = ""
+    """What `demo -v` wrote to stderr, the DEMO PKI's access log included."""
 
     @property
     def documents(self) -> list[dict[str, Any]]:
@@ -88,9 +90,9 @@ class Issued:
 @pytest.fixture(scope="session")
 def issued(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Issued:
     out = tmp_path_factory.mktemp("issued")
-    proc = instance.run("demo", "--no-serve", "--out", str(out))
+    proc = instance.run("-v", "demo", "--no-serve", "--out", str(out))
     result = json.loads(proc.stdout)
-    return Issued(out, result["documents"], result["skipped"])
+    return Issued(out, result["documents"], result["skipped"], proc.stderr)
 
 
 @contextmanager
@@ -122,9 +124,9 @@ def running(
 
 @pytest.fixture(scope="session")
 def server(instance: Instance, issued: Issued) -> Iterator[str]:
-    """`titlecert serve` on the instance's public URL; yields the base URL."""
+    """`titlecert serve` (gunicorn) on the instance's public URL; yields the base URL."""
     port = instance.public_url.rsplit(":", 1)[1]
-    probe = instance.public_url + "/"
+    probe = instance.public_url + "/healthz"
     with running(instance, ["serve", "--port", port], probe_url=probe, log_name="serve.log", timeout=30):
         yield instance.public_url
 

@@ -1,6 +1,6 @@
 """The web application factory: mounts verification on a Flask app. Nothing runs at import."""
 
-from flask import Flask
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from registry.db import Registry
@@ -31,6 +31,15 @@ def create_app(settings: Settings) -> Flask:
             verify_domain=settings.verify_domain,
         ),
     )
+    app.add_url_rule("/healthz", "healthz", lambda: _health(registry))
     app.register_blueprint(transparency_bp)
     init_admin(app, AdminServices(registry))
     return app
+
+
+def _health(registry: Registry) -> Response:
+    """GET /healthz for load balancers: 200 `ok` when the registry answers, else 503."""
+    up = registry.ping()
+    response = Response("ok\n" if up else "registry unavailable\n", 200 if up else 503, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -39,6 +39,25 @@ class TokenConfig:
     where they differ from the key's."""
 
 
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, 2 × cores + 1: 5 worker processes on 2 cores."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@dataclass(frozen=True)
+class WebServer:
+    """How `titlecert serve` (and `demo`) run the production WSGI server, gunicorn."""
+
+    workers: int = field(default_factory=default_web_workers)
+    """TITLECERT_WEB_WORKERS: worker processes (default 2 × cores + 1)."""
+    threads: int = 4
+    """TITLECERT_WEB_THREADS: threads per worker (gthread); an upload waits on its sandboxed parser
+    in one thread while the others answer lookups."""
+    timeout: int = 60
+    """TITLECERT_WEB_TIMEOUT: seconds before a silent worker is killed and replaced (the sandbox's
+    own wall-clock limit is shorter)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, resolved once."""
@@ -75,6 +94,8 @@ class Settings:
     seal_names: Mapping[str, str] = field(default_factory=dict)
     """TITLECERT_<ROLE>_SEAL_NAME by role name: Chinese name drawn on each seal of a key on a token
     (default: the certificate's common name)."""
+    web: WebServer = field(default_factory=WebServer)
+    """TITLECERT_WEB_WORKERS, _THREADS, _TIMEOUT: how `titlecert serve` runs gunicorn."""
     actor: str = "operator"
     """TITLECERT_ACTOR, else the OS user: who the audit log says ran a command (issue, revoke, ...)."""
 
@@ -116,8 +137,9 @@ class Settings:
         return f"{self.public_url.rstrip('/')}/h/{secret}"
 
 
-def from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from the environment (or a mapping, for tests)."""
+def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B") -> Settings:
+    """Build settings from the environment (or a mapping, for tests); `default_level` is the PAdES
+    level when TITLECERT_SIGNATURE_LEVEL is not set (the demo's is B-LTA)."""
     env = os.environ if env is None else env
     home = Path(env.get("TITLECERT_HOME", "instance")).resolve()
     keys = {}
@@ -131,7 +153,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             )
     anchors = env.get("TITLECERT_TRUST_ANCHORS")
     pki_url = env.get("TITLECERT_PKI_URL", "http://127.0.0.1:8081").rstrip("/")
-    level = env.get("TITLECERT_SIGNATURE_LEVEL", "B-B").upper()
+    level = env.get("TITLECERT_SIGNATURE_LEVEL", default_level).upper()
     if level not in SIGNATURE_LEVELS:
         raise ValueError(
             f"TITLECERT_SIGNATURE_LEVEL must be one of {', '.join(SIGNATURE_LEVELS)}, not {level!r}"
@@ -166,6 +188,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         token=token,
         pkcs11_pins=pins,
         seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
+        web=web_server(env),
         actor=env.get("TITLECERT_ACTOR") or _os_user(env),
     )
 
@@ -179,6 +202,20 @@ def _os_user(env: Mapping[str, str]) -> str:
         return pwd.getpwuid(os.getuid()).pw_name
     except KeyError:
         return f"uid {os.getuid()}"
+
+
+def web_server(env: Mapping[str, str]) -> WebServer:
+    """The gunicorn settings in `env`. Raises ValueError for a value that is not a positive integer."""
+    values: dict[str, int] = {}
+    for name in ("workers", "threads", "timeout"):
+        variable = f"TITLECERT_WEB_{name.upper()}"
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
+        values[name] = int(raw)
+    return WebServer(**values)
 
 
 def with_token_options(

@@ -47,7 +47,7 @@ class CertificateView:
     issued_on: dt.date
     sha256: str
     superseded_by: str | None = None
-    """The number of the certificate re-issued in place of this one, when superseded."""
+    """The number of the certificate re-issued in place of this one, if any."""
 
     @classmethod
     def of(cls, r: CertificateRecord) -> "CertificateView":

@@ -247,6 +247,7 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
                              headers={"User-Agent": FIREFOX})  # fmt: skip
         assert upload.status_code == 200 and "文件有效" in upload.text
         page = client.get(f"/h/{secret}")
+        english = client.get(f"/h/{secret}?lang=en")
         seen = client.get(f"/api/v1/holder/{secret}").json
     finally:
         app.extensions[VERIFY].registry.dispose()
@@ -256,6 +257,11 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
                  "上传文件核验 · 证书 {no} · 结果：有效 · 查验者：2001:db8:abcd::/48 · Firefox"):  # fmt: skip
         assert line.format(no=certificate["certificate_no"]) in page.text
     assert "黎*静" in page.text and "820000********0537" in page.text
+    assert "Who verified my certificate" in english.text
+    assert (
+        f"QR code scanned · certificate {certificate['certificate_no']} · result: Valid · by: 203.0.113.0/24"
+        in (english.text)
+    )
     newest = seen["verifications"][:3]
     assert [(v["channel"], v["requester"]) for v in newest] == [
         ("upload", "2001:db8:abcd::/48 · Firefox"),

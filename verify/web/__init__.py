@@ -1,10 +1,12 @@
 """The public verify site and /api/v1: thin views over verify.service."""
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from registry.db import Registry
 from signing.trust import TrustSettings
@@ -12,13 +14,19 @@ from verify.checks import Analyser
 from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_successor, lookup_token, verify_pdf
 from verify.transparency import Channel, note_verification
+from verify.web import i18n
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXTENSION = "titlecert.verify"
 
-STATUS_LABELS = {"valid": "有效", "revoked": "已撤销", "superseded": "已被新证书替代", "unknown": "未找到"}
+STATUS_LABELS = {
+    "valid": _l("有效"),
+    "revoked": _l("已撤销"),
+    "superseded": _l("已被新证书替代"),
+    "unknown": _l("未找到"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,16 +46,17 @@ def init_app(app: Flask, services: VerifyServices) -> None:
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
     app.register_blueprint(bp)
+    i18n.init_app(app)
     app.after_request(_security_headers)
-    app.register_error_handler(404, lambda e: _problem(404, "Not Found", "No certificate matches this code."))
+    app.register_error_handler(404, lambda e: _error(404, "Not Found", "No certificate matches this code."))
     app.register_error_handler(
         413,
-        lambda e: _problem(
+        lambda e: _error(
             413, "Content Too Large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."
         ),
     )
     app.register_error_handler(
-        405, lambda e: _problem(405, "Method Not Allowed", "This URL does not accept that method.")
+        405, lambda e: _error(405, "Method Not Allowed", "This URL does not accept that method.")
     )
 
 
@@ -74,8 +83,9 @@ def scan_page(token: str) -> tuple[str, int]:
     if view is not None:
         _note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
-        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
-    ), (200 if view else 404)
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
+        token=token, checked_at=dt.datetime.now(dt.UTC),
+    ), (200 if view else 404)  # fmt: skip
 
 
 @bp.get("/v/<token>/successor")
@@ -87,8 +97,9 @@ def successor_page(token: str) -> tuple[str, int]:
     if view is not None:
         _note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
-        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
-    ), (200 if view else 404)
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
+        token=token, checked_at=dt.datetime.now(dt.UTC), successor=True,
+    ), (200 if view else 404)  # fmt: skip
 
 
 @bp.get("/api/v1/certificates/<token>")
@@ -125,13 +136,13 @@ def home() -> str:
 
 
 VERDICT_LABELS = {
-    "valid": "有效",
-    "invalid": "无效",
-    "modified": "已被修改",
-    "indeterminate": "无法确认",
-    "malformed": "无法识别",
+    "valid": _l("有效"),
+    "invalid": _l("无效"),
+    "modified": _l("已被修改"),
+    "indeterminate": _l("无法确认"),
+    "malformed": _l("无法识别"),
 }
-ROLE_LABELS = {"committee": "评委会", "authority": "核准机构"}
+ROLE_LABELS = {"committee": _l("评委会"), "authority": _l("核准机构")}
 
 
 @bp.post("/verify")
@@ -164,6 +175,16 @@ def _note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
         agent = request.headers.get("User-Agent")
         note_verification(_services().registry, certificate_no, channel=channel, verdict=verdict,
                           address=request.remote_addr, user_agent=agent)  # fmt: skip
+
+
+def _error(status: int, title: str, detail: str) -> tuple[Response, int] | tuple[str, int]:
+    """problem+json for the API, a page in the reader's language for everything else."""
+    if request.path.startswith("/api/"):
+        return _problem(status, title, detail)
+    return render_template(
+        "verify/error.html", status=status, domain=_services().verify_domain,
+        limit_mib=MAX_UPLOAD_BYTES // 2**20,
+    ), status  # fmt: skip
 
 
 def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:

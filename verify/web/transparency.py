@@ -2,24 +2,26 @@
 verify.transparency, mounted beside the verify blueprint, whose services (registry, domain) and
 security headers they share.
 
-- GET /h/<secret>: the holder's page (Chinese, no JavaScript).
+- GET /h/<secret>: the holder's page (Chinese or English like every page, no JavaScript).
 - GET /api/v1/holder/<secret>: the same as JSON.
 
 Unknown and malformed secrets get the same 404 as an unknown QR token.
 """
 
-import datetime as dt
-
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 
 from verify.transparency import holder_view
 from verify.web import EXTENSION, STATUS_LABELS, VERDICT_LABELS, VerifyServices
 
 bp = Blueprint("transparency", __name__, template_folder="templates")
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
-
-CHANNEL_LABELS = {"scan": "扫码查看", "api": "接口查询", "upload": "上传文件核验", "match": "信息比对"}
+CHANNEL_LABELS = {
+    "scan": _l("扫码查看"),
+    "api": _l("接口查询"),
+    "upload": _l("上传文件核验"),
+    "match": _l("信息比对"),
+}
 RESULT_LABELS = {**VERDICT_LABELS, **STATUS_LABELS}
 """What a verifier was told: a certificate's status (scan, API) or an upload's verdict."""
 
@@ -43,7 +45,7 @@ def holder_page(secret: str) -> tuple[str, int]:
         return _not_found_page()
     return render_template(
         "verify/holder.html", holder=view, labels=STATUS_LABELS, channels=CHANNEL_LABELS,
-        results=RESULT_LABELS, china=CHINA, domain=_services().verify_domain,
+        results=RESULT_LABELS, domain=_services().verify_domain,
     ), 200  # fmt: skip
 
 
