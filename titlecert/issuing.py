@@ -28,6 +28,7 @@ from docgen.render import render_docx
 from docgen.rules import mask_id
 from docgen.workdays import WorkCalendar, load_overrides
 from registry.db import Registry
+from registry.holders import holder_id_hmac
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
 from signing.fonts import find_seal_font
@@ -38,7 +39,7 @@ from signing.profiles import SealPlacement
 from signing.roles import Role
 from templates import FONTS_CONF
 from titlecert.documents import Award, Job, plan_jobs
-from titlecert.instance import load_keys, load_trust
+from titlecert.instance import instance_secret, load_keys, load_trust
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore, FolderStore
 
@@ -108,7 +109,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
         if settings.signature_level in ("B-LT", "B-LTA")
         else None
     )
-    secret = settings.secret_file.read_text().strip().encode()
+    secret = instance_secret(settings)
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
     try:
@@ -122,7 +123,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         sealing = Sealing(keys, font, timestamper, long_term)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
-        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir))
+        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir), secret)
     finally:
         registry.dispose()
     _update_manifest(out_dir, result)
@@ -221,7 +222,7 @@ def _certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: s
 
 
 def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, registry: Registry,
-                        result: IssueResult, store: DocumentStore) -> None:  # fmt: skip
+                        result: IssueResult, store: DocumentStore, secret: bytes) -> None:  # fmt: skip
     """Register every document and write it, all or nothing; sealed ones also go to the store
     (before the registry commits, so nothing is registered without its archive copy)."""
     now = dt.datetime.now(dt.UTC)
@@ -230,7 +231,7 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
         with registry.transaction() as repo:
             for job, pdf, pages in finished:
                 final = out_dir / job.out_name
-                doc = _record(repo, job, pdf, pages, now, final)
+                doc = _record(repo, job, pdf, pages, now, final, secret)
                 if doc.storage_key:
                     store.put(doc.storage_key, pdf)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -248,7 +249,7 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
 
 
 def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: dt.datetime,
-            final: Path) -> IssuedDocument:  # fmt: skip
+            final: Path, secret: bytes) -> IssuedDocument:  # fmt: skip
     award = job.award
     digest = hashlib.sha256(pdf).hexdigest()
     if job.kind == "certificate" and award is not None:
@@ -257,6 +258,7 @@ def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: 
         repo.add(CertificateRecord(
             certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
             issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
+            holder_id_hmac=holder_id_hmac(secret, d.id_number),
             title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
             authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
             sha256=digest, signed_sha256=last_seal_sha256(pdf), storage_key=key,
