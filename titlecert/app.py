@@ -1,12 +1,19 @@
-"""The web application factory: mounts verification on a Flask app. Nothing runs at import."""
+"""The web application factory: mounts verification on an APIFlask app. Nothing runs at import."""
 
-from flask import Flask
+import logging
+import sys
+import time
+
+from apiflask import APIFlask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.db import Registry
-from titlecert.instance import load_trust
+from titlecert.instance import instance_secret, load_trust
 from titlecert.settings import Settings
-from verify.web import VerifyServices, init_app
+from verify.web import VerifyServices, api, init_app
+from verify.web.limits import RateLimits
+from verify.web.logs import RedactTokens
 
 
 class _ChineseJSON(DefaultJSONProvider):
@@ -15,16 +22,52 @@ class _ChineseJSON(DefaultJSONProvider):
     ensure_ascii = False
 
 
-def create_app(settings: Settings) -> Flask:
-    """A Flask app serving the public verify site for the instance in `settings`."""
-    app = Flask(__name__)
+def create_app(settings: Settings) -> APIFlask:
+    """An app serving the public verify site and /api/v1 for the instance in `settings`."""
+    app = APIFlask(
+        __name__,
+        title=api.TITLE,
+        version=api.VERSION,
+        spec_path=api.SPEC_PATH,
+        docs_path=None,
+        json_errors=False,
+    )
     app.json = _ChineseJSON(app)
+    if settings.trusted_proxies:
+        # X-Forwarded-For and -Proto from that many proxies: the client address the limits count,
+        # and request.is_secure, which decides HSTS.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    limits = settings.rate_limits
     init_app(
         app,
         VerifyServices(
             trust=load_trust(settings),
             registry=Registry(settings.database_url),
             verify_domain=settings.verify_domain,
+            id_key=instance_secret(settings) if settings.secret_file.exists() else None,
+            limits=RateLimits(
+                lookup=limits.lookup,
+                match=limits.match,
+                match_per_certificate=limits.match_per_certificate,
+                upload=limits.upload,
+                storage_uri=settings.redis_url or "memory://",
+                key_prefix=limits.key_prefix,
+            ),
         ),
     )
     return app
+
+
+def configure_logging() -> None:
+    """Log INFO and above to stderr (`titlecert serve`): UTC times, tokens hashed in every line."""
+    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler(sys.stderr))
+    for handler in root.handlers:
+        handler.setFormatter(formatter)
+        if not any(isinstance(f, RedactTokens) for f in handler.filters):
+            handler.addFilter(RedactTokens())
+    root.setLevel(logging.INFO)

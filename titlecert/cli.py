@@ -430,10 +430,11 @@ def serve(settings: Settings, host: str, port: int) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
-    from titlecert.app import create_app
+    from titlecert.app import configure_logging, create_app
 
     with _user_errors():
         app = create_app(settings)
+    configure_logging()
     click.echo(f"serving {settings.public_url} on http://{host}:{port} (Ctrl-C stops)", err=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="titlecert")

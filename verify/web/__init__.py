@@ -1,16 +1,18 @@
 """The public verify site and /api/v1: thin views over verify.service."""
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from apiflask import APIFlask
+from flask import Blueprint, Response, current_app, render_template, request
 
 from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.checks import Analyser
 from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_token, verify_pdf
+from verify.web.limits import Limited, RateLimits, limited
+from verify.web.logs import token_ref
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +32,25 @@ class VerifyServices:
     """The official domain, shown on every page."""
     analyser: Analyser = field(default_factory=IsolatedAnalyser)
     """How uploads are parsed: in an isolated, resource-limited worker by default."""
+    id_key: bytes | None = None
+    """The instance secret keying holder ID hashes, for the match check (None: ID checks answer 409)."""
+    limits: RateLimits = field(default_factory=RateLimits)
+    """The request limits and where their counters live."""
 
 
-def init_app(app: Flask, services: VerifyServices) -> None:
-    """Mount the verify blueprint with its services and security headers."""
+def init_app(app: APIFlask, services: VerifyServices) -> None:
+    """Mount the site, /api/v1 (documented at /api/v1/openapi.json), problem+json errors, the
+    request limits, the access log and the security headers."""
+    from verify.web import api, limits, logs, problems  # they use this module's names
+
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
+    logs.install(app)  # first: its after-request function runs last, seeing the final response
     app.register_blueprint(bp)
+    api.install(app)
+    problems.install(app)
+    limits.install(app, services.limits)
     app.after_request(_security_headers)
-    app.register_error_handler(404, lambda e: _problem(404, "Not Found", "No certificate matches this code."))
-    app.register_error_handler(
-        413,
-        lambda e: _problem(
-            413, "Content Too Large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."
-        ),
-    )
-    app.register_error_handler(
-        405, lambda e: _problem(405, "Method Not Allowed", "This URL does not accept that method.")
-    )
 
 
 bp = Blueprint(
@@ -55,50 +58,24 @@ bp = Blueprint(
 )
 
 
-def _services() -> VerifyServices:
+def current_services() -> VerifyServices:
+    """The services of the app handling the request."""
     services: VerifyServices = current_app.extensions[EXTENSION]
     return services
 
 
-def _token_ref(token: str) -> str:
-    """What logs see of a token: a short hash, never the capability itself."""
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()[:12]
+_services = current_services
 
 
 @bp.get("/v/<token>")
+@limited(Limited.LOOKUP)
 def scan_page(token: str) -> tuple[str, int]:
     services = _services()
     view = lookup_token(services.registry, token)
-    log.info("scan token=%s found=%s", _token_ref(token), view is not None)
+    log.info("scan token=%s found=%s", token_ref(token), view is not None)
     return render_template(
         "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
     ), (200 if view else 404)
-
-
-@bp.get("/api/v1/certificates/<token>")
-def certificate_api(token: str) -> Response | tuple[Response, int]:
-    view = lookup_token(_services().registry, token)
-    log.info("api lookup token=%s found=%s", _token_ref(token), view is not None)
-    if view is None:
-        return _problem(404, "Not Found", "No certificate matches this code.")
-    return jsonify(view.to_json())
-
-
-@bp.post("/api/v1/verify")
-def verify_api() -> Response | tuple[Response, int]:
-    upload = request.files.get("file")
-    if upload is None:
-        return _problem(400, "Bad Request", "Send the PDF as a multipart form field named 'file'.")
-    services = _services()
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    report = verify_pdf(
-        data,
-        name=upload.filename or "upload.pdf",
-        trust=services.trust,
-        registry=services.registry,
-        analyser=services.analyser,
-    )
-    return jsonify(report.to_json())
 
 
 @bp.get("/")
@@ -117,6 +94,7 @@ ROLE_LABELS = {"committee": "评委会", "authority": "核准机构"}
 
 
 @bp.post("/verify")
+@limited(Limited.UPLOAD)
 def verify_form() -> tuple[str, int]:
     services = _services()
     upload = request.files.get("file")
@@ -139,13 +117,6 @@ def verify_form() -> tuple[str, int]:
     ), 200
 
 
-def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:
-    """An RFC 9457 problem+json response."""
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    response.mimetype = "application/problem+json"
-    return response, status
-
-
 def _security_headers(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -154,6 +125,6 @@ def _security_headers(response: Response) -> Response:
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     )
-    if request.is_secure:
+    if request.is_secure:  # HTTPS to this server, or to a trusted proxy (TITLECERT_TRUSTED_PROXIES)
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response
