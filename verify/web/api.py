@@ -164,13 +164,16 @@ TOKEN_PARAMETER = {
 
 
 def _complete(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
-    """Add what the views cannot declare: the problem schema their errors refer to, and what the
-    token in their paths is (not validated as a parameter: a malformed token is a 404, not a 400)."""
+    """Add what the views cannot declare: the problem schema their errors refer to, that their
+    bodies are required, and what the token in their paths is (not validated as a parameter: a
+    malformed token is a 404, not a 400)."""
     if isinstance(spec, str):  # only with SPEC_PROCESSOR_PASS_OBJECT or a YAML format: not used
         return spec
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter.get("name") == "token":
                     parameter.update(TOKEN_PARAMETER)

@@ -112,6 +112,14 @@ def install(app: Flask, limits: RateLimits) -> Limiter:
     return limiter
 
 
+def close(app: Flask) -> None:
+    """Release the counters' connections (a Redis pool), when an app is done with (e.g. in tests)."""
+    limiter = app.extensions.get(EXTENSION)
+    client = getattr(limiter.storage, "storage", None) if isinstance(limiter, Limiter) else None
+    if client is not None and callable(getattr(client, "close", None)):
+        client.close()
+
+
 def _retry_after_only_when_limited(response: Response) -> Response:
     """flask-limiter sends Retry-After on every limited response; it means something on a 429 only."""
     if response.status_code != 429:

@@ -73,8 +73,8 @@ def problem(
 
 def install(app: APIFlask) -> None:
     """Answer every HTTP error, and APIFlask's validation errors, with problems (or pages)."""
+    app.error_processor(_validation_error)  # APIFlask's own errors (it also claims werkzeug's: so first)
     app.register_error_handler(HTTPException, _http_error)  # unhandled exceptions arrive as 500s
-    app.error_processor(_validation_error)
 
 
 def _http_error(error: HTTPException) -> Response:
