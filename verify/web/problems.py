@@ -47,12 +47,8 @@ DETAILS = {
 }
 """The detail of each status, for the document and the responses alike."""
 
-PAGE_TEXT = {
-    405: ("不支持的请求", "该网址不接受此种请求。"),
-    413: ("文件过大", "上传的文件不能超过 {mib} MiB。"),
-    429: ("请求过于频繁", "您的查验请求过于频繁，请约 {retry} 秒后再试。"),
-    500: ("服务暂时不可用", "请稍后再试。"),
-}
+PAGE_STATUSES = (405, 413, 429, 500)
+"""The errors of the HTML views answered with a page (verify/error.html) instead of JSON."""
 
 
 def problem(
@@ -79,7 +75,7 @@ def install(app: APIFlask) -> None:
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    if request.blueprint == HTML_BLUEPRINT and status in PAGE_TEXT:
+    if request.blueprint == HTML_BLUEPRINT and status in PAGE_STATUSES:
         return _page(status)
     return problem(status)
 
@@ -100,10 +96,9 @@ def _validation_error(error: HTTPError) -> Response:
 
 
 def _page(status: int) -> Response:
-    title, message = PAGE_TEXT[status]
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    text = message.format(mib=limit // 2**20, retry=retry_after_seconds())
-    html = render_template("verify/error.html", title=title, message=text, domain=_domain())
+    html = render_template("verify/error.html", status=status, limit_mib=limit // 2**20,
+                           retry_after=retry_after_seconds(), domain=_domain())  # fmt: skip
     return current_app.response_class(html, status=status, mimetype="text/html")
 
 
