@@ -71,6 +71,15 @@ class Registry:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield CertificateRepository(session)
 
+    def ping(self) -> bool:
+        """Whether the registry answers: the database is reachable and its certificates table readable."""
+        try:
+            with self.transaction() as repo:
+                repo.any_certificate()
+        except SQLAlchemyError:
+            return False
+        return True
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         if self._engine is not None:

@@ -58,6 +58,10 @@ class CertificateRepository:
             select(DocumentRecord).where(DocumentRecord.sha256 == sha256.lower())
         ).scalar_one_or_none()
 
+    def any_certificate(self) -> bool:
+        """Whether any certificate is registered (one indexed row read: a cheap liveness probe)."""
+        return self.session.execute(select(CertificateRecord.id).limit(1)).first() is not None
+
     def by_token(self, token: str) -> CertificateRecord | None:
         """The certificate whose QR token is `token`."""
         return self.session.execute(

@@ -20,6 +20,9 @@ have_font "Liberation Serif" || missing+=(fonts-liberation2)
 have_font "HanaMinB" || missing+=(fonts-hanazono)  # rare name characters (CJK Ext-B)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+# The real-browser tests drive Debian's Chromium through Playwright (its own browser download is
+# not reachable from every network).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # SoftHSM2 (PKCS#11 tests): the tool and its module, which sits in /usr/lib/softhsm/ or under the
 # multiarch folder depending on the release; the softhsm2 package brings both (libsofthsm2).
 softhsm_module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
@@ -53,4 +56,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -
   .venv/bin/python -m pip install -q -c requirements.lock -e '.[test]'
   touch "$stamp"
 fi
+# The public pages' English catalog: compiled from the committed .po every time (cheap), so a
+# compiled catalog is never older than its source.
+.venv/bin/pybabel -q compile -d verify/web/translations
 say "ready: .venv/bin/titlecert"

@@ -133,10 +133,10 @@ SERVE_LOG = "serve.log"
 
 @pytest.fixture(scope="session")
 def server(instance: Instance, issued: Issued) -> Iterator[str]:
-    """`titlecert serve` on the instance's public URL; yields the base URL. Its log is SERVE_LOG
-    in the instance's home."""
+    """`titlecert serve` (gunicorn) on the instance's public URL; yields the base URL. Its log is
+    SERVE_LOG in the instance's home."""
     port = instance.public_url.rsplit(":", 1)[1]
-    probe = instance.public_url + "/"
+    probe = instance.public_url + "/healthz"
     served = dataclasses.replace(instance, env={**instance.env, **GENEROUS_LIMITS})
     with running(served, ["serve", "--port", port], probe_url=probe, log_name=SERVE_LOG, timeout=30):
         yield instance.public_url

@@ -5,6 +5,7 @@ import sys
 import time
 
 from apiflask import APIFlask
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,12 +39,13 @@ def create_app(settings: Settings) -> APIFlask:
         # and request.is_secure, which decides HSTS.
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    registry = Registry(settings.database_url)
     limits = settings.rate_limits
     init_app(
         app,
         VerifyServices(
             trust=load_trust(settings),
-            registry=Registry(settings.database_url),
+            registry=registry,
             verify_domain=settings.verify_domain,
             id_key=instance_secret(settings) if settings.secret_file.exists() else None,
             limits=RateLimits(
@@ -56,7 +58,17 @@ def create_app(settings: Settings) -> APIFlask:
             ),
         ),
     )
+    health = app.doc(hide=True)(lambda: _health(registry))  # for load balancers, not in the API document
+    app.add_url_rule("/healthz", "healthz", health)
     return app
+
+
+def _health(registry: Registry) -> Response:
+    """GET /healthz for load balancers: 200 `ok` when the registry answers, else 503."""
+    up = registry.ping()
+    response = Response("ok\n" if up else "registry unavailable\n", 200 if up else 503, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def configure_logging() -> None:

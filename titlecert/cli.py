@@ -423,21 +423,25 @@ def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the public verify site and API."""
+    """Serve the public verify site and API with gunicorn (TITLECERT_WEB_WORKERS, _THREADS, _TIMEOUT)."""
     _serve(settings, host, port)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
-    from waitress import serve as waitress_serve
-
+    from titlecert import server
     from titlecert.app import configure_logging, create_app
 
     with _user_errors():
         app = create_app(settings)
     configure_logging()
-    click.echo(f"serving {settings.public_url} on http://{host}:{port} (Ctrl-C stops)", err=True)
+    web = settings.web
+    click.echo(
+        f"serving {settings.public_url} on http://{host}:{port} with gunicorn "
+        f"({web.workers} workers x {web.threads} threads; Ctrl-C stops)",
+        err=True,
+    )
     try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="titlecert")
+        server.run(app, web, host=host, port=port)
     except OSError as e:
         click.echo(
             f"error: cannot listen on {host}:{port} ({e.strerror}); choose another with --port", err=True

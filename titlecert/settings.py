@@ -40,6 +40,25 @@ class TokenConfig:
     where they differ from the key's."""
 
 
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, 2 × cores + 1: 5 worker processes on 2 cores."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@dataclass(frozen=True)
+class WebServer:
+    """How `titlecert serve` (and `demo`) run the production WSGI server, gunicorn."""
+
+    workers: int = field(default_factory=default_web_workers)
+    """TITLECERT_WEB_WORKERS: worker processes (default 2 × cores + 1)."""
+    threads: int = 4
+    """TITLECERT_WEB_THREADS: threads per worker (gthread); an upload waits on its sandboxed parser
+    in one thread while the others answer lookups."""
+    timeout: int = 60
+    """TITLECERT_WEB_TIMEOUT: seconds before a silent worker is killed and replaced (the sandbox's
+    own wall-clock limit is shorter)."""
+
+
 @dataclass(frozen=True)
 class RateLimitSettings:
     """Request limits of the public site, per client address (an IPv6 client by its /64), in
@@ -94,10 +113,12 @@ class Settings:
     seal_names: Mapping[str, str] = field(default_factory=dict)
     """TITLECERT_<ROLE>_SEAL_NAME by role name: Chinese name drawn on each seal of a key on a token
     (default: the certificate's common name)."""
-
+    web: WebServer = field(default_factory=WebServer)
+    """TITLECERT_WEB_WORKERS, _THREADS, _TIMEOUT: how `titlecert serve` runs gunicorn."""
     redis_url: str | None = None
     """TITLECERT_REDIS_URL: Redis holding the rate-limit counters, shared by every process serving
-    the site (e.g. redis://127.0.0.1:6379/0); default: in the memory of each process."""
+    the site (e.g. redis://127.0.0.1:6379/0); default: in the memory of each gunicorn worker, which
+    then counts apart (a client may get up to workers × the limit)."""
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     """TITLECERT_RATE_LIMIT_*: the public site's request limits."""
     trusted_proxies: int = 0
@@ -189,10 +210,25 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         token=token,
         pkcs11_pins=pins,
         seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
+        web=web_server(env),
         redis_url=env.get("TITLECERT_REDIS_URL") or None,
         rate_limits=_rate_limits(env),
         trusted_proxies=_count(env, "TITLECERT_TRUSTED_PROXIES"),
     )
+
+
+def web_server(env: Mapping[str, str]) -> WebServer:
+    """The gunicorn settings in `env`. Raises ValueError for a value that is not a positive integer."""
+    values: dict[str, int] = {}
+    for name in ("workers", "threads", "timeout"):
+        variable = f"TITLECERT_WEB_{name.upper()}"
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
+        values[name] = int(raw)
+    return WebServer(**values)
 
 
 _RATE_LIMIT_VARIABLES = {

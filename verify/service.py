@@ -59,6 +59,8 @@ class CertificateView:
     """发证时间: the day the approval notice was issued."""
     sha256: str
     """SHA-256 (hex) of the issued PDF: compare it with the file at hand."""
+    superseded_by: str | None = None
+    """The number of the certificate re-issued in place of this one, if any."""
 
     @classmethod
     def of(cls, r: CertificateRecord) -> "CertificateView":
@@ -79,6 +81,7 @@ class CertificateView:
             passed_on=r.passed_on,
             issued_on=r.issued_on,
             sha256=r.sha256,
+            superseded_by=r.superseded_by,
         )
 
 
@@ -94,6 +97,20 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
     with registry.transaction() as repo:
         record = repo.by_token(token)
         return CertificateView.of(record) if record else None
+
+
+def lookup_successor(registry: Registry, token: str) -> CertificateView | None:
+    """The certificate re-issued in place of the one `token` names; None when the token names no
+    certificate, or one that was not superseded by a registered certificate. The old token opens
+    the new certificate's public view only: tokens are stored hashed, so the new one is not known."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    with registry.transaction() as repo:
+        record = repo.by_token(token)
+        if record is None or not record.superseded_by:
+            return None
+        successor = repo.by_number(record.superseded_by)
+        return CertificateView.of(successor) if successor else None
 
 
 def verify_pdf(
@@ -170,4 +187,4 @@ def verify_pdf(
     return report
 
 
-__all__ = ["CertificateView", "lookup_token", "mask_name", "verify_pdf"]
+__all__ = ["CertificateView", "lookup_successor", "lookup_token", "mask_name", "verify_pdf"]

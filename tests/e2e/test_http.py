@@ -2,10 +2,11 @@
 
 import json
 import subprocess
+from pathlib import Path
 
 import requests
 
-from tests.conftest import TITLECERT, Instance, Issued, passed_applicants
+from tests.conftest import TITLECERT, Instance, Issued, free_port, passed_applicants, running
 from tests.tamper import add_page_content, flip_byte_in_signed_range
 
 
@@ -113,3 +114,34 @@ def test_upload_form_on_the_site(server: str, issued: Issued) -> None:
     )
     assert "文件已被修改" in tampered.text and "文件有效" not in tampered.text
     assert requests.post(f"{server}/verify", timeout=10).status_code == 400
+
+
+def test_served_by_gunicorn_with_a_health_check(server: str, instance: Instance, issued: Issued) -> None:
+    health = requests.get(f"{server}/healthz", timeout=10)
+    assert (health.status_code, health.text) == (200, "ok\n")
+    assert health.headers["Cache-Control"] == "no-store" and health.headers["Server"].startswith("gunicorn")
+    requests.get(issued.documents[0]["verify_url"], timeout=10)
+    log = (instance.home / "serve.log").read_text(errors="replace")
+    assert "gunicorn" in log and "workers" in log
+    assert token_of(issued, 0) not in log, "QR tokens must never reach the server's logs"
+
+
+def test_health_check_fails_when_the_registry_does_not_answer(instance: Instance, tmp_path: Path) -> None:
+    broken = Instance(instance.home, dict(instance.env), f"http://127.0.0.1:{free_port()}", instance.pki_url)
+    broken.env["TITLECERT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-folder' / 'registry.sqlite3'}"
+    broken.env["TITLECERT_WEB_WORKERS"] = "1"
+    port = broken.public_url.rsplit(":", 1)[1]
+    with running(broken, ["serve", "--port", port], probe_url=broken.public_url + "/", log_name="broken.log",
+                 timeout=30):  # fmt: skip
+        health = requests.get(f"{broken.public_url}/healthz", timeout=10)
+        assert health.status_code == 503 and health.headers["Cache-Control"] == "no-store"
+        assert "1 workers" in (instance.home / "broken.log").read_text()
+
+
+def test_demo_serves_with_the_same_server(instance: Instance, issued: Issued) -> None:
+    port = str(free_port())
+    with running(instance, ["demo", "--out", str(issued.out), "--port", port],
+                 probe_url=f"http://127.0.0.1:{port}/healthz", log_name="demo.log", timeout=120):  # fmt: skip
+        page = requests.get(f"http://127.0.0.1:{port}/v/{token_of(issued, 0)}", timeout=10)
+        assert page.status_code == 200 and page.headers["Server"].startswith("gunicorn")
+    assert "with gunicorn" in (instance.home / "demo.log").read_text()

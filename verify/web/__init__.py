@@ -1,16 +1,19 @@
 """The public verify site and /api/v1: thin views over verify.service."""
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
 from apiflask import APIFlask
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.checks import Analyser
 from verify.sandbox import IsolatedAnalyser
-from verify.service import lookup_token, verify_pdf
+from verify.service import lookup_successor, lookup_token, verify_pdf
+from verify.web import i18n
 from verify.web.limits import Limited, RateLimits, limited
 from verify.web.logs import token_ref
 
@@ -19,7 +22,12 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXTENSION = "titlecert.verify"
 
-STATUS_LABELS = {"valid": "有效", "revoked": "已撤销", "superseded": "已被新证书替代", "unknown": "未找到"}
+STATUS_LABELS = {
+    "valid": _l("有效"),
+    "revoked": _l("已撤销"),
+    "superseded": _l("已被新证书替代"),
+    "unknown": _l("未找到"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ def init_app(app: APIFlask, services: VerifyServices) -> None:
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
     logs.install(app)  # first: its after-request function runs last, seeing the final response
     app.register_blueprint(bp)
+    i18n.init_app(app)
     api.install(app)
     problems.install(app)
     limits.install(app, services.limits)
@@ -74,8 +83,22 @@ def scan_page(token: str) -> tuple[str, int]:
     view = lookup_token(services.registry, token)
     log.info("scan token=%s found=%s", token_ref(token), view is not None)
     return render_template(
-        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain
-    ), (200 if view else 404)
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
+        token=token, checked_at=dt.datetime.now(dt.UTC),
+    ), (200 if view else 404)  # fmt: skip
+
+
+@bp.get("/v/<token>/successor")
+@limited(Limited.LOOKUP)
+def successor_page(token: str) -> tuple[str, int]:
+    """The certificate re-issued in place of the one `token` names (its registered content)."""
+    services = _services()
+    view = lookup_successor(services.registry, token)
+    log.info("successor token=%s found=%s", token_ref(token), view is not None)
+    return render_template(
+        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
+        token=token, checked_at=dt.datetime.now(dt.UTC), successor=True,
+    ), (200 if view else 404)  # fmt: skip
 
 
 @bp.get("/")
@@ -84,13 +107,13 @@ def home() -> str:
 
 
 VERDICT_LABELS = {
-    "valid": "有效",
-    "invalid": "无效",
-    "modified": "已被修改",
-    "indeterminate": "无法确认",
-    "malformed": "无法识别",
+    "valid": _l("有效"),
+    "invalid": _l("无效"),
+    "modified": _l("已被修改"),
+    "indeterminate": _l("无法确认"),
+    "malformed": _l("无法识别"),
 }
-ROLE_LABELS = {"committee": "评委会", "authority": "核准机构"}
+ROLE_LABELS = {"committee": _l("评委会"), "authority": _l("核准机构")}
 
 
 @bp.post("/verify")

@@ -1,5 +1,5 @@
-"""Errors as RFC 9457 problem details (application/problem+json); a small Chinese page instead
-for the HTML views. Bodies are fixed per status: nothing from the request is echoed."""
+"""Errors as RFC 9457 problem details (application/problem+json) under /api/, a page in the
+reader's language everywhere else. Bodies are fixed per status: nothing from the request is echoed."""
 
 from typing import Any
 
@@ -14,8 +14,8 @@ from verify.web import EXTENSION, MAX_UPLOAD_BYTES
 from verify.web.limits import retry_after_seconds
 
 MEDIA_TYPE = "application/problem+json"
-HTML_BLUEPRINT = "verify"
-"""Errors of this blueprint's views are pages, not JSON."""
+API_PREFIX = "/api/"
+"""Errors of requests under this path are problems; of any other, pages (verify/error.html)."""
 
 
 class Problem(BaseModel):
@@ -31,8 +31,7 @@ class Problem(BaseModel):
 
 
 def _detail(status: int) -> str:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return DETAILS.get(status, "The request could not be answered.").format(mib=limit // 2**20)
+    return DETAILS.get(status, "The request could not be answered.").format(mib=MAX_UPLOAD_BYTES // 2**20)
 
 
 DETAILS = {
@@ -46,9 +45,6 @@ DETAILS = {
     500: "The service could not answer. Try again later.",
 }
 """The detail of each status, for the document and the responses alike."""
-
-PAGE_STATUSES = (405, 413, 429, 500)
-"""The errors of the HTML views answered with a page (verify/error.html) instead of JSON."""
 
 
 def problem(
@@ -75,9 +71,7 @@ def install(app: APIFlask) -> None:
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    if request.blueprint == HTML_BLUEPRINT and status in PAGE_STATUSES:
-        return _page(status)
-    return problem(status)
+    return problem(status) if request.path.startswith(API_PREFIX) else _page(status)
 
 
 def _validation_error(error: HTTPError) -> Response:
@@ -96,8 +90,7 @@ def _validation_error(error: HTTPError) -> Response:
 
 
 def _page(status: int) -> Response:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    html = render_template("verify/error.html", status=status, limit_mib=limit // 2**20,
+    html = render_template("verify/error.html", status=status, limit_mib=MAX_UPLOAD_BYTES // 2**20,
                            retry_after=retry_after_seconds(), domain=_domain())  # fmt: skip
     return current_app.response_class(html, status=status, mimetype="text/html")
 

@@ -1,0 +1,187 @@
+"""What a person with a phone sees: the QR code of an issued certificate, opened in Chromium.
+
+The certificate PDF's first page is rendered to an image (pdftoppm), its QR code decoded
+(zxing-cpp) and the URL opened by Playwright in Debian's Chromium on a phone-sized screen, with
+JavaScript off: the pages need none, and their CSP allows none.
+"""
+
+import hashlib
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
+
+from tests.conftest import Issued, passed_applicants
+
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "java_script_enabled": False,
+}
+GREEN = "rgb(29, 122, 54)"  # .status-valid .status-label in verify.css
+
+
+def chromium_executable() -> str | None:
+    """Debian's Chromium, which scripts/setup.sh installs."""
+    for name in ("chromium", "chromium-browser"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        try:
+            # Playwright's own browser build is used only when Debian's is missing and it was downloaded.
+            launched = playwright.chromium.launch(executable_path=executable)
+        except Error as e:
+            pytest.fail(f"no Chromium to drive: run scripts/setup.sh (it installs Debian's chromium): {e}")
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    yield context
+    context.close()
+
+
+def qr_url(pdf: Path, workdir: Path) -> str:
+    """The URL in the QR code printed on the first page of `pdf`, as a phone camera reads it."""
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(workdir / "page"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with Image.open(workdir / "page.png") as image:
+        codes = zxingcpp.read_barcodes(image)
+    urls = [c.text for c in codes if c.format == zxingcpp.BarcodeFormat.QRCode and c.text.startswith("http")]
+    assert len(urls) == 1, f"expected one URL QR code on the certificate, found {[c.text for c in codes]}"
+    return urls[0]
+
+
+def open_page(context: BrowserContext, url: str) -> tuple[Page, int, list[str]]:
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    response = page.goto(url)
+    assert response is not None
+    return page, response.status, problems
+
+
+def scrolls_sideways(page: Page) -> bool:
+    """Whether the page is wider than the phone's screen (or laid out for a desktop and zoomed out)."""
+    content, layout = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return bool(max(content, layout) > PHONE["viewport"]["width"])
+
+
+def visible_text(page: Page, text: str) -> bool:
+    return page.get_by_text(text, exact=True).first.is_visible()
+
+
+def test_scanning_the_certificate_opens_its_page_on_a_phone(
+    server: str, issued: Issued, phone: BrowserContext, tmp_path: Path
+) -> None:
+    document = issued.documents[0]
+    pdf = Path(document["path"])
+    url = qr_url(pdf, tmp_path)
+    assert re.fullmatch(re.escape(server) + r"/v/[A-Z2-7]{32}", url) and url == document["verify_url"]
+
+    page, status, problems = open_page(phone, url)
+    page.screenshot(path=tmp_path / "scan-zh.png", full_page=True)
+    assert status == 200
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "有效" and heading.is_visible()
+    box = heading.bounding_box()
+    assert box is not None and box["y"] + box["height"] < 844 / 2, f"the status is not near the top: {box}"
+    assert heading.evaluate("e => getComputedStyle(e).color") == GREEN, "the stylesheet did not apply"
+    holder = passed_applicants()[0]
+    registered = [
+        "黎*静",
+        "820000********0537",
+        "高级工程师",
+        "重庆市工程技术大数据智能化专业高级职称评审委员会",
+        "重庆市职称改革办公室",
+        "渝职改办〔2026〕12号",
+    ]
+    for text in registered:
+        assert visible_text(page, text), text
+    shown_hash = page.locator(".hash").inner_text().strip()
+    assert shown_hash == hashlib.sha256(pdf.read_bytes()).hexdigest() == document["sha256"]
+    domain = urlsplit(url).netloc
+    assert page.locator("header .domain strong").inner_text() == domain
+    assert "请核对浏览器地址栏" in page.locator("header").inner_text()
+    body = page.locator("body").inner_text()
+    assert holder["name"] not in body and holder["id_number"] not in body
+    assert not scrolls_sideways(page)
+    assert page.locator("script").count() == 0
+    assert not problems, problems
+
+    page.get_by_role("link", name="English").click()
+    page.screenshot(path=tmp_path / "scan-en.png", full_page=True)
+    assert page.get_by_role("heading", level=1).inner_text() == "Valid"
+    for label in (
+        "Holder",
+        "Professional title",
+        "Review committee",
+        "Approving authority",
+        "Registered content",
+    ):
+        assert visible_text(page, label), label
+    assert "Official verification site" in page.locator("header").inner_text()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert not scrolls_sideways(page)
+    # The choice is remembered: the QR URL itself now opens in English.
+    page.goto(url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Valid"
+    page.get_by_role("link", name="中文").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "有效"
+    assert not problems, problems
+
+
+def test_an_english_phone_gets_english(server: str, issued: Issued, browser: Browser) -> None:
+    context = browser.new_context(locale="en-US", **PHONE)
+    try:
+        page, status, problems = open_page(context, issued.documents[0]["verify_url"])
+        assert status == 200 and page.get_by_role("heading", level=1).inner_text() == "Valid"
+        assert visible_text(page, "Holder") and not scrolls_sideways(page)
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_an_unknown_code_shows_not_found(server: str, phone: BrowserContext) -> None:
+    page, status, problems = open_page(phone, f"{server}/v/{'A' * 32}")
+    assert status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "未找到"
+    assert "查验码无效" in page.locator("main").inner_text()
+    assert not scrolls_sideways(page)
+    # The page's own 404 is the only thing the browser complains of: its stylesheet and icon load.
+    assert problems == ["Failed to load resource: the server responded with a status of 404 (NOT FOUND)"]
+    assert page.get_by_role("heading", level=1).evaluate("e => getComputedStyle(e).fontWeight") == "700"

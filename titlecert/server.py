@@ -1,0 +1,69 @@
+"""The production WSGI server: gunicorn, run in-process with titlecert's settings.
+
+Gunicorn's own configuration sources (gunicorn.conf.py in the working folder, GUNICORN_CMD_ARGS)
+are not read: what `titlecert serve` does is what `titlecert/settings.py` says.
+"""
+
+import socket
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from titlecert.settings import WebServer
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
+    """A gunicorn application serving one WSGI app object built before the server starts."""
+
+    def __init__(self, app: Any, options: dict[str, object]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._app
+
+
+def gunicorn_options(web: WebServer, *, host: str, port: int, name: str) -> dict[str, object]:
+    """The gunicorn settings for `web` listening on host:port.
+
+    No access log: request lines carry QR tokens, and logs see only their hashes (the views log).
+    """
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": web.workers,
+        "threads": web.threads,
+        "worker_class": "gthread",
+        "timeout": web.timeout,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": name,
+        # The app is built once in the arbiter; its registry connects lazily, in each worker.
+        "preload_app": True,
+    }
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Raises OSError when host:port cannot be bound (in use, not an address of this machine),
+    before gunicorn would retry and log it five times."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def run(app: Any, web: WebServer, *, host: str, port: int, name: str = "titlecert") -> None:
+    """Serve the WSGI `app` with gunicorn until SIGTERM or SIGINT. Raises OSError when host:port
+    cannot be bound."""
+    check_can_listen(host, port)
+    _Gunicorn(app, gunicorn_options(web, host=host, port=port, name=name)).run()
+
+
+__all__ = ["check_can_listen", "gunicorn_options", "run"]
