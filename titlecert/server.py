@@ -31,7 +31,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 def gunicorn_options(web: WebServer, *, host: str, port: int, name: str) -> dict[str, object]:
     """The gunicorn settings for `web` listening on host:port.
 
-    No access log: request lines carry QR tokens, and logs see only their hashes (the views log).
+    No gunicorn access log: request lines carry QR tokens; the app logs each request with them hashed.
     """
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -42,6 +42,9 @@ def gunicorn_options(web: WebServer, *, host: str, port: int, name: str) -> dict
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
+        # Proxies are trusted in one place, the app's ProxyFix (TITLECERT_TRUSTED_PROXIES); gunicorn
+        # by default believes X-Forwarded-Proto from 127.0.0.1 (or FORWARDED_ALLOW_IPS).
+        "forwarded_allow_ips": "",
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": name,

@@ -31,6 +31,7 @@ def test_gunicorn_options_keep_tokens_out_of_logs() -> None:
         WebServer(workers=3, threads=2, timeout=45), host="127.0.0.1", port=8080, name="t"
     )
     assert options["accesslog"] is None, "request lines carry QR tokens"
+    assert options["forwarded_allow_ips"] == "", "only TITLECERT_TRUSTED_PROXIES decides whom to believe"
     assert (options["workers"], options["threads"], options["timeout"]) == (3, 2, 45)
     assert options["worker_class"] == "gthread" and options["bind"] == "127.0.0.1:8080"
     assert gunicorn_options(WebServer(), host="::1", port=8080, name="t")["bind"] == "[::1]:8080"
