@@ -7,7 +7,7 @@ flattened into its page first (signing.flatten).
 
 import dataclasses
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,10 @@ class LongTerm:
     (fetched from the certificates' own URLs) are embedded in the document security store."""
     archive: bool = True
     """B-LTA: finish with a document time stamp over everything."""
+    validation_contexts: Callable[[], ValidationContext] | None = None
+    """Makes each seal's validation context: `signing.batch.BatchValidation` lets a batch's seals
+    share what they fetch, so each OCSP answer is fetched once per batch. By default each seal
+    makes a context of its own, which fetches again."""
 
 
 def seal_pdf(
@@ -142,7 +146,12 @@ def _sign(
     if profile.docmdp is not None:
         meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
     if long_term is not None:
-        context = ValidationContext(trust_roots=list(long_term.trust_roots), allow_fetching=True)
+        if long_term.validation_contexts is not None:
+            context = long_term.validation_contexts()
+        else:
+            context = ValidationContext(
+                trust_roots=list(long_term.trust_roots), allow_fetching=True, revocation_mode="require"
+            )
         meta = dataclasses.replace(
             meta, embed_validation_info=True, validation_context=context, use_pades_lta=archive
         )

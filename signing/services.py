@@ -1,6 +1,7 @@
 """The DEMO PKI's online services: an RFC 3161 time-stamping authority, an OCSP responder and a
 CRL, answered from the files `create_demo_pki` wrote and served over real HTTP on loopback by
-`titlecert pki serve` (a real protocol peer for signing and validation tests, not a mock).
+`titlecert pki serve`, or from a background thread while `titlecert demo` runs (a real protocol
+peer for signing and validation tests, not a mock).
 
 OCSP answers are signed by a delegated responder certificate (OCSPSigning, no-check), as public
 CAs do: a validator looking for proof that a CA-signed answer's signer was not revoked would find
@@ -11,18 +12,25 @@ replaces them, so a running service follows rotation.
 A real office points TITLECERT settings at its CA's and TSA's own services instead.
 """
 
+import asyncio
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
-from asn1crypto import tsp
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509 import ocsp
+from pyhanko.sign.general import as_signing_certificate
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signing import devpki
 from signing.errors import SigningError
@@ -31,6 +39,40 @@ from signing.keys import load_pkcs12_signer
 REVOKED_FILE = "revoked.json"
 UPDATE_INTERVAL = dt.timedelta(days=7)
 RESPONDER_RENEWAL = dt.timedelta(days=30)
+
+
+class _TimeStamper(DummyTimeStamper):
+    """pyHanko's DummyTimeStamper with its RSA key parsed once.
+
+    DummyTimeStamper loads (and so re-validates) the TSA's private key for every token: about
+    130 ms of the 135 ms a token cost (bench/seal.py). This is its `_sign_tst_info` (pyHanko 0.38,
+    pinned) with the parsed key kept.
+    """
+
+    _parsed: rsa.RSAPrivateKey | None = None
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, when: dt.datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        if self._parsed is None:
+            key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise SigningError("the demo TSA key must be RSA")
+            self._parsed = key
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes([
+            cms.CMSAttribute({"type": name, "values": (value,)}) for name, value in (
+                ("content_type", "tst_info"),
+                ("signing_time", cms.Time({"utc_time": core.UTCTime(when)})),
+                ("signing_certificate", as_signing_certificate(self.tsa_cert)),
+                ("message_digest", digest.finalize()),
+            )
+        ])  # fmt: skip
+        signature = self._parsed.sign(
+            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
+        )
+        return signature, signed_attrs
 
 
 @dataclass(frozen=True)
@@ -70,8 +112,8 @@ class PkiServices:
             self.directory / "tsa.p12", (self.directory / "tsa.pass").read_bytes().strip()
         )
         # pyHanko's DummyTimeStamper builds genuine RFC 3161 responses, signed with the TSA key given.
-        self.timestamper = DummyTimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key,
-                                            certs_to_embed=tsa.cert_registry)  # fmt: skip
+        self.timestamper = _TimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key,
+                                        certs_to_embed=tsa.cert_registry)  # fmt: skip
         responder = load_pkcs12_signer(
             self.directory / "ocsp.p12", (self.directory / "ocsp.pass").read_bytes().strip()
         )
@@ -219,3 +261,36 @@ class PkiServices:
         app.router.add_get("/crl", crl)
         app.router.add_get("/healthz", healthz)
         return app
+
+    @contextmanager
+    def running(self, host: str, port: int) -> Iterator[None]:
+        """Serve `app()` on host:port from a background thread (its own event loop) until the
+        block ends, then stop and release the port. Raises OSError when it cannot listen."""
+        loop = asyncio.new_event_loop()
+        runner = web.AppRunner(self.app())
+        started = threading.Event()
+        failed: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                loop.run_until_complete(runner.setup())
+                loop.run_until_complete(web.TCPSite(runner, host, port).start())
+            except BaseException as e:  # handed to the caller's thread
+                failed.append(e)
+            started.set()
+            if not failed:
+                loop.run_forever()
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+        thread = threading.Thread(target=serve, name=f"pki-services-{port}", daemon=True)
+        thread.start()
+        started.wait()
+        if failed:
+            thread.join()
+            raise failed[0]
+        try:
+            yield
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)

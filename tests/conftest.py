@@ -73,6 +73,8 @@ class Issued:
     everything: list[dict[str, Any]]
     """Every document written, of every kind."""
     skipped: list[str]
+    log: str = ""
+    """What `demo -v` wrote to stderr, the DEMO PKI's access log included."""
 
     @property
     def documents(self) -> list[dict[str, Any]]:
@@ -89,9 +91,9 @@ class Issued:
 @pytest.fixture(scope="session")
 def issued(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Issued:
     out = tmp_path_factory.mktemp("issued")
-    proc = instance.run("demo", "--no-serve", "--out", str(out))
+    proc = instance.run("-v", "demo", "--no-serve", "--out", str(out))
     result = json.loads(proc.stdout)
-    return Issued(out, result["documents"], result["skipped"])
+    return Issued(out, result["documents"], result["skipped"], proc.stderr)
 
 
 @contextmanager

@@ -5,7 +5,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
 if TYPE_CHECKING:
+    from signing.services import PkiServices
     from titlecert.issuing import IssueResult
 
 # Commands import the heavy packages (pyHanko, SQLAlchemy, LibreOffice glue) only when they run,
@@ -456,21 +457,54 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.pass_obj
 def demo(settings: Settings, no_serve: bool, out_dir: Path | None, host: str, port: int) -> None:
-    """Init, issue the bundled sample session, and serve the verify site."""
+    """Init, start the DEMO PKI services, issue the bundled sample session (at B-LTA unless
+    TITLECERT_SIGNATURE_LEVEL is set) and serve the verify site."""
+    from signing.services import PkiServices
     from titlecert.instance import init_instance
     from titlecert.issuing import issue_session, read_manifest
 
     out_dir = out_dir or settings.home / "demo-out"
     with _user_errors():
         init_instance(settings)
-        result = issue_session(SAMPLE_SESSION, out_dir, settings)
-    if no_serve:
-        _print_issue(result, as_json=True)
-        return
-    _print_issue(result, as_json=False)
-    # Tokens are stored only hashed, so an earlier run's URLs come from the folder's manifest.
-    certificates = [d for d in read_manifest(out_dir) if d.get("kind") == "certificate"]
-    if certificates:
-        first = certificates[0]
-        click.echo(f"\nVerify page of certificate {first['certificate_no']}:\n  {first['verify_url']}\n")
-    _serve(settings, host, port)
+    services = None
+    if not settings.configured_keys:  # else the office's own CA and TSA answer, if any
+        try:
+            services = PkiServices(settings.pki_dir, services_url=settings.pki_url)
+            settings = from_env(default_level="B-LTA")
+        except SigningError as e:
+            click.echo(f"note: no DEMO PKI services ({e}); sealing at {settings.signature_level}", err=True)
+    with ExitStack() as stack:
+        if services is not None:
+            _start_pki(stack, services, settings)
+        with _user_errors():
+            result = issue_session(SAMPLE_SESSION, out_dir, settings)
+        if no_serve:
+            _print_issue(result, as_json=True)
+            return
+        _print_issue(result, as_json=False)
+        # Tokens are stored only hashed, so an earlier run's URLs come from the folder's manifest.
+        certificates = [d for d in read_manifest(out_dir) if d.get("kind") == "certificate"]
+        if certificates:
+            first = certificates[0]
+            click.echo(f"\nVerify page of certificate {first['certificate_no']}:\n  {first['verify_url']}\n")
+        _serve(settings, host, port)
+
+
+def _start_pki(stack: ExitStack, services: "PkiServices", settings: Settings) -> None:
+    """Serve the DEMO PKI (TSA, OCSP, CRL) on TITLECERT_PKI_URL from a background thread until
+    `stack` closes."""
+    from urllib.parse import urlsplit
+
+    where = urlsplit(settings.pki_url)
+    host, port = where.hostname or "127.0.0.1", where.port or 80
+    try:
+        stack.enter_context(services.running(host, port))
+    except OSError as e:
+        click.echo(
+            f"error: cannot start the DEMO PKI services on {host}:{port} ({e.strerror}); "
+            "stop what listens there (a `titlecert pki serve`?)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"DEMO PKI services (tsa, ocsp, crl) on {settings.pki_url}; sealing at "
+               f"{settings.signature_level}", err=True)  # fmt: skip

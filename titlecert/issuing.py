@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps import TimeStamper
 
 from docgen.anchors import seal_boxes
 from docgen.context import COPY_LETTERS, passes
@@ -31,6 +31,7 @@ from registry.db import Registry
 from registry.holders import holder_id_hmac
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
+from signing.batch import BatchTimeStamper, BatchValidation, tls_context
 from signing.fonts import find_seal_font
 from signing.keys import SealKey
 from signing.ltv import last_seal_sha256
@@ -101,14 +102,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
     packages' errors on conversion, signing or registry failure (nothing registered)."""
     calendar = calendar_of(settings)
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
-    keys = load_keys(settings)
-    font = find_seal_font(settings.seal_font)
-    timestamper = HTTPTimeStamper(settings.tsa_url) if settings.signature_level != "B-B" else None
-    long_term = (
-        LongTerm(load_trust(settings).anchors, archive=settings.signature_level == "B-LTA")
-        if settings.signature_level in ("B-LT", "B-LTA")
-        else None
-    )
+    sealing = batch_sealing(settings)
     secret = instance_secret(settings)
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
@@ -121,7 +115,6 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings) -> Issu
                 for j in jobs]  # fmt: skip
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-        sealing = Sealing(keys, font, timestamper, long_term)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
         _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir), secret)
     finally:
@@ -138,6 +131,25 @@ class Sealing:
     font: Path
     timestamper: TimeStamper | None
     long_term: LongTerm | None
+
+
+def batch_sealing(settings: Settings) -> Sealing:
+    """What sealing needs for one batch at the configured PAdES level.
+
+    The batch shares one timestamper (pyHanko caches its size-estimation token per instance), one
+    TLS context and, for B-LT and B-LTA, the validation contexts' fetchers, so each certificate's
+    OCSP answer is fetched once per batch rather than for every seal (docs/performance.md).
+    """
+    level = settings.signature_level
+    timestamper, long_term = None, None
+    if level != "B-B":
+        tls = tls_context()
+        timestamper = BatchTimeStamper(settings.tsa_url, tls)
+        if level in ("B-LT", "B-LTA"):
+            anchors = load_trust(settings).anchors
+            long_term = LongTerm(anchors, archive=level == "B-LTA",
+                                 validation_contexts=BatchValidation(anchors, tls))  # fmt: skip
+    return Sealing(load_keys(settings), find_seal_font(settings.seal_font), timestamper, long_term)
 
 
 def _finish(job: Job, pdf: bytes, settings: Settings, sealing: Sealing) -> tuple[bytes, int]:

@@ -160,8 +160,9 @@ class Settings:
         return f"{self.public_url.rstrip('/')}/v/{token}"
 
 
-def from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from the environment (or a mapping, for tests)."""
+def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B") -> Settings:
+    """Build settings from the environment (or a mapping, for tests); `default_level` is the PAdES
+    level when TITLECERT_SIGNATURE_LEVEL is not set (the demo's is B-LTA)."""
     env = os.environ if env is None else env
     home = Path(env.get("TITLECERT_HOME", "instance")).resolve()
     keys = {}
@@ -175,7 +176,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             )
     anchors = env.get("TITLECERT_TRUST_ANCHORS")
     pki_url = env.get("TITLECERT_PKI_URL", "http://127.0.0.1:8081").rstrip("/")
-    level = env.get("TITLECERT_SIGNATURE_LEVEL", "B-B").upper()
+    level = env.get("TITLECERT_SIGNATURE_LEVEL", default_level).upper()
     if level not in SIGNATURE_LEVELS:
         raise ValueError(
             f"TITLECERT_SIGNATURE_LEVEL must be one of {', '.join(SIGNATURE_LEVELS)}, not {level!r}"

@@ -1,15 +1,24 @@
 """The CLI as the committee office and a verifier use it."""
 
 import json
+import re
+import signal
 import sqlite3
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from signing.devpki import create_demo_pki, rotate
 from signing.roles import Role
 from tests.conftest import (
     REPO,
+    TITLECERT,
     Instance,
     Issued,
+    free_port,
     make_instance,
     passed_applicants,
     postgres_database,
@@ -32,6 +41,63 @@ def test_demo_issues_every_passed_applicant(issued: Issued, instance: Instance) 
         assert len(doc["sha256"]) == 64
     numbers = [d["certificate_no"] for d in issued.documents]
     assert numbers == [f"CQZC2026{n:06d}" for n in range(1, len(passed) + 1)]
+
+
+def test_demo_seals_at_b_lta_with_the_pki_services_it_started(issued: Issued, instance: Instance) -> None:
+    assert f"DEMO PKI services (tsa, ocsp, crl) on {instance.pki_url}; sealing at B-LTA" in issued.log
+    sealed = [d["path"] for d in issued.everything if d["kind"] in ("certificate", "review-form")]
+    reports = json.loads(instance.run("verify", "--offline", "--json", *sealed).stdout)
+    assert [r["verdict"] for r in reports] == ["valid"] * len(sealed) == ["valid"] * 12
+    for report in reports:
+        assert len(report["document_timestamps"]) == 1
+        assert [s["modification_level"] for s in report["signatures"]] == ["FORM_FILLING", "LTA_UPDATES"]
+    assert b"/DocTimeStamp" in issued.pdf(0) and b"/DSS" in issued.pdf(0)
+    with pytest.raises(OSError):  # --no-serve stopped the services after issuing
+        urllib.request.urlopen(f"{instance.pki_url}/healthz", timeout=2)  # noqa: S310 - loopback
+
+
+def test_a_batch_asks_ocsp_once_per_certificate_and_the_tsa_once_per_time_stamp(issued: Issued) -> None:
+    """One validation context's fetchers and one timestamper serve the whole batch (issuing's
+    batch_sealing): each signing certificate's OCSP answer is fetched once, not once per seal, and
+    the size-estimation time stamp once per batch."""
+    requests = re.findall(r'"POST /(\w+) HTTP', issued.log)
+    sealed = len(issued.documents) + len(issued.of_kind("review-form"))
+    assert requests.count("ocsp") == 3  # committee, authority, TSA
+    assert requests.count("tsa") == 1 + 3 * sealed  # two seals and a document time stamp each
+
+
+def test_demo_serves_the_verify_site_with_the_pki_and_stops_both_on_ctrl_c(
+    instance: Instance, issued: Issued
+) -> None:
+    """Run again, the demo issues nothing new, keeps the PKI up while it serves, and Ctrl-C stops both."""
+    port = free_port()
+    args = [str(TITLECERT), "demo", "--port", str(port), "--out", str(issued.out)]
+    proc = subprocess.Popen(args, env=instance.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()  # noqa: S310
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise AssertionError(f"demo did not serve: {proc.communicate()[1]}") from None
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"{instance.pki_url}/healthz", timeout=5) as answer:  # noqa: S310
+            assert answer.read() == b"ok"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert f"DEMO PKI services (tsa, ocsp, crl) on {instance.pki_url}" in err
+    assert f"Verify page of certificate {issued.documents[0]['certificate_no']}" in out
+    for url in (f"{instance.pki_url}/healthz", f"http://127.0.0.1:{port}/"):
+        with pytest.raises(OSError):
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback
 
 
 def test_verify_exit_status_and_json(instance: Instance, issued: Issued, tmp_path: Path) -> None:

@@ -102,8 +102,11 @@ def test_review_form_is_sealed_on_the_result_page_and_verifies(issued: Issued, i
     assert report.document == f"review-form {form['form_no']} (personnel-file)"
     assert report.certificate_no == form["certificate_no"]
     last = len(PdfReader(form["path"]).pages) - 1
-    sig_pages = [i for i, p in enumerate(PdfReader(form["path"]).pages)
-                 for a in p.get("/Annots", []) if a.get_object().get("/FT") == "/Sig"]  # fmt: skip
+    annots = [
+        (i, a.get_object()) for i, p in enumerate(PdfReader(form["path"]).pages) for a in p.get("/Annots", [])
+    ]
+    # signature fields holding a signature, not the B-LTA /DocTimeStamp
+    sig_pages = [i for i, a in annots if a.get("/FT") == "/Sig" and a["/V"]["/Type"] == "/Sig"]
     assert sig_pages == [last, last]
 
 

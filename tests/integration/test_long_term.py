@@ -4,6 +4,7 @@ accepts exactly that after the seals, and nothing else."""
 import datetime as dt
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from signing.keys import load_pkcs12_signer
-from tests.conftest import Instance, make_instance, sample_session_doc, serve_pki
+from tests.conftest import Instance, free_port, make_instance, running, sample_session_doc, serve_pki
 from tests.tamper import add_page_content
 
 
@@ -160,3 +161,27 @@ def test_a_seal_made_after_its_certificate_was_revoked_is_invalid(lt: Instance, 
     report = verify(lt, informed, offline=True)
     assert report["verdict"] == "invalid"
     assert any("seal 1" in r and "was made after its certificate was revoked" in r for r in report["reasons"])
+
+
+def test_no_revocation_answer_no_long_term_seal(tmp_path: Path) -> None:
+    """The TSA answers but the OCSP responder and CRL the certificates name do not: B-LTA must not
+    seal without the validation data it promises."""
+    inst = make_instance(tmp_path / "home", TITLECERT_SIGNATURE_LEVEL="B-LTA")
+    inst.run("init")
+    elsewhere = free_port()  # the certificates name inst.pki_url, where nothing answers
+    inst.env["TITLECERT_TSA_URL"] = f"http://127.0.0.1:{elsewhere}/tsa"
+    doc = sample_session_doc()
+    doc["applicants"] = doc["applicants"][1:2]
+    session = tmp_path / "s.json"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    probe = f"http://127.0.0.1:{elsewhere}/healthz"
+    with running(
+        inst, ["pki", "serve", "--port", str(elsewhere)], probe_url=probe, log_name="pki.log", timeout=20
+    ):
+        proc = inst.run("issue", str(session), "--out", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 1
+    assert "nothing was sealed" in proc.stderr
+    assert not (tmp_path / "out" / "certificates").exists()
+    registry = sqlite3.connect(inst.home / "registry.sqlite3")
+    assert registry.execute("select count(*) from certificates").fetchone() == (0,)
+    registry.close()

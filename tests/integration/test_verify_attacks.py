@@ -40,7 +40,12 @@ def test_issued_certificate_is_valid(context, issued: Issued) -> None:  # type: 
     assert (report.verdict, report.status, report.reasons) == (Verdict.VALID, "valid", [])
     assert [s.role for s in report.signatures] == ["committee", "authority"]
     assert report.signatures[0].certification and not report.signatures[1].certification
-    assert report.signatures[1].coverage == "ENTIRE_FILE"
+    # the demo seals at B-LTA: the authority's seal covers its revision, then a document time stamp all
+    assert (report.signatures[1].coverage, report.signatures[1].modification_level) == (
+        "ENTIRE_REVISION",
+        "LTA_UPDATES",
+    )
+    assert len(report.document_timestamps) == 1
 
 
 def test_flipped_byte_in_signed_range_is_invalid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,98 @@
+"""Network clients for sealing a batch: one TLS context and one set of OCSP/CRL fetchers per batch.
+
+pyHanko's defaults suit a single signature. Its timestamper and its certificate-validation fetchers
+open a fresh aiohttp session for every top-level call, and each such session builds a TLS context
+from certifi's CA bundle (30-50 ms here, even for plain HTTP); a validation context made for each
+seal asks the OCSP responder again for every certificate of every document. For a batch,
+`BatchTimeStamper` and `BatchValidation` build the TLS context once and share the validation
+contexts' fetchers, so each OCSP answer is fetched once per batch (bench/seal.py,
+docs/performance.md).
+
+Sessions still open and close inside each top-level call, as pyHanko's own do: a session belongs to
+the event loop that opened it, and pyHanko's synchronous API runs a new loop per call.
+"""
+
+import ssl
+from collections.abc import Iterable
+
+import aiohttp
+import certifi
+from asn1crypto import tsp, x509
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS context pyHanko's fetchers build per session (certifi's CA bundle), built once."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _session(tls: ssl.SSLContext) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=tls))
+
+
+class BatchTimeStamper(HTTPTimeStamper):
+    """An RFC 3161 client for a batch: a session per request, as pyHanko's, but on one TLS context.
+
+    Reuse one instance for the whole batch: pyHanko caches its size-estimation token per instance.
+    """
+
+    def __init__(self, url: str, tls: ssl.SSLContext | None = None, timeout: int = 5) -> None:
+        super().__init__(url, timeout=timeout)
+        self._tls = tls or tls_context()
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        async with _session(self._tls) as session:
+            client = HTTPTimeStamper(self.url, timeout=self.timeout, session=session)
+            return await client.async_request_tsa_response(req)
+
+
+class _LazySession(LazySession):
+    """A session opened on first use with the batch's TLS context; pyHanko closes it (through the
+    validation context's `aclose`) at the end of each top-level call, and the next call opens another."""
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # untyped in pyhanko-certvalidator
+        self._tls = tls
+        self._open: aiohttp.ClientSession | None = None
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._open is None:
+            self._open = _session(self._tls)
+        return self._open
+
+    async def close(self) -> None:
+        session, self._open = self._open, None
+        if session is not None:
+            await session.close()
+
+
+class BatchValidation:
+    """Makes the validation context of each long-term seal of a batch; the contexts share their
+    fetchers, so each certificate's OCSP answer (and any CRL or issuer certificate) is fetched once
+    per batch and embedded from there on.
+
+    Each context still validates at the moment it is made, as pyHanko's default does: a shared
+    context would validate every seal at the batch's start, and OCSP answers issued after that
+    moment are refused as too recent. A signer revoked after its answer was fetched is not noticed
+    until the next batch, as with any OCSP answer cached until its nextUpdate.
+    """
+
+    def __init__(self, trust_roots: Iterable[x509.Certificate], tls: ssl.SSLContext | None = None) -> None:
+        self.trust_roots = list(trust_roots)
+        self._backend = AIOHttpFetcherBackend()
+        self._backend.session = _LazySession(tls or tls_context())
+        self._fetchers = self._backend.get_fetchers()  # one cache and one request budget per batch
+
+    def __call__(self) -> ValidationContext:
+        # pyHanko closes an owned backend's session when the call that used it ends.
+        return ValidationContext(
+            trust_roots=self.trust_roots,
+            allow_fetching=True,
+            revocation_mode="require",  # B-LT must embed an answer: no answer, no seal
+            fetcher_backend=OwnedFetcherBackend(self._backend),
+            fetchers=self._fetchers,
+        )
