@@ -1,5 +1,6 @@
 """Shared, expensive fixtures: one demo instance, one issued session and one server per run."""
 
+import dataclasses
 import json
 import os
 import secrets
@@ -122,12 +123,24 @@ def running(
         proc.wait(timeout=10)
 
 
+GENEROUS_LIMITS = {
+    f"TITLECERT_RATE_LIMIT_{name}": "100000/minute"
+    for name in ("LOOKUP", "MATCH", "MATCH_CERTIFICATE", "UPLOAD")
+}
+"""The whole suite's requests come from one address: the shared server must not limit them (the
+limits themselves are tested on apps of their own, tests/integration/test_rate_limits.py)."""
+
+SERVE_LOG = "serve.log"
+
+
 @pytest.fixture(scope="session")
 def server(instance: Instance, issued: Issued) -> Iterator[str]:
-    """`titlecert serve` (gunicorn) on the instance's public URL; yields the base URL."""
+    """`titlecert serve` (gunicorn) on the instance's public URL; yields the base URL. Its log is
+    SERVE_LOG in the instance's home."""
     port = instance.public_url.rsplit(":", 1)[1]
     probe = instance.public_url + "/healthz"
-    with running(instance, ["serve", "--port", port], probe_url=probe, log_name="serve.log", timeout=30):
+    served = dataclasses.replace(instance, env={**instance.env, **GENEROUS_LIMITS})
+    with running(served, ["serve", "--port", port], probe_url=probe, log_name=SERVE_LOG, timeout=30):
         yield instance.public_url
 
 
@@ -148,6 +161,14 @@ def passed_applicants() -> list[dict[str, Any]]:
     doc = sample_session_doc()
     present = doc["sitting"]["present"]
     return [a for a in doc["applicants"] if 3 * a["vote"]["agree"] >= 2 * present and a.get("returns", 0) < 3]
+
+
+def token_of(issued: Issued, index: int) -> str:
+    """The QR token of the `index`th certificate issued."""
+    return str(issued.documents[index]["verify_url"].rsplit("/", 1)[1])
+
+
+REDIS_URL = os.environ.get("TITLECERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -462,10 +462,11 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 def _serve(settings: Settings, host: str, port: int) -> None:
     from titlecert import server
-    from titlecert.app import create_app
+    from titlecert.app import configure_logging, create_app
 
     with _user_errors():
         app = create_app(settings)
+    configure_logging()
     web = settings.web
     click.echo(
         f"serving {settings.public_url} on http://{host}:{port} with gunicorn "

@@ -74,6 +74,12 @@ def init_instance(settings: Settings) -> InitReport:
     return InitReport(settings.home, registry.safe_url, keys)
 
 
+def instance_secret(settings: Settings) -> bytes:
+    """The instance secret that keys issue keys and holder ID hashes. Raises OSError when the
+    instance was never initialised (`titlecert init` creates it)."""
+    return settings.secret_file.read_text().strip().encode()
+
+
 def load_trust(settings: Settings) -> TrustSettings:
     """The trust settings verification uses."""
     return load_trust_settings(settings.trust_file)

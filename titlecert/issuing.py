@@ -31,6 +31,7 @@ from registry import lifecycle
 from registry.audit import Actor, AuditLog
 from registry.db import Registry
 from registry.errors import NotFound
+from registry.holders import holder_id_hmac
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
 from registry.repository import CertificateRepository, hash_token
 from signing.batch import BatchTimeStamper, BatchValidation, tls_context
@@ -44,7 +45,7 @@ from templates import FONTS_CONF
 from titlecert.documents import Award, Job, plan_jobs
 from titlecert.errors import ReissueError
 from titlecert.holder import holder_secret_hash, new_holder_secret
-from titlecert.instance import load_keys, load_trust
+from titlecert.instance import instance_secret, load_keys, load_trust
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore, FolderStore
 
@@ -128,7 +129,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
     calendar = calendar_of(settings)
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     sealing = batch_sealing(settings)
-    secret = settings.secret_file.read_text().strip().encode()
+    secret = instance_secret(settings)
     registry = Registry(settings.database_url)
     result = IssueResult(warnings=list(loaded.warnings))
     try:
@@ -146,7 +147,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
-        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir),
+        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir), secret,
                             Actor(settings.actor, "cli"), supersede)  # fmt: skip
     finally:
         registry.dispose()
@@ -271,7 +272,7 @@ def _certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: s
 
 
 def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, registry: Registry,
-                        result: IssueResult, store: DocumentStore, actor: Actor,
+                        result: IssueResult, store: DocumentStore, secret: bytes, actor: Actor,
                         supersession: Supersession | None) -> None:  # fmt: skip
     """Register every document and write it, all or nothing; sealed ones also go to the store
     (before the registry commits, so nothing is registered without its archive copy). A replaced
@@ -290,7 +291,7 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
                                     issue_key=award.issue_key)  # fmt: skip
             for job, pdf, pages in finished:
                 final = out_dir / job.out_name
-                doc = _record(repo, job, pdf, pages, now, final)
+                doc = _record(repo, job, pdf, pages, now, final, secret)
                 if doc.storage_key:
                     store.put(doc.storage_key, pdf)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +313,7 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
 
 
 def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: dt.datetime,
-            final: Path) -> IssuedDocument:  # fmt: skip
+            final: Path, secret: bytes) -> IssuedDocument:  # fmt: skip
     award = job.award
     digest = hashlib.sha256(pdf).hexdigest()
     if job.kind == "certificate" and award is not None:
@@ -321,6 +322,7 @@ def _record(repo: CertificateRepository, job: Job, pdf: bytes, pages: int, now: 
         repo.add(CertificateRecord(
             certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
             issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
+            holder_id_hmac=holder_id_hmac(secret, d.id_number),
             title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
             authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
             sha256=digest, signed_sha256=last_seal_sha256(pdf), storage_key=key,

@@ -8,8 +8,21 @@ import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from titlecert.settings import WebServer
+from verify.web.logs import RedactTokens
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type information
+    """gunicorn's own log with QR tokens hashed: its error lines may quote a request's path."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, RedactTokens) for f in handler.filters):
+                    handler.addFilter(RedactTokens())
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
@@ -31,7 +44,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 def gunicorn_options(web: WebServer, *, host: str, port: int, name: str) -> dict[str, object]:
     """The gunicorn settings for `web` listening on host:port.
 
-    No access log: request lines carry QR tokens, and logs see only their hashes (the views log).
+    No gunicorn access log: request lines carry QR tokens; the app logs each request with them hashed.
     """
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -42,7 +55,11 @@ def gunicorn_options(web: WebServer, *, host: str, port: int, name: str) -> dict
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
+        # Proxies are trusted in one place, the app's ProxyFix (TITLECERT_TRUSTED_PROXIES); gunicorn
+        # by default believes X-Forwarded-Proto from 127.0.0.1 (or FORWARDED_ALLOW_IPS).
+        "forwarded_allow_ips": "",
         "errorlog": "-",
+        "logger_class": RedactingLogger,
         "loglevel": "warning",
         "proc_name": name,
         # The app is built once in the arbiter; its registry connects lazily, in each worker.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 SIGNATURE_LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 ROLES = ("committee", "authority")
 
@@ -59,6 +61,24 @@ class WebServer:
 
 
 @dataclass(frozen=True)
+class RateLimitSettings:
+    """Request limits of the public site, per client address (an IPv6 client by its /64), in
+    flask-limiter's notation: `10/minute`, `5 per 2 seconds`, several joined by `;`."""
+
+    lookup: str = "60/minute"
+    """TITLECERT_RATE_LIMIT_LOOKUP: scan pages and GET /api/v1/certificates/<token>, counted together."""
+    match: str = "10/minute"
+    """TITLECERT_RATE_LIMIT_MATCH: match checks; strict, since each answers a guess."""
+    match_per_certificate: str = "50/day"
+    """TITLECERT_RATE_LIMIT_MATCH_CERTIFICATE: match checks on one certificate from all clients
+    together, so that many addresses cannot share out the guessing."""
+    upload: str = "6/minute"
+    """TITLECERT_RATE_LIMIT_UPLOAD: PDF uploads, the page's form and POST /api/v1/verify together."""
+    key_prefix: str = "titlecert"
+    """TITLECERT_RATE_LIMIT_PREFIX: prefix of the counters' keys (instances sharing one Redis differ)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable, resolved once."""
 
@@ -96,6 +116,16 @@ class Settings:
     (default: the certificate's common name)."""
     web: WebServer = field(default_factory=WebServer)
     """TITLECERT_WEB_WORKERS, _THREADS, _TIMEOUT: how `titlecert serve` runs gunicorn."""
+    redis_url: str | None = None
+    """TITLECERT_REDIS_URL: Redis holding the rate-limit counters, shared by every process serving
+    the site (e.g. redis://127.0.0.1:6379/0); default: in the memory of each gunicorn worker, which
+    then counts apart (a client may get up to workers × the limit)."""
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    """TITLECERT_RATE_LIMIT_*: the public site's request limits."""
+    trusted_proxies: int = 0
+    """TITLECERT_TRUSTED_PROXIES: how many reverse proxies in front of `serve` set X-Forwarded-For
+    and X-Forwarded-Proto; their values are believed (client address for the limits, HTTPS for
+    HSTS) only then. 0: the connection's own address and scheme."""
     actor: str = "operator"
     """TITLECERT_ACTOR, else the OS user: who the audit log says ran a command (issue, revoke, ...)."""
 
@@ -189,6 +219,9 @@ def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B"
         pkcs11_pins=pins,
         seal_names={r: v for r in ROLES if (v := env.get(f"TITLECERT_{r.upper()}_SEAL_NAME"))},
         web=web_server(env),
+        redis_url=env.get("TITLECERT_REDIS_URL") or None,
+        rate_limits=_rate_limits(env),
+        trusted_proxies=_count(env, "TITLECERT_TRUSTED_PROXIES"),
         actor=env.get("TITLECERT_ACTOR") or _os_user(env),
     )
 
@@ -216,6 +249,38 @@ def web_server(env: Mapping[str, str]) -> WebServer:
             raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
         values[name] = int(raw)
     return WebServer(**values)
+
+
+_RATE_LIMIT_VARIABLES = {
+    "lookup": "TITLECERT_RATE_LIMIT_LOOKUP",
+    "match": "TITLECERT_RATE_LIMIT_MATCH",
+    "match_per_certificate": "TITLECERT_RATE_LIMIT_MATCH_CERTIFICATE",
+    "upload": "TITLECERT_RATE_LIMIT_UPLOAD",
+}
+
+
+def _rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
+    """The limits set in the environment over the defaults. Raises ValueError naming the variable
+    whose value is not a rate limit."""
+    given = {name: value for name, var in _RATE_LIMIT_VARIABLES.items() if (value := env.get(var))}
+    for name, value in given.items():
+        try:
+            parse_many(value)
+        except ValueError as e:
+            raise ValueError(
+                f"{_RATE_LIMIT_VARIABLES[name]} must be a rate limit such as '10/minute' "
+                f"(several joined by ';'), not {value!r}"
+            ) from e
+    prefix = env.get("TITLECERT_RATE_LIMIT_PREFIX")
+    return RateLimitSettings(**given, **({"key_prefix": prefix} if prefix else {}))
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    """A whole number ≥ 0 from the environment (0 when unset). Raises ValueError otherwise."""
+    value = env.get(name, "0").strip() or "0"
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
 
 
 def with_token_options(

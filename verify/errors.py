@@ -3,3 +3,7 @@
 
 class VerifyError(Exception):
     """Input the service cannot judge at all (not a failed verification, which is a report)."""
+
+
+class MatchUnavailable(VerifyError):
+    """The match check cannot answer for this certificate (e.g. issued before ID hashes were kept)."""

@@ -29,23 +29,37 @@ class CertificateView:
     """What the public may see of a registered certificate."""
 
     certificate_no: str
+    """证书编号."""
     status: Status
+    """The registry's status now: valid, revoked or superseded."""
     status_reason: str | None
+    """Why it was revoked or superseded."""
     status_changed_at: dt.datetime | None
+    """When the status last changed (UTC)."""
     holder: str
     """Masked name, e.g. 张*明."""
     holder_id: str
     """Masked ID number: first 6 and last 4."""
     title: str
+    """资格名称, e.g. 高级工程师."""
     level: str
+    """级别, e.g. 副高级."""
     series: str
+    """系列."""
     speciality: str
+    """专业."""
     committee: str
+    """The review committee (评审机构)."""
     authority: str
+    """The approving authority (核准机构)."""
     approval_no: str
+    """批准文号 of the approval notice."""
     passed_on: dt.date
+    """取得时间: the day the committee passed the holder."""
     issued_on: dt.date
+    """发证时间: the day the approval notice was issued."""
     sha256: str
+    """SHA-256 (hex) of the issued PDF: compare it with the file at hand."""
     superseded_by: str | None = None
     """The number of the certificate re-issued in place of this one, if any."""
 
@@ -55,7 +69,7 @@ class CertificateView:
             certificate_no=r.certificate_no,
             status=Status(r.status),
             status_reason=r.status_reason,
-            status_changed_at=r.status_changed_at,
+            status_changed_at=_utc(r.status_changed_at),
             holder=mask_name(r.holder_name),
             holder_id=r.holder_id_masked,
             title=r.title,
@@ -71,26 +85,10 @@ class CertificateView:
             superseded_by=r.superseded_by,
         )
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "certificate_no": self.certificate_no,
-            "status": self.status.value,
-            "status_reason": self.status_reason,
-            "status_changed_at": self.status_changed_at.isoformat() if self.status_changed_at else None,
-            "holder": self.holder,
-            "holder_id": self.holder_id,
-            "title": self.title,
-            "level": self.level,
-            "series": self.series,
-            "speciality": self.speciality,
-            "committee": self.committee,
-            "authority": self.authority,
-            "approval_no": self.approval_no,
-            "passed_on": self.passed_on.isoformat(),
-            "issued_on": self.issued_on.isoformat(),
-            "sha256": self.sha256,
-            "superseded_by": self.superseded_by,
-        }
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """The registry stores UTC; SQLite hands it back without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment
 
 
 def lookup_token(registry: Registry, token: str) -> CertificateView | None:

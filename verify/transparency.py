@@ -102,22 +102,36 @@ def note_verification(registry: Registry, certificate_no: str, *, channel: Chann
         log.warning("could not note a %s verification of %s", channel.value, certificate_no, exc_info=True)
 
 
+def note_token_verification(registry: Registry, token: str, *, channel: Channel, verdict: str,
+                            address: str | None, user_agent: str | None) -> None:  # fmt: skip
+    """`note_verification` for the certificate a QR token names (nothing for an unknown token)."""
+    try:
+        with registry.transaction() as repo:
+            record = repo.by_token(token)
+            number = record.certificate_no if record is not None else None
+    except Exception:  # as in note_verification: never fail the verification
+        log.warning("could not find the certificate of a %s verification", channel.value, exc_info=True)
+        return
+    if number is not None:
+        note_verification(registry, number, channel=channel, verdict=verdict, address=address,
+                          user_agent=user_agent)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class VerificationSeen:
     """One verification, as the holder sees it."""
 
     certificate_no: str
+    """The certificate verified (this one, or another of its chain of supersession)."""
     at: dt.datetime
     """When (UTC)."""
     channel: str
+    """How: scan (the QR page), api (a lookup), upload (a PDF), match (a match check)."""
     verdict: str
-    """What the verifier was told: the certificate's status (scan, api) or the file's verdict (upload)."""
+    """What the verifier was told: the certificate's status (scan, api), the file's verdict
+    (upload), or match / mismatch (a match check)."""
     requester: str
-    """Network prefix and browser family."""
-
-    def to_json(self) -> dict[str, object]:
-        return {"certificate_no": self.certificate_no, "at": self.at.isoformat(), "channel": self.channel,
-                "verdict": self.verdict, "requester": self.requester}  # fmt: skip
+    """Who, coarsely: the /24 (IPv4) or /48 (IPv6) network and the browser family."""
 
 
 @dataclass(frozen=True)
@@ -127,13 +141,7 @@ class HolderView:
     certificates: list[CertificateView]
     """Their certificate and the others of its chain of supersession, the one in force first."""
     verifications: list[VerificationSeen]
-    """Verifications of any of them, newest first."""
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "certificates": [c.to_json() for c in self.certificates],
-            "verifications": [v.to_json() for v in self.verifications],
-        }
+    """Verifications of any of them, newest first (at most 500)."""
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
@@ -165,5 +173,6 @@ __all__ = [
     "describe_requester",
     "holder_view",
     "network_of",
+    "note_token_verification",
     "note_verification",
 ]

@@ -1,11 +1,11 @@
 """The public verify site and /api/v1: thin views over verify.service."""
 
 import datetime as dt
-import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from apiflask import APIFlask
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from registry.db import Registry
@@ -15,6 +15,8 @@ from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_successor, lookup_token, verify_pdf
 from verify.transparency import Channel, note_verification
 from verify.web import i18n
+from verify.web.limits import Limited, RateLimits, limited
+from verify.web.logs import token_ref
 
 log = logging.getLogger(__name__)
 
@@ -39,25 +41,26 @@ class VerifyServices:
     """The official domain, shown on every page."""
     analyser: Analyser = field(default_factory=IsolatedAnalyser)
     """How uploads are parsed: in an isolated, resource-limited worker by default."""
+    id_key: bytes | None = None
+    """The instance secret keying holder ID hashes, for the match check (None: ID checks answer 409)."""
+    limits: RateLimits = field(default_factory=RateLimits)
+    """The request limits and where their counters live."""
 
 
-def init_app(app: Flask, services: VerifyServices) -> None:
-    """Mount the verify blueprint with its services and security headers."""
+def init_app(app: APIFlask, services: VerifyServices) -> None:
+    """Mount the site, /api/v1 (documented at /api/v1/openapi.json), problem+json errors, the
+    request limits, the access log and the security headers."""
+    from verify.web import api, limits, logs, problems  # they use this module's names
+
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
+    logs.install(app)  # first: its after-request function runs last, seeing the final response
     app.register_blueprint(bp)
     i18n.init_app(app)
+    api.install(app)
+    problems.install(app)
+    limits.install(app, services.limits)
     app.after_request(_security_headers)
-    app.register_error_handler(404, lambda e: _error(404, "Not Found", "No certificate matches this code."))
-    app.register_error_handler(
-        413,
-        lambda e: _error(
-            413, "Content Too Large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MiB."
-        ),
-    )
-    app.register_error_handler(
-        405, lambda e: _error(405, "Method Not Allowed", "This URL does not accept that method.")
-    )
 
 
 bp = Blueprint(
@@ -65,23 +68,23 @@ bp = Blueprint(
 )
 
 
-def _services() -> VerifyServices:
+def current_services() -> VerifyServices:
+    """The services of the app handling the request."""
     services: VerifyServices = current_app.extensions[EXTENSION]
     return services
 
 
-def _token_ref(token: str) -> str:
-    """What logs see of a token: a short hash, never the capability itself."""
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()[:12]
+_services = current_services
 
 
 @bp.get("/v/<token>")
+@limited(Limited.LOOKUP)
 def scan_page(token: str) -> tuple[str, int]:
     services = _services()
     view = lookup_token(services.registry, token)
-    log.info("scan token=%s found=%s", _token_ref(token), view is not None)
+    log.info("scan token=%s found=%s", token_ref(token), view is not None)
     if view is not None:
-        _note(Channel.SCAN, view.certificate_no, view.status.value)
+        note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
         "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
         token=token, checked_at=dt.datetime.now(dt.UTC),
@@ -89,45 +92,18 @@ def scan_page(token: str) -> tuple[str, int]:
 
 
 @bp.get("/v/<token>/successor")
+@limited(Limited.LOOKUP)
 def successor_page(token: str) -> tuple[str, int]:
     """The certificate re-issued in place of the one `token` names (its registered content)."""
     services = _services()
     view = lookup_successor(services.registry, token)
-    log.info("successor token=%s found=%s", _token_ref(token), view is not None)
+    log.info("successor token=%s found=%s", token_ref(token), view is not None)
     if view is not None:
-        _note(Channel.SCAN, view.certificate_no, view.status.value)
+        note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
         "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
         token=token, checked_at=dt.datetime.now(dt.UTC), successor=True,
     ), (200 if view else 404)  # fmt: skip
-
-
-@bp.get("/api/v1/certificates/<token>")
-def certificate_api(token: str) -> Response | tuple[Response, int]:
-    view = lookup_token(_services().registry, token)
-    log.info("api lookup token=%s found=%s", _token_ref(token), view is not None)
-    if view is None:
-        return _problem(404, "Not Found", "No certificate matches this code.")
-    _note(Channel.API, view.certificate_no, view.status.value)
-    return jsonify(view.to_json())
-
-
-@bp.post("/api/v1/verify")
-def verify_api() -> Response | tuple[Response, int]:
-    upload = request.files.get("file")
-    if upload is None:
-        return _problem(400, "Bad Request", "Send the PDF as a multipart form field named 'file'.")
-    services = _services()
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    report = verify_pdf(
-        data,
-        name=upload.filename or "upload.pdf",
-        trust=services.trust,
-        registry=services.registry,
-        analyser=services.analyser,
-    )
-    _note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
-    return jsonify(report.to_json())
 
 
 @bp.get("/")
@@ -146,6 +122,7 @@ ROLE_LABELS = {"committee": _l("评委会"), "authority": _l("核准机构")}
 
 
 @bp.post("/verify")
+@limited(Limited.UPLOAD)
 def verify_form() -> tuple[str, int]:
     services = _services()
     upload = request.files.get("file")
@@ -158,7 +135,7 @@ def verify_form() -> tuple[str, int]:
         registry=services.registry,
         analyser=services.analyser,
     )
-    _note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
+    note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
     return render_template(
         "verify/report.html",
         report=report,
@@ -169,29 +146,12 @@ def verify_form() -> tuple[str, int]:
     ), 200
 
 
-def _note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
+def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
     """Note a verification of a registered certificate for its holder (never fails the request)."""
     if certificate_no:
         agent = request.headers.get("User-Agent")
-        note_verification(_services().registry, certificate_no, channel=channel, verdict=verdict,
+        note_verification(current_services().registry, certificate_no, channel=channel, verdict=verdict,
                           address=request.remote_addr, user_agent=agent)  # fmt: skip
-
-
-def _error(status: int, title: str, detail: str) -> tuple[Response, int] | tuple[str, int]:
-    """problem+json for the API, a page in the reader's language for everything else."""
-    if request.path.startswith("/api/"):
-        return _problem(status, title, detail)
-    return render_template(
-        "verify/error.html", status=status, domain=_services().verify_domain,
-        limit_mib=MAX_UPLOAD_BYTES // 2**20,
-    ), status  # fmt: skip
-
-
-def _problem(status: int, title: str, detail: str) -> tuple[Response, int]:
-    """An RFC 9457 problem+json response."""
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    response.mimetype = "application/problem+json"
-    return response, status
 
 
 def _security_headers(response: Response) -> Response:
@@ -202,6 +162,6 @@ def _security_headers(response: Response) -> Response:
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     )
-    if request.is_secure:
+    if request.is_secure:  # HTTPS to this server, or to a trusted proxy (TITLECERT_TRUSTED_PROXIES)
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response

@@ -2,17 +2,18 @@
 verify.transparency, mounted beside the verify blueprint, whose services (registry, domain) and
 security headers they share.
 
-- GET /h/<secret>: the holder's page (Chinese or English like every page, no JavaScript).
-- GET /api/v1/holder/<secret>: the same as JSON.
+- GET /h/<secret>: the holder's page (Chinese or English like every page, no JavaScript); the same
+  as JSON is GET /api/v1/holder/<secret> (verify.web.api).
 
 Unknown and malformed secrets get the same 404 as an unknown QR token.
 """
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from verify.transparency import holder_view
 from verify.web import EXTENSION, STATUS_LABELS, VERDICT_LABELS, VerifyServices
+from verify.web.limits import Limited, limited
 
 bp = Blueprint("transparency", __name__, template_folder="templates")
 
@@ -22,8 +23,9 @@ CHANNEL_LABELS = {
     "upload": _l("上传文件核验"),
     "match": _l("信息比对"),
 }
-RESULT_LABELS = {**VERDICT_LABELS, **STATUS_LABELS}
-"""What a verifier was told: a certificate's status (scan, API) or an upload's verdict."""
+RESULT_LABELS = {**VERDICT_LABELS, **STATUS_LABELS, "match": _l("相符"), "mismatch": _l("不符")}
+"""What a verifier was told: a certificate's status (scan, API), an upload's verdict, or a match
+check's answer."""
 
 
 def _services() -> VerifyServices:
@@ -39,6 +41,7 @@ def _not_found_page() -> tuple[str, int]:
 
 
 @bp.get("/h/<secret>")
+@limited(Limited.LOOKUP)
 def holder_page(secret: str) -> tuple[str, int]:
     view = holder_view(_services().registry, secret)
     if view is None:
@@ -47,11 +50,3 @@ def holder_page(secret: str) -> tuple[str, int]:
         "verify/holder.html", holder=view, labels=STATUS_LABELS, channels=CHANNEL_LABELS,
         results=RESULT_LABELS, domain=_services().verify_domain,
     ), 200  # fmt: skip
-
-
-@bp.get("/api/v1/holder/<secret>")
-def holder_api(secret: str) -> Response:
-    view = holder_view(_services().registry, secret)
-    if view is None:
-        abort(404)
-    return jsonify(view.to_json())

@@ -4,9 +4,11 @@ import os
 import socket
 
 import pytest
+from gunicorn.config import Config
 
-from titlecert.server import check_can_listen, gunicorn_options
+from titlecert.server import RedactingLogger, check_can_listen, gunicorn_options
 from titlecert.settings import WebServer, from_env
+from verify.web.logs import token_ref
 
 
 def test_web_server_settings_from_the_environment() -> None:
@@ -31,9 +33,22 @@ def test_gunicorn_options_keep_tokens_out_of_logs() -> None:
         WebServer(workers=3, threads=2, timeout=45), host="127.0.0.1", port=8080, name="t"
     )
     assert options["accesslog"] is None, "request lines carry QR tokens"
+    assert options["forwarded_allow_ips"] == "", "only TITLECERT_TRUSTED_PROXIES decides whom to believe"
     assert (options["workers"], options["threads"], options["timeout"]) == (3, 2, 45)
     assert options["worker_class"] == "gthread" and options["bind"] == "127.0.0.1:8080"
     assert gunicorn_options(WebServer(), host="::1", port=8080, name="t")["bind"] == "[::1]:8080"
+
+
+def test_gunicorn_logs_tokens_only_hashed(capsys: pytest.CaptureFixture[str]) -> None:
+    token = "ATORV4FLLHQOUKU6QRPQOPSBQJ7DFZPI"
+    config = Config()
+    for key, value in gunicorn_options(WebServer(), host="127.0.0.1", port=8080, name="t").items():
+        config.set(key, value)
+    logger = config.logger_class(config)
+    assert isinstance(logger, RedactingLogger) and logger.error_log.handlers
+    logger.error("Error handling request /v/%s", token)
+    err = capsys.readouterr().err
+    assert f"Error handling request /v/<token:{token_ref(token)}>" in err and token not in err
 
 
 def test_a_port_in_use_is_found_before_gunicorn_starts() -> None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from apiflask import APIFlask
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -75,7 +76,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                         status=CertificateStatus.SUPERSEDED.value, status_reason="证书信息更正",
                         status_changed_at=dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)))  # fmt: skip
         repo.add(record(SUPERSEDED_NO_LINK, "CQZC2026000005", status=CertificateStatus.SUPERSEDED.value))
-    flask_app = Flask(__name__)
+    flask_app = APIFlask(__name__, docs_path=None)
     flask_app.config["MAX_CONTENT_LENGTH"] = 1024
     init_app(flask_app, VerifyServices(TrustSettings(anchors=()), registry, DOMAIN, analyser=fake_analyser))
     yield flask_app

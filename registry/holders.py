@@ -1,0 +1,32 @@
+"""What the registry keeps of a holder's ID number: a keyed hash, never the number itself.
+
+Issuing stores `holder_id_hmac` of the full number; the public match check computes the same hash
+of what an employer typed and compares. ID numbers are guessable (a region, a birth date, a
+sequence), so the hash is keyed with the instance secret, which never leaves the server.
+"""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+_DOMAIN = b"titlecert holder-id v1\x00"
+"""Separates these hashes from every other use of the instance secret (e.g. issue keys)."""
+
+
+def normalise_id_number(number: str) -> str:
+    """The form both sides hash: NFKC (full-width digits and letters typed with a Chinese input
+    method become ASCII), without whitespace, hyphens or brackets, upper case (the check
+    character X, passport letters). The same cleaning the session loader applies."""
+    return re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", number)).upper()
+
+
+def holder_id_hmac(secret: bytes, number: str) -> str:
+    """HMAC-SHA256 (hex) of the normalised ID number under the instance secret."""
+    message = _DOMAIN + normalise_id_number(number).encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def same_holder_id(secret: bytes, number: str, stored_hmac: str) -> bool:
+    """Whether `number` is the ID whose keyed hash is `stored_hmac`, compared in constant time."""
+    return hmac.compare_digest(holder_id_hmac(secret, number), stored_hmac.lower())

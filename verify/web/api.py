@@ -1,0 +1,208 @@
+"""/api/v1: certificate lookup, match check and PDF verification, documented as OpenAPI 3.1
+by APIFlask at /api/v1/openapi.json. Errors are problem+json (verify.web.problems)."""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from apiflask import APIBlueprint, APIFlask
+from flask import Response, request
+
+from registry.db import Registry
+from verify.errors import MatchUnavailable
+from verify.match import MatchQuery, match_holder
+from verify.report import VerificationReport
+from verify.service import CertificateView, lookup_token, verify_pdf
+from verify.transparency import Channel, HolderView, holder_view, note_token_verification
+from verify.web import MAX_UPLOAD_BYTES, current_services, note
+from verify.web.limits import Limited, limited
+from verify.web.logs import token_ref
+from verify.web.problems import Problem, ResponsesDoc, problem, responses
+from verify.web.schemas import Certificate, Holder, MatchRequest, MatchResult, Report, Upload
+
+log = logging.getLogger(__name__)
+
+TITLE = "titlecert verification API"
+VERSION = "1.0.0"
+SPEC_PATH = "/api/v1/openapi.json"
+DESCRIPTION = """Look up a professional-title certificate by the code of its QR, check whether a
+name or ID number belongs to its holder, or verify a sealed PDF.
+
+Unknown and malformed codes get the same 404. Every error is an RFC 9457 problem
+(application/problem+json). Requests are limited per client (and match checks per certificate);
+limited responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset, and a 429
+carries Retry-After."""
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="certificates")
+
+_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
+    "X-RateLimit-Limit": {
+        "description": "Requests allowed in the current window.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the current window ends (Unix time, seconds).",
+        "schema": {"type": "integer"},
+    },
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def accepts(media_type: str) -> Callable[[F], F]:
+    """415 for a body of another media type (an empty body goes on, to be found missing: 400)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if (request.content_length or request.mimetype) and request.mimetype != media_type:
+                return problem(415)
+            return view(*args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def _documented(*statuses: int) -> ResponsesDoc:
+    """The error responses, plus the rate-limit headers of the success response."""
+    documented: ResponsesDoc = {200: {"headers": _LIMIT_HEADERS}}
+    documented.update(responses(*statuses))
+    return documented
+
+
+@bp.get("/certificates/<token>")
+@limited(Limited.LOOKUP)
+@bp.output(Certificate, description="The certificate the code names: status first, holder masked.")
+@bp.doc(responses=_documented(404, 429))
+def get_certificate(token: str) -> CertificateView | Response:
+    """Look up a certificate by its QR code
+
+    What the scan page shows, as JSON: the registry's status (with the reason and date of a
+    revocation), the holder masked, the award, and the SHA-256 of the issued PDF to compare with
+    the file at hand."""
+    view = lookup_token(_registry(), token)
+    log.info("api lookup token=%s found=%s", token_ref(token), view is not None)
+    if view is None:
+        return problem(404)
+    note(Channel.API, view.certificate_no, view.status.value)
+    return view
+
+
+@bp.post("/certificates/<token>/match")
+@limited(Limited.MATCH)
+@accepts("application/json")
+@bp.input(MatchRequest, arg_name="query")
+@bp.output(MatchResult, description="Whether every value given belongs to the holder.")
+@bp.doc(
+    summary="Check a name or ID number against the holder", responses=_documented(400, 404, 409, 415, 429)
+)
+def match_certificate(token: str, query: MatchRequest) -> MatchResult | Response:
+    """Answers yes or no, never the stored value: both given, both must match. Names compare after
+    NFKC normalisation with whitespace removed; ID numbers as keyed hashes, so the registry never
+    holds them. Certificates issued before ID hashes were kept answer 409 to an ID number.
+    Strictly limited, per client and per certificate, since every answer confirms or refutes a guess."""
+    services = current_services()
+    try:
+        answer = match_holder(
+            services.registry, token, MatchQuery(query.name, query.id_number), id_key=services.id_key
+        )
+    except MatchUnavailable as e:
+        log.info("api match token=%s unavailable", token_ref(token))
+        return problem(409, str(e))
+    log.info("api match token=%s name=%s id=%s found=%s", token_ref(token), query.name is not None,
+             query.id_number is not None, answer is not None)  # fmt: skip
+    if answer is None:
+        return problem(404)
+    agent = request.headers.get("User-Agent")
+    note_token_verification(services.registry, token, channel=Channel.MATCH,
+                            verdict="match" if answer else "mismatch", address=request.remote_addr,
+                            user_agent=agent)  # fmt: skip
+    return MatchResult(match=answer)
+
+
+@bp.post("/verify")
+@limited(Limited.UPLOAD)
+@accepts("multipart/form-data")
+@bp.input(Upload, location="files", arg_name="form")
+@bp.output(Report, description="The report: the file's verdict, each seal, and the registry's status.")
+@bp.doc(responses=_documented(400, 413, 415, 429))
+def verify_upload(form: Upload) -> VerificationReport:
+    """Verify a sealed PDF
+
+    Checks both seals (integrity, signer, trust, later changes), the file's structure, and that
+    this exact file was issued and is in force. The file is parsed in an isolated, resource-limited
+    process; at most the configured size (20 MiB by default)."""
+    services = current_services()
+    report = verify_pdf(
+        form.file.read(MAX_UPLOAD_BYTES + 1),
+        name=form.file.filename or "upload.pdf",
+        trust=services.trust,
+        registry=services.registry,
+        analyser=services.analyser,
+    )
+    note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
+    return report
+
+
+@bp.get("/holder/<secret>")
+@limited(Limited.LOOKUP)
+@bp.output(Holder, description="The holder's certificates and every verification of them.")
+@bp.doc(responses=_documented(404, 429), tags=["holders"])
+def get_holder(secret: str) -> HolderView | Response:
+    """Who verified my certificate
+
+    For the holder, with the secret link handed to them with their certificate (the page
+    /h/<secret> shows the same): their certificate and those it replaced or that replaced it,
+    masked as on the scan page, and every scan, lookup, upload and match check of them, newest
+    first, with the verifier's network (/24 or /48) and browser family, never their address. An
+    unknown secret gets the same 404 as an unknown code."""
+    view = holder_view(_registry(), secret)
+    return view if view is not None else problem(404)
+
+
+def _registry() -> Registry:
+    return current_services().registry
+
+
+def install(app: APIFlask) -> None:
+    """Register /api/v1 and complete its OpenAPI document."""
+    app.config.update(
+        # Every error is declared by its view, with the problem schema and media type.
+        AUTO_404_RESPONSE=False,
+        AUTO_VALIDATION_ERROR_RESPONSE=False,
+        VALIDATION_ERROR_STATUS_CODE=400,
+        DESCRIPTION=DESCRIPTION,
+        INFO={"license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
+    )
+    app.register_blueprint(bp)
+    app.spec_processor(_complete)
+
+
+TOKEN_PARAMETER = {
+    "description": "The code at the end of the certificate's QR URL: 32 characters, A-Z and 2-7. "
+    "A malformed code gets the same 404 as an unknown one.",
+    "examples": {"format": {"summary": "A code's form", "value": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"}},
+}
+
+
+def _complete(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+    """Add what the views cannot declare: the problem schema their errors refer to, that their
+    bodies are required, and what the token in their paths is (not validated as a parameter: a
+    malformed token is a 404, not a 400)."""
+    if isinstance(spec, str):  # only with SPEC_PROCESSOR_PASS_OBJECT or a YAML format: not used
+        return spec
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("name") == "token":
+                    parameter.update(TOKEN_PARAMETER)
+    return spec
