@@ -281,7 +281,7 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
             assert secret_fact not in shown
 
 
-def test_the_holder_page_over_http(server: str, issued: Issued) -> None:
+def test_the_holder_page_over_http(server: str, instance: Instance, issued: Issued) -> None:
     r = requests.get(issued.documents[0]["holder_url"], timeout=10)
     assert r.status_code == 200 and "我的证书查验记录" in r.text
     assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
@@ -293,3 +293,7 @@ def test_the_holder_page_over_http(server: str, issued: Issued) -> None:
     api_unknown = requests.get(f"{server}/api/v1/certificates/{'A' * 32}", timeout=10)
     holder_unknown = requests.get(f"{server}/api/v1/holder/{'A' * 32}", timeout=10)
     assert (holder_unknown.status_code, holder_unknown.content) == (404, api_unknown.content)
+    mine = requests.get(f"{server}/api/v1/holder/{token_of(issued.documents[0]['holder_url'])}", timeout=10)
+    assert mine.status_code == 200 and mine.json()["certificates"][0]["holder"] == "黎*静"
+    log = (instance.home / "serve.log").read_text(errors="replace")
+    assert token_of(issued.documents[0]["holder_url"]) not in log, "holder secrets never reach the logs"

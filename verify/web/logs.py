@@ -1,4 +1,4 @@
-"""Logging without capabilities: QR tokens appear in logs only as short hashes.
+"""Logging without capabilities: QR tokens and holder secrets appear in logs only as short hashes.
 
 `install` adds an access log (one line per request, the path's token hashed) and keeps
 werkzeug's own request lines (development server) redacted too; `RedactTokens` is the filter
@@ -15,6 +15,8 @@ from flask import Flask, Response, g, request
 ACCESS = logging.getLogger("verify.web.access")
 TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z2-7])[A-Z2-7]{32}(?![A-Za-z2-7])")
 """A QR token (160 bits of upper-case base32) wherever it appears in a line."""
+HOLDER_IN_TEXT = re.compile(r"(/h/|/api/v1/holder/)([A-Za-z0-9_-]+)")
+"""A holder secret (URL-safe base64) in a holder page's or its JSON's path."""
 
 
 def token_ref(token: str) -> str:
@@ -24,7 +26,8 @@ def token_ref(token: str) -> str:
 
 
 def redact(text: str) -> str:
-    """`text` with every token replaced by `<token:REF>`."""
+    """`text` with every token replaced by `<token:REF>`, every holder secret by `<secret:REF>`."""
+    text = HOLDER_IN_TEXT.sub(lambda m: f"{m.group(1)}<secret:{token_ref(m.group(2))}>", text)
     return TOKEN_IN_TEXT.sub(lambda m: f"<token:{token_ref(m.group())}>", text)
 
 
@@ -45,9 +48,10 @@ class RedactTokens(logging.Filter):
 def _path() -> str:
     """The request path with the token of a token route hashed, whatever its form."""
     path = request.path
-    token = (request.view_args or {}).get("token")
-    if isinstance(token, str) and token:
-        path = path.replace(token, f"<token:{token_ref(token)}>")
+    for name in ("token", "secret"):
+        capability = (request.view_args or {}).get(name)
+        if isinstance(capability, str) and capability:
+            path = path.replace(capability, f"<{name}:{token_ref(capability)}>")
     return redact(path)
 
 

@@ -30,3 +30,10 @@ def test_the_filter_rewrites_formatted_records() -> None:
     assert record.getMessage() == f'"GET /v/<token:{token_ref(TOKEN)}> HTTP/1.1" 200'
     plain = logging.LogRecord("x", logging.INFO, __file__, 1, "nothing %d", (1,), None)
     assert RedactTokens().filter(plain) and (plain.msg, plain.args) == ("nothing %d", (1,))
+
+
+def test_redact_replaces_holder_secrets_in_their_paths() -> None:
+    secret = "g0GIXcPZkvoPYLnyKSyOm3jrWHb-a2V_"
+    ref = token_ref(secret)
+    line = f'"GET /h/{secret}?lang=en HTTP/1.1" 200 and /api/v1/holder/{secret}'
+    assert redact(line) == f'"GET /h/<secret:{ref}>?lang=en HTTP/1.1" 200 and /api/v1/holder/<secret:{ref}>'
