@@ -5,7 +5,6 @@ import base64
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,29 +18,11 @@ from registry.models import AuditEntry, CertificateRecord
 from registry.repository import hash_token
 from registry.staff import StaffRole, StaffTokens
 from registry.verifications import VerificationLog
-from tests.conftest import postgres_database
 from verify.service import lookup_successor
 from verify.transparency import Channel, holder_view, note_verification
 
 AT = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 OFFICE = Actor("office-1", "committee-office")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
-    if request.param == "sqlite":
-        reg = Registry(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
-        reg.migrate()
-        yield reg
-        reg.dispose()
-        return
-    with postgres_database("titlecert_admin") as url:
-        reg = Registry(url)
-        try:
-            reg.migrate()
-            yield reg
-        finally:
-            reg.dispose()
 
 
 def token_of(no: str) -> str:

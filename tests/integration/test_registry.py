@@ -1,8 +1,6 @@
 """The registry on SQLite and, when reachable, PostgreSQL (TITLECERT_TEST_POSTGRES_URL)."""
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -11,24 +9,6 @@ from registry.db import Registry
 from registry.errors import Conflict, NotFound
 from registry.models import CertificateRecord
 from registry.repository import hash_token
-from tests.conftest import postgres_database
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
-    if request.param == "sqlite":
-        reg = Registry(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
-        reg.migrate()
-        yield reg
-        reg.dispose()
-        return
-    with postgres_database("titlecert_test") as url:
-        reg = Registry(url)
-        try:
-            reg.migrate()
-            yield reg
-        finally:
-            reg.dispose()
 
 
 def record(no: str, token: str, sha: str) -> CertificateRecord:
