@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 
 import aiohttp
-from asn1crypto import x509
+from asn1crypto import cms, x509
 from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -64,16 +64,17 @@ def newest_time_evidence(pdf: bytes) -> TimeEvidence:
     stamps = [e for e in signatures if e.sig_object_type == NameObject("/DocTimeStamp")]
     if stamps:
         token = stamps[-1].signed_data
-        return TimeEvidence("document", _gen_time(token), _signer(token).not_valid_after)
+        return TimeEvidence("document", token_time(token), _signer(token).not_valid_after)
     tokens = [t for e in signatures for t in extract_tst_data_iter(e.signer_info, signed=False)]
     if tokens:
-        newest = max(tokens, key=_gen_time)
-        return TimeEvidence("signature", _gen_time(newest), _signer(newest).not_valid_after)
+        newest = max(tokens, key=token_time)
+        return TimeEvidence("signature", token_time(newest), _signer(newest).not_valid_after)
     return TimeEvidence("none", None, None)
 
 
-def _gen_time(token: object) -> dt.datetime:
-    return token["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[index, no-any-return]
+def token_time(token: cms.SignedData) -> dt.datetime:
+    """The genTime a time-stamp token claims (unverified)."""
+    return token["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[no-any-return]
 
 
 def _signer(token: object) -> x509.Certificate:

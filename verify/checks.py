@@ -26,13 +26,13 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
-from signing.ltv import signed_revision_sha256
+from signing.ltv import signed_revision_sha256, token_time
 from signing.profiles import PROFILES, SIGNING_ORDER
 from signing.roles import Role
 from signing.trust import TrustSettings
 from verify.admission import admit
 from verify.audit import audit_revisions
-from verify.longterm import Knowledge, Timeline, document_timeline, token_time
+from verify.longterm import Knowledge, Timeline, document_timeline
 from verify.report import SignatureReport, Verdict
 
 log = logging.getLogger(__name__)

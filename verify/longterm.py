@@ -27,13 +27,14 @@ Nothing is ever fetched: every context is built from the file's own /DSS.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from asn1crypto import cms, crl, ocsp, x509
+from asn1crypto import crl, ocsp, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
+from signing.ltv import token_time
 from signing.trust import TrustSettings
 
 
@@ -100,12 +101,6 @@ class Timeline:
     def existence_proven_at(self) -> dt.datetime:
         """The earliest time the sealed content is proven to have existed (else the validation time)."""
         return self.proven[0] if self.proven else self.validation_time
-
-
-def token_time(signed_data: cms.SignedData) -> dt.datetime:
-    """The genTime a time-stamp token claims (unverified)."""
-    tst_info = signed_data["encap_content_info"]["content"].parsed
-    return tst_info["gen_time"].native  # type: ignore[no-any-return]
 
 
 def document_timeline(
