@@ -8,6 +8,8 @@ problem+json. Changes and reads of unmasked data are recorded in the audit log.
 - POST /certificates/<no>/revoke       revoke     {"reason": "..."}
 - POST /certificates/<no>/supersede    supersede  {"by": "<new no>", "reason": "..."}
 - GET  /audit?after=<id>&limit=<n>     read       entries, oldest first, and the chain's check
+- GET  /jobs?before=<id>&limit=<n>     read-jobs  issuing jobs, newest first, units counted by state
+- GET  /jobs/<id>                      read-jobs  one job and each unit's state (never a secret)
 """
 
 import datetime as dt
@@ -22,10 +24,12 @@ from registry import lifecycle
 from registry.audit import Actor, AuditAction, AuditLog
 from registry.db import Registry
 from registry.errors import Conflict, NotFound
+from registry.jobs import JobRepository
 from registry.repository import CertificateRepository
 from registry.verifications import VerificationLog
 from titlecert.admin.auth import Permission, authenticate, may
 from titlecert.admin.views import audit_entry_json, certificate_json
+from titlecert.jobs.views import job_json
 
 EXTENSION = "titlecert.admin"
 MAX_REASON = 1000
@@ -164,3 +168,26 @@ def audit(actor: Actor) -> Response | tuple[Response, int]:
         entries = [audit_entry_json(e) for e in log.entries(after=after, limit=limit)]
         chain = log.verify()
     return jsonify({"entries": entries, "chain": chain.to_json()})
+
+
+@bp.get("/jobs")
+@requires(Permission.READ_JOBS)
+def jobs(actor: Actor) -> Response | tuple[Response, int]:
+    before = request.args.get("before", default=None, type=int)
+    limit = min(max(request.args.get("limit", default=50, type=int) or 50, 1), 500)
+    with _registry().transaction() as repo:
+        found = JobRepository(repo.session)
+        docs = [job_json(job, found.counts(job.id)) for job in found.recent(limit=limit, before=before)]
+    return jsonify({"jobs": docs})
+
+
+@bp.get("/jobs/<int:job_id>")
+@requires(Permission.READ_JOBS)
+def job(actor: Actor, job_id: int) -> Response | tuple[Response, int]:
+    try:
+        with _registry().transaction() as repo:
+            found = JobRepository(repo.session)
+            doc = job_json(found.job(job_id), found.counts(job_id), found.units(job_id))
+    except NotFound as e:
+        return _registry_problem(e)
+    return jsonify(doc)

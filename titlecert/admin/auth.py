@@ -2,7 +2,8 @@
 
 Issuing needs the seal keys and stays on the command line (`titlecert issue`, `titlecert reissue`);
 through the API the committee office supersedes (links a corrected certificate to the one it
-replaces), the approval authority revokes and supersedes, and every role reads.
+replaces) and follows its issuing jobs, the approval authority revokes and supersedes, and every
+role reads certificates and the audit log.
 """
 
 from enum import StrEnum
@@ -19,10 +20,12 @@ class Permission(StrEnum):
     """Read certificates (with the holder's full name) and the audit log."""
     REVOKE = "revoke"
     SUPERSEDE = "supersede"
+    READ_JOBS = "read-jobs"
+    """Follow issuing jobs (states, progress, which document failed): the office that issues."""
 
 
 GRANTS: dict[str, frozenset[Permission]] = {
-    StaffRole.COMMITTEE_OFFICE: frozenset({Permission.READ, Permission.SUPERSEDE}),
+    StaffRole.COMMITTEE_OFFICE: frozenset({Permission.READ, Permission.SUPERSEDE, Permission.READ_JOBS}),
     StaffRole.APPROVAL_AUTHORITY: frozenset({Permission.READ, Permission.REVOKE, Permission.SUPERSEDE}),
     StaffRole.ARCHIVE_CLERK: frozenset({Permission.READ}),
 }

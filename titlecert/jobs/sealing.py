@@ -7,6 +7,9 @@ the same through `process_sealing`.
 """
 
 import logging
+import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +120,7 @@ def init_process(settings: Settings, log_levels: Mapping[str, int]) -> None:
     """Initializer of a sealing process: logging as in the parent, then the keys, font and network
     clients, once. A failure is kept and raised by each `finish_in_process` call, so the units say why."""
     global _PROCESS
+    _exit_with_parent()
     logging.basicConfig(
         level=log_levels.get("", logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
     )
@@ -126,6 +130,19 @@ def init_process(settings: Settings, log_levels: Mapping[str, int]) -> None:
         _PROCESS = batch_sealing(settings)
     except Exception as e:  # raised again, with its message, for every document
         _PROCESS = FinishError(f"the sealing process could not load its keys: {e}")
+
+
+def _exit_with_parent() -> None:
+    """A pool process outlives a parent killed with SIGKILL (it holds its own end of the task
+    queue): watch for the parent's death and exit then."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def process_sealing(settings: Settings) -> Sealing:

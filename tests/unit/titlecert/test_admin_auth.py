@@ -27,7 +27,7 @@ def test_bearer_token(header: str | None, token: str | None) -> None:
 @pytest.mark.parametrize(
     ("role", "granted"),
     [
-        ("committee-office", {Permission.READ, Permission.SUPERSEDE}),
+        ("committee-office", {Permission.READ, Permission.SUPERSEDE, Permission.READ_JOBS}),
         ("approval-authority", {Permission.READ, Permission.REVOKE, Permission.SUPERSEDE}),
         ("archive-clerk", {Permission.READ}),
         ("cli", set()),
