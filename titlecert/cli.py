@@ -133,6 +133,8 @@ def trust(settings: Settings, pem: bool) -> None:
 def _print_issue(result: "IssueResult", as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        for error in result.errors:
+            click.echo(f"error: {error}", err=True)
         return
     for doc in result.documents:
         label = doc.certificate_no if doc.kind == "certificate" else (doc.form_no or "")

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.errors import DocgenError
 from docgen.models import LoadedSession
 from docgen.render import render_docx
 from docgen.workdays import WorkCalendar, load_overrides
@@ -134,8 +135,12 @@ def render(work: UnitWork) -> list[bytes]:
             out.append(
                 render_docx(job.template, job.context, images=job.images, must_contain=job.must_contain)
             )
-        except Exception as e:  # a broken photo or template fails this unit only, named
+        except DocgenError as e:
             raise FinishError(f"{job.out_name}: {e}") from e
+        except Exception as e:  # a broken photo or template fails this unit only, named
+            raise FinishError(
+                f"{job.out_name}: cannot be rendered ({type(e).__name__}: {e})".replace(": )", ")")
+            ) from e
     return out
 
 
