@@ -1,6 +1,7 @@
 """The CLI as the committee office and a verifier use it."""
 
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -56,14 +57,17 @@ def test_demo_seals_at_b_lta_with_the_pki_services_it_started(issued: Issued, in
         urllib.request.urlopen(f"{instance.pki_url}/healthz", timeout=2)  # noqa: S310 - loopback
 
 
-def test_a_batch_asks_ocsp_once_per_certificate_and_the_tsa_once_per_time_stamp(issued: Issued) -> None:
-    """One validation context's fetchers and one timestamper serve the whole batch (issuing's
-    batch_sealing): each signing certificate's OCSP answer is fetched once, not once per seal, and
-    the size-estimation time stamp once per batch."""
+def test_each_sealing_process_asks_ocsp_once_per_certificate_and_the_tsa_once_per_time_stamp(
+    issued: Issued,
+) -> None:
+    """Each sealing process loads one validation context's fetchers and one timestamper for all the
+    documents it seals (titlecert.jobs.sealing): each signing certificate's OCSP answer is fetched
+    once per process, not once per seal, and the size-estimation time stamp once per process."""
     requests = re.findall(r'"POST /(\w+) HTTP', issued.log)
     sealed = len(issued.documents) + len(issued.of_kind("review-form"))
-    assert requests.count("ocsp") == 3  # committee, authority, TSA
-    assert requests.count("tsa") == 1 + 3 * sealed  # two seals and a document time stamp each
+    processes, rest = divmod(requests.count("ocsp"), 3)  # committee, authority, TSA
+    assert rest == 0 and 1 <= processes <= (os.cpu_count() or 1)
+    assert requests.count("tsa") == processes + 3 * sealed  # two seals and a document time stamp each
 
 
 def test_demo_serves_the_verify_site_with_the_pki_and_stops_both_on_ctrl_c(

@@ -80,10 +80,9 @@ def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
     source = session(tmp_path, 13, seed=2)
     out = tmp_path / "out"
     args = ["issue", str(source), "--out", str(out), "--json", "--progress", "json"]
-    log = (tmp_path / "first.log").open("wb")
-    proc = subprocess.Popen(
-        [str(TITLECERT), *args], env=office.env, stdout=log, stderr=log, start_new_session=True
-    )
+    with (tmp_path / "first.log").open("wb") as log:
+        argv = [str(TITLECERT), *args]
+        proc = subprocess.Popen(argv, env=office.env, stdout=log, stderr=log, start_new_session=True)
     popen.append(proc)
     deadline = time.monotonic() + 400
     while True:  # kill once a few awards are registered: a crash in the middle of the batch

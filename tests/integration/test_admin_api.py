@@ -2,6 +2,7 @@
 throwaway registry (SQLite and, when reachable, PostgreSQL): 401, 403 and 200 per role, problem+json."""
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from werkzeug.test import TestResponse
 
 from registry.audit import Actor, AuditLog
 from registry.db import Registry
+from registry.jobs import JobRepository
+from registry.models import IssueJob, IssueUnit, JobState, UnitState
 from registry.staff import StaffRole, StaffTokens
 from tests.conftest import Instance, postgres_database
 from tests.integration.test_lifecycle_and_audit import certificate
@@ -140,3 +143,45 @@ def test_the_audit_log_of_the_api_verifies(
         registry.dispose()
     # four tokens created, one revoked, one certificate revoked
     assert check.intact and check.entries == 6
+
+
+def test_the_committee_office_follows_issuing_jobs(
+    staff: tuple[FlaskClient, dict[str, str]], database_url: str
+) -> None:
+    client, auth = staff
+    at = dt.datetime.now(dt.UTC)
+    registry = Registry(database_url)
+    try:
+        with registry.transaction() as repo:
+            job = IssueJob(fingerprint="f" * 64, state=JobState.FAILED.value, out_dir="/srv/out",
+                           inputs="jobs/1/session.json", plan="{}", actor="office",
+                           error="1 of 2 units failed", created_at=at, updated_at=at)  # fmt: skip
+            award = IssueUnit(kind="award", label="certificate N7 (张晓明)", certificate_no="N7",
+                              form_no="F7", secrets="encrypted", state=UnitState.REGISTERED.value, attempts=0,
+                              updated_at=at)  # fmt: skip
+            listing = IssueUnit(kind="results-list", label="results-list.pdf", state=UnitState.FAILED.value,
+                                attempts=1, error="results-list.pdf: expected 1 to 200 page(s)",
+                                updated_at=at)  # fmt: skip
+            units = [award, listing]
+            job_id = JobRepository(repo.session).add(job, units).id
+    finally:
+        registry.dispose()
+    office = {"Authorization": auth["committee-office"]}
+    listed = client.get("/api/v1/admin/jobs", headers=office)
+    assert listed.status_code == 200 and listed.headers["Cache-Control"] == "no-store"
+    [summary] = listed.json["jobs"]
+    assert (summary["id"], summary["state"], summary["total"], summary["done"]) == (job_id, "failed", 2, 2)
+    assert summary["units"] == {"planned": 0, "sealed": 0, "registered": 1, "failed": 1, "abandoned": 0}
+    shown = client.get(f"/api/v1/admin/jobs/{job_id}", headers=office).json
+    assert [(u["label"], u["state"]) for u in shown["unit_list"]] == [
+        ("certificate N7 (张晓明)", "registered"), ("results-list.pdf", "failed")
+    ]  # fmt: skip
+    assert shown["unit_list"][1]["error"] == "results-list.pdf: expected 1 to 200 page(s)"
+    assert "encrypted" not in json.dumps(shown), "a unit's secrets never leave the registry"
+    for role in ("archive-clerk", "approval-authority"):
+        r = client.get(f"/api/v1/admin/jobs/{job_id}", headers={"Authorization": auth[role]})
+        assert _problem(r, 403)["detail"] == f"The role {role} may not read-jobs."
+    for path in ("/api/v1/admin/jobs", f"/api/v1/admin/jobs/{job_id}"):
+        _problem(client.get(path), 401)
+        _problem(client.get(path, headers={"Authorization": auth["revoked"]}), 401)
+    _problem(client.get("/api/v1/admin/jobs/999", headers=office), 404)
