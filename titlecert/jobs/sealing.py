@@ -117,15 +117,20 @@ _PROCESS: Sealing | FinishError | None = None
 
 
 def init_process(settings: Settings, log_levels: Mapping[str, int]) -> None:
-    """Initializer of a sealing process: logging as in the parent, then the keys, font and network
-    clients, once. A failure is kept and raised by each `finish_in_process` call, so the units say why."""
-    global _PROCESS
+    """Initializer of a pool's sealing process: exit with the parent, log as the parent does, load
+    the keys, font and network clients once. A failure to load is kept and raised by each
+    `finish_in_process` call, so the units say why."""
     _exit_with_parent()
     logging.basicConfig(
         level=log_levels.get("", logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
     )
     for name, level in log_levels.items():
         logging.getLogger(name).setLevel(level)
+    _load(settings)
+
+
+def _load(settings: Settings) -> None:
+    global _PROCESS
     try:
         _PROCESS = batch_sealing(settings)
     except Exception as e:  # raised again, with its message, for every document
@@ -148,7 +153,7 @@ def _exit_with_parent() -> None:
 def process_sealing(settings: Settings) -> Sealing:
     """This process's sealing material, built on first use. Raises FinishError when it cannot be."""
     if _PROCESS is None:
-        init_process(settings, {})
+        _load(settings)
     if isinstance(_PROCESS, FinishError):
         raise _PROCESS
     assert _PROCESS is not None  # noqa: S101 - set just above

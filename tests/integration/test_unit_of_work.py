@@ -1,0 +1,73 @@
+"""The unit of work as a queue worker would run it: `process_unit(ctx, converter, unit_id)` in this
+process, from ids alone (the session is read back from the document store), on SQLite and
+PostgreSQL; running a unit again changes nothing."""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from docgen.load import load_session
+from registry.db import Registry
+from registry.jobs import JobRepository
+from templates import FONTS_CONF
+from tests.conftest import Instance, postgres_database, sample_session_doc
+from titlecert.jobs.convert import ChunkConverter
+from titlecert.jobs.inputs import inputs_of
+from titlecert.jobs.outcome import finish_job
+from titlecert.jobs.plan import open_job
+from titlecert.jobs.work import WorkContext, calendar_of, process_unit
+from titlecert.settings import Settings, from_env
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, instance: Instance) -> Iterator[Settings]:
+    """The demo instance's keys, with its registry (SQLite) or a fresh one on PostgreSQL."""
+    if request.param == "sqlite":
+        yield from_env(instance.env)
+        return
+    with postgres_database("titlecert_units") as url:
+        Registry(url).migrate()
+        yield from_env({**instance.env, "TITLECERT_DATABASE_URL": url})
+
+
+def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp_path: Path) -> None:
+    doc = sample_session_doc()
+    doc["approval"]["document_no"] = "渝职改办〔2026〕58号"  # a new award on the shared instance
+    doc["applicants"] = doc["applicants"][1:2]
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
+    ctx = WorkContext.of(settings)
+    try:
+        opened = open_job(settings, loaded, inputs_of(loaded), tmp_path / "out", registry=ctx.registry,
+                          store=ctx.store, secret=ctx.secret, supersede=None,
+                          today=dt.date.today())  # fmt: skip
+        assert opened.job_id is not None
+        source.unlink()  # nothing of the session file is needed from here on
+        with ctx.registry.transaction() as repo:
+            units = [(u.id, u.kind) for u in JobRepository(repo.session).units(opened.job_id)]
+        assert [kind for _, kind in units] == ["award", "publicity-table", "results-list", "review-report"]
+        worker = WorkContext.of(settings)  # another worker: its own registry handle and cache
+        try:
+            with ChunkConverter(
+                profile_dir=settings.home / "soffice-units", fonts_conf=FONTS_CONF
+            ) as converter:
+                states = [process_unit(worker, converter, unit_id) for unit_id, _ in units]
+                assert states == ["registered"] * 4
+                with worker.registry.transaction() as repo:
+                    before = [u.documents for u in JobRepository(repo.session).units(opened.job_id)]
+                assert [process_unit(worker, converter, unit_id) for unit_id, _ in units] == states
+                with worker.registry.transaction() as repo:
+                    assert [u.documents for u in JobRepository(repo.session).units(opened.job_id)] == before
+        finally:
+            worker.close()
+        result = finish_job(ctx, opened.job_id)
+    finally:
+        ctx.close()
+    assert result.errors == []
+    [certificate] = result.certificates
+    assert Path(certificate.path).is_file() and certificate.holder_url and certificate.verify_url
+    assert len(result.documents) == 6  # certificate, two review forms, publicity table, list, report
