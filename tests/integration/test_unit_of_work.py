@@ -29,7 +29,9 @@ def settings(request: pytest.FixtureRequest, instance: Instance) -> Iterator[Set
         yield from_env(instance.env)
         return
     with postgres_database("titlecert_units") as url:
-        Registry(url).migrate()
+        registry = Registry(url)
+        registry.migrate()
+        registry.dispose()
         yield from_env({**instance.env, "TITLECERT_DATABASE_URL": url})
 
 
