@@ -18,6 +18,7 @@ unoserver instances (docgen.unoinstance), each with its own profile directory un
 The one-shot `docgen.convert.convert_to_pdf` stays the batch path for rare or single runs.
 """
 
+import contextlib
 import dataclasses
 import queue
 import threading
@@ -76,9 +77,9 @@ class OfficePool:
         if size < 1:
             raise ValueError("an OfficePool needs at least one instance")
         self.size, self.recycle_after, self.max_rss_mb = size, recycle_after, max_rss_mb
-        self.profile_root = profile_root
+        self.profile_root = root = profile_root
         self._slots = [
-            _Slot(i, UnoInstance(profile_dir=profile_root / f"profile-{i}", work_dir=profile_root / f"work-{i}",
+            _Slot(i, UnoInstance(profile_dir=root / f"profile-{i}", work_dir=root / f"work-{i}",
                                  fonts_conf=fonts_conf, timeout=timeout, start_timeout=start_timeout))
             for i in range(size)
         ]  # fmt: skip
@@ -206,10 +207,9 @@ class OfficePool:
             slot.recycles += 1
             slot.since_start = 0
         if self._open:
-            try:
+            # A failed start leaves `alive` False: the next convert on this slot starts it or says why not.
+            with contextlib.suppress(ConversionError):
                 slot.instance.start()
-            except ConversionError:
-                pass  # `alive` is False: the next convert on this slot starts it or says why not
         self._idle.put(slot)
 
     def _try_start(self, slot: _Slot) -> ConversionError | None:
@@ -222,4 +222,3 @@ class OfficePool:
     def _stop_all(self) -> None:
         with ThreadPoolExecutor(max_workers=self.size) as stopper:
             list(stopper.map(lambda s: s.instance.stop(), self._slots))
-

@@ -13,6 +13,7 @@ soffice.bin holding the UNO port (CONVERSION.md §5). Any process still naming t
 directory (an orphan of an earlier run) is killed before a start and after a stop.
 """
 
+import contextlib
 import http.client
 import io
 import math
@@ -88,7 +89,8 @@ class UnoInstance:
     def __init__(
         self, *, profile_dir: Path, work_dir: Path, fonts_conf: Path, timeout: float, start_timeout: float
     ) -> None:
-        self.profile_dir, self.work_dir, self.fonts_conf = profile_dir.resolve(), work_dir.resolve(), fonts_conf
+        self.profile_dir, self.work_dir = profile_dir.resolve(), work_dir.resolve()
+        self.fonts_conf = fonts_conf
         self.timeout, self.start_timeout = timeout, start_timeout
         self.log_path = self.work_dir.parent / f"{self.work_dir.name}.log"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -136,7 +138,7 @@ class UnoInstance:
         deadline = time.monotonic() + self.start_timeout
         while not self._answers():
             if self._proc.poll() is not None or time.monotonic() > deadline:
-                state = "exited" if self._proc.poll() is not None else f"no answer in {self.start_timeout:.0f} s"
+                state = "exited" if self._proc.poll() is not None else f"silent {self.start_timeout:.0f} s"
                 raise ConversionError(f"unoserver did not start ({state}): {self.log_tail()}")
             time.sleep(0.25)
         self._soffice = self._find_soffice()
@@ -153,8 +155,8 @@ class UnoInstance:
             return False  # not listening yet, or listening before its functions are registered
 
     def _find_soffice(self) -> psutil.Process:
-        assert self._proc is not None
-        for child in psutil.Process(self._proc.pid).children(recursive=True):
+        pid = self._proc.pid if self._proc is not None else os.getpid()
+        for child in psutil.Process(pid).children(recursive=True):
             if child.name() == "soffice.bin":
                 return child
         raise ConversionError("unoserver answers but no soffice.bin runs under it")
@@ -211,7 +213,7 @@ class UnoInstance:
         if not pdf.startswith(b"%PDF-"):
             if not self._still_alive():
                 raise InstanceDown("LibreOffice died while converting")
-            raise ConversionError("LibreOffice wrote no PDF" if not pdf else "LibreOffice's output is not a PDF")
+            raise ConversionError("LibreOffice's output is not a PDF" if pdf else "LibreOffice wrote no PDF")
         return pdf
 
     def _still_alive(self) -> bool:
@@ -225,11 +227,12 @@ class UnoInstance:
     def kill(self, *, grace: float = 0.0) -> None:
         """Kill the process group at once (grace=0: a hung LibreOffice ignores SIGTERM), then any
         process left that names this profile. Never raises for processes already gone."""
-        proc, self._proc, self._soffice = self._proc, None, None
+        proc, soffice, self._proc, self._soffice = self._proc, self._soffice, None, None
         if proc is not None:
-            if grace:
+            if grace:  # soffice.bin exits at once on SIGTERM; oosplash waits on, so it is killed
                 _signal_group(proc.pid, signal.SIGTERM)
-                _wait_group(proc.pid, grace)
+                if soffice is not None:
+                    _wait_gone(soffice, grace)
             _signal_group(proc.pid, signal.SIGKILL)
             proc.wait()
             _wait_group(proc.pid, _GRACE)
@@ -250,10 +253,8 @@ class UnoInstance:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:
@@ -264,6 +265,17 @@ def _group_alive(pgid: int) -> bool:
         except (ProcessLookupError, psutil.NoSuchProcess):
             continue
     return False
+
+
+def _wait_gone(process: psutil.Process, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    try:
+        while process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+    except psutil.NoSuchProcess:
+        pass
 
 
 def _wait_group(pgid: int, seconds: float) -> None:

@@ -35,7 +35,8 @@ def certificate(name: str) -> bytes:
 
 
 def flat_text(pdf: bytes) -> str:
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace(" ", "").replace("\n", "")
 
 
 def processes_under(root: Path) -> list[psutil.Process]:
@@ -71,7 +72,7 @@ def test_converts_the_certificate_and_a_review_form_to_pdf_a_2b(pool: OfficePool
     ctx = review_form_context(s, s.applicants[1], form_no="PS2026000009", copy=Copy.PERSONNEL_FILE,
                               filled_on=dt.date(2026, 2, 1))  # fmt: skip
     form = pool.convert("form", render_docx(REVIEW_FORM_DOCX, ctx))
-    assert 4 <= check_pdf("form", form, pages=(4, 40))
+    check_pdf("form", form, pages=(4, 40))
     assert "PS2026000009" in flat_text(form)
 
 
@@ -146,7 +147,9 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("kind", BROKEN)
-def test_a_document_libreoffice_cannot_convert_is_named_and_the_pool_goes_on(pool: OfficePool, kind: str) -> None:
+def test_a_document_libreoffice_cannot_convert_is_named_and_the_pool_keeps_going(
+    pool: OfficePool, kind: str
+) -> None:
     data = BROKEN[kind]()
     restarts = total(pool, "restarts")
     with pytest.raises(ConversionError, match=r"^broken-document-7: LibreOffice could not convert it"):
