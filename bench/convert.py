@@ -131,8 +131,8 @@ def pooled(rows: list[list[str]], tmp: Path, docx: bytes, docs: int, size: int) 
                 with lock:
                     results.append(pdf)
 
-        with measured(rows, f"pool ×{size} (`OfficePool`, {size} thread{"s" if size > 1 else ""})", docs, root,
-                      f"started in {started:.1f} s (not counted)"):  # fmt: skip
+        label = f"pool ×{size} (`OfficePool`, {size} client thread{'s' if size > 1 else ''})"
+        with measured(rows, label, docs, root, f"started in {started:.1f} s (not counted)"):
             threads = [threading.Thread(target=work) for _ in range(size)]
             for t in threads:
                 t.start()
