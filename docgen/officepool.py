@@ -2,7 +2,7 @@
 
 A warm LibreOffice converts a certificate for ~0.35 CPU-s against ~1.5 CPU-s for a cold `soffice`
 per document, and one instance per core scales (CONVERSION.md §3.2, §7). So the pool keeps `size`
-unoserver instances (docgen.unoinstance), each with its own profile directory under
+unoserver instances (docgen.office), each with its own profile directory under
 `profile_root`, started in parallel, and hands each `convert` call a free one:
 
 - every output is checked (non-empty, `%PDF-` header); `docgen.convert.check_pdf` checks pages and
@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from docgen.errors import ConversionError
-from docgen.unoinstance import InstanceDown, UnoInstance
+from docgen.office import InstanceDown, OfficeInstance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +52,7 @@ class InstanceStats:
 @dataclasses.dataclass
 class _Slot:
     index: int
-    instance: UnoInstance
+    instance: OfficeInstance
     conversions: int = 0
     since_start: int = 0
     restarts: int = 0
@@ -79,7 +79,7 @@ class OfficePool:
         self.size, self.recycle_after, self.max_rss_mb = size, recycle_after, max_rss_mb
         self.profile_root = root = profile_root
         self._slots = [
-            _Slot(i, UnoInstance(profile_dir=root / f"profile-{i}", work_dir=root / f"work-{i}",
+            _Slot(i, OfficeInstance(profile_dir=root / f"profile-{i}", work_dir=root / f"work-{i}",
                                  fonts_conf=fonts_conf, timeout=timeout, start_timeout=start_timeout))
             for i in range(size)
         ]  # fmt: skip

@@ -83,7 +83,7 @@ class _Transport(xmlrpc.client.Transport):
         return conn
 
 
-class UnoInstance:
+class OfficeInstance:
     """One unoserver + soffice with its own profile directory, work directory and ports."""
 
     def __init__(
