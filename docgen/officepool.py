@@ -87,6 +87,7 @@ class OfficePool:
         self._lock = threading.Lock()
         self._recyclers: list[threading.Thread] = []
         self._open = False
+        self._drain = timeout + 5 + start_timeout
 
     def __enter__(self) -> "OfficePool":
         """Start every instance in parallel (the pool costs one instance's start-up).
@@ -107,12 +108,14 @@ class OfficePool:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        """Stop every instance and its whole process group, waiting for recycling under way."""
-        self._open = False
+        """Stop every instance and its whole process group, after the conversions and recycling
+        under way (waiting at most one timeout and one start for them); no process is left."""
+        self._open = False  # callers still waiting for an instance get ConversionError
         with self._lock:
             recyclers = list(self._recyclers)
         for thread in recyclers:
             thread.join()
+        self.wait_idle(self._drain)
         self._stop_all()
 
     def convert(self, name: str, docx: bytes) -> bytes:
@@ -174,6 +177,8 @@ class OfficePool:
         raise AssertionError("unreachable")
 
     def _restart(self, slot: _Slot, name: str) -> None:
+        if not self._open:  # never start what __exit__ may already have stopped
+            raise ConversionError(f"{name}: the LibreOffice pool was closed")
         self._count(slot, restarts=1)
         try:
             slot.instance.start()
