@@ -182,10 +182,10 @@ class S3Store:
         return bucket if key is None else f"the object {self.location.prefix + key!r} in {bucket}"
 
     def _missing_bucket(self, action: str, key: str | None) -> StoreError:
+        what = "" if key is None else f"cannot {action} the object {self.location.prefix + key!r}: "
         return StoreError(
-            f"cannot {action} {self._where(key)}: the bucket {self.location.bucket!r} does not exist; create "
-            "it, or correct the bucket in TITLECERT_STORE_URL (and TITLECERT_S3_ENDPOINT_URL, "
-            "TITLECERT_S3_REGION)"
+            f"{what}the bucket {self.location.bucket!r} does not exist at {self.endpoint}; create it, or "
+            "correct the bucket in TITLECERT_STORE_URL (and TITLECERT_S3_ENDPOINT_URL, TITLECERT_S3_REGION)"
         )
 
     def _call(self, action: str, key: str | None, request: Callable[[], T]) -> T:

@@ -69,20 +69,16 @@ def test_bytes_changed_behind_the_stores_back_are_refused(endpoint: str, bucket:
 def test_a_missing_bucket_is_named_with_what_to_check(endpoint: str) -> None:
     store = store_on(endpoint, "no-such-bucket")
     message = (
-        r"the bucket 'no-such-bucket' does not exist; create it, or correct the bucket in TITLECERT_STORE_URL"
+        r"the bucket 'no-such-bucket' does not exist at http://127\.0\.0\.1:\d+; create it, or correct the "
+        r"bucket in TITLECERT_STORE_URL"
     )
-    with pytest.raises(
-        StoreError,
-        match=r"cannot store the object 'instance-a/A.pdf' in the bucket 'no-such-bucket' at "
-        + r"http://127\.0\.0\.1:\d+: "
-        + message,
-    ):
+    with pytest.raises(StoreError, match=r"^cannot store the object 'instance-a/A\.pdf': " + message):
         store.put("A.pdf", b"%PDF")
-    with pytest.raises(StoreError, match=message):
+    with pytest.raises(StoreError, match=r"^cannot read the object 'instance-a/A\.pdf': " + message):
         store.get("A.pdf")
-    with pytest.raises(StoreError, match=message):
+    with pytest.raises(StoreError, match=r"^cannot look up the object 'instance-a/A\.pdf': " + message):
         store.exists("A.pdf")
-    with pytest.raises(StoreError, match=r"cannot reach the bucket 'no-such-bucket' at .*" + message):
+    with pytest.raises(StoreError, match="^" + message):
         store.check()
 
 
