@@ -25,6 +25,7 @@ from botocore.exceptions import (
     HTTPClientError,
     NoCredentialsError,
     PartialCredentialsError,
+    SSLError,
 )
 
 from titlecert.errors import StoreError, StoreIntegrityError
@@ -199,6 +200,11 @@ class S3Store:
             raise StoreError(
                 f"cannot {action} {self._where(key)}: no S3 credentials found; set AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or give the machine a role)"
+            ) from e
+        except SSLError as e:
+            raise StoreError(
+                f"cannot {action} {self._where(key)}: the endpoint's TLS certificate was not accepted ({e}); "
+                "check TITLECERT_S3_ENDPOINT_URL, and AWS_CA_BUNDLE for a private CA"
             ) from e
         except ConnectionError as e:
             raise StoreError(
