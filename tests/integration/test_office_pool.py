@@ -115,6 +115,20 @@ def test_a_killed_libreoffice_is_restarted_and_the_next_conversions_succeed(pool
     assert victim not in [s.soffice_pid for s in pool.stats()]
 
 
+def test_a_killed_unoserver_leaves_no_orphan_holding_the_uno_port(pool: OfficePool) -> None:
+    """CONVERSION.md §5: a killed unoserver leaves soffice.bin running on its UNO port, and a new one
+    would convert through the orphan. The pool kills the whole group before starting again."""
+    restarts = total(pool, "restarts")
+    orphans = [psutil.Process(pid) for pid in (s.soffice_pid for s in pool.stats()) if pid is not None]
+    for soffice in orphans:
+        unoserver = next(p for p in soffice.parents() if "unoserver" in " ".join(p.cmdline()))
+        unoserver.kill()
+    for name in NAMES[:2]:
+        check_pdf(name, pool.convert(name, certificate(name)), pages=1)
+    assert total(pool, "restarts") == restarts + 2
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in orphans)
+
+
 def test_a_hung_libreoffice_hits_the_timeout_is_replaced_and_the_document_retried(pool: OfficePool) -> None:
     restarts, failures = total(pool, "restarts"), total(pool, "failures")
     stopped = [s.soffice_pid for s in pool.stats()]
