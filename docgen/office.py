@@ -40,6 +40,9 @@ DOCX_IMPORT_FILTER = "MS Word 2007 XML"
 _GRACE = 5.0  # seconds LibreOffice gets to exit on SIGTERM before the group is killed
 
 
+_START_ERRORS = (ConversionError, OSError, psutil.Error)
+
+
 class InstanceDown(ConversionError):
     """The instance died or hung during a conversion; it must be killed and started again."""
 
@@ -106,17 +109,21 @@ class OfficeInstance:
         """Start unoserver and LibreOffice, wait until they answer, convert a warm-up document.
 
         Raises ConversionError (with the end of unoserver's log) if that fails within
-        start_timeout twice, the second time with a fresh profile directory."""
+        start_timeout twice, the second time with a fresh profile directory, and at once when
+        unoserver or soffice is not installed."""
+        unoserver_binary(), soffice_binary()
         try:
             self._start_once()
-        except ConversionError:
+            return
+        except _START_ERRORS as e:
             self.kill()
-            shutil.rmtree(self.profile_dir, ignore_errors=True)
-            try:
-                self._start_once()
-            except ConversionError:
-                self.kill()
-                raise
+            first = e
+        shutil.rmtree(self.profile_dir, ignore_errors=True)
+        try:
+            self._start_once()
+        except _START_ERRORS as e:
+            self.kill()
+            raise ConversionError(f"LibreOffice did not start ({e}; with the old profile: {first})") from e
 
     def _start_once(self) -> None:
         self.kill()

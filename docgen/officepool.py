@@ -80,7 +80,7 @@ class OfficePool:
         self.profile_root = root = profile_root
         self._slots = [
             _Slot(i, OfficeInstance(profile_dir=root / f"profile-{i}", work_dir=root / f"work-{i}",
-                                 fonts_conf=fonts_conf, timeout=timeout, start_timeout=start_timeout))
+                                    fonts_conf=fonts_conf, timeout=timeout, start_timeout=start_timeout))
             for i in range(size)
         ]  # fmt: skip
         self._idle: queue.Queue[_Slot] = queue.Queue()
@@ -94,8 +94,12 @@ class OfficePool:
 
         Raises ConversionError, with every instance stopped again, if one does not start."""
         self.profile_root.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=self.size) as starter:
-            outcomes = list(starter.map(self._try_start, self._slots))
+        try:
+            with ThreadPoolExecutor(max_workers=self.size) as starter:
+                outcomes = list(starter.map(self._try_start, self._slots))
+        except BaseException:  # KeyboardInterrupt while starting: leave nothing running
+            self._stop_all()
+            raise
         failed = [e for e in outcomes if e is not None]
         if failed:
             self._stop_all()
