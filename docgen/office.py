@@ -129,6 +129,8 @@ class OfficeInstance:
         self.kill()
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self._port, uno_port = _free_port(), _free_port()
+        while uno_port == self._port:  # unoserver refuses equal ports
+            uno_port = _free_port()
         argv = [
             unoserver_binary(),
             *("--interface", "127.0.0.1", "--uno-interface", "127.0.0.1"),
