@@ -211,15 +211,18 @@ class OfficePool:
     def _recycle(self, slot: _Slot) -> None:
         """Stop and start an instance while the others serve; a failed start is left for the next
         `convert` on it to retry (and report)."""
-        slot.instance.stop()
-        with self._lock:
-            slot.recycles += 1
-            slot.since_start = 0
-        if self._open:
-            # A failed start leaves `alive` False: the next convert on this slot starts it or says why not.
-            with contextlib.suppress(ConversionError):
-                slot.instance.start()
-        self._idle.put(slot)
+        try:
+            slot.instance.stop()
+            with self._lock:
+                slot.recycles += 1
+                slot.since_start = 0
+            if self._open:
+                # A failed start leaves `alive` False: the next convert on this slot starts it or
+                # says why not.
+                with contextlib.suppress(ConversionError):
+                    slot.instance.start()
+        finally:
+            self._idle.put(slot)  # whatever happened, the pool keeps its slot
 
     def _try_start(self, slot: _Slot) -> ConversionError | None:
         try:
