@@ -1,23 +1,27 @@
 """Conversion as the pipeline sees it: a thread-safe `Converter`, .docx bytes in, PDF bytes out.
 
-`docgen.officepool.OfficePool` (long-lived LibreOffice processes) is the converter for batches.
-`ChunkConverter` adapts the one-shot `docgen.convert.convert_to_pdf`: the documents asked for
-while one soffice run is busy go together into the next run, so soffice starts once per chunk
-rather than once per document.
+`docgen.officepool.OfficePool` (long-lived LibreOffice instances) is the converter for batches.
+When the pool cannot start (unoserver missing, say), `ChunkConverter` stands in: it adapts the
+one-shot `docgen.convert.convert_to_pdf`, the documents asked for while one soffice run is busy
+going together into the next run, so soffice starts once per chunk rather than once per document.
 """
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Protocol
 
 from docgen.convert import convert_to_pdf
 from docgen.errors import ConversionError
+from docgen.officepool import OfficePool
 from templates import FONTS_CONF
 from titlecert.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Converter(Protocol):
@@ -100,6 +104,20 @@ class ChunkConverter:
 
 @contextmanager
 def open_converter(settings: Settings) -> Iterator[tuple[Converter, int]]:
-    """The batch's converter and how many threads should feed it."""
-    with ChunkConverter(profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF) as converter:
-        yield converter, 32
+    """The batch's converter and how many threads should feed it: the pool of
+    `TITLECERT_CONVERT_WORKERS` LibreOffice instances, else (logged as a warning) soffice runs by
+    chunk. Conversion errors are raised by the converter's `convert`, never here."""
+    size = settings.pipeline.convert_workers
+    with ExitStack() as stack:
+        try:
+            pool = stack.enter_context(
+                OfficePool(size=size, profile_root=settings.soffice_pool, fonts_conf=FONTS_CONF)
+            )
+        except ConversionError as e:
+            log.warning("%s; converting with one soffice run per chunk of documents instead", e)
+            chunks = stack.enter_context(
+                ChunkConverter(profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
+            )
+            yield chunks, 32
+            return
+        yield pool, size
