@@ -19,7 +19,7 @@ from registry.jobs import JobRepository
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
 from registry.repository import CertificateRepository, hash_token
 from titlecert.documents import Award
-from titlecert.errors import ApplicationError
+from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.holder import holder_secret_hash
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.result import IssuedDocument
@@ -39,7 +39,8 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
     """Register a sealed unit (its PDFs from `blobs`, else from the store). Returns its documents
     and PDFs; None when there was nothing to do (registered already, abandoned, or not sealed).
 
-    Raises StaleSeal when a stored PDF is missing or differs from what was recorded, the registry's
+    Raises StaleSeal when a stored PDF is missing or differs from what was recorded, StoreError
+    when the store cannot be reached, the registry's
     Conflict when a number or fingerprint is registered already, NotFound when a re-issue's old
     certificate is gone.
     """
@@ -68,6 +69,8 @@ def _sealed_pdf(store: DocumentStore, job_id: int, doc: SealedDocument, blobs: d
             data = store.get(staging_key(job_id, doc.sha256))
         except KeyError as e:
             raise StaleSeal(f"{doc.out_name}: its sealed PDF is missing from the document store") from e
+        except StoreIntegrityError as e:
+            raise StaleSeal(f"{doc.out_name}: the stored sealed PDF is damaged ({e})") from e
     if hashlib.sha256(data).hexdigest() != doc.sha256:
         raise StaleSeal(f"{doc.out_name}: the stored sealed PDF is not the one recorded")
     return data
