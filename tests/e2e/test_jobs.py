@@ -36,10 +36,14 @@ def query(inst: Instance, sql: str, *args: object) -> list[tuple[Any, ...]]:
         return db.execute(sql, args).fetchall()
 
 
-def session(tmp_path: Path, applicants: int, seed: int, name: str = "session.json") -> Path:
-    """A synthetic session (seed 2 with 13 applicants: 12 pass the vote), photos beside it."""
+def session(tmp_path: Path, applicants: int, seed: int, approval: int, name: str = "session.json") -> Path:
+    """A synthetic session (seed 2 with 13 applicants: 12 pass the vote), photos beside it, with
+    an approval number of its own (so that its awards are new to the module's registry)."""
     path = tmp_path / name
     write_sample(path, applicants, seed=seed)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["approval"]["document_no"] = f"渝职改办〔2026〕{approval}号"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
 
 
@@ -77,7 +81,7 @@ def popen(office: Instance) -> Iterator[list[subprocess.Popen[bytes]]]:
 def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
     office: Instance, tmp_path: Path, popen: list[subprocess.Popen[bytes]]
 ) -> None:
-    source = session(tmp_path, 13, seed=2)
+    source = session(tmp_path, 13, seed=2, approval=71)
     out = tmp_path / "out"
     args = ["issue", str(source), "--out", str(out), "--json", "--progress", "json"]
     with (tmp_path / "first.log").open("wb") as log:
@@ -144,7 +148,7 @@ def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
 def test_killed_between_sealing_and_registering_the_unit_is_registered_without_sealing_again(
     office: Instance, tmp_path: Path, popen: list[subprocess.Popen[bytes]]
 ) -> None:
-    source = session(tmp_path, 3, seed=4, name="small.json")
+    source = session(tmp_path, 3, seed=4, approval=72, name="small.json")
     out = tmp_path / "out"
     env = {**office.env, "TITLECERT_TEST_CRASH_AFTER": "sealed:2"}
     with (tmp_path / "crash.log").open("wb") as log:
@@ -181,7 +185,7 @@ def test_killed_between_sealing_and_registering_the_unit_is_registered_without_s
 def test_a_failing_document_fails_its_unit_only_and_a_fixed_run_finishes(
     office: Instance, tmp_path: Path
 ) -> None:
-    source = session(tmp_path, 3, seed=4, name="photo.json")
+    source = session(tmp_path, 3, seed=4, approval=73, name="photo.json")
     doc = json.loads(source.read_text(encoding="utf-8"))
     photo = tmp_path / doc["applicants"][1]["photo"]
     good = photo.read_bytes()
@@ -219,7 +223,7 @@ def test_a_failing_document_fails_its_unit_only_and_a_fixed_run_finishes(
 def test_without_libreoffice_every_unit_fails_and_the_same_command_retries_them(
     office: Instance, tmp_path: Path
 ) -> None:
-    source = session(tmp_path, 2, seed=6, name="nolo.json")
+    source = session(tmp_path, 2, seed=6, approval=74, name="nolo.json")
     out = tmp_path / "out"
     args = ["issue", str(source), "--out", str(out), "--json", "--progress", "json"]
     tools = tmp_path / "bin"  # fontconfig's fc-list (the glyph check) but no soffice
