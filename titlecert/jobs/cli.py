@@ -49,14 +49,16 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     from registry.db import Registry
     from registry.errors import NotFound
     from registry.jobs import JobRepository
-    from titlecert.jobs.views import job_json
+    from titlecert.jobs.views import job_json, unit_json
 
     registry = Registry(settings.database_url)
     try:
         with registry.transaction() as repo:
             repo_jobs = JobRepository(repo.session)
             job = repo_jobs.job(job_id)
-            doc = job_json(job, repo_jobs.counts(job_id), repo_jobs.units(job_id))
+            units = repo_jobs.units(job_id)
+            doc = job_json(job, repo_jobs.counts(job_id), units)
+            rows = [unit_json(u) for u in units]
     except NotFound as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
@@ -70,6 +72,6 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     )
     if doc["error"]:
         click.echo(f"  {doc['error']}")
-    for unit in doc["unit_list"]:  # type: ignore[attr-defined]
+    for unit in rows:
         line = f"  {unit['seq']:>4} {unit['state']:<10} {unit['label']}"
         click.echo(line + (f"  ({unit['error']})" if unit["error"] and unit["state"] == "failed" else ""))
