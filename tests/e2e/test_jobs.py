@@ -1,7 +1,7 @@
 """Issuing as a resumable job, driven through the CLI as an operator would: `titlecert issue`
 killed with SIGKILL at two points and run again, a failing document, LibreOffice missing, and the
-JSON progress stream. Real LibreOffice, pyHanko and SQLite (the whole flow on PostgreSQL is in
-test_cli.py)."""
+JSON progress stream. Real LibreOffice, pyHanko and SQLite; the crash between sealing and
+registering on PostgreSQL too."""
 
 import hashlib
 import json
@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from docgen.sample import write_sample
-from tests.conftest import TITLECERT, Instance, make_instance
+from tests.conftest import TITLECERT, Instance, make_instance, postgres_database
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +32,31 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     return inst
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_office(request: pytest.FixtureRequest, office: Instance, tmp_path: Path) -> Iterator[Instance]:
+    """The module's instance (SQLite), or one with its registry on PostgreSQL."""
+    if request.param == "sqlite":
+        yield office
+        return
+    with postgres_database("titlecert_jobs") as url:
+        inst = make_instance(tmp_path / "pg-home", TITLECERT_DATABASE_URL=url, TITLECERT_CONVERT_WORKERS="2",
+                             TITLECERT_SIGN_WORKERS="2")  # fmt: skip
+        inst.run("init")
+        yield inst
+
+
 def query(inst: Instance, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(inst.home / "registry.sqlite3", timeout=30)) as db:
-        return db.execute(sql, args).fetchall()
+    """Rows of `sql` (with ? placeholders) from the instance's registry, SQLite or PostgreSQL."""
+    url = inst.env.get("TITLECERT_DATABASE_URL")
+    if url is None:
+        with closing(sqlite3.connect(inst.home / "registry.sqlite3", timeout=30)) as db:
+            return db.execute(sql, args).fetchall()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.exec_driver_sql(sql.replace("?", "%s"), tuple(args))]
+    finally:
+        engine.dispose()
 
 
 def session(tmp_path: Path, applicants: int, seed: int, approval: int, name: str = "session.json") -> Path:
@@ -146,8 +169,9 @@ def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
 
 
 def test_killed_between_sealing_and_registering_the_unit_is_registered_without_sealing_again(
-    office: Instance, tmp_path: Path, popen: list[subprocess.Popen[bytes]]
+    any_office: Instance, tmp_path: Path, popen: list[subprocess.Popen[bytes]]
 ) -> None:
+    office = any_office
     source = session(tmp_path, 3, seed=4, approval=72, name="small.json")
     out = tmp_path / "out"
     env = {**office.env, "TITLECERT_TEST_CRASH_AFTER": "sealed:2"}
