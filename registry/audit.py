@@ -36,6 +36,12 @@ class AuditAction(StrEnum):
     CERTIFICATE_VIEWED = "certificate-viewed"
     """A staff member read a certificate's unmasked details through the admin API."""
     DOCUMENT_RETIMESTAMPED = "document-retimestamped"
+    PAPER_RECORDED = "paper-recorded"
+    """An archive clerk's record on a printed review-form copy (stamp, filing, loss, correction)."""
+    PAPER_REPLACED = "paper-copy-replaced"
+    """A lost printed copy re-issued under a new copy number."""
+    CLERK_CHANGED = "clerk-changed"
+    """An archive clerk's account created, assigned a unit, disabled or given a new password."""
     TOKEN_CREATED = "admin-token-created"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "admin-token-revoked"  # noqa: S105 - an action's name, not a secret
 

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.db import Registry
 from titlecert.admin.api import AdminServices, init_admin
+from titlecert.clerks.views import install as install_clerks
 from titlecert.instance import instance_secret, load_trust
 from titlecert.settings import Settings
 from verify.web import VerifyServices, api, init_app
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> APIFlask:
     app.add_url_rule("/healthz", "healthz", health)
     app.register_blueprint(transparency_bp)
     init_admin(app, AdminServices(registry))
+    install_clerks(app, settings, registry)
     return app
 
 

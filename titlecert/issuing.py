@@ -42,6 +42,7 @@ from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
 from templates import FONTS_CONF
+from titlecert.clerks.register import register_paper_copy
 from titlecert.documents import Award, Job, plan_jobs
 from titlecert.errors import ReissueError
 from titlecert.holder import holder_secret_hash, new_holder_secret
@@ -292,6 +293,8 @@ def _register_and_write(finished: list[tuple[Job, bytes, int]], out_dir: Path, r
             for job, pdf, pages in finished:
                 final = out_dir / job.out_name
                 doc = _record(repo, job, pdf, pages, now, final, secret)
+                if job.kind == "review-form":
+                    register_paper_copy(repo.session, job, pdf, pages, now)
                 if doc.storage_key:
                     store.put(doc.storage_key, pdf)
                 final.parent.mkdir(parents=True, exist_ok=True)

@@ -128,6 +128,9 @@ class Settings:
     HSTS) only then. 0: the connection's own address and scheme."""
     actor: str = "operator"
     """TITLECERT_ACTOR, else the OS user: who the audit log says ran a command (issue, revoke, ...)."""
+    clerk_sso_header: str | None = None
+    """TITLECERT_CLERK_SSO_HEADER: a request header naming the signed-in archive clerk, set by the
+    reverse proxy's single sign-on; believed only with TITLECERT_TRUSTED_PROXIES (else ignored)."""
 
     @property
     def pki_dir(self) -> Path:
@@ -223,6 +226,7 @@ def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B"
         rate_limits=_rate_limits(env),
         trusted_proxies=_count(env, "TITLECERT_TRUSTED_PROXIES"),
         actor=env.get("TITLECERT_ACTOR") or _os_user(env),
+        clerk_sso_header=env.get("TITLECERT_CLERK_SSO_HEADER") or None,
     )
 
 

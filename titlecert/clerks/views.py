@@ -1,0 +1,345 @@
+"""The clerk pages: /p/<code> for a scanned page, the list, and the records on each copy."""
+
+import datetime as dt
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
+
+from registry.errors import NotFound, RegistryError
+from registry.models import DocumentRecord
+from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
+from titlecert.archive import parse_when
+from titlecert.clerks import auth, records
+from titlecert.clerks.auth import SignedIn, csrf, services
+from titlecert.clerks.codes import parse_code
+from titlecert.clerks.listing import form_rows, workbook
+from titlecert.clerks.register import SUPERIOR_LEVELS
+from verify.service import verify_pdf
+
+log = logging.getLogger(__name__)
+bp = Blueprint("clerks", __name__, template_folder="templates")
+
+STATE_LABELS = {
+    CopyState.AWAITING_STAMPS: _l("待盖章"),
+    CopyState.STAMPED: _l("已盖章"),
+    CopyState.FILED: _l("已归档"),
+    CopyState.VOID: _l("已作废"),
+}
+COPY_LABELS = {"personnel-file": _l("人事档案"), "unit-archive": _l("单位文书档案")}
+KIND_LABELS = {
+    EventKind.STAMPED: _l("盖章"),
+    EventKind.FILED: _l("归档"),
+    EventKind.LOST: _l("遗失补发"),
+    EventKind.CORRECTION: _l("更正"),
+}
+VERDICT_LABELS = {
+    "valid": _l("有效"),
+    "invalid": _l("无效"),
+    "modified": _l("已被修改"),
+    "indeterminate": _l("无法确认"),
+    "malformed": _l("无法识别"),
+}
+
+
+@bp.before_request
+def _protect() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_failed(_error: CSRFError) -> tuple[str, int]:
+    return render_template("clerks/message.html", status=400), 400
+
+
+def _refuse() -> tuple[str, int]:
+    return render_template("clerks/message.html", status=403), 403
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[str, Any] | None:
+    """What the copy's page shows (None: no such copy); `clerk_ok` says whether the clerk may see
+    the boxes and record."""
+    with services().registry.transaction() as repo:
+        book = PaperBook(repo.session)
+        copy = book.copy(copy_id)
+        if copy is None:
+            return None
+        form = book.form(copy.form_no)
+        certificate = repo.by_number(form.certificate_no) if form else None
+        if form is None or certificate is None:
+            return None
+        state = book.state(copy)
+        boxes = book.boxes(copy.form_no)
+        copies = book.copies(copy.form_no)
+        document = repo.session.get(DocumentRecord, copy.document_id)
+        return {
+            "copy": copy,
+            "form": form,
+            "state": state,
+            "boxes": boxes,
+            "page": page,
+            "copies": copies,
+            "events": book.events(copy.id),
+            "certificate_status": certificate.status,
+            "replacement": next((c for c in copies if c.replaces_id == copy.id), None),
+            "document": document,
+            "clerk": clerk,
+            "clerk_ok": clerk is not None and form.unit_code in clerk.units,
+        }
+
+
+def _render(view: dict[str, Any], status: int = 200, **extra: Any) -> tuple[str, int]:
+    return render_template(
+        "clerks/copy.html",
+        **view,
+        **extra,
+        states=STATE_LABELS,
+        copy_labels=COPY_LABELS,
+        kinds=KIND_LABELS,
+        verdicts=VERDICT_LABELS,
+        superior_levels=SUPERIOR_LEVELS,
+        today=_today(),
+    ), status
+
+
+@bp.get("/p/<code>")
+def page_code(code: str) -> tuple[str, int]:
+    """A scanned page: anyone learns whether it is a genuine page in force; its unit's clerks see
+    the boxes and record. Malformed and unknown codes get the same 404."""
+    ref = parse_code(code)
+    if ref is None:
+        abort(404)
+    with services().registry.transaction() as repo:
+        copy = PaperBook(repo.session).copy_by_label(ref.form_no, ref.label)
+        copy_id = copy.id if copy is not None and ref.page <= copy.pages else None
+    view = _copy_view(copy_id, auth.current(), ref.page) if copy_id is not None else None
+    if view is None:
+        abort(404)
+    if view["clerk"] is not None and not view["clerk_ok"]:
+        return _render(view, 403)
+    return _render(view, report=_report(view) if view["clerk_ok"] else None)
+
+
+def _report(view: dict[str, Any], at: dt.datetime | None = None) -> Any:
+    """The stored copy verified (as of `at`): its seals and registry status."""
+    document: DocumentRecord = view["document"]
+    s = services()
+    if not document.storage_key:
+        return None
+    data = s.store.get(document.storage_key)
+    return verify_pdf(data, name=document.storage_key, trust=s.trust, registry=s.registry, at=at)
+
+
+def _guarded(copy_id: int) -> tuple[SignedIn, dict[str, Any]] | tuple[str, int] | BaseResponse:
+    clerk = auth.current()
+    if clerk is None:
+        return redirect(url_for("clerks.login", next=request.path))
+    view = _copy_view(copy_id, clerk, None)
+    if view is None:
+        abort(404)
+    if not view["clerk_ok"]:
+        return _refuse()
+    return clerk, view
+
+
+@bp.get("/clerk/copies/<int:copy_id>")
+def copy_page(copy_id: int) -> Any:
+    guarded = _guarded(copy_id)
+    if not isinstance(guarded, tuple) or not isinstance(guarded[0], SignedIn):
+        return guarded
+    _, view = guarded
+    at_text = request.args.get("at", "").strip()
+    try:
+        at = parse_when(at_text) if at_text else None
+    except ValueError:
+        return _render(view, 400, report=None, at_error=True, at_text=at_text)
+    return _render(view, report=_report(view, at), at_text=at_text)
+
+
+@bp.get("/clerk/copies/<int:copy_id>/pdf")
+def copy_pdf(copy_id: int) -> Any:
+    guarded = _guarded(copy_id)
+    if not isinstance(guarded, tuple) or not isinstance(guarded[0], SignedIn):
+        return guarded
+    document: DocumentRecord = guarded[1]["document"]
+    copy: PaperCopy = guarded[1]["copy"]
+    if not document.storage_key:
+        abort(404)
+    data = services().store.get(document.storage_key)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{copy.form_no}-{copy.label}.pdf"'},
+    )
+
+
+def _date(name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.form.get(name, "").strip())
+    except ValueError:
+        return _today()
+
+
+@bp.post("/clerk/copies/<int:copy_id>/<action>")
+def record(copy_id: int, action: str) -> Any:
+    """stamp, file, lost (re-issue) or correct: each one new record, in the audit log too."""
+    guarded = _guarded(copy_id)
+    if not isinstance(guarded, tuple) or not isinstance(guarded[0], SignedIn):
+        return guarded
+    clerk, view = guarded
+    form, s = request.form, services()
+    on = _date("on")
+    try:
+        if action == "stamp":
+            body = form.get("body", "").strip()[:200]
+            records.record(
+                s.registry,
+                copy_id,
+                EventKind.STAMPED,
+                actor=clerk.actor,
+                on=on,
+                box=int(form.get("box", "0") or 0),
+                body=body,
+                note=form.get("note", "")[:500],
+            )
+        elif action == "file":
+            place = form.get("place", "").strip()[:200]
+            if not place:
+                return _render(view, 400, report=None, missing="place")
+            records.record(
+                s.registry,
+                copy_id,
+                EventKind.FILED,
+                actor=clerk.actor,
+                on=on,
+                body=place,
+                note=form.get("note", "")[:500],
+            )
+        elif action == "correct":
+            records.record(
+                s.registry,
+                copy_id,
+                EventKind.CORRECTION,
+                actor=clerk.actor,
+                on=on,
+                corrects=int(form.get("event", "0") or 0),
+                note=form.get("note", "")[:500],
+            )
+        elif action == "lost":
+            new = records.replace_copy(
+                s.settings,
+                s.registry,
+                s.store,
+                copy_id,
+                actor=clerk.actor,
+                on=on,
+                reason=form.get("note", "")[:500] or "遗失",
+            )
+            return redirect(url_for("clerks.copy_page", copy_id=new.id), 303)
+        else:
+            abort(404)
+    except (RegistryError, NotFound, ValueError) as e:
+        log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
+        return _render(view, 409, report=None, refused=True)
+    back = request.form.get("back", "")
+    target = back if back.startswith("/p/") else url_for("clerks.copy_page", copy_id=copy_id)
+    return redirect(target, 303)
+
+
+@bp.get("/clerk/")
+def listing() -> Any:
+    clerk = auth.current()
+    if clerk is None:
+        return redirect(url_for("clerks.login", next=request.path))
+    rows, args = _rows(clerk)
+    overdue = sum(1 for r in rows if r.overdue)
+    return render_template(
+        "clerks/list.html",
+        rows=rows,
+        args=args,
+        clerk=clerk,
+        overdue=overdue,
+        states=STATE_LABELS,
+        copy_labels=COPY_LABELS,
+    )
+
+
+def _rows(clerk: SignedIn) -> tuple[list[Any], dict[str, str]]:
+    args = {k: request.args.get(k, "").strip() for k in ("unit", "session", "state")}
+    with services().registry.transaction() as repo:
+        book = PaperBook(repo.session)
+        forms = book.forms(
+            sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
+        )
+        return form_rows(book, forms, services().workdays, _today(), args["state"] or None), args
+
+
+@bp.get("/clerk/forms.xlsx")
+def export() -> Any:
+    clerk = auth.current()
+    if clerk is None:
+        return redirect(url_for("clerks.login", next=request.path))
+    rows, _ = _rows(clerk)
+    return Response(
+        workbook(rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="review-forms.xlsx"'},
+    )
+
+
+@bp.route("/clerk/login", methods=["GET", "POST"])
+def login() -> Any:
+    from titlecert.clerks.accounts import authenticate
+
+    target = request.values.get("next", "")
+    target = target if target.startswith(("/p/", "/clerk/")) else url_for("clerks.listing")
+    if auth.current() is not None:
+        return redirect(target, 303)
+    if request.method == "GET":
+        return render_template("clerks/login.html", next=target)
+    with services().registry.transaction() as repo:
+        clerk = authenticate(
+            repo.session, request.form.get("username", "")[:100], request.form.get("password", "")
+        )
+        username = clerk.username if clerk else None
+    if username is None:
+        log.info("clerk sign-in refused")
+        return render_template("clerks/login.html", next=target, failed=True), 401
+    auth.sign_in(username)
+    return redirect(target, 303)
+
+
+@bp.post("/clerk/logout")
+def logout() -> Any:
+    auth.sign_out()
+    return redirect(url_for("clerks.login"), 303)
+
+
+def install(app: Any, settings: Any, registry: Any) -> None:
+    """Mount the clerk pages on the app (after the verify site: they use its languages and pages)."""
+    import secrets
+
+    from titlecert.instance import instance_secret, load_trust
+    from titlecert.issuing import calendar_of
+    from titlecert.store import FolderStore
+
+    if settings.secret_file.exists():
+        secret = instance_secret(settings)
+    else:  # no instance yet: sessions then last as long as this process
+        log.warning(
+            "no instance secret at %s: clerk sessions will not survive a restart", settings.secret_file
+        )
+        secret = secrets.token_bytes(32)
+    services = auth.ClerkServices(
+        settings, registry, FolderStore(settings.archive_dir), load_trust(settings), calendar_of(settings)
+    )
+    auth.configure(app, services, secret)
+    app.register_blueprint(bp)
