@@ -153,6 +153,15 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         assert page.locator("#copy-state").inner_text() == "待盖章"
         assert page.locator(".hash").inner_text() == personnel["sha256"]
         assert page.locator("#signatures").inner_text().startswith("有效")
+        # Validated as of a past date, as `titlecert verify --at` does for a file pulled from an archive.
+        page.get_by_role("link", name="下载 PDF").wait_for()
+        page.get_by_label("按历史日期验证").fill("2026-12-01")
+        page.get_by_role("button", name="验证", exact=True).click()
+        assert "验证时点 2026-12-01T" in page.locator("#signatures").inner_text()
+        page.get_by_label("按历史日期验证").fill("1.12.2026")
+        page.get_by_role("button", name="验证", exact=True).click()
+        assert "日期格式应为 2030-06-30。" in page.locator("main").inner_text()
+        page.goto(url)
 
         for i in range(2):
             row = page.locator("table.boxes tbody tr").nth(i)
