@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> APIFlask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     registry = Registry(settings.database_url)
+    install_clerks(app, settings, registry)  # before init_app, which applies the request limits
     limits = settings.rate_limits
     init_app(
         app,
@@ -66,7 +67,6 @@ def create_app(settings: Settings) -> APIFlask:
     app.add_url_rule("/healthz", "healthz", health)
     app.register_blueprint(transparency_bp)
     init_admin(app, AdminServices(registry))
-    install_clerks(app, settings, registry)
     return app
 
 

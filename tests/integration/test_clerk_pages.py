@@ -99,3 +99,16 @@ def test_unknown_and_malformed_page_codes_get_the_same_404(home: Instance) -> No
     malformed = web.get("/p/PS2026999999-P01-%3Cscript%3E")
     assert unknown.status_code == malformed.status_code == 404
     assert unknown.data == malformed.data
+
+
+def test_page_codes_and_sign_in_draw_on_the_scan_limit_and_stay_out_of_the_api_document(
+    home: Instance,
+) -> None:
+    web = client(home, TITLECERT_RATE_LIMIT_LOOKUP="3/minute")
+    code = code_of("PS2026999999", "P", 1)
+    assert [web.get(f"/p/{code}").status_code for _ in range(3)] == [404] * 3
+    assert web.get(f"/p/{code}").status_code == 429
+    assert web.get("/clerk/login").status_code == 429
+    document = web.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    assert all(path.startswith("/api/v1/") for path in document.json["paths"])

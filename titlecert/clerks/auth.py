@@ -68,6 +68,14 @@ def configure(app: Flask, services: ClerkServices, secret: bytes) -> None:
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
     )
     csrf.init_app(app)
+    # An app-level hook: APIFlask's document generator expects only API blueprints to have their own.
+    app.before_request(_protect)
+
+
+def _protect() -> None:
+    """Every POST to the clerk pages must carry the session's CSRF token (else a 400)."""
+    if request.blueprint == "clerks" and request.method == "POST":
+        csrf.protect()
 
 
 def sso_user() -> str | None:

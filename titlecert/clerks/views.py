@@ -14,11 +14,12 @@ from registry.models import DocumentRecord
 from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
 from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
-from titlecert.clerks.auth import SignedIn, csrf, services
+from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import parse_code
 from titlecert.clerks.listing import form_rows, workbook
 from titlecert.clerks.register import SUPERIOR_LEVELS
 from verify.service import verify_pdf
+from verify.web.limits import Limited, limited
 
 log = logging.getLogger(__name__)
 bp = Blueprint("clerks", __name__, template_folder="templates")
@@ -43,12 +44,6 @@ VERDICT_LABELS = {
     "indeterminate": _l("无法确认"),
     "malformed": _l("无法识别"),
 }
-
-
-@bp.before_request
-def _protect() -> None:
-    if request.method == "POST":
-        csrf.protect()
 
 
 @bp.errorhandler(CSRFError)
@@ -111,6 +106,7 @@ def _render(view: dict[str, Any], status: int = 200, **extra: Any) -> tuple[str,
 
 
 @bp.get("/p/<code>")
+@limited(Limited.LOOKUP)
 def page_code(code: str) -> tuple[str, int]:
     """A scanned page: anyone learns whether it is a genuine page in force; its unit's clerks see
     the boxes and record. Malformed and unknown codes get the same 404."""
@@ -296,7 +292,9 @@ def export() -> Any:
 
 
 @bp.route("/clerk/login", methods=["GET", "POST"])
+@limited(Limited.LOOKUP)
 def login() -> Any:
+    """Sign-in; attempts draw on the scan pages' request limit (per client address)."""
     from titlecert.clerks.accounts import authenticate
 
     target = request.values.get("next", "")
