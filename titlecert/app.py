@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.db import Registry
 from titlecert.admin.api import AdminServices, init_admin
-from titlecert.clerks.views import install as install_clerks
+from titlecert.clerks.web import install as install_clerks
 from titlecert.instance import instance_secret, load_trust
 from titlecert.settings import Settings
 from verify.web import VerifyServices, api, init_app

@@ -16,7 +16,6 @@ from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import parse_code
-from titlecert.clerks.listing import form_rows, workbook
 from titlecert.clerks.register import SUPERIOR_LEVELS
 from verify.service import verify_pdf
 from verify.web.limits import Limited, limited
@@ -55,7 +54,7 @@ def _refuse() -> tuple[str, int]:
     return render_template("clerks/message.html", status=403), 403
 
 
-def _today() -> dt.date:
+def beijing_today() -> dt.date:
     return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
@@ -101,7 +100,7 @@ def _render(view: dict[str, Any], status: int = 200, **extra: Any) -> tuple[str,
         kinds=KIND_LABELS,
         verdicts=VERDICT_LABELS,
         superior_levels=SUPERIOR_LEVELS,
-        today=_today(),
+        today=beijing_today(),
     ), status
 
 
@@ -181,7 +180,7 @@ def _date(name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(request.form.get(name, "").strip())
     except ValueError:
-        return _today()
+        return beijing_today()
 
 
 @bp.post("/clerk/copies/<int:copy_id>/<action>")
@@ -248,96 +247,3 @@ def record(copy_id: int, action: str) -> Any:
     back = request.form.get("back", "")
     target = back if back.startswith("/p/") else url_for("clerks.copy_page", copy_id=copy_id)
     return redirect(target, 303)
-
-
-@bp.get("/clerk/")
-def listing() -> Any:
-    clerk = auth.current()
-    if clerk is None:
-        return redirect(url_for("clerks.login", next=request.path))
-    rows, args = _rows(clerk)
-    overdue = sum(1 for r in rows if r.overdue)
-    return render_template(
-        "clerks/list.html",
-        rows=rows,
-        args=args,
-        clerk=clerk,
-        overdue=overdue,
-        states=STATE_LABELS,
-        copy_labels=COPY_LABELS,
-    )
-
-
-def _rows(clerk: SignedIn) -> tuple[list[Any], dict[str, str]]:
-    args = {k: request.args.get(k, "").strip() for k in ("unit", "session", "state")}
-    with services().registry.transaction() as repo:
-        book = PaperBook(repo.session)
-        forms = book.forms(
-            sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
-        )
-        return form_rows(book, forms, services().workdays, _today(), args["state"] or None), args
-
-
-@bp.get("/clerk/forms.xlsx")
-def export() -> Any:
-    clerk = auth.current()
-    if clerk is None:
-        return redirect(url_for("clerks.login", next=request.path))
-    rows, _ = _rows(clerk)
-    return Response(
-        workbook(rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="review-forms.xlsx"'},
-    )
-
-
-@bp.route("/clerk/login", methods=["GET", "POST"])
-@limited(Limited.LOOKUP)
-def login() -> Any:
-    """Sign-in; attempts draw on the scan pages' request limit (per client address)."""
-    from titlecert.clerks.accounts import authenticate
-
-    target = request.values.get("next", "")
-    target = target if target.startswith(("/p/", "/clerk/")) else url_for("clerks.listing")
-    if auth.current() is not None:
-        return redirect(target, 303)
-    if request.method == "GET":
-        return render_template("clerks/login.html", next=target)
-    with services().registry.transaction() as repo:
-        clerk = authenticate(
-            repo.session, request.form.get("username", "")[:100], request.form.get("password", "")
-        )
-        username = clerk.username if clerk else None
-    if username is None:
-        log.info("clerk sign-in refused")
-        return render_template("clerks/login.html", next=target, failed=True), 401
-    auth.sign_in(username)
-    return redirect(target, 303)
-
-
-@bp.post("/clerk/logout")
-def logout() -> Any:
-    auth.sign_out()
-    return redirect(url_for("clerks.login"), 303)
-
-
-def install(app: Any, settings: Any, registry: Any) -> None:
-    """Mount the clerk pages on the app (after the verify site: they use its languages and pages)."""
-    import secrets
-
-    from titlecert.instance import instance_secret, load_trust
-    from titlecert.issuing import calendar_of
-    from titlecert.store import FolderStore
-
-    if settings.secret_file.exists():
-        secret = instance_secret(settings)
-    else:  # no instance yet: sessions then last as long as this process
-        log.warning(
-            "no instance secret at %s: clerk sessions will not survive a restart", settings.secret_file
-        )
-        secret = secrets.token_bytes(32)
-    services = auth.ClerkServices(
-        settings, registry, FolderStore(settings.archive_dir), load_trust(settings), calendar_of(settings)
-    )
-    auth.configure(app, services, secret)
-    app.register_blueprint(bp)
