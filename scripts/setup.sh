@@ -35,8 +35,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Wait for another apt run (unattended upgrades, a second checkout's setup) rather than fail.
+  apt_wait=(-o DPkg::Lock::Timeout=900)
+  $sudo apt-get "${apt_wait[@]}" update -qq
+  $sudo apt-get "${apt_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 python3 - <<'PY'

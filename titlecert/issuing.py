@@ -48,7 +48,7 @@ from titlecert.errors import ReissueError
 from titlecert.holder import holder_secret_hash, new_holder_secret
 from titlecert.instance import instance_secret, load_keys, load_trust
 from titlecert.settings import Settings
-from titlecert.store import DocumentStore, FolderStore
+from titlecert.store import DocumentStore, open_store
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
         settings.soffice_profile.mkdir(parents=True, exist_ok=True)
         pdfs = convert_to_pdf(docx, profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
         finished = [(job, *_finish(job, pdfs[job.stem], settings, sealing)) for job in jobs]
-        _register_and_write(finished, out_dir, registry, result, FolderStore(settings.archive_dir), secret,
+        _register_and_write(finished, out_dir, registry, result, open_store(settings), secret,
                             Actor(settings.actor, "cli"), supersede)  # fmt: skip
     finally:
         registry.dispose()

@@ -17,6 +17,7 @@ from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import parse_code
 from titlecert.clerks.register import SUPERIOR_LEVELS
+from titlecert.errors import StoreError
 from verify.service import verify_pdf
 from verify.web.limits import Limited, limited
 
@@ -127,10 +128,16 @@ def _report(view: dict[str, Any], at: dt.datetime | None = None) -> Any:
     """The stored copy verified (as of `at`): its seals and registry status."""
     document: DocumentRecord = view["document"]
     s = services()
-    if not document.storage_key:
+    try:
+        data = s.store.get(document.storage_key) if document.storage_key else None
+    except (KeyError, StoreError) as e:  # shown as "no stored copy to verify"; the operator reads why
+        log.warning("stored copy %s unavailable: %s", document.storage_key, e)
+        data = None
+    if data is None:
         return None
-    data = s.store.get(document.storage_key)
-    return verify_pdf(data, name=document.storage_key, trust=s.trust, registry=s.registry, at=at)
+    return verify_pdf(
+        data, name=document.storage_key or document.number, trust=s.trust, registry=s.registry, at=at
+    )
 
 
 def _guarded(copy_id: int) -> tuple[SignedIn, dict[str, Any]] | tuple[str, int] | BaseResponse:
@@ -166,9 +173,11 @@ def copy_pdf(copy_id: int) -> Any:
         return guarded
     document: DocumentRecord = guarded[1]["document"]
     copy: PaperCopy = guarded[1]["copy"]
-    if not document.storage_key:
+    try:
+        data = services().store.get(document.storage_key or "")
+    except (KeyError, StoreError) as e:
+        log.warning("stored copy %s unavailable: %s", document.storage_key, e)
         abort(404)
-    data = services().store.get(document.storage_key)
     return Response(
         data,
         mimetype="application/pdf",
@@ -241,7 +250,7 @@ def record(copy_id: int, action: str) -> Any:
             return redirect(url_for("clerks.copy_page", copy_id=new.id), 303)
         else:
             abort(404)
-    except (RegistryError, NotFound, ValueError) as e:
+    except (RegistryError, NotFound, ValueError, KeyError, StoreError) as e:
         log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
         return _render(view, 409, report=None, refused=True)
     back = request.form.get("back", "")

@@ -93,7 +93,7 @@ def install(app: Flask, settings: Settings, registry: Registry) -> None:
     limits to the marked views (the pages use its languages and stylesheet)."""
     from titlecert.instance import instance_secret, load_trust
     from titlecert.issuing import calendar_of
-    from titlecert.store import FolderStore
+    from titlecert.store import open_store
 
     if settings.secret_file.exists():
         secret = instance_secret(settings)
@@ -103,7 +103,7 @@ def install(app: Flask, settings: Settings, registry: Registry) -> None:
         )
         secret = secrets.token_bytes(32)
     services = auth.ClerkServices(
-        settings, registry, FolderStore(settings.archive_dir), load_trust(settings), calendar_of(settings)
+        settings, registry, open_store(settings), load_trust(settings), calendar_of(settings)
     )
     auth.configure(app, services, secret)
     app.register_blueprint(bp)
