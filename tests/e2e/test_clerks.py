@@ -31,6 +31,7 @@ from tests.conftest import (
     running,
 )
 from tests.e2e.test_browser import chromium_executable
+from titlecert.clerks.codes import code_of
 
 DESK: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 900},
@@ -252,6 +253,8 @@ def test_a_lost_copy_is_reissued_and_its_page_codes_say_void(
         assert page.get_by_role("heading", level=1).inner_text() == "系统签发的评审表页面"
         old_pdf = site.inst.run("verify", old["path"], "--json", check=False)
         assert old_pdf.returncode == 1 and json.loads(old_pdf.stdout)[0]["verdict"] == "invalid"
+        past_the_end = page.goto(f"{site.url}/p/{code_of('PS2026000001', 'P', 5)}")  # the copy has 4 pages
+        assert past_the_end is not None and past_the_end.status == 404
         unknown = page.goto(f"{site.url}/p/PS2099000001-P01-0")
         malformed_page = anonymous.new_page()
         malformed = malformed_page.goto(f"{site.url}/p/not-a-code")

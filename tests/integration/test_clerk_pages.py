@@ -2,6 +2,7 @@
 header only behind trusted proxies, and page codes that name nothing answered alike."""
 
 import datetime as dt
+import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -112,3 +113,26 @@ def test_page_codes_and_sign_in_draw_on_the_scan_limit_and_stay_out_of_the_api_d
     document = web.get("/api/v1/openapi.json")
     assert document.status_code == 200
     assert all(path.startswith("/api/v1/") for path in document.json["paths"])
+
+
+def test_the_cli_keeps_passwords_off_the_command_line_and_lists_clerks(home: Instance) -> None:
+    add = [str(TITLECERT), "clerk", "add", "dave", "--password-stdin"]
+    short = subprocess.run(add, env=home.env, input="short\n", text=True, capture_output=True)
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    assert home.run("clerk", "--help").stdout.count("--password") == 0
+    listed = [json.loads(line) for line in home.run("clerk", "list").stdout.splitlines()]
+    alice = next(c for c in listed if c["username"] == "alice")
+    assert alice == {
+        "username": "alice",
+        "units": ["12500000965RMH3W7D"],
+        "password": True,
+        "disabled": False,
+    }
+    assert "dave" not in {c["username"] for c in listed}
+
+
+def test_the_pages_follow_the_readers_language(home: Instance) -> None:
+    web = client(home)
+    assert "档案管理员登录" in web.get("/clerk/login").text
+    english = web.get("/clerk/login?lang=en")
+    assert "Archive clerk sign-in" in english.text and 'lang="en"' in english.text
