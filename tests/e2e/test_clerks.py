@@ -182,9 +182,16 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         row = page.locator("tr[data-form=PS2026000001]")
         assert "人事档案 P：已归档" in row.inner_text() and "单位文书档案 U：待盖章 0/2" in row.inner_text()
         assert page.locator("tr[data-form]").count() == 1  # alice's unit has one form
+        # Confirmed on 2026-01-12, due 2026-02-12: the unit-archive copy is not filed.
+        assert "2026-02-12 （已逾期）" in row.inner_text()
+        assert page.locator(".overdue").first.inner_text() == "确认通知发出一个月后仍未归档的评审表：1 份"
         page.get_by_label("状态").select_option("filed")
         page.get_by_role("button", name="筛选").click()
         assert page.locator("tr[data-form]").count() == 1
+        page.get_by_label("状态").select_option("stamped")
+        page.get_by_role("button", name="筛选").click()
+        assert page.locator("tr[data-form]").count() == 0
+        assert "1 份" in page.locator("p.overdue").inner_text()  # the count ignores the state filter
         export = context.request.get(f"{site.url}/clerk/forms.xlsx")
         sheet = load_workbook(io.BytesIO(export.body())).active
         lines = {(r[0], r[9]): r for r in sheet.iter_rows(min_row=2, values_only=True)}

@@ -51,6 +51,10 @@ class FormRow:
     overdue: bool
     """Past the deadline with a copy in force not filed."""
 
+    def has_copy_in(self, state: str) -> bool:
+        """Whether a copy in force is in `state` (awaiting-stamps, stamped, filed)."""
+        return any(c.state.value == state and c.state is not CopyState.VOID for c in self.copies)
+
 
 def form_rows(
     book: PaperBook,
@@ -78,11 +82,12 @@ def form_rows(
                 )
             )
         live = [c for c in copies if c.state is not CopyState.VOID]
-        if state and not any(c.state.value == state for c in live):
-            continue
         deadline = filing_deadline(form.confirmed_on, workdays)
-        overdue = today > deadline and any(c.state is not CopyState.FILED for c in live)
-        rows.append(FormRow(form, copies, deadline, overdue))
+        row = FormRow(
+            form, copies, deadline, today > deadline and any(c.state is not CopyState.FILED for c in live)
+        )
+        if not state or row.has_copy_in(state):
+            rows.append(row)
     return rows
 
 

@@ -24,8 +24,9 @@ def listing() -> Any:
     clerk = auth.current()
     if clerk is None:
         return redirect(url_for("clerks.login", next=request.path))
-    rows, args = _rows(clerk)
-    overdue = sum(1 for r in rows if r.overdue)
+    rows, args = _rows(clerk, with_state=False)
+    overdue = sum(1 for r in rows if r.overdue)  # of the unit or session chosen, whatever their state
+    rows = [r for r in rows if not args["state"] or r.has_copy_in(args["state"])]
     return render_template(
         "clerks/list.html",
         rows=rows,
@@ -37,14 +38,15 @@ def listing() -> Any:
     )
 
 
-def _rows(clerk: SignedIn) -> tuple[list[Any], dict[str, str]]:
+def _rows(clerk: SignedIn, *, with_state: bool = True) -> tuple[list[Any], dict[str, str]]:
     args = {k: request.args.get(k, "").strip() for k in ("unit", "session", "state")}
     with services().registry.transaction() as repo:
         book = PaperBook(repo.session)
         forms = book.forms(
             sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
         )
-        return form_rows(book, forms, services().workdays, beijing_today(), args["state"] or None), args
+        state = args["state"] if with_state else None
+        return form_rows(book, forms, services().workdays, beijing_today(), state or None), args
 
 
 @bp.get("/clerk/forms.xlsx")
