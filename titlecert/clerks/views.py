@@ -204,6 +204,8 @@ def record(copy_id: int, action: str) -> Any:
     try:
         if action == "stamp":
             body = form.get("body", "").strip()[:200]
+            if not body:
+                return _render(view, 400, report=None, missing="body")
             records.record(
                 s.registry,
                 copy_id,
