@@ -16,7 +16,6 @@ from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import parse_code
-from titlecert.clerks.register import SUPERIOR_LEVELS
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
 from verify.web.limits import Limited, limited
@@ -100,7 +99,6 @@ def _render(view: dict[str, Any], status: int = 200, **extra: Any) -> tuple[str,
         copy_labels=COPY_LABELS,
         kinds=KIND_LABELS,
         verdicts=VERDICT_LABELS,
-        superior_levels=SUPERIOR_LEVELS,
         today=beijing_today(),
     ), status
 
