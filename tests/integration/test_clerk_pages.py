@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -136,3 +137,48 @@ def test_the_pages_follow_the_readers_language(home: Instance) -> None:
     assert "档案管理员登录" in web.get("/clerk/login").text
     english = web.get("/clerk/login?lang=en")
     assert "Archive clerk sign-in" in english.text and 'lang="en"' in english.text
+
+
+def test_forms_issued_before_the_clerk_pages_are_backfilled_from_their_session(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import select
+
+    from registry.db import _alembic_config
+    from registry.paper import PaperCopy, ReviewFormRecord, StampBox
+    from tests.conftest import REPO
+
+    inst = make_instance(tmp_path / "home")
+    inst.run("init")
+    session = REPO / "examples" / "session.json"
+    inst.run("issue", str(session), "--out", str(tmp_path / "out"))
+    registry = Registry(from_env(inst.env).database_url)
+
+    def recorded() -> tuple[list[tuple[object, ...]], ...]:
+        with registry.transaction() as repo:
+            return tuple(
+                [
+                    tuple(getattr(row, c) for c in columns)
+                    for row in repo.session.execute(select(model)).scalars()
+                ]
+                for model, columns in (
+                    (ReviewFormRecord, ("form_no", "certificate_no", "unit_code", "chain", "session_ref")),
+                    (StampBox, ("form_no", "position", "level", "body", "page")),
+                    (PaperCopy, ("form_no", "copy", "label", "document_id", "pages")),
+                )
+            )
+
+    at_issue = recorded()
+    assert len(at_issue[2]) == 2 * len(at_issue[0]) > 0
+    for target in ("0005", "head"):  # as if issued before migration 0006
+        with registry.engine.begin() as connection:
+            cfg = _alembic_config(registry.url)
+            cfg.attributes["connection"] = connection
+            (command.downgrade if target == "0005" else command.upgrade)(cfg, target)
+    assert recorded() == ([], [], [])
+    copies = inst.run("clerk", "backfill", str(session)).stdout.split()
+    assert copies[:2] == ["PS2026000001-P", "PS2026000001-U"] and len(copies) == len(at_issue[2])
+    assert recorded() == at_issue
+    assert inst.run("clerk", "backfill", str(session)).stdout == ""  # nothing twice
+    web = client(inst)
+    assert web.get(f"/p/{code_of('PS2026000001', 'U', 3)}").status_code == 200
+    registry.dispose()

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -107,6 +108,26 @@ def disable(settings: Settings, username: str) -> None:
 
     with _transaction(settings) as session:
         accounts.disable(session, username, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+
+
+@clerk.command("backfill")
+@click.argument("session", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def backfill_command(settings: Settings, session: Path) -> None:
+    """Make the review forms of SESSION, issued before the clerk pages existed, known to them
+    (their units and reporting chains come from the session file)."""
+    from docgen.errors import DocgenError
+    from titlecert.clerks.backfill import backfill
+    from titlecert.errors import ApplicationError
+
+    try:
+        done = backfill(settings, session)
+    except (ApplicationError, DocgenError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    for copy in done:
+        click.echo(copy)
+    click.echo(f"{len(done)} printed copies recorded", err=True)
 
 
 @clerk.command("list")

@@ -40,31 +40,71 @@ def stamp_boxes(pdf: bytes, applicant: Applicant) -> list[tuple[str, str, int]]:
     return boxes
 
 
+def record_form(
+    session: Session,
+    form_no: str,
+    a: Applicant,
+    *,
+    certificate_no: str,
+    approval_no: str,
+    confirmed_on: dt.date,
+    pdf: bytes,
+    now: dt.datetime,
+) -> None:
+    """Record the form (once: the first copy's PDF gives the boxes' pages)."""
+    if PaperBook(session).form(form_no) is not None:
+        return
+    session.add(
+        ReviewFormRecord(
+            form_no=form_no,
+            certificate_no=certificate_no,
+            holder_name=a.name,
+            unit_name=a.employer.name,
+            unit_code=a.employer.credit_code,
+            superior_name=a.superior.name,
+            chain=a.reporting_chain.value,
+            session_ref=approval_no,
+            confirmed_on=confirmed_on,
+            created_at=now,
+        )
+    )
+    for position, (level, body, page) in enumerate(stamp_boxes(pdf, a), start=1):
+        session.add(StampBox(form_no=form_no, position=position, level=level, body=body, page=page))
+    session.flush()
+
+
+def record_copy(session: Session, document: DocumentRecord, now: dt.datetime) -> None:
+    """Record the first printed copy a registered review-form document is."""
+    copy = Copy(document.copy or "")
+    session.add(
+        PaperCopy(
+            form_no=document.number,
+            copy=copy.value,
+            label=copy_label(copy, 1),
+            document_id=document.id,
+            pages=document.pages,
+            created_at=now,
+        )
+    )
+    session.flush()
+
+
 def register_paper_copy(session: Session, job: Job, pdf: bytes, pages: int, now: dt.datetime) -> None:
     """Record the review-form copy `job` just registered in `documents` (same transaction)."""
     award, copy = job.award, job.copy
     if award is None or copy is None:
         return
-    book = PaperBook(session)
-    a, data = award.applicant, award.certificate
-    if book.form(award.form_no) is None:
-        session.add(
-            ReviewFormRecord(
-                form_no=award.form_no,
-                certificate_no=data.certificate_no,
-                holder_name=a.name,
-                unit_name=a.employer.name,
-                unit_code=a.employer.credit_code,
-                superior_name=a.superior.name,
-                chain=a.reporting_chain.value,
-                session_ref=data.approval_no,
-                confirmed_on=data.issued_on,
-                created_at=now,
-            )
-        )
-        for position, (level, body, page) in enumerate(stamp_boxes(pdf, a), start=1):
-            session.add(StampBox(form_no=award.form_no, position=position, level=level, body=body, page=page))
-        session.flush()
+    data = award.certificate
+    record_form(
+        session,
+        award.form_no,
+        award.applicant,
+        certificate_no=data.certificate_no,
+        approval_no=data.approval_no,
+        confirmed_on=data.issued_on,
+        pdf=pdf,
+        now=now,
+    )
     document = session.execute(
         select(DocumentRecord).where(
             DocumentRecord.kind == "review-form",
@@ -72,14 +112,4 @@ def register_paper_copy(session: Session, job: Job, pdf: bytes, pages: int, now:
             DocumentRecord.copy == copy.value,
         )
     ).scalar_one()
-    session.add(
-        PaperCopy(
-            form_no=award.form_no,
-            copy=copy.value,
-            label=copy_label(Copy(copy), 1),
-            document_id=document.id,
-            pages=pages,
-            created_at=now,
-        )
-    )
-    session.flush()
+    record_copy(session, document, now)
