@@ -38,8 +38,10 @@ class AuditAction(StrEnum):
     DOCUMENT_RETIMESTAMPED = "document-retimestamped"
     PAPER_RECORDED = "paper-recorded"
     """An archive clerk's record on a printed review-form copy (stamp, filing, loss, correction)."""
+    PAPER_REPLACEMENT_REQUESTED = "paper-replacement-requested"
+    """A clerk recorded a printed copy lost: void at once, its replacement pending."""
     PAPER_REPLACED = "paper-copy-replaced"
-    """A lost printed copy re-issued under a new copy number."""
+    """A lost printed copy re-issued under a new copy number (by the committee office's CLI)."""
     CLERK_CHANGED = "clerk-changed"
     """An archive clerk's account created, assigned a unit, disabled or given a new password."""
     TOKEN_CREATED = "admin-token-created"  # noqa: S105 - an action's name, not a secret

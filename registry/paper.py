@@ -82,7 +82,7 @@ class EventKind(StrEnum):
     STAMPED = "stamped"
     FILED = "filed"
     LOST = "lost"
-    """The copy was lost or spoilt and replaced: it is void from then on."""
+    """The copy was lost or spoilt: void from then on, a replacement requested (registry.replacements)."""
     CORRECTION = "correction"
     """Retracts the event `corrects_id` names (a stamp or a filing recorded by mistake)."""
 

@@ -185,7 +185,8 @@ def verify_pdf(
     if void:
         report.verdict = Verdict.INVALID
         report.reasons.append(
-            f"this printed copy ({report.document}) was reported lost and replaced: it is void"
+            f"this printed copy ({report.document}) was reported lost: it is void "
+            "(its replacement carries a new copy number)"
         )
     if view.status is Status.REVOKED:
         report.verdict = Verdict.INVALID

@@ -1,4 +1,5 @@
-"""`titlecert clerk`: archive clerks' accounts and the units assigned to them.
+"""`titlecert clerk`: archive clerks' accounts and the units assigned to them, and the committee
+office's issue of the replacements clerks asked for.
 
 Passwords are read from a prompt (or, with --password-stdin, one line of standard input), never
 from the command line. Imports the registry only when a command runs.
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.audit import Actor
+    from registry.db import Registry
 
 
 @contextmanager
@@ -32,6 +34,23 @@ def _transaction(settings: Settings) -> Iterator["Session"]:
         with registry.transaction() as repo:
             yield repo.session
     except (RegistryError, ValueError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    finally:
+        registry.dispose()
+
+
+@contextmanager
+def _registry(settings: Settings) -> Iterator["Registry"]:
+    """The registry for a command; its errors (and the application's) end it with a message."""
+    from registry.db import Registry
+    from registry.errors import RegistryError
+    from titlecert.errors import ApplicationError
+
+    registry = Registry(settings.database_url)
+    try:
+        yield registry
+    except (RegistryError, ApplicationError) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
     finally:
@@ -150,3 +169,57 @@ def list_clerks(settings: Settings) -> None:
                     ensure_ascii=False,
                 )
             )
+
+
+@clerk.group("replacements", invoke_without_command=True)
+@click.pass_context
+def replacements(ctx: click.Context) -> None:
+    """The printed copies clerks recorded lost whose replacement is pending, as JSON lines (the web
+    site never seals: the committee office issues them with `issue`, which needs the seal keys)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from titlecert.clerks.replacements import pending_requests
+
+    with _registry(ctx.obj) as registry:
+        for request in pending_requests(registry):
+            click.echo(json.dumps(request.to_json(), ensure_ascii=False))
+
+
+@replacements.command("issue")
+@click.argument("copy", required=False)
+@click.option("--all", "every", is_flag=True, help="Issue every pending replacement.")
+@click.pass_obj
+def issue_replacements(settings: Settings, copy: str | None, every: bool) -> None:
+    """Issue the replacement of the lost COPY (PS2026000001-U, or one of its page codes), or of
+    every copy pending with --all: new copy number and page codes, sealed like the original,
+    registered, stored. Prints `LOST NEW` per copy; a copy replaced already is left as it is."""
+    from docgen.errors import DocgenError
+    from registry.errors import RegistryError
+    from signing.errors import SigningError
+    from titlecert.clerks.replacements import Reprinter, find_copy, issue, pending_requests
+    from titlecert.errors import ApplicationError
+    from titlecert.store import open_store
+
+    if (copy is None) == (not every):
+        raise click.UsageError("give one COPY (e.g. PS2026000001-U) or --all")
+    reprint, failed = Reprinter(settings), 0
+    with _registry(settings) as registry:
+        store = open_store(settings)
+        if every:
+            todo = [(p.copy, p.copy_id) for p in pending_requests(registry)]
+        else:
+            todo = [(copy or "", find_copy(registry, copy or ""))]
+        for name, copy_id in todo:
+            try:
+                done = issue(registry, store, copy_id, reprint=reprint, actor=_actor(settings))
+            except (RegistryError, SigningError, DocgenError, ApplicationError) as e:
+                failed += 1
+                click.echo(f"error: {name}: {e}", err=True)
+                continue
+            if done is None:
+                click.echo(f"{name} was replaced already", err=True)
+            else:
+                click.echo(f"{done.void} {done.new}")
+    click.echo(f"{len(todo) - failed} of {len(todo)} pending replacements issued", err=True)
+    if failed:
+        sys.exit(1)

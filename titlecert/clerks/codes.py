@@ -16,6 +16,7 @@ _CODE = re.compile(
     r"^(?P<form>[A-Z]{2}\d{10})-(?P<label>[PU](?:[2-9]|[1-9]\d))(?P<page>\d{2})-(?P<check>[0-9A-Z])$"
 )
 _FIRST = re.compile(r"^(?P<form>[A-Z]{2}\d{10})-(?P<label>[PU])(?P<page>\d{2})-(?P<check>[0-9A-Z])$")
+_COPY = re.compile(r"^(?P<form>[A-Z]{2}\d{10})-(?P<label>[PU](?:[2-9]|[1-9]\d)?)$")
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,12 @@ def parse_code(code: str) -> PageRef | None:
     if page < 1 or not mod_37_36.is_valid(f"{form}{label}{page:02d}{match['check']}"):
         return None
     return PageRef(form, label, page)
+
+
+def parse_copy(text: str) -> tuple[str, str] | None:
+    """The form number and copy label `PS2026000001-U` (or any page code of the copy) names, or None."""
+    text = text.strip().upper()
+    if (match := _COPY.match(text)) is not None:
+        return match["form"], match["label"]
+    ref = parse_code(text)
+    return (ref.form_no, ref.label) if ref is not None else None

@@ -41,6 +41,13 @@ class CopyRow:
     boxes: int
     filed_at: str
     """Where it was filed, empty until it is."""
+    replaced_by: str | None = None
+    """A void copy's replacement (its label), None while the replacement is pending."""
+
+    @property
+    def pending(self) -> bool:
+        """Void with its replacement not issued yet."""
+        return self.state is CopyState.VOID and self.replaced_by is None
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ def form_rows(
     for form in forms:
         boxes = book.boxes(form.form_no)
         copies = []
-        for copy in book.copies(form.form_no):
+        printed = book.copies(form.form_no)
+        replaced_by = {c.replaces_id: c.label for c in printed if c.replaces_id is not None}
+        for copy in printed:
             derived = book.state(copy)
             copies.append(
                 CopyRow(
@@ -79,6 +88,7 @@ def form_rows(
                     len(derived.stamps),
                     len(boxes),
                     derived.filed.body or "" if derived.filed else "",
+                    replaced_by.get(copy.id),
                 )
             )
         live = [c for c in copies if c.state is not CopyState.VOID]
@@ -136,7 +146,7 @@ def workbook(rows: list[FormRow]) -> bytes:
                     "是" if row.overdue else "否",
                     COPY_NAMES.get(c.copy, c.copy),
                     c.label,
-                    STATE_NAMES[c.state],
+                    STATE_NAMES[c.state] + ("（补发待办）" if c.pending else ""),
                     f"{c.stamped}/{c.boxes}",
                     c.filed_at,
                 ]

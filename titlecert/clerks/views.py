@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
-from registry.errors import NotFound, RegistryError
+from registry.errors import RegistryError
 from registry.models import DocumentRecord
 from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
 from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
-from titlecert.clerks.codes import parse_code
+from titlecert.clerks.codes import code_of, parse_code
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
 from verify.web.limits import Limited, limited
@@ -33,7 +33,7 @@ COPY_LABELS = {"personnel-file": _l("人事档案"), "unit-archive": _l("单位�
 KIND_LABELS = {
     EventKind.STAMPED: _l("盖章"),
     EventKind.FILED: _l("归档"),
-    EventKind.LOST: _l("遗失补发"),
+    EventKind.LOST: _l("遗失（申请补发）"),
     EventKind.CORRECTION: _l("更正"),
 }
 VERDICT_LABELS = {
@@ -74,6 +74,12 @@ def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[s
         boxes = book.boxes(copy.form_no)
         copies = book.copies(copy.form_no)
         document = repo.session.get(DocumentRecord, copy.document_id)
+        replacement = next((c for c in copies if c.replaces_id == copy.id), None)
+        replacement_url = (
+            url_for("clerks.page_code", code=code_of(replacement.form_no, replacement.label, page or 1))
+            if replacement is not None
+            else None
+        )
         return {
             "copy": copy,
             "form": form,
@@ -83,7 +89,8 @@ def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[s
             "copies": copies,
             "events": book.events(copy.id),
             "certificate_status": certificate.status,
-            "replacement": next((c for c in copies if c.replaces_id == copy.id), None),
+            "replacement": replacement,
+            "replacement_url": replacement_url,
             "document": document,
             "clerk": clerk,
             "clerk_ok": clerk is not None and form.unit_code in clerk.units,
@@ -192,7 +199,8 @@ def _date(name: str) -> dt.date:
 
 @bp.post("/clerk/copies/<int:copy_id>/<action>")
 def record(copy_id: int, action: str) -> Any:
-    """stamp, file, lost (re-issue) or correct: each one new record, in the audit log too."""
+    """stamp, file, lost (void, a replacement requested) or correct: each one new record, in the
+    audit log too. Nothing is sealed here: the web site holds no seal keys."""
     guarded = _guarded(copy_id)
     if not isinstance(guarded, tuple) or not isinstance(guarded[0], SignedIn):
         return guarded
@@ -237,20 +245,18 @@ def record(copy_id: int, action: str) -> Any:
                 corrects=int(form.get("event", "0") or 0),
                 note=form.get("note", "")[:500],
             )
-        elif action == "lost":
-            new = records.replace_copy(
-                s.settings,
+        elif action == "lost":  # void at once; the committee office issues the replacement
+            records.record(
                 s.registry,
-                s.store,
                 copy_id,
+                EventKind.LOST,
                 actor=clerk.actor,
                 on=on,
-                reason=form.get("note", "")[:500] or "遗失",
+                note=form.get("note", "")[:500] or "遗失",
             )
-            return redirect(url_for("clerks.copy_page", copy_id=new.id), 303)
         else:
             abort(404)
-    except (RegistryError, NotFound, ValueError, KeyError, StoreError) as e:
+    except (RegistryError, ValueError) as e:
         log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
         return _render(view, 409, report=None, refused=True)
     back = request.form.get("back", "")
