@@ -43,8 +43,18 @@ from titlecert.store import DocumentStore
 if TYPE_CHECKING:
     from titlecert.issuing import Sealing
 
-Reprint = Callable[[bytes, str, str], bytes]
-"""(the lost copy's stored PDF, form number, new label) -> the replacement's sealed PDF."""
+
+@dataclass(frozen=True)
+class Sealed:
+    """A replacement's sealed PDF."""
+
+    pdf: bytes
+    signed_sha256: str
+    """SHA-256 of the revision the last seal signed (registered beside the whole file's)."""
+
+
+Reprint = Callable[[bytes, str, str], Sealed]
+"""(the lost copy's stored PDF, form number, new label) -> the replacement, sealed."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,7 @@ def issue(
         stored = store.get(stored_key)
     except KeyError as e:
         raise NotFound(f"the stored copy {stored_key} of {form_no}-{void} is missing") from e
-    pdf = reprint(stored, form_no, label)
+    sealed = reprint(stored, form_no, label)
     key = f"review-forms/{form_no}-{label}.pdf"
     at = dt.datetime.now(dt.UTC)
     with registry.transaction() as repo:
@@ -161,8 +171,8 @@ def issue(
                 number=form_no,
                 copy=f"{kind}-{number}",
                 certificate_no=certificate_no,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                signed_sha256=last_seal_sha256(pdf),
+                sha256=hashlib.sha256(sealed.pdf).hexdigest(),
+                signed_sha256=sealed.signed_sha256,
                 storage_key=key,
                 pages=pages,
                 created_at=at,
@@ -179,7 +189,7 @@ def issue(
         )
         repo.session.add(new)
         repo.session.flush()
-        store.put(key, pdf)
+        store.put(key, sealed.pdf)
         detail = {
             "void": void,
             "new": label,
@@ -202,7 +212,7 @@ class Reprinter:
         self.settings = settings
         self._sealing: Sealing | None = None
 
-    def __call__(self, stored: bytes, form_no: str, label: str) -> bytes:
+    def __call__(self, stored: bytes, form_no: str, label: str) -> Sealed:
         from titlecert.issuing import batch_sealing  # the issuing pipeline's sealing, imported when used
 
         if self._sealing is None:
@@ -214,7 +224,7 @@ class Reprinter:
             url_for=lambda code: f"{self.settings.public_url}/p/{code}",
         )
         boxes = seal_boxes(base, dict(REVIEW_FORM_SEAL_CAPTIONS))
-        return seal_pdf(
+        pdf = seal_pdf(
             base,
             placements=[SealPlacement(Role(r), page, box) for r, (page, box) in boxes.items()],
             keys=sealing.keys,
@@ -222,6 +232,7 @@ class Reprinter:
             timestamper=sealing.timestamper,
             long_term=sealing.long_term,
         )
+        return Sealed(pdf, last_seal_sha256(pdf))
 
 
 CODE_AREA_MM = (37.0, 1.5, 18.0, 21.0)
