@@ -1,7 +1,9 @@
 """An archive clerk's day, in Chromium (JavaScript off, as the pages' CSP allows none): scan a printed
 review-form page's code, see its unstamped boxes, record the stamps, file the copy, find it filed in
-the list and the Excel export; a clerk of another unit is refused; a lost copy is re-issued and its
-old page codes say it is void.
+the list and the Excel export; a clerk of another unit is refused; a copy recorded lost is void at
+once (recorded by the web server with the seal keys out of its reach) and its replacement pending
+until the committee office issues it from the command line; then the old page codes lead to the new
+copy, whose PDF verifies while the old one is rejected.
 
 The instance is this module's own (issuing at B-B, served by gunicorn), since it records on copies.
 """
@@ -11,6 +13,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,7 +224,22 @@ def test_a_clerk_of_another_unit_is_refused(site: Site, browser: Browser, tmp_pa
         context.close()
 
 
-def test_a_lost_copy_is_reissued_and_its_page_codes_say_void(
+@contextmanager
+def keys_away(inst: Instance, vault: Path) -> Iterator[None]:
+    """The instance's seal keys (keys.json, the PKCS#12 files) moved out of its home for the block:
+    whatever runs then cannot seal."""
+    moved = [inst.home / "keys.json", *inst.home.glob("pki/*.p12")]
+    vault.mkdir()
+    for path in moved:
+        path.rename(vault / path.name)
+    try:
+        yield
+    finally:
+        for path in moved:
+            (vault / path.name).rename(path)
+
+
+def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
     site: Site, browser: Browser, tmp_path: Path
 ) -> None:
     old = site.form(0, "unit-archive")
@@ -234,20 +252,54 @@ def test_a_lost_copy_is_reissued_and_its_page_codes_say_void(
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.goto(old_url)
-        page.get_by_label("原因").fill("邮寄途中遗失")
-        page.get_by_role("button", name="作废此份并补发新份").click()
-        assert re.search(r"/clerk/copies/\d+$", page.url)
+        # The web server records the loss with no seal key within reach: it never seals.
+        with keys_away(site.inst, tmp_path / "vault"):
+            page.get_by_label("原因").fill("邮寄途中遗失")
+            page.get_by_role("button", name="作废此份并申请补发").click()
+            assert page.url == old_url
+            assert page.get_by_role("heading", level=1).inner_text() == "此份评审表已作废"
+            assert page.locator("#replacement").inner_text() == "已申请补发，新的一份尚待签发。"
+            assert "遗失（申请补发）" in page.locator("ol.events").inner_text()
+            page.get_by_role("link", name="评审表列表").click()
+            row = page.locator("tr[data-form=PS2026000001]").inner_text()
+            assert "单位文书档案 U：已作废（补发待办）" in row and "U2" not in row
+            void = site.inst.run("verify", old["path"], "--json", check=False)  # void at once
+            assert void.returncode == 1 and json.loads(void.stdout)[0]["verdict"] == "invalid"
+
+        # The committee office issues it from the command line, once.
+        [request] = [json.loads(line) for line in site.inst.run("clerk", "replacements").stdout.splitlines()]
+        assert (request["copy"], request["requested_by"], request["reason"]) == (
+            "PS2026000001-U",
+            "alice",
+            "邮寄途中遗失",
+        )
+        issued = site.inst.run("clerk", "replacements", "issue", "--all")
+        assert issued.stdout == "PS2026000001-U PS2026000001-U2\n"
+        again = site.inst.run("clerk", "replacements", "issue", "PS2026000001-U")
+        assert again.stdout == "" and "PS2026000001-U was replaced already" in again.stderr
+        assert site.inst.run("clerk", "replacements").stdout == ""
+
+        page.goto(old_url)
+        assert page.get_by_role("heading", level=1).inner_text() == "此份评审表已作废"
+        page.get_by_role("link", name="已补发新的一份（U2），请以新份为准。").click()
+        assert re.fullmatch(re.escape(site.url) + r"/p/PS2026000001-U201-[0-9A-Z]", page.url)
+        assert page.get_by_role("heading", level=1).inner_text() == "系统签发的评审表页面"
         assert "单位文书档案 U2" in page.locator("main").inner_text()
-        download = context.request.get(page.url + "/pdf")
+        download = context.request.get(
+            site.url + str(page.get_by_role("link", name="下载 PDF").get_attribute("href"))
+        )
         assert download.status == 200
         new_pdf = tmp_path / "U2.pdf"
         new_pdf.write_bytes(download.body())
         new_url = page_code_url(new_pdf, 1, tmp_path)
-        assert re.fullmatch(re.escape(site.url) + r"/p/PS2026000001-U201-[0-9A-Z]", new_url)
+        assert new_url == page.url
         verified = site.inst.run("verify", str(new_pdf), "--json", check=False)
         report = json.loads(verified.stdout)[0]
         assert verified.returncode == 0 and report["verdict"] == "valid", report
         assert report["document"] == "review-form PS2026000001 (unit-archive-2)"
+        page.get_by_role("link", name="评审表列表").click()
+        row = page.locator("tr[data-form=PS2026000001]").inner_text()
+        assert "单位文书档案 U：已作废（已补发 U2）" in row and "单位文书档案 U2：待盖章 0/2" in row
     finally:
         context.close()
     anonymous = browser.new_context(**DESK)
@@ -260,6 +312,7 @@ def test_a_lost_copy_is_reissued_and_its_page_codes_say_void(
         assert page.get_by_role("heading", level=1).inner_text() == "系统签发的评审表页面"
         old_pdf = site.inst.run("verify", old["path"], "--json", check=False)
         assert old_pdf.returncode == 1 and json.loads(old_pdf.stdout)[0]["verdict"] == "invalid"
+        assert "reported lost: it is void" in " ".join(json.loads(old_pdf.stdout)[0]["reasons"])
         past_the_end = page.goto(f"{site.url}/p/{code_of('PS2026000001', 'P', 5)}")  # the copy has 4 pages
         assert past_the_end is not None and past_the_end.status == 404
         unknown = page.goto(f"{site.url}/p/PS2099000001-P01-0")

@@ -4,7 +4,7 @@ import datetime as dt
 
 from docgen.context import Copy
 from docgen.workdays import WorkCalendar
-from titlecert.clerks.codes import PageRef, code_of, copy_label, parse_code
+from titlecert.clerks.codes import PageRef, code_of, copy_label, parse_code, parse_copy
 from titlecert.clerks.listing import filing_deadline
 
 
@@ -33,3 +33,11 @@ def test_the_filing_deadline_is_a_month_on_moved_off_days_off() -> None:
     assert filing_deadline(dt.date(2026, 1, 31), calendar) == dt.date(2026, 2, 28)  # a make-up Saturday
     assert filing_deadline(dt.date(2025, 12, 31), calendar) == dt.date(2026, 2, 2)  # 31 Jan is a Saturday
     assert filing_deadline(dt.date(2031, 3, 14), calendar) == dt.date(2031, 4, 14)  # not covered: as counted
+
+
+def test_a_copy_is_named_by_form_and_label_or_by_any_of_its_page_codes() -> None:
+    assert parse_copy("PS2026000001-U") == ("PS2026000001", "U")
+    assert parse_copy(" ps2026000001-p12 ") == ("PS2026000001", "P12")
+    assert parse_copy(code_of("PS2026000001", "U2", 3)) == ("PS2026000001", "U2")
+    for bad in ("", "PS2026000001", "PS2026000001-U1", "PS2026000001-X", "PS2026000001-U-"):
+        assert parse_copy(bad) is None, bad
