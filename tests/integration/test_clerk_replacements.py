@@ -256,6 +256,15 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
     assert "已申请补发，新的一份尚待签发。" in scanned.text
     assert "（补发待办）" in web.get("/clerk/").text
     assert [r.copy for r in pending_requests(registry)] == ["PS2026000001-P"]
+    # Issuing needs the keys: without them the office's command says so and changes nothing.
+    usage = inst.run("clerk", "replacements", "issue", check=False)
+    assert usage.returncode == 2 and "give one COPY" in usage.stderr
+    keyless_run = inst.run("clerk", "replacements", "issue", "--all", check=False)
+    assert keyless_run.returncode == 1 and "the seal keys cannot be loaded" in keyless_run.stderr
+    listed = [json.loads(line) for line in inst.run("clerk", "replacements").stdout.splitlines()]
+    assert [(r["copy"], r["requested_by"], r["reason"]) for r in listed] == [
+        ("PS2026000001-P", "alice", "邮寄途中遗失")
+    ]
     # Issued (here with the fake sealing), the old copy's pages link to the new copy's.
     done = issue(registry, open_store(settings), copy, reprint=fake_reprint(), actor=OFFICE)
     assert done is not None

@@ -195,14 +195,14 @@ def issue_replacements(settings: Settings, copy: str | None, every: bool) -> Non
     registered, stored. Prints `LOST NEW` per copy; a copy replaced already is left as it is."""
     from docgen.errors import DocgenError
     from registry.errors import RegistryError
-    from signing.errors import SigningError
+    from signing.errors import KeyLoadError, SigningError
     from titlecert.clerks.replacements import Reprinter, find_copy, issue, pending_requests
     from titlecert.errors import ApplicationError
     from titlecert.store import open_store
 
     if (copy is None) == (not every):
         raise click.UsageError("give one COPY (e.g. PS2026000001-U) or --all")
-    reprint, failed = Reprinter(settings), 0
+    reprint, issued, failed = Reprinter(settings), 0, 0
     with _registry(settings) as registry:
         store = open_store(settings)
         if every:
@@ -212,6 +212,9 @@ def issue_replacements(settings: Settings, copy: str | None, every: bool) -> Non
         for name, copy_id in todo:
             try:
                 done = issue(registry, store, copy_id, reprint=reprint, actor=_actor(settings))
+            except KeyLoadError as e:  # the same for every copy: stop
+                click.echo(f"error: the seal keys cannot be loaded: {e}", err=True)
+                sys.exit(1)
             except (RegistryError, SigningError, DocgenError, ApplicationError) as e:
                 failed += 1
                 click.echo(f"error: {name}: {e}", err=True)
@@ -219,7 +222,8 @@ def issue_replacements(settings: Settings, copy: str | None, every: bool) -> Non
             if done is None:
                 click.echo(f"{name} was replaced already", err=True)
             else:
+                issued += 1
                 click.echo(f"{done.void} {done.new}")
-    click.echo(f"{len(todo) - failed} of {len(todo)} pending replacements issued", err=True)
+    click.echo(f"{issued} replacement(s) issued, {failed} failed", err=True)
     if failed:
         sys.exit(1)
