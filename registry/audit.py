@@ -36,6 +36,14 @@ class AuditAction(StrEnum):
     CERTIFICATE_VIEWED = "certificate-viewed"
     """A staff member read a certificate's unmasked details through the admin API."""
     DOCUMENT_RETIMESTAMPED = "document-retimestamped"
+    PAPER_RECORDED = "paper-recorded"
+    """An archive clerk's record on a printed review-form copy (stamp, filing, loss, correction)."""
+    PAPER_REPLACEMENT_REQUESTED = "paper-replacement-requested"
+    """A clerk recorded a printed copy lost: void at once, its replacement pending."""
+    PAPER_REPLACED = "paper-copy-replaced"
+    """A lost printed copy re-issued under a new copy number (by the committee office's CLI)."""
+    CLERK_CHANGED = "clerk-changed"
+    """An archive clerk's account created, assigned a unit, disabled or given a new password."""
     TOKEN_CREATED = "admin-token-created"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "admin-token-revoked"  # noqa: S105 - an action's name, not a secret
 
@@ -124,14 +132,19 @@ class AuditLog:
     ) -> AuditEntry:  # fmt: skip
         """Record an action after the chain's last entry.
 
-        On PostgreSQL the table is locked until the transaction ends, so concurrent writers chain
-        one after the other; SQLite already serialises writers. Raises RegistryError if the detail
-        cannot be stored as JSON.
+        The chain's head is read under a lock held until the transaction ends, so concurrent
+        writers chain one after the other: on PostgreSQL a table lock that conflicts with itself;
+        on SQLite the database's write lock, taken by a statement that writes nothing (the driver
+        begins transactions lazily, so reading the head first would let two writers read the same
+        head). Raises RegistryError if the detail cannot be stored as JSON.
         """
         at = _utc(at or dt.datetime.now(dt.UTC))
         if self._head is None:
-            if self.session.get_bind().dialect.name == "postgresql":
+            dialect = self.session.get_bind().dialect.name
+            if dialect == "postgresql":
                 self.session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+            elif dialect == "sqlite":
+                self.session.execute(text("UPDATE audit_log SET id = id WHERE 0 = 1"))
             last = self.session.execute(
                 select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
             ).scalar_one_or_none()

@@ -120,7 +120,7 @@ def running(
         yield
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)  # gunicorn lets open connections finish for up to its graceful_timeout (10 s)
 
 
 GENEROUS_LIMITS = {

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.db import Registry
 from titlecert.admin.api import AdminServices, init_admin
+from titlecert.clerks.web import install as install_clerks
 from titlecert.instance import instance_secret, load_trust
 from titlecert.settings import Settings
 from verify.web import VerifyServices, api, init_app
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> APIFlask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     registry = Registry(settings.database_url)
+    install_clerks(app, settings, registry)  # before init_app, which applies the request limits
     limits = settings.rate_limits
     init_app(
         app,

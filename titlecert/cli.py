@@ -15,6 +15,7 @@ from docgen.errors import DocgenError, InputError
 from registry.errors import RegistryError
 from signing.errors import SigningError
 from titlecert.admin.cli import admin
+from titlecert.clerks.cli import clerk
 from titlecert.errors import ApplicationError
 from titlecert.jobs.cli import jobs
 from titlecert.settings import Settings, from_env, with_token_options
@@ -488,6 +489,7 @@ def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Pat
 
 main.add_command(admin)
 main.add_command(jobs)
+main.add_command(clerk)
 
 
 @main.command()

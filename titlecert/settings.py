@@ -191,6 +191,9 @@ class Settings:
     store: S3Location | None = None
     """TITLECERT_STORE_URL (s3://bucket/prefix) and TITLECERT_S3_*: the document store on S3-compatible
     object storage, shared by every machine that issues; None: the folder `archive_dir`."""
+    clerk_sso_header: str | None = None
+    """TITLECERT_CLERK_SSO_HEADER: a request header naming the signed-in archive clerk, set by the
+    reverse proxy's single sign-on; believed only with TITLECERT_TRUSTED_PROXIES (else ignored)."""
 
     @property
     def pki_dir(self) -> Path:
@@ -299,6 +302,7 @@ def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B"
         actor=env.get("TITLECERT_ACTOR") or _os_user(env),
         pipeline=pipeline(env),
         store=store_location(env),
+        clerk_sso_header=env.get("TITLECERT_CLERK_SSO_HEADER") or None,
     )
 
 

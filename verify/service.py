@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from registry.db import Registry
 from registry.lifecycle import current
 from registry.models import CertificateRecord
+from registry.paper import PaperBook
 from signing.trust import TrustSettings
 from verify.checks import Analyser, analyse_pdf
 from verify.report import Status, Verdict, VerificationReport
@@ -153,6 +154,7 @@ def verify_pdf(
                 "(PAdES B-B/B-T); online verification, with the registry, shows whether it was issued"
             )
         return report
+    void = False
     with registry.transaction() as repo:
         record = repo.by_sha256(digest)
         document = None if record else repo.document_by_sha256(digest)
@@ -169,6 +171,7 @@ def verify_pdf(
                 f" ({document.copy})" if document.copy else ""
             )
             record = repo.by_number(document.certificate_no) if document.certificate_no else None
+            void = PaperBook(repo.session).is_void(document.id)
         view = CertificateView.of(record) if record else None
     if view is None:
         report.status = Status.UNKNOWN
@@ -179,6 +182,12 @@ def verify_pdf(
         return report
     report.certificate_no = view.certificate_no
     report.status = view.status
+    if void:
+        report.verdict = Verdict.INVALID
+        report.reasons.append(
+            f"this printed copy ({report.document}) was reported lost: it is void "
+            "(its replacement carries a new copy number)"
+        )
     if view.status is Status.REVOKED:
         report.verdict = Verdict.INVALID
         when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import registry.paper  # noqa: F401 - its tables belong to the metadata too
 from registry.models import Base
 
 config = context.config

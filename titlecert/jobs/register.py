@@ -18,6 +18,7 @@ from registry.holders import holder_id_hmac
 from registry.jobs import JobRepository
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
 from registry.repository import CertificateRepository, hash_token
+from titlecert.clerks.register import record_copy, record_form
 from titlecert.documents import Award
 from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.holder import holder_secret_hash
@@ -99,7 +100,7 @@ def _register_award(repo: CertificateRepository, award: Award, documents: list[S
         if doc.kind == "certificate":
             _record_certificate(repo, award, doc, key, at, secret)
         elif doc.kind == "review-form":
-            _record_review_form(repo, award, doc, key, at)
+            _record_review_form(repo, award, doc, key, at, pdfs[doc.sha256])
         if key is not None:
             store.put(key, pdfs[doc.sha256])
         if doc.kind == "certificate":
@@ -123,13 +124,18 @@ def _record_certificate(repo: CertificateRepository, award: Award, doc: SealedDo
 
 
 def _record_review_form(repo: CertificateRepository, award: Award, doc: SealedDocument, key: str | None,
-                        now: dt.datetime) -> None:  # fmt: skip
-    """A registered review-form copy: its registry row (anything else recorded per copy goes here)."""
-    repo.add_document(DocumentRecord(
+                        now: dt.datetime, pdf: bytes) -> None:  # fmt: skip
+    """A registered review-form copy: its registry row, and for the clerk pages the form (its unit and
+    reporting chain, the boxes stamped by hand, once per form) and the printed copy."""
+    record = repo.add_document(DocumentRecord(
         kind="review-form", number=award.form_no, copy=doc.copy,
         certificate_no=award.certificate.certificate_no, sha256=doc.sha256,
         signed_sha256=doc.signed_sha256, storage_key=key, pages=doc.pages, created_at=now,
     ))  # fmt: skip
+    data = award.certificate
+    record_form(repo.session, award.form_no, award.applicant, certificate_no=data.certificate_no,
+                approval_no=data.approval_no, confirmed_on=data.issued_on, pdf=pdf, now=now)  # fmt: skip
+    record_copy(repo.session, record, now)
 
 
 def issued_documents(ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Award | None,

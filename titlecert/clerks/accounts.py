@@ -1,0 +1,87 @@
+"""Clerks' accounts: argon2id password hashes (argon2-cffi), unit assignments, the audit trail."""
+
+import datetime as dt
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from registry.audit import Actor, AuditAction, AuditLog
+from registry.errors import Conflict, NotFound
+from registry.paper import Clerk, ClerkUnit, PaperBook
+
+HASHER = PasswordHasher()
+"""argon2id with the library's defaults (RFC 9106's second recommended parameters: 64 MiB, t=3)."""
+_DUMMY = HASHER.hash("not a password")
+"""Checked against for an unknown user, so that a missing account takes as long as a wrong password."""
+MIN_PASSWORD = 12
+
+
+def _audit(session: Session, actor: Actor, username: str, change: str, **detail: object) -> None:
+    AuditLog(session).append(
+        actor, AuditAction.CLERK_CHANGED, f"clerk {username}", {"change": change, **detail}
+    )
+
+
+def create(session: Session, username: str, password: str | None, *, actor: Actor, at: dt.datetime) -> Clerk:
+    """A new clerk (password None: SSO only). Raises Conflict if the name is taken, ValueError for a
+    password shorter than MIN_PASSWORD."""
+    if PaperBook(session).clerk(username) is not None:
+        raise Conflict(f"a clerk named {username!r} exists already")
+    clerk = Clerk(
+        username=username, password_hash=_hash(password) if password is not None else None, created_at=at
+    )
+    session.add(clerk)
+    session.flush()
+    _audit(session, actor, username, "created", password=password is not None)
+    return clerk
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a clerk's password needs at least {MIN_PASSWORD} characters")
+    return HASHER.hash(password)
+
+
+def _get(session: Session, username: str) -> Clerk:
+    clerk = PaperBook(session).clerk(username)
+    if clerk is None:
+        raise NotFound(f"no clerk named {username!r}")
+    return clerk
+
+
+def set_password(session: Session, username: str, password: str, *, actor: Actor) -> None:
+    _get(session, username).password_hash = _hash(password)
+    _audit(session, actor, username, "password")
+
+
+def assign(session: Session, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> None:
+    """Give (or with `remove`, take away) the clerk the forms of the unit with this credit code."""
+    clerk = _get(session, username)
+    existing = session.get(ClerkUnit, (clerk.id, unit_code))
+    if remove and existing is not None:
+        session.delete(existing)
+    elif not remove and existing is None:
+        session.add(ClerkUnit(clerk_id=clerk.id, unit_code=unit_code))
+    _audit(session, actor, username, "unassigned" if remove else "assigned", unit=unit_code)
+
+
+def disable(session: Session, username: str, *, actor: Actor, at: dt.datetime) -> None:
+    """The clerk cannot sign in any more; their sessions end at their next request."""
+    _get(session, username).disabled_at = at
+    _audit(session, actor, username, "disabled")
+
+
+def authenticate(session: Session, username: str, password: str) -> Clerk | None:
+    """The clerk if the password is theirs and the account is enabled; rehashes an outdated hash."""
+    clerk = PaperBook(session).clerk(username)
+    stored = clerk.password_hash if clerk is not None and clerk.disabled_at is None else None
+    try:
+        HASHER.verify(stored or _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if clerk is None or stored is None:
+        return None
+    if HASHER.check_needs_rehash(stored):
+        clerk.password_hash = HASHER.hash(password)
+    return clerk

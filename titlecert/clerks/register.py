@@ -1,0 +1,115 @@
+"""What issuing records for the clerk pages: the form's unit and reporting chain, each printed copy,
+and the boxes of the form that are stamped by hand, with the page each is printed on."""
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docgen.anchors import find_captions
+from docgen.context import CHAIN_LEVELS, Copy
+from docgen.models import Applicant
+from registry.models import DocumentRecord
+from registry.paper import PaperBook, PaperCopy, ReviewFormRecord, StampBox
+from titlecert.clerks.codes import copy_label
+from titlecert.documents import Job
+
+SUPERIOR_LEVELS = ("单位主管部门", "人事代理机构", "单位驻重庆最高管理机构")
+"""Levels the session's `superior` names; the district (职改) departments are not named in it."""
+
+
+def expected_body(applicant: Applicant, level: str) -> str:
+    """The body a box's level stands for in this applicant's chain, when the session names it."""
+    if level == "所在单位":
+        return applicant.employer.name
+    if level in SUPERIOR_LEVELS:
+        return applicant.superior.name
+    return ""
+
+
+def stamp_boxes(pdf: bytes, applicant: Applicant) -> list[tuple[str, str, int]]:
+    """(level, expected body, 1-based page) of each opinion box of the chain, in the form's order.
+    A caption the PDF does not print (an edited template) counts as on the last page found."""
+    levels = CHAIN_LEVELS[applicant.reporting_chain]
+    anchors = find_captions(pdf, [f"{level}意见" for level in levels])
+    boxes, last = [], 1
+    for level in levels:
+        anchor = anchors.get(f"{level}意见")
+        last = anchor.page + 1 if anchor else last
+        boxes.append((level, expected_body(applicant, level), last))
+    return boxes
+
+
+def record_form(
+    session: Session,
+    form_no: str,
+    a: Applicant,
+    *,
+    certificate_no: str,
+    approval_no: str,
+    confirmed_on: dt.date,
+    pdf: bytes,
+    now: dt.datetime,
+) -> None:
+    """Record the form (once: the first copy's PDF gives the boxes' pages)."""
+    if PaperBook(session).form(form_no) is not None:
+        return
+    session.add(
+        ReviewFormRecord(
+            form_no=form_no,
+            certificate_no=certificate_no,
+            holder_name=a.name,
+            unit_name=a.employer.name,
+            unit_code=a.employer.credit_code,
+            superior_name=a.superior.name,
+            chain=a.reporting_chain.value,
+            session_ref=approval_no,
+            confirmed_on=confirmed_on,
+            created_at=now,
+        )
+    )
+    for position, (level, body, page) in enumerate(stamp_boxes(pdf, a), start=1):
+        session.add(StampBox(form_no=form_no, position=position, level=level, body=body, page=page))
+    session.flush()
+
+
+def record_copy(session: Session, document: DocumentRecord, now: dt.datetime) -> None:
+    """Record the first printed copy a registered review-form document is."""
+    copy = Copy(document.copy or "")
+    session.add(
+        PaperCopy(
+            form_no=document.number,
+            copy=copy.value,
+            label=copy_label(copy, 1),
+            document_id=document.id,
+            pages=document.pages,
+            created_at=now,
+        )
+    )
+    session.flush()
+
+
+def register_paper_copy(session: Session, job: Job, pdf: bytes, pages: int, now: dt.datetime) -> None:
+    """Record the review-form copy `job` just registered in `documents` (same transaction)."""
+    award, copy = job.award, job.copy
+    if award is None or copy is None:
+        return
+    data = award.certificate
+    record_form(
+        session,
+        award.form_no,
+        award.applicant,
+        certificate_no=data.certificate_no,
+        approval_no=data.approval_no,
+        confirmed_on=data.issued_on,
+        pdf=pdf,
+        now=now,
+    )
+    document = session.execute(
+        select(DocumentRecord).where(
+            DocumentRecord.kind == "review-form",
+            DocumentRecord.number == award.form_no,
+            DocumentRecord.copy == copy.value,
+        )
+    ).scalar_one()
+    record_copy(session, document, now)

@@ -1,0 +1,275 @@
+"""Replacements of lost printed copies, issued by the committee office with `titlecert clerk
+replacements issue`, never by the web site: sealing needs the committee's and the approval
+authority's keys (and, above B-B, the TSA), which the serving process does not hold.
+
+A replacement is the stored copy's revision before its first seal (the file up to its first
+`%%EOF`: seals and time stamps are incremental updates), a white patch over each page's code and the
+new label's codes stamped there, sealed like the original; it is registered (`documents`, and
+`paper_copies` naming the lost copy in `replaces_id`), stored and audited in one transaction.
+
+Exactly once per request: the PDF is made outside any transaction (sealing may wait on the TSA);
+the registering transaction then takes `lock_for_replacement` and reads again whether the copy was
+replaced meanwhile, so of two issuers the second finds the first one's replacement and leaves its
+own PDF unregistered and unstored.
+"""
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+from pypdf import PdfReader, PdfWriter, Transformation
+
+from docgen.anchors import REVIEW_FORM_SEAL_CAPTIONS, seal_boxes
+from docgen.context import Copy
+from docgen.pagecodes import MM, stamp_page_codes
+from registry.audit import Actor, AuditAction, AuditLog
+from registry.db import Registry
+from registry.errors import Conflict, NotFound, RegistryError
+from registry.models import DocumentRecord
+from registry.paper import PaperBook, PaperCopy
+from registry.replacements import lock_for_replacement, pending, replacement_of
+from signing.ltv import last_seal_sha256
+from signing.pades import seal_pdf
+from signing.profiles import SealPlacement
+from signing.roles import Role
+from titlecert.clerks.codes import code_of, copy_label, parse_copy
+from titlecert.settings import Settings
+from titlecert.store import DocumentStore
+
+if TYPE_CHECKING:
+    from titlecert.jobs.sealing import Sealing
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A replacement's sealed PDF."""
+
+    pdf: bytes
+    signed_sha256: str
+    """SHA-256 of the revision the last seal signed (registered beside the whole file's)."""
+
+
+Reprint = Callable[[bytes, str, str], Sealed]
+"""(the lost copy's stored PDF, form number, new label) -> the replacement, sealed."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A replacement request, as the office's list shows it."""
+
+    copy: str
+    """The lost copy, `PS2026000001-U`."""
+    copy_id: int
+    unit_code: str
+    """The form's unit (credit code)."""
+    requested_by: str
+    """The clerk who recorded the copy lost."""
+    requested_on: dt.date
+    """The day the clerk gave for the loss."""
+    recorded_at: dt.datetime
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "copy": self.copy,
+            "unit": self.unit_code,
+            "requested_by": self.requested_by,
+            "requested_on": self.requested_on.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A replacement registered and stored."""
+
+    void: str
+    """The lost copy, `PS2026000001-U`."""
+    new: str
+    """The replacement, `PS2026000001-U2`."""
+    copy_id: int
+    sha256: str
+
+
+def pending_requests(registry: Registry) -> Sequence[Pending]:
+    """The copies recorded lost whose replacement is not issued yet, the oldest request first."""
+    with registry.transaction() as repo:
+        book = PaperBook(repo.session)
+        rows = []
+        for request in pending(repo.session):
+            copy, lost = request.copy, request.lost
+            form = book.form(copy.form_no)
+            rows.append(
+                Pending(
+                    copy=f"{copy.form_no}-{copy.label}",
+                    copy_id=copy.id,
+                    unit_code=form.unit_code if form else "",
+                    requested_by=lost.clerk,
+                    requested_on=lost.happened_on,
+                    recorded_at=lost.recorded_at,
+                    reason=lost.note,
+                )
+            )
+        return rows
+
+
+def find_copy(registry: Registry, ref: str) -> int:
+    """The id of the copy `PS2026000001-U` (or one of its page codes) names. Raises NotFound."""
+    parsed = parse_copy(ref)
+    with registry.transaction() as repo:
+        copy = PaperBook(repo.session).copy_by_label(*parsed) if parsed else None
+        if copy is None:
+            raise NotFound(f"no printed copy {ref!r}: give it as PS2026000001-U (see `clerk replacements`)")
+        return copy.id
+
+
+def issue(
+    registry: Registry, store: DocumentStore, copy_id: int, *, reprint: Reprint, actor: Actor
+) -> Issued | None:
+    """Issue the replacement of the lost copy `copy_id`; None when it is replaced already (by an
+    earlier or a concurrent run). Raises NotFound (no such stored copy), RegistryError (the copy is
+    not recorded lost, or its stored PDF cannot be re-issued), Conflict (the copy number was taken
+    meanwhile: run again), StoreError, and reprint's errors (SigningError, KeyLoadError)."""
+    with registry.transaction() as repo:
+        book = PaperBook(repo.session)
+        old = book.copy(copy_id)
+        document = repo.session.get(DocumentRecord, old.document_id) if old else None
+        if old is None or document is None or not document.storage_key:
+            raise NotFound(f"no stored printed copy {copy_id}")
+        lost = book.state(old).lost
+        if lost is None:
+            raise RegistryError(f"copy {old.form_no}-{old.label} is not recorded lost: nothing to replace")
+        if replacement_of(repo.session, old.id) is not None:
+            return None
+        number = 1 + sum(1 for c in book.copies(old.form_no) if c.copy == old.copy)
+        form_no, kind, pages, void = old.form_no, old.copy, old.pages, old.label
+        label = copy_label(Copy(kind), number)
+        certificate_no, stored_key, request = document.certificate_no, document.storage_key, lost.id
+        reason, on = lost.note, lost.happened_on
+    try:
+        stored = store.get(stored_key)
+    except KeyError as e:
+        raise NotFound(f"the stored copy {stored_key} of {form_no}-{void} is missing") from e
+    sealed = reprint(stored, form_no, label)
+    key = f"review-forms/{form_no}-{label}.pdf"
+    at = dt.datetime.now(dt.UTC)
+    with registry.transaction() as repo:
+        lock_for_replacement(repo.session, copy_id)
+        if replacement_of(repo.session, copy_id) is not None:
+            return None  # another run registered it while this one sealed
+        book = PaperBook(repo.session)
+        if book.copy_by_label(form_no, label) is not None:
+            raise Conflict(f"copy {form_no}-{label} exists already: run the command again")
+        doc = repo.add_document(
+            DocumentRecord(
+                kind="review-form",
+                number=form_no,
+                copy=f"{kind}-{number}",
+                certificate_no=certificate_no,
+                sha256=hashlib.sha256(sealed.pdf).hexdigest(),
+                signed_sha256=sealed.signed_sha256,
+                storage_key=key,
+                pages=pages,
+                created_at=at,
+            )
+        )
+        new = PaperCopy(
+            form_no=form_no,
+            copy=kind,
+            label=label,
+            document_id=doc.id,
+            pages=pages,
+            replaces_id=copy_id,
+            created_at=at,
+        )
+        repo.session.add(new)
+        repo.session.flush()
+        store.put(key, sealed.pdf)
+        detail = {
+            "void": void,
+            "new": label,
+            "sha256": doc.sha256,
+            "request": request,
+            "reason": reason,
+            "on": on.isoformat(),
+        }
+        AuditLog(repo.session).append(
+            actor, AuditAction.PAPER_REPLACED, f"review-form {form_no}", detail, at=at
+        )
+        return Issued(f"{form_no}-{void}", f"{form_no}-{label}", new.id, doc.sha256)
+
+
+class Reprinter:
+    """The production `Reprint`: seals with the issuing pipeline's keys, font and PAdES level,
+    loaded on the first replacement (so listing or finding nothing to do needs no keys)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._sealing: Sealing | None = None
+
+    def __call__(self, stored: bytes, form_no: str, label: str) -> Sealed:
+        from titlecert.jobs.sealing import batch_sealing  # the issuing pipeline's sealing, imported when used
+
+        if self._sealing is None:
+            self._sealing = batch_sealing(self.settings)
+        sealing = self._sealing
+        base, _ = stamp_page_codes(
+            _blank(unsealed_revision(stored)),
+            code_for_page=lambda page: code_of(form_no, label, page),
+            url_for=lambda code: f"{self.settings.public_url}/p/{code}",
+        )
+        boxes = seal_boxes(base, dict(REVIEW_FORM_SEAL_CAPTIONS))
+        pdf = seal_pdf(
+            base,
+            placements=[SealPlacement(Role(r), page, box) for r, (page, box) in boxes.items()],
+            keys=sealing.keys,
+            font_path=sealing.font,
+            timestamper=sealing.timestamper,
+            long_term=sealing.long_term,
+        )
+        return Sealed(pdf, last_seal_sha256(pdf))
+
+
+CODE_AREA_MM = (37.0, 1.5, 18.0, 21.0)
+"""Right offset, bottom, width and height of the area docgen.pagecodes prints a code in (with margin)."""
+
+
+def unsealed_revision(pdf: bytes) -> bytes:
+    """The document as it was before its first seal: the file up to its first end-of-file marker
+    (every seal and time stamp is an incremental update after it). Raises RegistryError if that is
+    not a readable, unsigned PDF with the same pages."""
+    end = pdf.find(b"%%EOF")
+    base = pdf[: end + 5] + b"\n" if end > 0 else b""
+    try:
+        reader, full = PdfReader(io.BytesIO(base)), PdfReader(io.BytesIO(pdf))
+        fields = reader.get_fields() or {}
+        ok = len(reader.pages) == len(full.pages) and not any(f.get("/FT") == "/Sig" for f in fields.values())
+    except Exception:  # noqa: BLE001 - pypdf raises several types for a damaged file
+        ok = False
+    if not ok:
+        raise RegistryError("the stored copy's unsealed revision cannot be read")
+    return base
+
+
+def _blank(pdf: bytes) -> bytes:
+    """`pdf` with a white patch over each page's code, so that a new code replaces the old."""
+    right, bottom, width, height = CODE_AREA_MM
+    patch = io.BytesIO()
+    Image.new("L", (int(width * 4), int(height * 4)), 255).save(patch, format="PDF", resolution=4 * 25.4)
+    overlay = PdfReader(io.BytesIO(patch.getvalue())).pages[0]
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        x = float(page.mediabox.width) - right * MM
+        page.merge_transformed_page(overlay, Transformation().translate(x, bottom * MM))
+    producer = reader.metadata.get("/Producer") if reader.metadata else None
+    if producer is not None:
+        writer.add_metadata({"/Producer": producer})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

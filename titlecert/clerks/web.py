@@ -1,0 +1,111 @@
+"""The clerk pages' list (with its Excel export) and sign-in, and their mounting on the app."""
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, Response, redirect, render_template, request, url_for
+
+from registry.db import Registry
+from registry.paper import PaperBook
+from titlecert.clerks import auth
+from titlecert.clerks.accounts import authenticate
+from titlecert.clerks.auth import SignedIn, services
+from titlecert.clerks.listing import form_rows, workbook
+from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, beijing_today, bp
+from titlecert.settings import Settings
+from verify.web.limits import Limited, limited
+
+log = logging.getLogger(__name__)
+
+
+@bp.get("/clerk/")
+def listing() -> Any:
+    clerk = auth.current()
+    if clerk is None:
+        return redirect(url_for("clerks.login", next=request.path))
+    rows, args = _rows(clerk, with_state=False)
+    overdue = sum(1 for r in rows if r.overdue)  # of the unit or session chosen, whatever their state
+    rows = [r for r in rows if not args["state"] or r.has_copy_in(args["state"])]
+    return render_template(
+        "clerks/list.html",
+        rows=rows,
+        args=args,
+        clerk=clerk,
+        overdue=overdue,
+        states=STATE_LABELS,
+        copy_labels=COPY_LABELS,
+    )
+
+
+def _rows(clerk: SignedIn, *, with_state: bool = True) -> tuple[list[Any], dict[str, str]]:
+    args = {k: request.args.get(k, "").strip() for k in ("unit", "session", "state")}
+    with services().registry.transaction() as repo:
+        book = PaperBook(repo.session)
+        forms = book.forms(
+            sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
+        )
+        state = args["state"] if with_state else None
+        return form_rows(book, forms, services().workdays, beijing_today(), state or None), args
+
+
+@bp.get("/clerk/forms.xlsx")
+def export() -> Any:
+    clerk = auth.current()
+    if clerk is None:
+        return redirect(url_for("clerks.login", next=request.path))
+    rows, _ = _rows(clerk)
+    return Response(
+        workbook(rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="review-forms.xlsx"'},
+    )
+
+
+@bp.route("/clerk/login", methods=["GET", "POST"])
+@limited(Limited.LOOKUP)
+def login() -> Any:
+    """Sign-in; attempts draw on the scan pages' request limit (per client address)."""
+    target = request.values.get("next", "")
+    target = target if target.startswith(("/p/", "/clerk/")) else url_for("clerks.listing")
+    if auth.current() is not None:
+        return redirect(target, 303)
+    if request.method == "GET":
+        return render_template("clerks/login.html", next=target)
+    with services().registry.transaction() as repo:
+        clerk = authenticate(
+            repo.session, request.form.get("username", "")[:100], request.form.get("password", "")
+        )
+        username = clerk.username if clerk else None
+    if username is None:
+        log.info("clerk sign-in refused")
+        return render_template("clerks/login.html", next=target, failed=True), 401
+    auth.sign_in(username)
+    return redirect(target, 303)
+
+
+@bp.post("/clerk/logout")
+def logout() -> Any:
+    auth.sign_out()
+    return redirect(url_for("clerks.login"), 303)
+
+
+def install(app: Flask, settings: Settings, registry: Registry) -> None:
+    """Mount the clerk pages on the app; before the verify site's init_app, which applies the request
+    limits to the marked views (the pages use its languages and stylesheet)."""
+    from titlecert.instance import instance_secret, load_trust
+    from titlecert.issuing import calendar_of
+    from titlecert.store import open_store
+
+    if settings.secret_file.exists():
+        secret = instance_secret(settings)
+    else:  # no instance yet: sessions then last as long as this process
+        log.warning(
+            "no instance secret at %s: clerk sessions will not survive a restart", settings.secret_file
+        )
+        secret = secrets.token_bytes(32)
+    services = auth.ClerkServices(
+        settings, registry, open_store(settings), load_trust(settings), calendar_of(settings)
+    )
+    auth.configure(app, services, secret)
+    app.register_blueprint(bp)
