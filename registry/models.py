@@ -147,3 +147,105 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 over prev_hash and this entry's fields: a changed or deleted entry breaks the chain."""
+
+
+class JobState(StrEnum):
+    """Where an issuing job stands (stored strings)."""
+
+    RUNNING = "running"
+    """Created, or being worked on (or its runner died: re-running the command resumes it)."""
+    FAILED = "failed"
+    """Ended with failed units; re-running the command (or `titlecert jobs resume`) retries them."""
+    COMPLETED = "completed"
+    """Every unit registered and written out."""
+    ABANDONED = "abandoned"
+    """Replaced by a newer job for the same output folder before it finished; its unregistered units
+    were abandoned (their numbers are skipped, never reused)."""
+
+
+class UnitState(StrEnum):
+    """Where one unit of work stands (stored strings): planned -> sealed -> registered, or failed."""
+
+    PLANNED = "planned"
+    """Numbers allocated; nothing made yet."""
+    SEALED = "sealed"
+    """Every document made, checked, sealed and put in the document store (`IssueUnit.documents`)."""
+    REGISTERED = "registered"
+    """Registered in the registry (a certificate with its review forms and audit entry together)."""
+    FAILED = "failed"
+    """The last attempt failed (`IssueUnit.error` names the document); the next run retries."""
+    ABANDONED = "abandoned"
+    """Its job was replaced; never registered."""
+
+
+OPEN_JOB_STATES = (JobState.RUNNING.value, JobState.FAILED.value)
+"""States of a job that a run can resume."""
+
+
+class IssueJob(Base):
+    """A batch of `titlecert issue` (or `reissue`): validated, numbered, then worked unit by unit.
+
+    The job keeps what any worker needs to rebuild its documents: the session as loaded and its
+    photos in the document store under `jobs/<id>/` (`inputs`), the values fixed at creation
+    (`plan`), and one `IssueUnit` per unit of work.
+    """
+
+    __tablename__ = "issue_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    """SHA-256 over the loaded session, its photos and the command's options (output folder,
+    re-issue): the same command finds its unfinished job by it."""
+    state: Mapped[str] = mapped_column(String(16), default=JobState.RUNNING.value)
+    out_dir: Mapped[str] = mapped_column(Text)
+    """The output folder the command writes the PDFs and manifest.json to."""
+    inputs: Mapped[str] = mapped_column(String(200))
+    """Document-store key of the loaded session (photos beside it)."""
+    plan: Mapped[str] = mapped_column(Text)
+    """JSON: the values fixed when the job was created (date, skipped applicants, warnings, the
+    re-issue, whether the session's own documents are made)."""
+    actor: Mapped[str] = mapped_column(String(100))
+    """Who created the job (the audit log's actor)."""
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the job failed or was abandoned."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IssueUnit(Base):
+    """One unit of work of a job: an award (its certificate and both review-form copies, registered
+    together) or one of the session's own documents (publicity table, results list, report)."""
+
+    __tablename__ = "issue_units"
+    __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_issue_units_job_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(Integer, ForeignKey("issue_jobs.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    """Order within the job."""
+    kind: Mapped[str] = mapped_column(String(32))
+    """award, publicity-table, results-list or review-report."""
+    label: Mapped[str] = mapped_column(String(200))
+    """What the unit makes, for people (e.g. `certificate CQZC2026000001 (张三)`)."""
+    applicant: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Row (from 0) of the applicant in the session, for awards and publicity tables."""
+    state: Mapped[str] = mapped_column(String(16), default=UnitState.PLANNED.value)
+    issue_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """An award's key (as `CertificateRecord.issue_key`)."""
+    certificate_no: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    """An award's certificate number, allocated once with the job."""
+    form_no: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    """An award's review-form number, allocated once with the job."""
+    secrets: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """An award's QR token and holder secret, encrypted under a key derived from the instance
+    secret (the token is printed in the PDF, the holder secret handed out with it); cleared when
+    the job completes."""
+    documents: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """JSON, once sealed: each document's name, output path, SHA-256 (its sealed PDF is in the
+    document store under `jobs/<job>/sealed/<sha256>.pdf`), signed revision's SHA-256 and pages."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Failed attempts so far."""
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the last attempt failed, naming the document."""
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

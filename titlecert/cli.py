@@ -16,12 +16,14 @@ from registry.errors import RegistryError
 from signing.errors import SigningError
 from titlecert.admin.cli import admin
 from titlecert.errors import ApplicationError
+from titlecert.jobs.cli import jobs
 from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
 if TYPE_CHECKING:
     from signing.services import PkiServices
     from titlecert.issuing import IssueResult
+    from titlecert.jobs.progress import Progress
 
 # Commands import the heavy packages (pyHanko, SQLAlchemy, LibreOffice glue) only when they run,
 # so `titlecert --help` and `revoke` start fast.
@@ -317,17 +319,47 @@ def sample(applicants: int, out: Path, seed: int) -> None:
     click.echo(f"wrote {out} ({applicants} applicants)")
 
 
+_progress_option = click.option(
+    "--progress", "progress_mode", type=click.Choice(["auto", "bar", "json", "none"]), default="auto",
+    show_default=True,
+    help="On stderr: a progress bar (auto: when stderr is a terminal), one JSON object per line, or nothing.",
+)  # fmt: skip
+
+
+def _progress(mode: str) -> "Progress":
+    from titlecert.jobs.progress import progress_for
+
+    return progress_for(mode, sys.stderr)
+
+
 @main.command()
 @click.argument("session", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the PDFs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_progress_option
 @click.pass_obj
-def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool) -> None:
-    """Render, convert, seal and register the certificates of SESSION.json."""
+def issue(settings: Settings, session: Path, out_dir: Path, as_json: bool, progress_mode: str) -> None:
+    """Render, convert, seal and register the certificates of SESSION.json. Run again after an
+    interruption or a failed document, it finishes the same job."""
     from titlecert.issuing import issue_session
 
     with _user_errors():
-        result = issue_session(session, out_dir, settings)
+        result = issue_session(session, out_dir, settings, progress=_progress(progress_mode))
+    _print_issue(result, as_json)
+    sys.exit(1 if result.errors else 0)
+
+
+@jobs.command("resume")
+@click.argument("job_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_progress_option
+@click.pass_obj
+def jobs_resume(settings: Settings, job_id: int, as_json: bool, progress_mode: str) -> None:
+    """Finish an unfinished job from the registry alone (the session file is not needed)."""
+    from titlecert.issuing import resume_job
+
+    with _user_errors():
+        result = resume_job(settings, job_id, progress=_progress(progress_mode))
     _print_issue(result, as_json)
     sys.exit(1 if result.errors else 0)
 
@@ -435,20 +467,23 @@ def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the PDFs.")
 @click.option("--reason", required=True, help="Why, e.g. 姓名有误，更正后重新颁发.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_progress_option
 @click.pass_obj
 def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Path, reason: str,
-            as_json: bool) -> None:  # fmt: skip
+            as_json: bool, progress_mode: str) -> None:  # fmt: skip
     """Issue a corrected certificate (and review forms) in place of CERTIFICATE_NO, which becomes
     superseded by it in the same transaction."""
     from titlecert.issuing import Supersession, issue_session
 
     with _user_errors():
-        result = issue_session(session, out_dir, settings, supersede=Supersession(certificate_no, reason))
+        result = issue_session(session, out_dir, settings, supersede=Supersession(certificate_no, reason),
+                               progress=_progress(progress_mode))  # fmt: skip
     _print_issue(result, as_json)
     sys.exit(1 if result.errors else 0)
 
 
 main.add_command(admin)
+main.add_command(jobs)
 
 
 @main.command()

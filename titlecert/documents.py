@@ -70,32 +70,63 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_·" else "_" for c in name)
 
 
+def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[Job]:
+    """An award's documents: its certificate and the two review-form copies."""
+    data = award.certificate
+    number = data.certificate_no
+    images = certificate_images(data, qr_png(data.verify_url))
+    jobs = [Job("certificate", number, f"certificates/{number}.pdf", CERTIFICATE_DOCX,
+                certificate_context(data), (1, 1), certificate_must_contain(data), images,
+                CERTIFICATE_SEAL_CAPTIONS, award)]  # fmt: skip
+    for copy in Copy:
+        stem = f"{award.form_no}-{COPY_LETTERS[copy]}"
+        ctx = review_form_context(loaded.session, award.applicant, form_no=award.form_no, copy=copy,
+                                  filled_on=today)  # fmt: skip
+        jobs.append(Job("review-form", stem, f"review-forms/{stem}.pdf", REVIEW_FORM_DOCX, ctx, (4, 40),
+                        (award.form_no, award.applicant.name), {}, REVIEW_FORM_SEAL_CAPTIONS, award,
+                        copy))  # fmt: skip
+    return jobs
+
+
+def publicity_out_name(index: int, name: str) -> str:
+    """Where the publicity table of the applicant in row `index` (from 0) goes in the output folder."""
+    return f"publicity-tables/{index + 1:04d}-{_safe(name)}.pdf"
+
+
+def publicity_job(loaded: LoadedSession, index: int, calendar: WorkCalendar) -> Job:
+    """The publicity table of the applicant in row `index` (from 0)."""
+    s = loaded.session
+    a = s.applicants[index]
+    out_name = publicity_out_name(index, a.name)
+    return Job("publicity-table", f"publicity-{index + 1:04d}", out_name, PUBLICITY_TABLE_DOCX,
+               publicity_context(s, a, calendar), (1, 6), (a.name,))  # fmt: skip
+
+
+def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job:
+    """The session's results list (`results-list`) or situation report (`review-report`).
+
+    Raises ValueError for another kind.
+    """
+    s = loaded.session
+    if kind == "results-list":
+        return Job("results-list", "results-list", "results-list.pdf", RESULTS_LIST_DOCX,
+                   results_context(s, calendar), (1, 200))  # fmt: skip
+    if kind == "review-report":
+        return Job("review-report", "review-report", "review-report.pdf", REVIEW_REPORT_DOCX,
+                   report_context(s, calendar), (1, 200), (s.committee.name,))  # fmt: skip
+    raise ValueError(f"no session document of kind {kind!r}")
+
+
+SESSION_KINDS = ("results-list", "review-report")
+"""The session's own documents other than the publicity tables, in issuing order."""
+
+
 def plan_jobs(loaded: LoadedSession, awards: list[Award], calendar: WorkCalendar, *,
               session_documents: bool, today: dt.date) -> list[Job]:  # fmt: skip
     """Every document of the batch: per-award certificates and two review-form copies; with
     `session_documents`, also the publicity tables, the results list and the situation report."""
-    s = loaded.session
-    jobs: list[Job] = []
-    for award in awards:
-        data = award.certificate
-        jobs.append(Job("certificate", data.certificate_no, f"certificates/{data.certificate_no}.pdf",
-                        CERTIFICATE_DOCX, certificate_context(data), (1, 1), certificate_must_contain(data),
-                        certificate_images(data, qr_png(data.verify_url)), CERTIFICATE_SEAL_CAPTIONS,
-                        award))  # fmt: skip
-        for copy in Copy:
-            stem = f"{award.form_no}-{COPY_LETTERS[copy]}"
-            ctx = review_form_context(s, award.applicant, form_no=award.form_no, copy=copy, filled_on=today)
-            jobs.append(Job("review-form", stem, f"review-forms/{stem}.pdf", REVIEW_FORM_DOCX, ctx, (4, 40),
-                            (award.form_no, award.applicant.name), {}, REVIEW_FORM_SEAL_CAPTIONS, award,
-                            copy))  # fmt: skip
+    jobs = [job for award in awards for job in award_jobs(loaded, award, today=today)]
     if session_documents:
-        for i, a in enumerate(s.applicants):
-            stem = f"publicity-{i + 1:04d}"
-            out_name = f"publicity-tables/{i + 1:04d}-{_safe(a.name)}.pdf"
-            jobs.append(Job("publicity-table", stem, out_name, PUBLICITY_TABLE_DOCX,
-                            publicity_context(s, a, calendar), (1, 6), (a.name,)))  # fmt: skip
-        jobs.append(Job("results-list", "results-list", "results-list.pdf", RESULTS_LIST_DOCX,
-                        results_context(s, calendar), (1, 200)))  # fmt: skip
-        jobs.append(Job("review-report", "review-report", "review-report.pdf", REVIEW_REPORT_DOCX,
-                        report_context(s, calendar), (1, 200), (s.committee.name,)))  # fmt: skip
+        jobs += [publicity_job(loaded, i, calendar) for i in range(len(loaded.session.applicants))]
+        jobs += [session_job(loaded, kind, calendar) for kind in SESSION_KINDS]
     return jobs

@@ -78,6 +78,25 @@ class RateLimitSettings:
     """TITLECERT_RATE_LIMIT_PREFIX: prefix of the counters' keys (instances sharing one Redis differ)."""
 
 
+def default_pipeline_workers() -> int:
+    """One per core: conversion and sealing are both CPU-bound."""
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """How `titlecert issue` overlaps its stages."""
+
+    convert_workers: int = field(default_factory=default_pipeline_workers)
+    """TITLECERT_CONVERT_WORKERS: documents converted at once (threads feeding LibreOffice)."""
+    sign_workers: int = field(default_factory=default_pipeline_workers)
+    """TITLECERT_SIGN_WORKERS: sealing processes, each loading the keys, the seal font and the
+    network clients once."""
+    crash_after: str | None = None
+    """TITLECERT_TEST_CRASH_AFTER, for tests only: `sealed:N` or `registered:N` makes the run kill
+    itself (SIGKILL) once N units reached that state, to test resuming at a chosen point."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, resolved once."""
@@ -128,6 +147,8 @@ class Settings:
     HSTS) only then. 0: the connection's own address and scheme."""
     actor: str = "operator"
     """TITLECERT_ACTOR, else the OS user: who the audit log says ran a command (issue, revoke, ...)."""
+    pipeline: Pipeline = field(default_factory=Pipeline)
+    """TITLECERT_CONVERT_WORKERS, _SIGN_WORKERS: the issuing pipeline's parallelism."""
 
     @property
     def pki_dir(self) -> Path:
@@ -149,6 +170,11 @@ class Settings:
     @property
     def secret_file(self) -> Path:
         return self.home / "secret.key"
+
+    @property
+    def jobs_cache(self) -> Path:
+        """Where a worker unpacks an issuing job's inputs (session and photos) from the document store."""
+        return self.home / "jobs"
 
     @property
     def soffice_profile(self) -> Path:
@@ -223,6 +249,7 @@ def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B"
         rate_limits=_rate_limits(env),
         trusted_proxies=_count(env, "TITLECERT_TRUSTED_PROXIES"),
         actor=env.get("TITLECERT_ACTOR") or _os_user(env),
+        pipeline=pipeline(env),
     )
 
 
@@ -249,6 +276,25 @@ def web_server(env: Mapping[str, str]) -> WebServer:
             raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
         values[name] = int(raw)
     return WebServer(**values)
+
+
+def pipeline(env: Mapping[str, str]) -> Pipeline:
+    """The issuing pipeline's settings in `env`. Raises ValueError for a worker count that is not a
+    positive whole number, or a crash point that is not `sealed:N` or `registered:N`."""
+    values: dict[str, int] = {}
+    for name in ("convert_workers", "sign_workers"):
+        variable = f"TITLECERT_{name.upper()}"
+        raw = env.get(variable, "").strip()
+        if raw:
+            if not raw.isdigit() or int(raw) < 1:
+                raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
+            values[name] = int(raw)
+    crash = env.get("TITLECERT_TEST_CRASH_AFTER") or None
+    if crash is not None:
+        state, _, count = crash.partition(":")
+        if state not in ("sealed", "registered") or not count.isdigit():
+            raise ValueError(f"TITLECERT_TEST_CRASH_AFTER must be sealed:N or registered:N, not {crash!r}")
+    return Pipeline(**values, crash_after=crash)
 
 
 _RATE_LIMIT_VARIABLES = {

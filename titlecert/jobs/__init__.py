@@ -1,0 +1,12 @@
+"""Issuing jobs: a batch as a job in the registry, worked unit by unit, resumable and exactly once.
+
+- `plan`: validate, allocate every number and create the job in one transaction (or find the
+  unfinished job of the same command);
+- `inputs`: the session and photos kept in the document store, the award secrets kept encrypted;
+- `work`: the unit of work from ids alone (`process_unit`), and its stages;
+- `sealing`: finishing documents in sealing processes that load keys and fonts once;
+- `register`: one transaction per unit, exactly once;
+- `convert`: the `Converter` the pipeline feeds;
+- `runner`: the local runner overlapping the stages; `outcome`: writing out and settling the job;
+- `progress`: the progress bar and the JSON progress stream; `views`, `cli`: what staff see.
+"""

@@ -1,0 +1,75 @@
+"""`titlecert jobs`: issuing jobs in the registry (`resume` is beside `issue` in titlecert.cli).
+
+Like the main CLI, commands import the registry only when they run."""
+
+import json
+import sys
+
+import click
+
+from titlecert.settings import Settings
+
+
+@click.group()
+def jobs() -> None:
+    """Issuing jobs: list them, show one, resume one."""
+
+
+@jobs.command("list")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
+    """The newest jobs with their states and progress."""
+    from registry.db import Registry
+    from registry.jobs import JobRepository
+    from titlecert.jobs.views import job_json
+
+    registry = Registry(settings.database_url)
+    try:
+        with registry.transaction() as repo:
+            repo_jobs = JobRepository(repo.session)
+            docs = [job_json(job, repo_jobs.counts(job.id)) for job in repo_jobs.recent(limit=limit)]
+    finally:
+        registry.dispose()
+    if as_json:
+        click.echo(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    for doc in docs:
+        progress = f"{doc['done']}/{doc['total']} units"
+        click.echo(f"{doc['id']:>5} {doc['state']:<10} {progress}  {doc['created_at']}  {doc['out_dir']}")
+
+
+@jobs.command("show")
+@click.argument("job_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
+    """One job and each of its units (state, attempts, last error)."""
+    from registry.db import Registry
+    from registry.errors import NotFound
+    from registry.jobs import JobRepository
+    from titlecert.jobs.views import job_json
+
+    registry = Registry(settings.database_url)
+    try:
+        with registry.transaction() as repo:
+            repo_jobs = JobRepository(repo.session)
+            job = repo_jobs.job(job_id)
+            doc = job_json(job, repo_jobs.counts(job_id), repo_jobs.units(job_id))
+    except NotFound as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    finally:
+        registry.dispose()
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"job {doc['id']}: {doc['state']}, {doc['done']} of {doc['total']} units done, into {doc['out_dir']}"
+    )
+    if doc["error"]:
+        click.echo(f"  {doc['error']}")
+    for unit in doc["unit_list"]:  # type: ignore[attr-defined]
+        line = f"  {unit['seq']:>4} {unit['state']:<10} {unit['label']}"
+        click.echo(line + (f"  ({unit['error']})" if unit["error"] and unit["state"] == "failed" else ""))

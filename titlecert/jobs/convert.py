@@ -1,0 +1,105 @@
+"""Conversion as the pipeline sees it: a thread-safe `Converter`, .docx bytes in, PDF bytes out.
+
+`docgen.officepool.OfficePool` (long-lived LibreOffice processes) is the converter for batches.
+`ChunkConverter` adapts the one-shot `docgen.convert.convert_to_pdf`: the documents asked for
+while one soffice run is busy go together into the next run, so soffice starts once per chunk
+rather than once per document.
+"""
+
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from docgen.convert import convert_to_pdf
+from docgen.errors import ConversionError
+from templates import FONTS_CONF
+from titlecert.settings import Settings
+
+
+class Converter(Protocol):
+    """Converts one document; safe to call from several threads at once."""
+
+    def convert(self, name: str, docx: bytes) -> bytes:
+        """The PDF of `docx`. `name` is unique among the documents being converted at the same time.
+        Raises ConversionError."""
+        ...
+
+
+class ChunkConverter:
+    """Batches concurrent `convert` calls into one soffice run per chunk (one thread runs soffice).
+
+    Use as a context manager: the thread starts on entry and stops on exit.
+    """
+
+    def __init__(
+        self, *, profile_dir: Path, fonts_conf: Path, max_chunk: int = 32, linger: float = 0.2
+    ) -> None:
+        self.profile_dir = profile_dir
+        self.fonts_conf = fonts_conf
+        self.max_chunk = max_chunk
+        self.linger = linger
+        self._queue: queue.Queue[tuple[str, bytes, Future[bytes]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="soffice-chunks", daemon=True)
+
+    def __enter__(self) -> "ChunkConverter":
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def convert(self, name: str, docx: bytes) -> bytes:
+        future: Future[bytes] = Future()
+        self._queue.put((name, docx, future))
+        return future.result()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            chunk = [first]
+            stop = False
+            try:
+                while len(chunk) < self.max_chunk:
+                    item = self._queue.get(timeout=self.linger)
+                    if item is None:
+                        stop = True
+                        break
+                    chunk.append(item)
+            except queue.Empty:
+                pass
+            self._convert(chunk)
+            if stop:
+                return
+
+    def _convert(self, chunk: list[tuple[str, bytes, Future[bytes]]]) -> None:
+        documents = [(name, docx) for name, docx, _ in chunk]
+        try:
+            pdfs = convert_to_pdf(documents, profile_dir=self.profile_dir, fonts_conf=self.fonts_conf)
+        except ConversionError as e:
+            if len(chunk) == 1:
+                chunk[0][2].set_exception(e)
+            else:  # one bad document must not fail the others: each on its own, to name the culprit
+                for item in chunk:
+                    self._convert([item])
+            return
+        except BaseException as e:  # the callers must never wait forever
+            for _, _, future in chunk:
+                future.set_exception(ConversionError(f"conversion stopped: {e}"))
+            raise
+        for name, _, future in chunk:
+            future.set_result(pdfs[name])
+
+
+@contextmanager
+def open_converter(settings: Settings) -> Iterator[tuple[Converter, int]]:
+    """The batch's converter and how many threads should feed it."""
+    with ChunkConverter(profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF) as converter:
+        yield converter, 32

@@ -1,0 +1,242 @@
+"""Creating an issuing job: one transaction that allocates every number and records the job, its
+plan and one unit of work per award or session document; or finding the unfinished job of the
+same command, to resume it.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from docgen.context import passes
+from docgen.identifiers import certificate_number, licence_identifier, new_token
+from docgen.identity import ID_TYPE_LABELS
+from docgen.load import photo_path
+from docgen.models import Applicant, CertificateData, LoadedSession, ReviewSession
+from registry import lifecycle
+from registry.db import Registry
+from registry.errors import NotFound
+from registry.jobs import JobRepository
+from registry.models import IssueJob, IssueUnit, JobState, UnitState
+from registry.repository import CertificateRepository
+from titlecert.documents import SESSION_KINDS, Award, publicity_out_name
+from titlecert.errors import ReissueError
+from titlecert.holder import new_holder_secret
+from titlecert.jobs.inputs import JobInputs, lock_secrets, save_inputs, unlock_secrets
+from titlecert.settings import Settings
+from titlecert.store import DocumentStore
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """A re-issue: the session's one passed award replaces a certificate in force, which becomes
+    superseded in the transaction that registers the new one."""
+
+    certificate_no: str
+    """The certificate replaced."""
+    reason: str
+    """Why, e.g. 姓名有误，更正后重新颁发."""
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """What a job fixed when it was created (`IssueJob.plan`), so a resumed run makes the same
+    documents and prints the same result."""
+
+    date: dt.date
+    """The review forms' date of filling in."""
+    public_url: str
+    """The base of the verify and holder URLs printed and handed out."""
+    licence_type_code: str
+    """The e-licence identifier's type code."""
+    session_documents: bool
+    """Whether the session's publicity tables, results list and report are part of the job."""
+    supersede: Supersession | None = None
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        supersede = [self.supersede.certificate_no, self.supersede.reason] if self.supersede else None
+        doc = {"date": self.date.isoformat(), "public_url": self.public_url,
+               "licence_type_code": self.licence_type_code, "session_documents": self.session_documents,
+               "supersede": supersede, "skipped": self.skipped, "warnings": self.warnings}  # fmt: skip
+        return json.dumps(doc, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "JobPlan":
+        doc = json.loads(text)
+        supersede = Supersession(*doc["supersede"]) if doc.get("supersede") else None
+        return cls(dt.date.fromisoformat(doc["date"]), doc["public_url"], doc["licence_type_code"],
+                   bool(doc["session_documents"]), supersede, list(doc["skipped"]),
+                   list(doc["warnings"]))  # fmt: skip
+
+    def settings(self, settings: Settings) -> Settings:
+        """`settings` with the values the job fixed."""
+        return replace(settings, public_url=self.public_url, licence_type_code=self.licence_type_code)
+
+
+@dataclass(frozen=True)
+class OpenedJob:
+    """The job a command works on (None: nothing to issue), and what it skipped."""
+
+    job_id: int | None
+    plan: JobPlan | None
+    skipped: list[str]
+    warnings: list[str]
+    resumed: bool = False
+
+
+def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> str:
+    """A keyed fingerprint of (holder, approval, title): the same award is never issued twice.
+
+    Keyed with the instance secret because ID numbers are guessable and must not be recoverable.
+    """
+    message = "|".join(
+        (applicant.id_type, applicant.id_number, session.approval.document_no, applicant.applied.title)
+    )
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_dir: Path, *,
+             registry: Registry, store: DocumentStore, secret: bytes,
+             supersede: Supersession | None, today: dt.date) -> OpenedJob:  # fmt: skip
+    """The unfinished job of this command (same session, photos, output folder and re-issue), else
+    a new one, created in one transaction: an unfinished job writing to the same folder is
+    abandoned, numbers are allocated, the job and its units recorded, its inputs put in the store.
+
+    Raises ReissueError when a re-issue does not yield exactly one award, the registry's NotFound or
+    Conflict when the certificate to replace is not in force.
+    """
+    out = str(out_dir.resolve())
+    options = {"out": out, "supersede": [supersede.certificate_no, supersede.reason] if supersede else None}
+    fingerprint = inputs.fingerprint(options)
+    with registry.transaction() as repo:
+        found = JobRepository(repo.session).open_by_fingerprint(fingerprint)
+        if found is not None:
+            plan = JobPlan.from_json(found.plan)
+            return OpenedJob(found.id, plan, plan.skipped, plan.warnings, resumed=True)
+    now = dt.datetime.now(dt.UTC)
+    plan = JobPlan(today, settings.public_url, settings.licence_type_code, supersede is None, supersede,
+                   warnings=list(loaded.warnings))  # fmt: skip
+    with registry.transaction() as repo:
+        jobs = JobRepository(repo.session)
+        for old in jobs.open_for_folder(out):
+            gone = jobs.abandon(old, reason=f"replaced by a newer command writing to {out}", at=now)
+            lost = [u.certificate_no for u in gone if u.certificate_no]
+            plan.warnings.append(
+                f"unfinished job {old.id} writing to this folder was abandoned"
+                + (f"; its unregistered numbers are skipped: {', '.join(lost)}" if lost else "")
+            )
+        units = _allocate(loaded, settings, repo, secret, plan)
+        awards = len(units)
+        if supersede is not None and awards != 1:
+            raise ReissueError(
+                f"{loaded.source}: a re-issue needs exactly one passed applicant to issue, found {awards}"
+                + "".join(f"; skipped {s}" for s in plan.skipped)
+            )
+        if not units:
+            return OpenedJob(None, plan, plan.skipped, plan.warnings)
+        if plan.session_documents:
+            units += [_unit("publicity-table", publicity_out_name(i, a.name), now, applicant=i)
+                      for i, a in enumerate(loaded.session.applicants)]  # fmt: skip
+            units += [_unit(kind, f"{kind}.pdf", now) for kind in SESSION_KINDS]
+        job = jobs.add(IssueJob(fingerprint=fingerprint, state=JobState.RUNNING.value, out_dir=out, inputs="",
+                                plan=plan.to_json(), actor=settings.actor, created_at=now,
+                                updated_at=now), units)  # fmt: skip
+        job.inputs = save_inputs(store, job.id, inputs)
+    return OpenedJob(job.id, plan, plan.skipped, plan.warnings)
+
+
+def _unit(kind: str, label: str, now: dt.datetime, **values: object) -> IssueUnit:
+    return IssueUnit(kind=kind, label=label[:200], state=UnitState.PLANNED.value, attempts=0, updated_at=now,
+                     **values)  # fmt: skip
+
+
+def _allocate(loaded: LoadedSession, settings: Settings, repo: CertificateRepository, secret: bytes,
+              plan: JobPlan) -> list[IssueUnit]:  # fmt: skip
+    """One unit per award to issue, with its numbers and secrets; why each other applicant is skipped
+    goes to `plan.skipped`."""
+    session, supersede = loaded.session, plan.supersede
+    jobs = JobRepository(repo.session)
+    units = []
+    year = session.approval.date.year
+    present = session.sitting.present
+    now = dt.datetime.now(dt.UTC)
+    if supersede is not None:
+        replaced = repo.by_number(supersede.certificate_no)
+        if replaced is None:
+            raise NotFound(f"no certificate numbered {supersede.certificate_no}")
+        lifecycle.require_in_force(replaced)
+    for i, a in enumerate(session.applicants):
+        label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
+        if a.returns >= 3:
+            plan.skipped.append(f"{label}: application ended after a third return for correction")
+            continue
+        if not passes(session, a):
+            plan.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
+            continue
+        key = issue_key(secret, session, a)
+        existing = repo.by_issue_key(key)
+        if existing is not None and existing.certificate_no != (supersede and supersede.certificate_no):
+            later = f" (superseded by {existing.superseded_by})" if existing.superseded_by else ""
+            plan.skipped.append(f"{label}: already issued as {existing.certificate_no}{later}")
+            continue
+        pending = jobs.open_unit_for_award(key)
+        if pending is not None:
+            plan.skipped.append(f"{label}: being issued by job {pending.job_id} as {pending.certificate_no} "
+                                f"(titlecert jobs resume {pending.job_id})")  # fmt: skip
+            continue
+        number = _next(repo, settings.certificate_no_format, year)
+        form_no = _next(repo, "PS{year}{seq:06d}", year)
+        secrets = {"token": new_token(), "holder": new_holder_secret()}
+        units.append(_unit("award", f"certificate {number} ({a.name})", now, applicant=i, issue_key=key,
+                           certificate_no=number, form_no=form_no,
+                           secrets=lock_secrets(secret, secrets, bound_to=number)))  # fmt: skip
+    return units
+
+
+def _next(repo: CertificateRepository, fmt: str, year: int) -> str:
+    return certificate_number(fmt, year=year, seq=repo.next_number(fmt.format(year=year, seq=0)))
+
+
+def award_of(loaded: LoadedSession, unit: IssueUnit, settings: Settings, secret: bytes) -> Award:
+    """The award a unit issues, rebuilt from the job's session and the unit's numbers and secrets
+    (`settings` with the job's plan applied). Raises ApplicationError when the secrets do not decrypt."""
+    assert unit.applicant is not None and unit.certificate_no and unit.form_no and unit.issue_key  # noqa: S101
+    values = unlock_secrets(secret, unit.secrets or "", bound_to=unit.certificate_no)
+    a = loaded.session.applicants[unit.applicant]
+    data = certificate_data(loaded, a, unit.certificate_no, values["token"], settings)
+    return Award(unit.applicant, a, data, values["token"], unit.issue_key, unit.form_no, values["holder"],
+                 settings.holder_url(values["holder"]))  # fmt: skip
+
+
+def certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: str,
+                     settings: Settings) -> CertificateData:  # fmt: skip
+    """Every value printed on the certificate of applicant `a`."""
+    session = loaded.session
+    return CertificateData(
+        certificate_no=number,
+        licence_id=licence_identifier(type_code=settings.licence_type_code,
+                                      issuer_code=session.approval.authority_credit_code, serial=number),
+        name=a.name,
+        sex=a.sex.value,
+        birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
+        id_type=ID_TYPE_LABELS[a.id_type],
+        id_number=a.id_number,
+        employer=a.employer.name,
+        series=a.applied.series,
+        speciality=a.applied.speciality,
+        title=a.applied.title,
+        level=a.applied.level.value,
+        obtained_by="评审",
+        passed_on=session.sitting.end,
+        committee=session.committee.name,
+        approval_no=session.approval.document_no,
+        issued_on=session.approval.date,
+        authority=session.approval.authority,
+        verify_url=settings.verify_url(token),
+        verify_domain=settings.verify_domain,
+        photo=photo_path(loaded.source, a.photo),
+    )  # fmt: skip

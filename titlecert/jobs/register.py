@@ -1,0 +1,151 @@
+"""Registering a sealed unit: one transaction per unit, exactly once.
+
+An award's certificate, both review-form copies, the audit entry (and, for a re-issue, the old
+certificate's supersession) are registered together or not at all; the sealed PDFs are put under
+their archive keys before the commit, so nothing is registered without its archive copy. The unit's
+row is read FOR UPDATE and registered only from `sealed`: a second worker finds it registered and
+does nothing.
+"""
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from docgen.rules import mask_id
+from registry import lifecycle
+from registry.audit import Actor, AuditLog
+from registry.holders import holder_id_hmac
+from registry.jobs import JobRepository
+from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
+from registry.repository import CertificateRepository, hash_token
+from titlecert.documents import Award
+from titlecert.errors import ApplicationError
+from titlecert.holder import holder_secret_hash
+from titlecert.jobs.plan import JobPlan, award_of
+from titlecert.jobs.result import IssuedDocument
+from titlecert.jobs.work import SealedDocument, WorkContext, staging_key
+from titlecert.store import DocumentStore
+
+
+class StaleSeal(ApplicationError):
+    """A sealed unit's PDFs are not in the document store as recorded: the unit must be made again."""
+
+
+Registered = tuple[list[SealedDocument], dict[str, bytes]]
+"""A registered unit's documents and their PDFs by SHA-256."""
+
+
+def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None = None) -> Registered | None:
+    """Register a sealed unit (its PDFs from `blobs`, else from the store). Returns its documents
+    and PDFs; None when there was nothing to do (registered already, abandoned, or not sealed).
+
+    Raises StaleSeal when a stored PDF is missing or differs from what was recorded, the registry's
+    Conflict when a number or fingerprint is registered already, NotFound when a re-issue's old
+    certificate is gone.
+    """
+    with ctx.registry.transaction() as repo:
+        jobs = JobRepository(repo.session)
+        unit = jobs.unit(unit_id, lock=True)
+        documents = SealedDocument.load(unit.documents)
+        if unit.state not in (UnitState.SEALED, UnitState.FAILED) or not documents:
+            return None
+        job = jobs.job(unit.job_id)
+        pdfs = {d.sha256: _sealed_pdf(ctx.store, job.id, d, blobs or {}) for d in documents}
+        now = dt.datetime.now(dt.UTC)
+        if unit.kind == "award":
+            plan = JobPlan.from_json(job.plan)
+            award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
+            _register_award(repo, award, documents, pdfs, plan, store=ctx.store, secret=ctx.secret,
+                            actor=Actor(job.actor, "cli"), at=now)  # fmt: skip
+        unit.state, unit.error, unit.updated_at = UnitState.REGISTERED.value, None, now
+    return documents, pdfs
+
+
+def _sealed_pdf(store: DocumentStore, job_id: int, doc: SealedDocument, blobs: dict[str, bytes]) -> bytes:
+    data = blobs.get(doc.sha256)
+    if data is None:
+        try:
+            data = store.get(staging_key(job_id, doc.sha256))
+        except KeyError as e:
+            raise StaleSeal(f"{doc.out_name}: its sealed PDF is missing from the document store") from e
+    if hashlib.sha256(data).hexdigest() != doc.sha256:
+        raise StaleSeal(f"{doc.out_name}: the stored sealed PDF is not the one recorded")
+    return data
+
+
+def archive_key(award: Award, doc: SealedDocument) -> str | None:
+    """Where a registered document's archive copy lives (None for documents not archived)."""
+    if doc.kind == "certificate":
+        return f"certificates/{award.certificate.certificate_no}.pdf"
+    if doc.kind == "review-form":
+        return f"review-forms/{award.form_no}-{doc.copy}.pdf"
+    return None
+
+
+def _register_award(repo: CertificateRepository, award: Award, documents: list[SealedDocument],
+                    pdfs: dict[str, bytes], plan: JobPlan, *, store: DocumentStore, secret: bytes,
+                    actor: Actor, at: dt.datetime) -> None:  # fmt: skip
+    audit = AuditLog(repo.session)
+    number = award.certificate.certificate_no
+    replaced = plan.supersede.certificate_no if plan.supersede else None
+    if plan.supersede is not None:
+        lifecycle.supersede(repo, plan.supersede.certificate_no, by=number, reason=plan.supersede.reason,
+                            at=at, actor=actor, audit=audit, issue_key=award.issue_key)  # fmt: skip
+    for doc in documents:
+        key = archive_key(award, doc)
+        if doc.kind == "certificate":
+            _record_certificate(repo, award, doc, key, at, secret)
+        elif doc.kind == "review-form":
+            _record_review_form(repo, award, doc, key, at)
+        if key is not None:
+            store.put(key, pdfs[doc.sha256])
+        if doc.kind == "certificate":
+            lifecycle.record_issue(audit, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
+
+
+def _record_certificate(repo: CertificateRepository, award: Award, doc: SealedDocument, key: str | None,
+                        now: dt.datetime, secret: bytes) -> None:  # fmt: skip
+    """The certificate's registry row."""
+    d = award.certificate
+    repo.add(CertificateRecord(
+        certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
+        issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
+        holder_id_hmac=holder_id_hmac(secret, d.id_number),
+        title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
+        authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
+        sha256=doc.sha256, signed_sha256=doc.signed_sha256, storage_key=key,
+        status=CertificateStatus.VALID.value, created_at=now,
+        holder_secret_hash=holder_secret_hash(award.holder_secret),
+    ))  # fmt: skip
+
+
+def _record_review_form(repo: CertificateRepository, award: Award, doc: SealedDocument, key: str | None,
+                        now: dt.datetime) -> None:  # fmt: skip
+    """A registered review-form copy: its registry row (anything else recorded per copy goes here)."""
+    repo.add_document(DocumentRecord(
+        kind="review-form", number=award.form_no, copy=doc.copy,
+        certificate_no=award.certificate.certificate_no, sha256=doc.sha256,
+        signed_sha256=doc.signed_sha256, storage_key=key, pages=doc.pages, created_at=now,
+    ))  # fmt: skip
+
+
+def issued_documents(ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Award | None,
+                     out_dir: str) -> list[IssuedDocument]:  # fmt: skip
+    """What `issue` reports for a registered unit (verify and holder URLs from the award's secrets)."""
+    out = []
+    replaced = plan.supersede.certificate_no if plan.supersede else None
+    for doc in SealedDocument.load(unit.documents):
+        path = str((Path(out_dir) / doc.out_name).resolve())
+        if award is not None and doc.kind == "certificate":
+            d = award.certificate
+            out.append(IssuedDocument("certificate", path, doc.sha256, certificate_no=d.certificate_no,
+                                      verify_url=d.verify_url, storage_key=archive_key(award, doc),
+                                      holder_url=award.holder_url, supersedes=replaced))  # fmt: skip
+        elif award is not None and doc.kind == "review-form":
+            number = award.certificate.certificate_no
+            out.append(IssuedDocument("review-form", path, doc.sha256, certificate_no=number,
+                                      form_no=award.form_no, copy=doc.copy, pages=doc.pages,
+                                      storage_key=archive_key(award, doc)))  # fmt: skip
+        else:
+            out.append(IssuedDocument(doc.kind, path, doc.sha256, pages=doc.pages))
+    return out

@@ -1,0 +1,150 @@
+"""Finishing converted documents: check, page codes on review forms, the two e-seals.
+
+`finish` is pure work on bytes, so it runs in a process pool: each sealing process loads the keys,
+the seal font and the network clients (timestamper, validation fetchers) once, in `init_process`,
+and keeps them for every document it seals (`process_sealing`). A Celery worker process would do
+the same through `process_sealing`.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyhanko.sign.timestamps import TimeStamper
+
+from docgen.anchors import seal_boxes
+from docgen.context import COPY_LETTERS
+from docgen.convert import check_pdf
+from docgen.pagecodes import page_code, stamp_page_codes
+from signing.batch import BatchTimeStamper, BatchValidation, tls_context
+from signing.fonts import find_seal_font
+from signing.keys import SealKey
+from signing.pades import LongTerm, seal_pdf
+from signing.profiles import SealPlacement
+from signing.roles import Role
+from titlecert.documents import Job
+from titlecert.errors import ApplicationError
+from titlecert.instance import load_keys, load_trust
+from titlecert.settings import Settings
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """Everything sealing needs, built once per process."""
+
+    keys: dict[Role, SealKey]
+    font: Path
+    timestamper: TimeStamper | None
+    long_term: LongTerm | None
+
+
+def batch_sealing(settings: Settings) -> Sealing:
+    """What sealing needs at the configured PAdES level. Raises the signing package's errors (a key
+    that does not load, trust settings missing).
+
+    The documents a process seals share one timestamper (pyHanko caches its size-estimation token
+    per instance), one TLS context and, for B-LT and B-LTA, the validation contexts' fetchers, so
+    each certificate's OCSP answer is fetched once per process rather than for every seal
+    (docs/performance.md).
+    """
+    level = settings.signature_level
+    timestamper, long_term = None, None
+    if level != "B-B":
+        tls = tls_context()
+        timestamper = BatchTimeStamper(settings.tsa_url, tls)
+        if level in ("B-LT", "B-LTA"):
+            anchors = load_trust(settings).anchors
+            long_term = LongTerm(anchors, archive=level == "B-LTA",
+                                 validation_contexts=BatchValidation(anchors, tls))  # fmt: skip
+    return Sealing(load_keys(settings), find_seal_font(settings.seal_font), timestamper, long_term)
+
+
+@dataclass(frozen=True)
+class FinishSpec:
+    """What finishing one converted document needs besides its bytes (small and picklable)."""
+
+    name: str
+    """The document's path in the output folder: errors name it."""
+    pages: tuple[int, int]
+    seal_captions: tuple[tuple[str, str], ...] = ()
+    """Role -> caption of each e-seal; empty for documents that are not sealed."""
+    form_no: str | None = None
+    """A review form's number: each page gets its code."""
+    copy_letter: str | None = None
+    public_url: str = ""
+
+    @classmethod
+    def of(cls, job: Job, public_url: str) -> "FinishSpec":
+        review_form = job.kind == "review-form" and job.award is not None and job.copy is not None
+        return cls(job.out_name, job.pages, tuple((job.seal_captions or {}).items()),
+                   job.award.form_no if review_form and job.award else None,
+                   COPY_LETTERS[job.copy] if review_form and job.copy else None, public_url)  # fmt: skip
+
+
+class FinishError(ApplicationError):
+    """A document could not be checked or sealed; the message names it."""
+
+
+def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes, int]:
+    """Check a converted PDF, stamp page codes on a review form, seal what is sealed. Returns the
+    final PDF and its page count. Raises FinishError naming the document."""
+    try:
+        pages = check_pdf(spec.name, pdf, pages=spec.pages)
+        if spec.form_no is not None and spec.copy_letter is not None:
+            form_no, letter, base = spec.form_no, spec.copy_letter, spec.public_url
+            pdf, _ = stamp_page_codes(pdf, code_for_page=lambda page: page_code(form_no, letter, page),
+                                      url_for=lambda code: f"{base}/p/{code}")  # fmt: skip
+        if spec.seal_captions:
+            if sealing is None:
+                raise FinishError(f"{spec.name}: no sealing keys in this process")
+            boxes = seal_boxes(pdf, dict(spec.seal_captions))
+            placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
+            pdf = seal_pdf(pdf, placements=placements, keys=sealing.keys, font_path=sealing.font,
+                           timestamper=sealing.timestamper, long_term=sealing.long_term)  # fmt: skip
+    except FinishError:
+        raise
+    except Exception as e:  # any failure of one document fails its unit, named
+        message = str(e) if str(e).startswith(spec.name) else f"{spec.name}: {e}"
+        raise FinishError(message) from None
+    return pdf, pages
+
+
+_PROCESS: Sealing | FinishError | None = None
+
+
+def init_process(settings: Settings, log_levels: Mapping[str, int]) -> None:
+    """Initializer of a sealing process: logging as in the parent, then the keys, font and network
+    clients, once. A failure is kept and raised by each `finish_in_process` call, so the units say why."""
+    global _PROCESS
+    logging.basicConfig(
+        level=log_levels.get("", logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
+    )
+    for name, level in log_levels.items():
+        logging.getLogger(name).setLevel(level)
+    try:
+        _PROCESS = batch_sealing(settings)
+    except Exception as e:  # raised again, with its message, for every document
+        _PROCESS = FinishError(f"the sealing process could not load its keys: {e}")
+
+
+def process_sealing(settings: Settings) -> Sealing:
+    """This process's sealing material, built on first use. Raises FinishError when it cannot be."""
+    if _PROCESS is None:
+        init_process(settings, {})
+    if isinstance(_PROCESS, FinishError):
+        raise _PROCESS
+    assert _PROCESS is not None  # noqa: S101 - set just above
+    return _PROCESS
+
+
+def finish_in_process(settings: Settings, specs: Sequence[FinishSpec],
+                      pdfs: Sequence[bytes]) -> list[tuple[bytes, int]]:  # fmt: skip
+    """`finish` every document of a unit with this process's sealing material (the process pool's
+    task). Raises FinishError naming the first document that failed."""
+    sealing = process_sealing(settings) if any(s.seal_captions for s in specs) else None
+    return [finish(spec, pdf, sealing) for spec, pdf in zip(specs, pdfs, strict=True)]
+
+
+LOGGERS = ("", "pyhanko", "pyhanko_certvalidator", "fontTools")
+"""Loggers whose levels a sealing process takes from its parent."""

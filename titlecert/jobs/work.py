@@ -1,0 +1,233 @@
+"""The unit of work: make, seal and register one award or session document of a job, from ids.
+
+Everything a worker needs comes from the registry and the document store (`WorkContext`), never
+from the process that created the job, so any worker can take any unit: the local runner spreads
+a unit's stages over its pools, and a queue worker (e.g. a Celery task) calls `process_unit(ctx,
+converter, unit_id)` for the whole unit. Every step is idempotent: a unit already sealed is
+registered from its stored PDFs without sealing again; a unit already registered is left alone.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.models import LoadedSession
+from docgen.render import render_docx
+from docgen.workdays import WorkCalendar, load_overrides
+from registry.db import Registry
+from registry.jobs import JobRepository
+from registry.models import IssueJob, UnitState
+from signing.ltv import last_seal_sha256
+from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
+from titlecert.instance import instance_secret
+from titlecert.jobs.convert import Converter
+from titlecert.jobs.inputs import load_inputs
+from titlecert.jobs.plan import JobPlan, award_of
+from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
+from titlecert.settings import Settings
+from titlecert.store import DocumentStore, FolderStore
+
+
+def calendar_of(settings: Settings) -> WorkCalendar:
+    """The working-day calendar with the instance's overrides (calendar.json in the home)."""
+    return WorkCalendar(load_overrides(settings.home / "calendar.json"))
+
+
+def document_store(settings: Settings) -> DocumentStore:
+    """The instance's document store."""
+    return FolderStore(settings.archive_dir)
+
+
+@dataclass
+class WorkContext:
+    """What a worker needs for any unit of any job; build it once per worker (`of`), `close` it."""
+
+    settings: Settings
+    registry: Registry
+    store: DocumentStore
+    secret: bytes
+    calendar: WorkCalendar
+    _sessions: dict[int, LoadedSession] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, settings: Settings) -> "WorkContext":
+        """Raises OSError when the instance was never initialised, CalendarError for a bad calendar."""
+        registry, store = Registry(settings.database_url), document_store(settings)
+        return cls(settings, registry, store, instance_secret(settings), calendar_of(settings))
+
+    def session_of(self, job: IssueJob) -> LoadedSession:
+        """The job's session, unpacked from the document store once per worker."""
+        if job.id not in self._sessions:
+            self._sessions[job.id] = load_inputs(self.store, job.inputs, self.settings.jobs_cache)
+        return self._sessions[job.id]
+
+    def close(self) -> None:
+        self.registry.dispose()
+
+
+@dataclass(frozen=True)
+class SealedDocument:
+    """One document of a sealed unit, as `IssueUnit.documents` records it."""
+
+    kind: str
+    out_name: str
+    sha256: str
+    pages: int
+    signed_sha256: str | None = None
+    copy: str | None = None
+
+    @staticmethod
+    def load(text: str | None) -> list["SealedDocument"]:
+        return [SealedDocument(**d) for d in json.loads(text or "[]")]
+
+
+def staging_key(job_id: int, sha256: str) -> str:
+    """Where a sealed PDF waits in the document store: by content, so no two attempts collide."""
+    return f"jobs/{job_id}/sealed/{sha256}.pdf"
+
+
+@dataclass(frozen=True)
+class UnitWork:
+    """One unit's documents to make, rebuilt from the registry and the store."""
+
+    job_id: int
+    unit_id: int
+    label: str
+    state: str
+    sealed: list[SealedDocument]
+    """The documents recorded when the unit was sealed (empty before)."""
+    documents: list[Job]
+    """What to render, convert and finish (empty for a unit that is registered or abandoned)."""
+    award: Award | None
+    public_url: str
+
+
+def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
+    """The unit's work. Raises NotFound, or ApplicationError when its inputs or secrets are gone."""
+    with ctx.registry.transaction() as repo:
+        jobs = JobRepository(repo.session)
+        unit = jobs.unit(unit_id)
+        job = jobs.job(unit.job_id)
+        plan = JobPlan.from_json(job.plan)
+        sealed = SealedDocument.load(unit.documents)
+        if unit.state in (UnitState.REGISTERED, UnitState.ABANDONED):
+            return UnitWork(job.id, unit.id, unit.label, unit.state, sealed, [], None, plan.public_url)
+        loaded = ctx.session_of(job)
+        award, documents = None, []
+        if unit.kind == "award":
+            award = award_of(loaded, unit, plan.settings(ctx.settings), ctx.secret)
+            documents = award_jobs(loaded, award, today=plan.date)
+        elif unit.kind == "publicity-table" and unit.applicant is not None:
+            documents = [publicity_job(loaded, unit.applicant, ctx.calendar)]
+        else:
+            documents = [session_job(loaded, unit.kind, ctx.calendar)]
+        return UnitWork(job.id, unit.id, unit.label, unit.state, sealed, documents, award, plan.public_url)
+
+
+def render(work: UnitWork) -> list[bytes]:
+    """The unit's documents as .docx. Raises FinishError naming the document that failed."""
+    out = []
+    for job in work.documents:
+        try:
+            out.append(
+                render_docx(job.template, job.context, images=job.images, must_contain=job.must_contain)
+            )
+        except Exception as e:  # a broken photo or template fails this unit only, named
+            raise FinishError(f"{job.out_name}: {e}") from e
+    return out
+
+
+def convert(converter: Converter, work: UnitWork, index: int, docx: bytes) -> bytes:
+    """The PDF of the unit's `index`th document. Raises FinishError naming it."""
+    job = work.documents[index]
+    try:
+        return converter.convert(f"u{work.unit_id}-{job.stem}", docx)
+    except Exception as e:  # a conversion failure fails this unit only, named
+        raise FinishError(f"{job.out_name}: {e}") from e
+
+
+def finish_specs(work: UnitWork) -> list[FinishSpec]:
+    return [FinishSpec.of(job, work.public_url) for job in work.documents]
+
+
+def record_sealed(ctx: WorkContext, work: UnitWork, finished: list[tuple[bytes, int]]) -> dict[str, bytes]:
+    """Put the unit's finished PDFs in the store and mark it sealed (unless another worker did
+    first). Returns the PDFs by SHA-256, for registering without reading them back."""
+    documents, blobs = [], {}
+    for job, (pdf, pages) in zip(work.documents, finished, strict=True):
+        digest = hashlib.sha256(pdf).hexdigest()
+        signed = last_seal_sha256(pdf) if job.seal_captions else None
+        ctx.store.put(staging_key(work.job_id, digest), pdf)
+        copy = job.copy.value if job.copy is not None else None
+        documents.append(SealedDocument(job.kind, job.out_name, digest, pages, signed, copy).__dict__)
+        blobs[digest] = pdf
+    with ctx.registry.transaction() as repo:
+        unit = JobRepository(repo.session).unit(work.unit_id, lock=True)
+        if unit.state in (UnitState.PLANNED, UnitState.FAILED):
+            unit.documents = json.dumps(documents, ensure_ascii=False)
+            unit.state, unit.error, unit.updated_at = UnitState.SEALED.value, None, dt.datetime.now(dt.UTC)
+    return blobs
+
+
+def fail_unit(ctx: WorkContext, unit_id: int, error: str) -> None:
+    """Mark a unit failed (what was sealed stays recorded, to be registered on the next attempt)."""
+    with ctx.registry.transaction() as repo:
+        unit = JobRepository(repo.session).unit(unit_id, lock=True)
+        if unit.state in (UnitState.PLANNED, UnitState.SEALED, UnitState.FAILED):
+            unit.state, unit.error, unit.attempts = UnitState.FAILED.value, error[:4000], unit.attempts + 1
+            unit.updated_at = dt.datetime.now(dt.UTC)
+
+
+def reset_unit(ctx: WorkContext, unit_id: int) -> None:
+    """Forget a unit's sealed PDFs (not in the store as recorded): it is made again."""
+    with ctx.registry.transaction() as repo:
+        unit = JobRepository(repo.session).unit(unit_id, lock=True)
+        if unit.state in (UnitState.SEALED, UnitState.FAILED):
+            unit.state, unit.documents = UnitState.PLANNED.value, None
+            unit.updated_at = dt.datetime.now(dt.UTC)
+
+
+def write_out(out_dir: Path, documents: list[SealedDocument], blobs: dict[str, bytes]) -> None:
+    """Write documents into the output folder (a .part file renamed), skipping those already there."""
+    for doc in documents:
+        final = out_dir / doc.out_name
+        if final.is_file() and hashlib.sha256(final.read_bytes()).hexdigest() == doc.sha256:
+            continue
+        final.parent.mkdir(parents=True, exist_ok=True)
+        part = final.with_name(final.name + ".part")
+        part.write_bytes(blobs[doc.sha256])
+        part.replace(final)
+
+
+def process_unit(ctx: WorkContext, converter: Converter, unit_id: int) -> str:
+    """Make, seal and register one unit in this process; returns its state afterwards (registered,
+    failed or abandoned). Safe to run again, and by any worker: what is done is not redone.
+
+    A failing document marks the unit failed with its name and the reason; registry and store
+    errors are raised (the unit stays as it was, to be retried).
+    """
+    from titlecert.jobs.register import StaleSeal, register_unit
+
+    work = load_unit(ctx, unit_id)
+    if work.state in (UnitState.REGISTERED, UnitState.ABANDONED):
+        return work.state
+    if work.sealed:
+        try:
+            register_unit(ctx, unit_id)
+            return UnitState.REGISTERED.value
+        except StaleSeal:
+            reset_unit(ctx, unit_id)
+    try:
+        docx = render(work)
+        pdfs = [
+            converter.convert(f"u{unit_id}-{job.stem}", d)
+            for job, d in zip(work.documents, docx, strict=True)
+        ]
+        finished = finish_in_process(ctx.settings, finish_specs(work), pdfs)
+    except Exception as e:  # the unit fails, named; the others go on
+        fail_unit(ctx, unit_id, str(e))
+        return UnitState.FAILED.value
+    register_unit(ctx, unit_id, record_sealed(ctx, work, finished))
+    return UnitState.REGISTERED.value
