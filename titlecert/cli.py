@@ -16,7 +16,7 @@ from registry.errors import RegistryError
 from signing.errors import SigningError
 from titlecert.admin.cli import admin
 from titlecert.errors import ApplicationError
-from titlecert.jobs.cli import jobs
+from titlecert.jobs.cli import jobs, worker
 from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
@@ -484,6 +484,7 @@ def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Pat
 
 main.add_command(admin)
 main.add_command(jobs)
+main.add_command(worker)
 
 
 @main.command()

@@ -73,8 +73,14 @@ def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = N
 def _run(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
     with ctx.registry.transaction() as repo:
         out_dir = Path(JobRepository(repo.session).job(job_id).out_dir)
-    with open_converter(ctx.settings) as (converter, feeders):
-        tally = run_job(ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders, progress=progress)
+    if ctx.settings.pipeline.broker_url:
+        from titlecert.jobs.distributed import run_job_distributed  # Celery only when it is used
+
+        tally = run_job_distributed(ctx, job_id, progress=progress)
+    else:
+        with open_converter(ctx.settings) as (converter, feeders):
+            tally = run_job(ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders,
+                            progress=progress)  # fmt: skip
     progress.close(tally)
     return finish_job(ctx, job_id)
 
