@@ -99,7 +99,11 @@ class ChunkConverter:
 
 
 @contextmanager
-def open_converter(settings: Settings) -> Iterator[tuple[Converter, int]]:
-    """The batch's converter and how many threads should feed it."""
-    with ChunkConverter(profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF) as converter:
+def open_converter(
+    settings: Settings, *, profile_root: Path | None = None
+) -> Iterator[tuple[Converter, int]]:
+    """The batch's converter and how many threads should feed it. LibreOffice's profiles go under
+    `profile_root` (default: the instance's); processes converting at the same time need their own."""
+    profile = profile_root or settings.soffice_profile
+    with ChunkConverter(profile_dir=profile, fonts_conf=FONTS_CONF) as converter:
         yield converter, 32

@@ -15,10 +15,12 @@ without sealing again, and the unit's row is locked while it is registered.
 
 import datetime as dt
 import logging
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -66,17 +68,25 @@ def celery_app(settings: Settings) -> Celery:
     )
 
     @app.task(name=UNIT_TASK, bind=True, max_retries=10)
-    def unit(task: Task[Any, Any], unit_id: int) -> str:
+    def unit(task: "Task[Any, Any]", unit_id: int) -> str:
         ctx, converter = _resources(settings)
         try:
             state = process_unit(ctx, converter, unit_id)
         except (RegistryError, OSError) as e:  # the registry or the store is away: try again later
             log.warning("unit %s: %s; retrying", unit_id, e)
             raise task.retry(exc=e, countdown=5) from e
-        log.info("unit %s %s by %s", unit_id, state, task.request.hostname)
+        if state == UnitState.FAILED.value:
+            log.warning("unit %s failed by %s: %s", unit_id, task.request.hostname, _error_of(ctx, unit_id))
+        else:
+            log.info("unit %s %s by %s", unit_id, state, task.request.hostname)
         return state
 
     return app
+
+
+def _error_of(ctx: WorkContext, unit_id: int) -> str | None:
+    with ctx.registry.transaction() as repo:
+        return JobRepository(repo.session).unit(unit_id).error
 
 
 _RESOURCES: tuple[WorkContext, Converter, ExitStack] | None = None
@@ -90,7 +100,9 @@ def _resources(settings: Settings) -> tuple[WorkContext, Converter]:
         ctx = WorkContext.of(settings)
         stack.callback(ctx.close)
         one = replace(settings, pipeline=replace(settings.pipeline, convert_workers=1))
-        converter, _ = stack.enter_context(open_converter(one))  # a LibreOffice per worker process
+        # A LibreOffice per worker process, with a profile of its own (two sharing one fail).
+        profile = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="titlecert-worker-soffice-")))
+        converter, _ = stack.enter_context(open_converter(one, profile_root=profile))
         _RESOURCES = (ctx, converter, stack)
     return _RESOURCES[0], _RESOURCES[1]
 
@@ -139,9 +151,11 @@ def run_job_distributed(ctx: WorkContext, job_id: int, *, progress: Progress) ->
     log.info("job %s: %d units sent to the broker", job_id, len(sent))
     progress.update(tally)
     for counts, waiting in _follow(ctx, job_id, sent, sent_at):
-        tally.counts = {state.value: counts.get(state.value, 0) for state in UnitState}
-        tally.finished_here = tally.done - started_done
-        progress.update(tally)
+        now = {state.value: counts.get(state.value, 0) for state in UnitState}
+        if now != tally.counts:
+            tally.counts = now
+            tally.finished_here = tally.done - started_done
+            progress.update(tally)
         if not waiting:
             break
     return tally
