@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL server to accept a connection (unless the URL sets its own)."""
 
 
 def _alembic_config(url: str) -> "Config":
@@ -38,7 +40,13 @@ class Registry:
     def engine(self) -> Engine:
         """The SQLAlchemy engine, created on first use."""
         if self._engine is None:
-            self._engine = create_engine(self.url, future=True)
+            url = make_url(self.url)
+            connect_args: dict[str, Any] = {}
+            if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+                # libpq waits as long as the operating system does (minutes) for a host that does
+                # not answer; /healthz and the CLI must say "unreachable" within seconds.
+                connect_args["connect_timeout"] = CONNECT_TIMEOUT
+            self._engine = create_engine(url, future=True, connect_args=connect_args)
             if self._engine.dialect.name == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
         return self._engine

@@ -29,6 +29,10 @@ softhsm_module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofths
                    /usr/lib64/softhsm/libsofthsm2.so 2>/dev/null | head -n1 || true)
 { command -v softhsm2-util >/dev/null 2>&1 && [ -n "$softhsm_module" ]; } || missing+=(softhsm2)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+# The conversion pool's unoserver runs under Debian's own Python, the one python3-uno is built
+# for (the python3 on PATH may be another, e.g. pyenv's), in a venv of its own (.venv-uno).
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
+/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing system packages: ${missing[*]}"
@@ -58,6 +62,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -
   .venv/bin/python -m pip install -q -c requirements.lock -e '.[test]'
   touch "$stamp"
 fi
+# unoserver (docgen.officepool): a venv on Debian's python3 that sees python3-uno through
+# --system-site-packages; its command is linked into .venv/bin, where the pool looks for it.
+unoserver_version=3.7
+if ! .venv-uno/bin/unoserver --version 2>/dev/null | grep -qx "unoserver $unoserver_version"; then
+  say "installing unoserver $unoserver_version into .venv-uno (Debian's python3 + python3-uno)"
+  rm -rf .venv-uno
+  /usr/bin/python3 -m venv --system-site-packages .venv-uno
+  .venv-uno/bin/python -m pip install -q "unoserver==$unoserver_version"
+fi
+ln -sfn ../../.venv-uno/bin/unoserver .venv/bin/unoserver
 # The public pages' English catalog: compiled from the committed .po every time (cheap), so a
 # compiled catalog is never older than its source.
 .venv/bin/pybabel -q compile -d verify/web/translations

@@ -14,7 +14,7 @@ from signing.errors import SigningError
 from signing.ltv import newest_time_evidence, retimestamp
 from titlecert.instance import load_trust
 from titlecert.settings import Settings
-from titlecert.store import FolderStore
+from titlecert.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
     cutoff = before or dt.datetime.now(dt.UTC) + RENEWAL_MARGIN
     anchors = list(load_trust(settings).anchors)
     timestamper = HTTPTimeStamper(settings.tsa_url)
-    store = FolderStore(settings.archive_dir)
+    store = open_store(settings)
     registry = Registry(settings.database_url)
     result = RetimestampResult()
     try:

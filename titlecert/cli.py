@@ -106,7 +106,8 @@ def _role_labels(_ctx: click.Context, param: click.Parameter, values: tuple[str,
 @click.pass_obj
 def init(settings: Settings, pkcs11_module: Path | None, pkcs11_token: str | None,
          key_label: dict[str, str], cert_label: dict[str, str]) -> None:  # fmt: skip
-    """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured)."""
+    """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured); check
+    the document store (TITLECERT_STORE_URL)."""
     from titlecert.instance import init_instance
 
     try:
@@ -117,6 +118,7 @@ def init(settings: Settings, pkcs11_module: Path | None, pkcs11_token: str | Non
     with _user_errors():
         report = init_instance(settings)
     click.echo(f"instance {report.home}\nregistry {report.database}\nkeys     {report.keys}")
+    click.echo(f"store    {report.store}")
 
 
 @main.command()

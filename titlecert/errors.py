@@ -8,3 +8,14 @@ class ApplicationError(Exception):
 class ReissueError(ApplicationError):
     """A re-issue was asked for that cannot replace the certificate named (e.g. the corrected
     session does not hold exactly one passed award)."""
+
+
+class StoreError(ApplicationError):
+    """The document store could not keep or give back an archive copy: the message names the store,
+    the key and what to check (a bad key, a missing bucket, refused credentials, an unreachable
+    endpoint)."""
+
+
+class StoreIntegrityError(StoreError):
+    """The document store gave back bytes other than those stored under the key (changed or damaged
+    behind the store's back, or in transit)."""

@@ -26,6 +26,7 @@ from signing.trust import (
     write_trust_settings,
 )
 from titlecert.settings import Settings, TokenConfig
+from titlecert.store import check_store
 
 DEMO_PIN_FILE = "token.pin"
 """The DEMO token's user PIN, kept in pki/ (mode 0600) like the demo's PKCS#12 passphrases."""
@@ -40,10 +41,13 @@ class InitReport:
     keys: str
     """"demo" (generated DEMO PKI), "configured" (operator PKCS#12 files or token keys), either
     followed by " (PKCS#11 token 'LABEL')" for keys on a token, or "existing"."""
+    store: str = ""
+    """The document store, checked: "folder PATH" or "s3://BUCKET/PREFIX at ENDPOINT"."""
 
 
 def init_instance(settings: Settings) -> InitReport:
-    """Create what is missing; leave what exists. Raises the packages' errors with their messages."""
+    """Create what is missing; leave what exists; check the document store last. Raises the
+    packages' errors with their messages (StoreError when the store cannot be used)."""
     settings.home.mkdir(parents=True, exist_ok=True)
     if not settings.secret_file.exists():
         settings.secret_file.touch(mode=0o600)
@@ -71,7 +75,7 @@ def init_instance(settings: Settings) -> InitReport:
     else:
         _write_demo_keys(settings)
         keys = "demo"
-    return InitReport(settings.home, registry.safe_url, keys)
+    return InitReport(settings.home, registry.safe_url, keys, check_store(settings))
 
 
 def instance_secret(settings: Settings) -> bytes:

@@ -27,7 +27,7 @@ from titlecert.jobs.inputs import load_inputs
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
-from titlecert.store import DocumentStore, FolderStore
+from titlecert.store import DocumentStore, open_store
 
 
 def calendar_of(settings: Settings) -> WorkCalendar:
@@ -37,7 +37,7 @@ def calendar_of(settings: Settings) -> WorkCalendar:
 
 def document_store(settings: Settings) -> DocumentStore:
     """The instance's document store."""
-    return FolderStore(settings.archive_dir)
+    return open_store(settings)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from titlecert.archive import parse_when
+from titlecert.errors import StoreError
 from titlecert.store import FolderStore
 
 
@@ -25,5 +26,5 @@ def test_the_folder_store_replaces_whole_files_and_stays_inside_its_root(tmp_pat
     assert [p.name for p in (tmp_path / "archive" / "certificates").iterdir()] == ["A.pdf"]  # no .part left
     with pytest.raises(KeyError):
         store.get("certificates/missing.pdf")
-    with pytest.raises(KeyError):
+    with pytest.raises(StoreError, match="'../outside.pdf' is not a storage key"):
         store.put("../outside.pdf", b"x")
