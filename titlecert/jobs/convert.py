@@ -7,6 +7,7 @@ rather than once per document.
 """
 
 import queue
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from docgen.convert import convert_to_pdf
 from docgen.errors import ConversionError
+from docgen.officepool import OfficePool
 from templates import FONTS_CONF
 from titlecert.settings import Settings
 
@@ -98,12 +100,24 @@ class ChunkConverter:
             future.set_result(pdfs[name])
 
 
+POOL_FROM_DOCUMENTS = 24
+"""From how many documents a run starts the LibreOffice pool: its instances take ~6 s to start
+(unoserver waits 5 s), which one soffice run (~1.5 s) repays only on small batches."""
+
+
 @contextmanager
-def open_converter(
-    settings: Settings, *, profile_root: Path | None = None
-) -> Iterator[tuple[Converter, int]]:
-    """The batch's converter and how many threads should feed it. LibreOffice's profiles go under
-    `profile_root` (default: the instance's); processes converting at the same time need their own."""
-    profile = profile_root or settings.soffice_profile
-    with ChunkConverter(profile_dir=profile, fonts_conf=FONTS_CONF) as converter:
-        yield converter, 32
+def open_converter(settings: Settings, *, documents: int | None = None) -> Iterator[tuple[Converter, int]]:
+    """The run's converter and how many threads should feed it: the pool of
+    TITLECERT_CONVERT_WORKERS LibreOffice instances, or for fewer than POOL_FROM_DOCUMENTS
+    `documents`, one soffice run per chunk. The profiles live in a temporary folder of the run's
+    own: two runs (or two worker processes) sharing a profile would fail, and the pool kills any
+    LibreOffice still naming its profile folder. Raises ConversionError when the pool cannot start.
+    """
+    with tempfile.TemporaryDirectory(prefix="titlecert-soffice-") as profiles:
+        if documents is not None and documents < POOL_FROM_DOCUMENTS:
+            with ChunkConverter(profile_dir=Path(profiles), fonts_conf=FONTS_CONF) as chunks:
+                yield chunks, 32
+            return
+        size = settings.pipeline.convert_workers
+        with OfficePool(size=size, profile_root=Path(profiles), fonts_conf=FONTS_CONF) as pool:
+            yield pool, 2 * size  # one document waiting behind each one converting

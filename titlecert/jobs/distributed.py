@@ -15,12 +15,10 @@ without sealing again, and the unit's row is locked while it is registered.
 
 import datetime as dt
 import logging
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -100,9 +98,7 @@ def _resources(settings: Settings) -> tuple[WorkContext, Converter]:
         ctx = WorkContext.of(settings)
         stack.callback(ctx.close)
         one = replace(settings, pipeline=replace(settings.pipeline, convert_workers=1))
-        # A LibreOffice per worker process, with a profile of its own (two sharing one fail).
-        profile = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="titlecert-worker-soffice-")))
-        converter, _ = stack.enter_context(open_converter(one, profile_root=profile))
+        converter, _ = stack.enter_context(open_converter(one))  # a LibreOffice of its own
         _RESOURCES = (ctx, converter, stack)
     return _RESOURCES[0], _RESOURCES[1]
 
