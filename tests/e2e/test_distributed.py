@@ -90,6 +90,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         finally:
             for proc in workers:
                 _stop(proc)
+            for orphan in psutil.process_iter(["cmdline"]):  # a killed worker process's LibreOffice
+                if str(home) in " ".join(orphan.info["cmdline"] or ()):
+                    with suppress(psutil.NoSuchProcess):
+                        orphan.kill()
 
 
 def units_done_by(log: str) -> set[int]:
