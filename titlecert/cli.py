@@ -17,7 +17,7 @@ from signing.errors import SigningError
 from titlecert.admin.cli import admin
 from titlecert.clerks.cli import clerk
 from titlecert.errors import ApplicationError
-from titlecert.jobs.cli import jobs
+from titlecert.jobs.cli import jobs, worker
 from titlecert.settings import Settings, from_env, with_token_options
 from verify.errors import VerifyError
 
@@ -490,6 +490,7 @@ def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Pat
 main.add_command(admin)
 main.add_command(jobs)
 main.add_command(clerk)
+main.add_command(worker)
 
 
 @main.command()

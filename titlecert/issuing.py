@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from docgen.load import load_session
-from registry.jobs import JobRepository
+from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
 from registry.models import OPEN_JOB_STATES
 from templates import FONTS_CONF
 from titlecert.errors import ApplicationError
@@ -72,9 +72,18 @@ def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = N
 
 def _run(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
     with ctx.registry.transaction() as repo:
-        out_dir = Path(JobRepository(repo.session).job(job_id).out_dir)
-    with open_converter(ctx.settings) as (converter, feeders):
-        tally = run_job(ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders, progress=progress)
+        jobs = JobRepository(repo.session)
+        out_dir = Path(jobs.job(job_id).out_dir)
+        # An award is a certificate and two review-form copies; any other unit one document.
+        documents = sum(3 if u.kind == "award" else 1 for u in jobs.units(job_id, UNFINISHED_UNIT_STATES))
+    if ctx.settings.pipeline.broker_url:
+        from titlecert.jobs.distributed import run_job_distributed  # Celery only when it is used
+
+        tally = run_job_distributed(ctx, job_id, progress=progress)
+    else:
+        with open_converter(ctx.settings, documents=documents) as (converter, feeders):
+            tally = run_job(ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders,
+                            progress=progress)  # fmt: skip
     progress.close(tally)
     return finish_job(ctx, job_id)
 

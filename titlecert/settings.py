@@ -94,6 +94,13 @@ class Pipeline:
     sign_workers: int = field(default_factory=default_pipeline_workers)
     """TITLECERT_SIGN_WORKERS: sealing processes, each loading the keys, the seal font and the
     network clients once."""
+    broker_url: str | None = None
+    """TITLECERT_BROKER_URL: a Celery broker (redis://..., amqp://...): `issue` sends the job's units
+    there for `titlecert worker` processes, on any number of machines sharing the registry
+    (PostgreSQL) and the document store (S3), to do. Unset: this machine does the work itself."""
+    queue: str = "titlecert"
+    """TITLECERT_BROKER_QUEUE: the broker queue of this instance's units (instances sharing a
+    broker need different queues)."""
     crash_after: str | None = None
     """TITLECERT_TEST_CRASH_AFTER, for tests only: `sealed:N` or `registered:N` makes the run kill
     itself (SIGKILL) once N units reached that state, to test resuming at a chosen point."""
@@ -407,7 +414,9 @@ def pipeline(env: Mapping[str, str]) -> Pipeline:
         state, _, count = crash.partition(":")
         if state not in ("sealed", "registered") or not count.isdigit():
             raise ValueError(f"TITLECERT_TEST_CRASH_AFTER must be sealed:N or registered:N, not {crash!r}")
-    return Pipeline(**values, crash_after=crash)
+    broker = env.get("TITLECERT_BROKER_URL", "").strip() or None
+    queue = env.get("TITLECERT_BROKER_QUEUE", "").strip() or "titlecert"
+    return Pipeline(**values, broker_url=broker, queue=queue, crash_after=crash)
 
 
 _RATE_LIMIT_VARIABLES = {

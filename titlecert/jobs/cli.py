@@ -75,3 +75,31 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     for unit in rows:
         line = f"  {unit['seq']:>4} {unit['state']:<10} {unit['label']}"
         click.echo(line + (f"  ({unit['error']})" if unit["error"] and unit["state"] == "failed" else ""))
+
+
+@click.command()
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=None,
+    help="Worker processes, each with its own LibreOffice and keys (default: the CPU count).",
+)  # fmt: skip
+@click.option("--name", default=None, help="The worker's name, e.g. w1@%h (default: celery@<host>).")
+@click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
+              show_default=True)  # fmt: skip
+@click.pass_obj
+def worker(settings: Settings, concurrency: int | None, name: str | None, loglevel: str) -> None:
+    """Do issuing work sent through TITLECERT_BROKER_URL, until stopped (SIGTERM or Ctrl-C).
+
+    Every worker machine needs the instance's settings and keys, the registry on PostgreSQL and the
+    document store on S3 shared with the machine that runs `issue`."""
+    import os
+
+    from titlecert.errors import ApplicationError
+    from titlecert.jobs.distributed import run_worker
+
+    try:
+        code = run_worker(settings, concurrency=concurrency or os.cpu_count() or 1, name=name,
+                          loglevel=loglevel)  # fmt: skip
+    except ApplicationError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    sys.exit(code)

@@ -6,8 +6,10 @@ one-shot `docgen.convert.convert_to_pdf`, the documents asked for while one soff
 going together into the next run, so soffice starts once per chunk rather than once per document.
 """
 
+import fcntl
 import logging
 import queue
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -102,22 +104,46 @@ class ChunkConverter:
             future.set_result(pdfs[name])
 
 
+POOL_FROM_DOCUMENTS = 24
+"""From how many documents a run starts the LibreOffice pool: its instances take ~6 s to start
+(unoserver waits 5 s), which one soffice run (~1.5 s) repays only on small batches."""
+
+
 @contextmanager
-def open_converter(settings: Settings) -> Iterator[tuple[Converter, int]]:
-    """The batch's converter and how many threads should feed it: the pool of
-    `TITLECERT_CONVERT_WORKERS` LibreOffice instances, else (logged as a warning) soffice runs by
-    chunk. Conversion errors are raised by the converter's `convert`, never here."""
-    size = settings.pipeline.convert_workers
+def open_converter(settings: Settings, *, documents: int | None = None,
+                   profile_root: Path | None = None) -> Iterator[tuple[Converter, int]]:  # fmt: skip
+    """The run's converter and how many threads should feed it: the pool of
+    TITLECERT_CONVERT_WORKERS LibreOffice instances; one soffice run per chunk of documents for
+    fewer than POOL_FROM_DOCUMENTS `documents`, or (logged as a warning) when the pool cannot start.
+    LibreOffice's profiles live under `profile_root` (a queue worker process's own), else under the
+    home's pool folder (`_profile_root`). Conversion errors are raised by `convert`, never here."""
     with ExitStack() as stack:
-        try:
-            pool = stack.enter_context(
-                OfficePool(size=size, profile_root=settings.soffice_pool, fonts_conf=FONTS_CONF)
-            )
-        except ConversionError as e:
-            log.warning("%s; converting with one soffice run per chunk of documents instead", e)
-            chunks = stack.enter_context(
-                ChunkConverter(profile_dir=settings.soffice_profile, fonts_conf=FONTS_CONF)
-            )
-            yield chunks, 32
-            return
-        yield pool, size
+        root = profile_root or _profile_root(stack, settings)
+        if documents is None or documents >= POOL_FROM_DOCUMENTS:
+            size = settings.pipeline.convert_workers
+            try:
+                pool = stack.enter_context(
+                    OfficePool(size=size, profile_root=root / "pool", fonts_conf=FONTS_CONF)
+                )
+            except ConversionError as e:
+                log.warning("%s; converting with one soffice run per chunk of documents instead", e)
+            else:
+                yield pool, 2 * size  # one document waiting behind each one converting
+                return
+        chunks = stack.enter_context(ChunkConverter(profile_dir=root / "batch", fonts_conf=FONTS_CONF))
+        yield chunks, 32
+
+
+def _profile_root(stack: ExitStack, settings: Settings) -> Path:
+    """The home's pool folder while this run holds its lock, else (another run is converting in
+    this home: two sharing a profile fail) a temporary folder of this run's own. The pool kills any
+    LibreOffice still naming its profile folder, so the next run cleans up after a run killed with
+    SIGKILL, whose LibreOffice, in process groups of their own, outlive it."""
+    root = settings.soffice_pool
+    root.mkdir(parents=True, exist_ok=True)
+    lock = stack.enter_context((root / ".lock").open("w"))
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
+    except BlockingIOError:
+        return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="titlecert-soffice-")))
+    return root

@@ -1,0 +1,347 @@
+"""Benchmark: issuing a whole session end to end, against LibreOffice's ceiling and a naive pipeline,
+and on one and two Celery workers, all in the same run.
+
+Usage: bench/run pipeline [--applicants 500] [--naive 8] [--celery 40] [--level B-LTA]
+       (bench/run sets up the machine and .venv first; .venv/bin/python bench/pipeline.py takes the
+       same arguments on a machine already set up)
+
+In a temporary folder: `titlecert init` (DEMO PKI), `titlecert pki serve` in a process of its own,
+`titlecert sample --applicants N`, then
+1. pipeline: `titlecert issue` of the whole session (SQLite, the LibreOffice pool, the sealing
+   processes), timed; CPU seconds of the whole process tree; peak of the tree's summed RSS sampled
+   every 0.2 s (LibreOffice and the sealing processes included);
+2. ceiling: the same certificate converted by a warm `OfficePool` of one instance per core, fed by
+   two threads per instance (bench/convert.py's measurement), and the same for a review form:
+   converting alone, with nothing rendered, sealed or registered, is as fast as issuing can go;
+3. naive: the first `--naive` applicants issued through the same unit of work
+   (`titlecert.jobs.work.process_unit`), one unit after another, with a cold `soffice` per
+   document and the sealing keys, font and clients loaded again for every document;
+4. Celery: `--celery` applicants issued with TITLECERT_BROKER_URL (Redis) and the registry on
+   PostgreSQL, by one `titlecert worker --concurrency 1`, then by two (skipped, saying so, when
+   Redis or PostgreSQL is not reachable).
+Prints Markdown tables for docs/performance.md.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+from convert import DATA, measured, pooled
+from seal import TITLECERT, free_port, pki_services, titlecert
+
+from docgen.convert import convert_to_pdf
+from docgen.load import load_session
+from docgen.officepool import OfficePool
+from docgen.qr import qr_png
+from docgen.render import render_certificate
+from templates import CERTIFICATE_DOCX, FONTS_CONF
+from titlecert.jobs import sealing as sealing_module
+from titlecert.jobs.inputs import inputs_of
+from titlecert.jobs.outcome import finish_job
+from titlecert.jobs.plan import open_job
+from titlecert.jobs.work import WorkContext, calendar_of, load_unit, process_unit, render
+from titlecert.settings import from_env
+
+REDIS_URL = os.environ.get("TITLECERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TITLECERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+class TreeWatch:
+    """Peak summed RSS of a process and all its descendants, sampled every 0.2 s, and their CPU."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak_mb = 0.0
+        self.cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            rss = 0
+            with contextlib.suppress(psutil.NoSuchProcess):
+                for p in [self.root, *self.root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        rss += p.memory_info().rss
+                        t = p.cpu_times()
+                        self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+            self.peak_mb = max(self.peak_mb, rss / 2**20)
+
+    def stop(self) -> float:
+        """Stop sampling; CPU seconds of the tree as last seen."""
+        self._stop.set()
+        self._thread.join()
+        return sum(self.cpu.values())
+
+
+def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]:
+    """`titlecert issue` of the session: wall and CPU seconds, peak RSS, documents by kind."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(TITLECERT), "issue", str(session), "--out", str(out), "--json",
+                             "--progress", "none"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    watch = TreeWatch(proc.pid)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    cpu = watch.stop()
+    if proc.returncode != 0:
+        sys.exit(f"titlecert issue failed:\n{stderr.decode(errors='replace')[-3000:]}")
+    documents = json.loads(stdout)["documents"]
+    kinds: dict[str, int] = {}
+    for d in documents:
+        kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
+    return {"wall": wall, "cpu": cpu, "peak_mb": watch.peak_mb, "kinds": kinds, "documents": len(documents)}
+
+
+class ColdConverter:
+    """The naive conversion: a new `soffice` process for every document."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+
+    def convert(self, name: str, docx: bytes) -> bytes:
+        return convert_to_pdf([(name, docx)], profile_dir=self.profile, fonts_conf=FONTS_CONF)[name]
+
+
+def naive_issue(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]:
+    """Issue a session through the product's unit of work, one unit after another, with a cold
+    soffice per document and the keys loaded again for every document."""
+    settings = from_env(env)
+    loaded = load_session(session, calendar_of(settings), fonts_conf=FONTS_CONF)
+    fresh = sealing_module.batch_sealing
+    original = sealing_module.process_sealing
+    sealing_module.process_sealing = fresh  # type: ignore[assignment] # keys, font, clients per document
+    ctx = WorkContext.of(settings)
+    try:
+        start = time.perf_counter()
+        opened = open_job(settings, loaded, inputs_of(loaded), out, registry=ctx.registry, store=ctx.store,
+                          secret=ctx.secret, supersede=None, today=dt.date.today())  # fmt: skip
+        assert opened.job_id is not None  # noqa: S101 - a benchmark's self-check
+        from registry.jobs import JobRepository
+
+        with ctx.registry.transaction() as repo:
+            units = [u.id for u in JobRepository(repo.session).units(opened.job_id)]
+        mix = [docx for unit in units for docx in render(load_unit(ctx, unit))]
+        with tempfile.TemporaryDirectory() as profile:
+            converter = ColdConverter(Path(profile))
+            for unit in units:
+                process_unit(ctx, converter, unit)
+        with ctx.registry.transaction() as repo:
+            errors = [u.error for u in JobRepository(repo.session).units(opened.job_id) if u.error]
+        if errors:
+            sys.exit("naive pipeline: " + "; ".join(errors))
+        result = finish_job(ctx, opened.job_id)
+        wall = time.perf_counter() - start
+    finally:
+        sealing_module.process_sealing = original  # type: ignore[assignment]
+        ctx.close()
+    kinds: dict[str, int] = {}
+    for d in result.documents:
+        kinds[d.kind] = kinds.get(d.kind, 0) + 1
+    return {"wall": wall, "kinds": kinds, "documents": len(result.documents), "mix": mix}
+
+
+def warm_mix(tmp: Path, mix: list[bytes], docs: int, size: int) -> list[str]:
+    """A warm pool of `size` instances (2 feeding threads each) converting `docs` documents of the
+    session's own mix (every kind, as issuing renders them), nothing else done: issuing's ceiling."""
+    root = tmp / f"mix{size}"
+    todo = iter(range(docs))
+    lock = threading.Lock()
+    with OfficePool(size=size, profile_root=root, fonts_conf=FONTS_CONF, recycle_after=docs + 1) as pool:
+
+        def work() -> None:
+            while True:
+                with lock:
+                    i = next(todo, None)
+                if i is None:
+                    return
+                pool.convert(f"mix-{i}", mix[i % len(mix)])
+
+        rows: list[list[str]] = []
+        label = f"pool ×{size}, the session's mix of documents"
+        with measured(rows, label, docs, root):
+            threads = [threading.Thread(target=work) for _ in range(2 * size)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    return rows[0]
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str | None]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"titlecert_bench_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as e:
+        print(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {e}", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def workers(env: dict[str, str], count: int, logs: Path) -> Iterator[None]:
+    procs = []
+    for n in range(count):
+        log = logs / f"worker-{count}-{n}.log"
+        with log.open("wb") as sink:
+            procs.append((subprocess.Popen([str(TITLECERT), "worker", "--concurrency", "1", "--name",
+                                            f"bench{n}@%h"], env=env, stdout=sink, stderr=sink,
+                                           start_new_session=True), log))  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not all("ready." in log.read_text(errors="replace") for _, log in procs):
+            if time.monotonic() > deadline or any(p.poll() is not None for p, _ in procs):
+                sys.exit("workers did not start:\n" + "\n".join(log.read_text() for _, log in procs))
+            time.sleep(0.3)
+        time.sleep(7)  # each worker process's LibreOffice starts with its first unit: let them warm
+        yield
+    finally:
+        for p, _ in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
+        for p, _ in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def celery_rows(base_env: dict[str, str], tmp: Path, applicants: int) -> list[list[str]]:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as e:
+        print(f"Celery rows skipped: Redis not reachable at {REDIS_URL}: {e}", file=sys.stderr)
+        return []
+    rows = []
+    for count in (1, 2):
+        with postgres_database() as database_url:
+            if database_url is None:
+                print("Celery rows skipped: PostgreSQL not reachable", file=sys.stderr)
+                return []
+            home = tmp / f"celery-{count}"
+            shutil.copytree(
+                base_env["TITLECERT_HOME"], home, ignore=shutil.ignore_patterns("registry.sqlite3*")
+            )
+            env = {**base_env, "TITLECERT_HOME": str(home), "TITLECERT_DATABASE_URL": database_url,
+                   "TITLECERT_BROKER_URL": REDIS_URL,
+                   "TITLECERT_BROKER_QUEUE": f"bench-{secrets.token_hex(4)}"}  # fmt: skip
+            titlecert(env, "init")
+            session = tmp / f"celery-{count}.json"
+            titlecert(env, "sample", "--applicants", str(applicants), "--out", str(session))
+            with workers(env, count, tmp):
+                r = issue_timed(env, session, tmp / f"celery-out-{count}")
+            certs = r["kinds"].get("certificate", 0)
+            rows.append([f"{count} worker{'s' if count > 1 else ''} × 1 process", str(applicants), str(certs),
+                         str(r["documents"]), f"{r['wall']:.1f}", f"{certs / r['wall']:.2f}",
+                         f"{r['documents'] / r['wall']:.2f}"])  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--applicants", type=int, default=500)
+    parser.add_argument("--naive", type=int, default=8, help="applicants for the naive pipeline")
+    parser.add_argument("--celery", type=int, default=40, help="applicants for the Celery rows (0: none)")
+    parser.add_argument("--ceiling-docs", type=int, default=60)
+    parser.add_argument("--level", default="B-LTA")
+    args = parser.parse_args()
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting notes, as issuing keeps them quiet
+    tmp = Path(tempfile.mkdtemp(prefix="titlecert-bench-pipeline-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
+    env.update({"TITLECERT_HOME": str(tmp / "home"), "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
+                "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
+                "TITLECERT_SIGNATURE_LEVEL": args.level})  # fmt: skip
+    titlecert(env, "init")
+    cores = os.cpu_count() or 1
+    print(f"# {dt.datetime.now():%Y-%m-%d %H:%M}, {cores} cores, load average {os.getloadavg()[0]:.1f}, "
+          f"level {args.level}")  # fmt: skip
+    try:
+        with pki_services(env, tmp / "pki.log"):
+            session = tmp / "session.json"
+            titlecert(env, "sample", "--applicants", str(args.applicants), "--out", str(session))
+            e2e = issue_timed(env, session, tmp / "out")
+            small = tmp / "naive.json"
+            titlecert(env, "sample", "--applicants", str(args.naive), "--seed", "7", "--out", str(small))
+            # The same instance and keys (the PKI services know them), a registry of its own.
+            naive_env = {**env, "TITLECERT_DATABASE_URL": f"sqlite:///{tmp / 'naive.sqlite3'}"}
+            titlecert(naive_env, "init")
+            naive = naive_issue(naive_env, small, tmp / "naive-out")
+            ceiling: list[list[str]] = []
+            cert_docx = render_certificate(CERTIFICATE_DOCX, DATA, qr_png=qr_png(DATA.verify_url))
+            pooled(ceiling, tmp, cert_docx, args.ceiling_docs, cores)
+            ceiling.append(warm_mix(tmp, naive["mix"], args.ceiling_docs, cores))
+            celery = celery_rows(env, tmp, args.celery) if args.celery else []
+        print_tables(args, e2e, ceiling, naive, celery, cores)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_tables(args: argparse.Namespace, e2e: dict[str, Any], ceiling: list[list[str]],
+                 naive: dict[str, Any], celery: list[list[str]], cores: int) -> None:  # fmt: skip
+    certs, forms = e2e["kinds"].get("certificate", 0), e2e["kinds"].get("review-form", 0)
+    ceiling_rate = float(ceiling[1][2])  # the session's mix
+    n_certs = naive["kinds"].get("certificate", 0)
+    print("\n| run | applicants | certificates | review forms | documents | wall s | certificates/s | "
+          "review forms/s | documents/s | CPU-s | peak RSS MB |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| pipeline (`titlecert issue`) | {args.applicants} | {certs} | {forms} | {e2e['documents']} | "
+          f"{e2e['wall']:.1f} | **{certs / e2e['wall']:.2f}** | {forms / e2e['wall']:.2f} | "
+          f"{e2e['documents'] / e2e['wall']:.2f} | {e2e['cpu']:.0f} | {e2e['peak_mb']:.0f} |")  # fmt: skip
+    print(f"| naive (cold soffice, keys per document) | {args.naive} | {n_certs} | "
+          f"{naive['kinds'].get('review-form', 0)} | {naive['documents']} | {naive['wall']:.1f} | "
+          f"{n_certs / naive['wall']:.2f} | {naive['kinds'].get('review-form', 0) / naive['wall']:.2f} | "
+          f"{naive['documents'] / naive['wall']:.2f} | | |")  # fmt: skip
+    print(f"\nCeiling: a warm pool of {cores} LibreOffice instances converts the session's mix of documents "
+          f"at {ceiling_rate:.2f} documents/s ({ceiling[1][4]} CPU-s each; the certificate alone "
+          f"{ceiling[0][2]}/s); the pipeline made "
+          f"{e2e['documents'] / e2e['wall']:.2f} documents/s of every kind, "
+          f"{100 * e2e['documents'] / e2e['wall'] / ceiling_rate:.0f} % of it.")  # fmt: skip
+    print("\n| conversion | documents | docs/s | s/doc | CPU-s/doc | peak RSS MB | note |")
+    print("|---|---|---|---|---|---|---|")
+    for row in ceiling:
+        print("| " + " | ".join(row) + " |")
+    if celery:
+        print("\n| Celery | applicants | certificates | documents | wall s | certificates/s | documents/s |")
+        print("|---|---|---|---|---|---|---|")
+        for row in celery:
+            print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
