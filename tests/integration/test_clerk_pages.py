@@ -155,11 +155,11 @@ def test_forms_issued_before_the_clerk_pages_are_backfilled_from_their_session(t
 
     def recorded() -> tuple[list[tuple[object, ...]], ...]:
         with registry.transaction() as repo:
-            return tuple(
-                [
+            return tuple(  # sorted: units of a job are registered in the order they finish
+                sorted(
                     tuple(getattr(row, c) for c in columns)
                     for row in repo.session.execute(select(model)).scalars()
-                ]
+                )
                 for model, columns in (
                     (ReviewFormRecord, ("form_no", "certificate_no", "unit_code", "chain", "session_ref")),
                     (StampBox, ("form_no", "position", "level", "body", "page")),

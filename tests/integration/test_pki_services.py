@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,7 +164,9 @@ def test_b_t_seals_carry_trusted_time_stamps(pki: Instance, tmp_path: Path) -> N
         assert abs((proven - dt.datetime.now(dt.UTC)).total_seconds()) < 600
 
 
-def test_tsa_down_is_a_clear_error_and_nothing_is_issued(pki: Instance, tmp_path: Path) -> None:
+def test_tsa_down_is_a_clear_error_naming_the_document_and_nothing_sealed_is_issued(
+    pki: Instance, tmp_path: Path
+) -> None:
     dead = f"http://127.0.0.1:{free_port()}/tsa"
     bt = with_env(pki, TITLECERT_SIGNATURE_LEVEL="B-T", TITLECERT_TSA_URL=dead)
     with sqlite3.connect(pki.home / "registry.sqlite3") as db:
@@ -173,10 +176,12 @@ def test_tsa_down_is_a_clear_error_and_nothing_is_issued(pki: Instance, tmp_path
         "issue", str(one_applicant_session(tmp_path, "渝职改办〔2026〕32号")), "--out", str(out), check=False
     )
     assert proc.returncode == 1
-    assert f"error: no time stamp from {dead}" in proc.stderr and "nothing was sealed" in proc.stderr
+    assert re.search(rf"error: certificates/\w+\.pdf: no time stamp from {re.escape(dead)} ", proc.stderr)
+    assert "nothing was sealed" in proc.stderr
     with sqlite3.connect(pki.home / "registry.sqlite3") as db:
         assert db.execute("select count(*) from certificates").fetchone() == before
-    assert not out.exists() or not any(out.rglob("*.pdf"))
+    # Each unit stands alone: the session's unsealed documents are written, no sealed one is.
+    assert not list(out.glob("certificates/*.pdf")) and not list(out.glob("review-forms/*.pdf"))
 
 
 def test_an_unknown_signature_level_is_refused(pki: Instance) -> None:

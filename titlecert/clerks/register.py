@@ -3,7 +3,6 @@ and the boxes of the form that are stamped by hand, with the page each is printe
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.anchors import find_captions
@@ -12,7 +11,6 @@ from docgen.models import Applicant
 from registry.models import DocumentRecord
 from registry.paper import PaperBook, PaperCopy, ReviewFormRecord, StampBox
 from titlecert.clerks.codes import copy_label
-from titlecert.documents import Job
 
 SUPERIOR_LEVELS = ("单位主管部门", "人事代理机构", "单位驻重庆最高管理机构")
 """Levels the session's `superior` names; the district (职改) departments are not named in it."""
@@ -87,29 +85,3 @@ def record_copy(session: Session, document: DocumentRecord, now: dt.datetime) ->
         )
     )
     session.flush()
-
-
-def register_paper_copy(session: Session, job: Job, pdf: bytes, pages: int, now: dt.datetime) -> None:
-    """Record the review-form copy `job` just registered in `documents` (same transaction)."""
-    award, copy = job.award, job.copy
-    if award is None or copy is None:
-        return
-    data = award.certificate
-    record_form(
-        session,
-        award.form_no,
-        award.applicant,
-        certificate_no=data.certificate_no,
-        approval_no=data.approval_no,
-        confirmed_on=data.issued_on,
-        pdf=pdf,
-        now=now,
-    )
-    document = session.execute(
-        select(DocumentRecord).where(
-            DocumentRecord.kind == "review-form",
-            DocumentRecord.number == award.form_no,
-            DocumentRecord.copy == copy.value,
-        )
-    ).scalar_one()
-    record_copy(session, document, now)
