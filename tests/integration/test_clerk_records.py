@@ -177,28 +177,3 @@ def test_clerk_passwords_are_argon2id_and_accounts_can_be_disabled(registry: Reg
         assert accounts.authenticate(repo.session, "alice", "a long enough secret") is None
         changes = [e.subject for e in AuditLog(repo.session).entries()]
         assert changes == ["clerk alice", "clerk sso", "clerk alice", "clerk alice"]
-
-
-CLERK_TABLES = {"review_forms", "paper_copies", "stamp_boxes", "paper_events", "clerks", "clerk_units"}
-
-
-def test_migration_0006_matches_the_models_and_goes_down_and_up(registry: Registry) -> None:
-    from alembic import command
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-    from sqlalchemy import inspect
-
-    from registry.db import _alembic_config
-    from registry.models import Base
-
-    with registry.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    ours = [d for d in differences if any(table in repr(d) for table in CLERK_TABLES)]
-    assert not ours, ours
-    for target in ("0005", "head"):
-        with registry.engine.begin() as connection:
-            cfg = _alembic_config(registry.url)
-            cfg.attributes["connection"] = connection
-            (command.downgrade if target == "0005" else command.upgrade)(cfg, target)
-        present = CLERK_TABLES & set(inspect(registry.engine).get_table_names())
-        assert present == (set() if target == "0005" else CLERK_TABLES)
