@@ -67,7 +67,7 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
             try:
                 pdf = store.get(key)
             except KeyError:
-                result.failed.append(f"{key}: the archive copy is missing from {settings.archive_dir}")
+                result.failed.append(f"{key}: the archive copy is missing from {store}")
                 continue
             evidence = newest_time_evidence(pdf)
             if evidence.expires is not None and evidence.expires > cutoff:
