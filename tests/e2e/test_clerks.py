@@ -22,7 +22,7 @@ import pytest
 import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import (
     GENEROUS_LIMITS,
@@ -98,6 +98,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(inst, inst.public_url, [d for d in result["documents"] if d["kind"] == "review-form"])
 
 
+def sign_in(page: Page, user: str) -> None:
+    """Fill in and send the sign-in form the page shows."""
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
 def page_code_url(pdf: Path, page: int, workdir: Path) -> str:
     """The URL of the page code printed on `page` of `pdf`, as a phone camera reads it."""
     stem = workdir / f"{pdf.stem}-{page}"
@@ -143,9 +150,7 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         assert page.locator("script").count() == 0
 
         page.get_by_role("link", name="档案管理员请登录后查看盖章栏并登记。").click()
-        page.get_by_label("用户名").fill("alice")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "alice")
         assert page.url == url
         rows = page.locator("table.boxes tbody tr")
         assert rows.count() == 2
@@ -209,9 +214,7 @@ def test_a_clerk_of_another_unit_is_refused(site: Site, browser: Browser, tmp_pa
     try:
         page = context.new_page()
         page.goto(f"{site.url}/clerk/login")
-        page.get_by_label("用户名").fill("bob")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "bob")
         response = page.goto(url)
         assert response is not None and response.status == 403
         assert "此评审表不属于分配给您的单位。" in page.locator("main").inner_text()
@@ -248,9 +251,7 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
     try:
         page = context.new_page()
         page.goto(f"{site.url}/clerk/login?next=/clerk/")
-        page.get_by_label("用户名").fill("alice")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "alice")
         page.goto(old_url)
         # The web server records the loss with no seal key within reach: it never seals.
         with keys_away(site.inst, tmp_path / "vault"):

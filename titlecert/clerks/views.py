@@ -18,6 +18,7 @@ from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import code_of, parse_code
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
+from verify.web import VERDICT_LABELS
 from verify.web.limits import Limited, limited
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,6 @@ KIND_LABELS = {
     EventKind.FILED: _l("归档"),
     EventKind.LOST: _l("遗失（申请补发）"),
     EventKind.CORRECTION: _l("更正"),
-}
-VERDICT_LABELS = {
-    "valid": _l("有效"),
-    "invalid": _l("无效"),
-    "modified": _l("已被修改"),
-    "indeterminate": _l("无法确认"),
-    "malformed": _l("无法识别"),
 }
 
 
