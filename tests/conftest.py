@@ -1,8 +1,10 @@
 """Shared, expensive fixtures: one demo instance, one issued session and one server per run."""
 
 import dataclasses
+import itertools
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -21,10 +23,28 @@ TITLECERT = Path(sys.executable).parent / "titlecert"
 REPO = Path(__file__).resolve().parent.parent
 
 
+_ports = itertools.count(random.randrange(20000, 30000))
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port that is free now and stays free until the test binds it.
+
+    Tests reserve a port long before they listen on it (an instance's PKI URL is written into its
+    certificates, and its services start and stop several times). A port from bind(0) lies in the
+    kernel's ephemeral range, where LibreOffice's UNO listeners and outgoing connections may take it
+    in between; so ports come from below that range, each handed out once per run.
+    """
+    low, _high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    for port in _ports:
+        if port >= low:
+            break
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port below the ephemeral range (starts at {low})")
 
 
 @dataclass
