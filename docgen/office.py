@@ -11,6 +11,10 @@ Each instance runs in a process group of its own (unoserver, oosplash, soffice.b
 takes all of it: unoserver's `stop()` does not stop LibreOffice and a killed unoserver leaves
 soffice.bin holding the UNO port (CONVERSION.md §5). Any process still naming the profile
 directory (an orphan of an earlier run) is killed before a start and after a stop.
+
+A lifeline process joins each group and reads a pipe only this process writes to. When this
+process dies in any way (kill -9 included) the kernel closes the pipe, and the lifeline stops the
+group: LibreOffice never outlives the run that started it.
 """
 
 import contextlib
@@ -40,7 +44,18 @@ DOCX_IMPORT_FILTER = "MS Word 2007 XML"
 _GRACE = 5.0  # seconds LibreOffice gets to exit on SIGTERM before the group is killed
 
 
-_START_ERRORS = (ConversionError, OSError, psutil.Error)
+_START_ERRORS = (ConversionError, OSError, subprocess.SubprocessError, psutil.Error)
+
+# Run by `_lifeline` inside an instance's process group: at end of input (the owner is gone), SIGTERM
+# the group, give LibreOffice the grace period, then SIGKILL what is left, the lifeline included.
+_LIFELINE = f"""import os, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+sys.stdin.buffer.read()
+os.killpg(0, signal.SIGTERM)
+time.sleep({_GRACE})
+os.killpg(0, signal.SIGKILL)
+"""
 
 
 class InstanceDown(ConversionError):
@@ -97,6 +112,7 @@ class OfficeInstance:
         self.timeout, self.start_timeout = timeout, start_timeout
         self.log_path = self.work_dir.parent / f"{self.work_dir.name}.log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._lifeline: subprocess.Popen[bytes] | None = None
         self._soffice: psutil.Process | None = None
         self._port = 0
 
@@ -143,7 +159,8 @@ class OfficeInstance:
         env["FONTCONFIG_FILE"] = str(self.fonts_conf)
         with self.log_path.open("wb") as log:
             self._proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                          start_new_session=True)  # fmt: skip
+                                          process_group=0)  # fmt: skip
+        self._lifeline = _lifeline(self._proc.pid)
         deadline = time.monotonic() + self.start_timeout
         while not self._answers():
             if self._proc.poll() is not None or time.monotonic() > deadline:
@@ -237,6 +254,7 @@ class OfficeInstance:
         """Kill the process group at once (grace=0: a hung LibreOffice ignores SIGTERM), then any
         process left that names this profile. Never raises for processes already gone."""
         proc, soffice, self._proc, self._soffice = self._proc, self._soffice, None, None
+        lifeline, self._lifeline = self._lifeline, None
         if proc is not None:
             if grace:  # soffice.bin exits at once on SIGTERM; oosplash waits on, so it is killed
                 _signal_group(proc.pid, signal.SIGTERM)
@@ -245,6 +263,10 @@ class OfficeInstance:
             _signal_group(proc.pid, signal.SIGKILL)
             proc.wait()
             _wait_group(proc.pid, _GRACE)
+        if lifeline is not None:  # killed with its group; reaped here
+            lifeline.wait()
+            if lifeline.stdin is not None:
+                lifeline.stdin.close()
         for stray in psutil.process_iter(["cmdline"]):
             if self.profile_arg in (stray.info["cmdline"] or ()):
                 try:
@@ -259,6 +281,13 @@ class OfficeInstance:
             return " | ".join(self.log_path.read_text(errors="replace").strip().splitlines()[-5:])
         except OSError:
             return "(no log)"
+
+
+def _lifeline(pgid: int) -> subprocess.Popen[bytes]:
+    """Start the lifeline of process group `pgid` (see the module's docstring). The write end of its
+    pipe is close-on-exec, so no other child holds it open."""
+    argv, quiet = [sys.executable, "-I", "-c", _LIFELINE], subprocess.DEVNULL
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=quiet, stderr=quiet, process_group=pgid)
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -5,6 +5,9 @@ import datetime as dt
 import io
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from docgen.officepool import OfficePool
 from docgen.qr import qr_png
 from docgen.render import render_certificate, render_docx
 from templates import CERTIFICATE_DOCX, FONTS_CONF, REVIEW_FORM_DOCX
-from tests.conftest import SAMPLE_SESSION
+from tests.conftest import REPO, SAMPLE_SESSION
 from tests.integration.test_certificate_document import DATA
 
 TIMEOUT = 8.0
@@ -191,3 +194,30 @@ def test_instances_are_recycled_after_n_conversions_and_past_the_memory_bound(tm
         assert pool.stats()[0].recycles == 3
         assert len(processes_under(tmp_path)) >= 3  # unoserver, oosplash, soffice.bin
     assert processes_under(tmp_path) == []
+
+
+def test_libreoffice_does_not_outlive_a_run_killed_with_sigkill(tmp_path: Path) -> None:
+    """A batch killed with kill -9 runs no cleanup code; its instances' lifelines stop LibreOffice."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from pathlib import Path
+            from docgen.officepool import OfficePool
+            from templates import FONTS_CONF
+            with OfficePool(size=2, profile_root=Path({str(tmp_path)!r}), fonts_conf=FONTS_CONF):
+                print("ready", flush=True)
+                time.sleep(600)
+        """)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert owner.stdout is not None and owner.stdout.readline() == "ready\n"
+        running = processes_under(tmp_path)
+        assert sum("soffice.bin" in " ".join(p.cmdline()) for p in running) == 2
+        owner.kill()
+        owner.wait()
+        psutil.wait_procs(running, timeout=15)
+        assert processes_under(tmp_path) == []
+    finally:
+        owner.kill()
+        owner.communicate()
