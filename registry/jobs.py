@@ -106,6 +106,12 @@ class JobRepository:
         self.session.flush()
         return abandoned
 
+    def ended(self) -> list[int]:
+        """The ids of the jobs that completed or were abandoned, oldest first."""
+        ended = (JobState.COMPLETED.value, JobState.ABANDONED.value)
+        query = select(IssueJob.id).where(IssueJob.state.in_(ended)).order_by(IssueJob.id)
+        return list(self.session.execute(query).scalars())
+
     def recent(self, *, limit: int = 50, before: int | None = None) -> list[IssueJob]:
         """Jobs newest first, at most `limit`, optionally only those with an id below `before`."""
         query = select(IssueJob)

@@ -34,6 +34,7 @@ from titlecert.store import check_key
 
 if TYPE_CHECKING:
     from types_boto3_s3.client import S3Client
+    from types_boto3_s3.type_defs import DeleteObjectsOutputTypeDef, ObjectIdentifierTypeDef
 
 T = TypeVar("T")
 
@@ -167,6 +168,32 @@ class S3Store:
             return False
         self._bucket_seen = True
         return True
+
+    def delete_folder(self, folder: str) -> int:
+        """Delete the objects named `prefix + folder + "/..."`, a page of up to 1000 at a time.
+        Raises StoreError as `put` does, and naming the first object the server would not delete."""
+        bucket, prefix = self.location.bucket, self._object(folder) + "/"
+        lister = self._client.get_paginator("list_objects_v2")
+        deleted = 0
+        for page in self._call("list", folder, lambda: list(lister.paginate(Bucket=bucket, Prefix=prefix))):
+            contents = page.get("Contents", [])
+            batch: list[ObjectIdentifierTypeDef] = [{"Key": item["Key"]} for item in contents]
+            if not batch:
+                continue
+
+            def delete(batch: "list[ObjectIdentifierTypeDef]" = batch) -> "DeleteObjectsOutputTypeDef":
+                return self._client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+
+            refused = self._call("delete", folder, delete).get("Errors", [])
+            if refused:
+                first = refused[0]
+                raise StoreError(
+                    f"cannot delete {first.get('Key')!r} in the bucket {bucket!r} at {self.endpoint}: "
+                    f"{first.get('Code')} ({first.get('Message', '')}); check that the credentials may "
+                    "delete objects"
+                )
+            deleted += len(batch)
+        return deleted
 
     def check(self) -> None:
         """Make sure the bucket exists and the credentials are accepted for it (a HEAD of the bucket,

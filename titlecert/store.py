@@ -10,6 +10,7 @@ same rules in every store.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,11 @@ class DocumentStore(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether something is stored under `key`. Raises StoreError if the store cannot say."""
+
+    def delete_folder(self, folder: str) -> int:
+        """Delete every copy whose key lies under `folder` (a key prefix such as `jobs/12`, which
+        names a folder: `jobs/1` does not reach `jobs/12/...`). Returns how many were deleted.
+        Raises StoreError for a bad folder name or when the store refuses."""
 
 
 def check_key(key: str) -> str:
@@ -100,6 +106,20 @@ class FolderStore:
     def exists(self, key: str) -> bool:
         """Whether the key's file exists. Raises StoreError for a bad key."""
         return self._path(key).is_file()
+
+    def delete_folder(self, folder: str) -> int:
+        """Remove the folder's subtree. Raises StoreError for a bad name or when it cannot be removed."""
+        path = self._path(folder)
+        if not path.is_dir():
+            return 0
+        count = sum(1 for f in path.rglob("*") if f.is_file())
+        try:
+            shutil.rmtree(path)
+        except OSError as e:
+            raise StoreError(
+                f"cannot delete {folder!r} from {self}: {e.strerror or e}; check the folder"
+            ) from e
+        return count
 
 
 def open_store(settings: Settings) -> DocumentStore:

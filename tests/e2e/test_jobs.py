@@ -167,6 +167,18 @@ def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
     reports = json.loads(office.run("verify", "--json", *(d["path"] for d in listed)).stdout)
     assert [(r["verdict"], r["status"]) for r in reports] == [("valid", "valid")] * 12
 
+    assert not (archive / "jobs" / str(job)).exists(), "the completed job's staging folder is deleted"
+    assert not (office.home / "jobs" / "jobs" / str(job)).exists()  # the unpacked inputs too
+    # The same folder left behind (as by a run stopped between completing and deleting it):
+    (archive / "jobs" / str(job) / "sealed").mkdir(parents=True)
+    (archive / "jobs" / str(job) / "session.json").write_text("{}")
+    (archive / "jobs" / str(job) / "sealed" / "x.pdf").write_bytes(b"%PDF")
+    assert f"job {job}: 2 staging copies deleted" in office.run("jobs", "clean").stdout
+    assert (
+        not (archive / "jobs" / str(job)).exists()
+        and office.run("jobs", "clean").stdout == "nothing to clean\n"
+    )
+
 
 def test_killed_between_sealing_and_registering_the_unit_is_registered_without_sealing_again(
     any_office: Instance, tmp_path: Path, popen: list[subprocess.Popen[bytes]]

@@ -56,9 +56,15 @@ def test_issue_verify_and_retimestamp_with_the_store_on_s3(endpoint: str, tmp_pa
     session_file = tmp_path / "one.json"
     session_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     issued = json.loads(inst.run("issue", str(session_file), "--out", str(tmp_path / "out"), "--json").stdout)
-    sealed = [d for d in issued["documents"] if "storage_key" in d]
+    sealed = [d for d in issued["documents"] if d["kind"] in ("certificate", "review-form")]
     assert [d["kind"] for d in sealed] == ["certificate", "review-form", "review-form"]
     assert not (inst.home / "archive").exists()  # nothing in the folder store
+    for document in issued["documents"]:  # the session's documents are archived too
+        assert stored(endpoint, document["storage_key"])[0] == Path(document["path"]).read_bytes()
+    listed = (
+        session().client("s3", endpoint_url=endpoint).list_objects_v2(Bucket=BUCKET, Prefix=f"{PREFIX}jobs/")
+    )
+    assert listed["KeyCount"] == 0  # the job's staging folder went when it completed
     certificate = sealed[0]
     pdf, metadata = stored(endpoint, certificate["storage_key"])
     assert pdf == Path(certificate["path"]).read_bytes()

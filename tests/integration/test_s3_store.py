@@ -4,6 +4,7 @@ test."""
 import hashlib
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -47,6 +48,18 @@ def test_put_get_exists_and_overwrite(endpoint: str, bucket: str) -> None:
     assert head["Metadata"] == {"sha256": hashlib.sha256(b"%PDF-1.7 second, longer").hexdigest()}
     assert head["ContentType"] == "application/pdf"
     assert not store_on(endpoint, bucket, prefix="instance-b/").exists("certificates/A.pdf")
+
+
+def test_a_folder_is_deleted_page_by_page_and_nothing_beside_it(endpoint: str, bucket: str) -> None:
+    store = store_on(endpoint, bucket)
+    keys = [f"jobs/1/sealed/{i:04d}.pdf" for i in range(1005)] + ["jobs/1/session.json"]  # past one page
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda key: store.put(key, b"x"), [*keys, "jobs/12/session.json"]))
+    store_on(endpoint, bucket, prefix="instance-b/").put("jobs/1/session.json", b"x")
+    assert store.delete_folder("jobs/1") == len(keys)
+    assert not store.exists("jobs/1/session.json") and store.exists("jobs/12/session.json")
+    assert store_on(endpoint, bucket, prefix="instance-b/").exists("jobs/1/session.json")
+    assert store.delete_folder("jobs/1") == 0
 
 
 def test_bytes_changed_behind_the_stores_back_are_refused(endpoint: str, bucket: str) -> None:

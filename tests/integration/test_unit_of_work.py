@@ -14,12 +14,15 @@ from registry.db import Registry
 from registry.jobs import JobRepository
 from templates import FONTS_CONF
 from tests.conftest import Instance, postgres_database, sample_session_doc
+from titlecert.errors import ApplicationError
+from titlecert.jobs.clean import clean_job
 from titlecert.jobs.convert import ChunkConverter
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.plan import open_job
 from titlecert.jobs.work import WorkContext, calendar_of, process_unit
 from titlecert.settings import Settings, from_env
+from titlecert.store import FolderStore
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -66,7 +69,30 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
                     assert [u.documents for u in JobRepository(repo.session).units(opened.job_id)] == before
         finally:
             worker.close()
+        staging = f"jobs/{opened.job_id}"
+        assert ctx.store.exists(f"{staging}/session.json")
+        with pytest.raises(ApplicationError, match="running: its staging folder is still needed"):
+            clean_job(ctx, opened.job_id)
+        # As if the results list were registered before session documents were archived: its
+        # staging copy is then its only one, and is archived before the folder goes.
+        results_key = f"session-documents/job-{opened.job_id}/results-list.pdf"
+        results_pdf = ctx.store.get(results_key)
+        assert isinstance(ctx.store, FolderStore)
+        (ctx.store.root / results_key).unlink()
         result = finish_job(ctx, opened.job_id)
+        assert not ctx.store.exists(f"{staging}/session.json")
+        assert not (ctx.store.root / staging).exists() and not (settings.jobs_cache / staging).exists()
+        session_documents = [d for d in result.documents if d.kind not in ("certificate", "review-form")]
+        assert sorted(d.kind for d in session_documents) == [
+            "publicity-table",
+            "results-list",
+            "review-report",
+        ]
+        for doc in session_documents:
+            name = Path(doc.path).relative_to((tmp_path / "out").resolve())
+            assert doc.storage_key == f"session-documents/job-{opened.job_id}/{name}"
+            assert ctx.store.get(doc.storage_key) == Path(doc.path).read_bytes()
+        assert ctx.store.get(results_key) == results_pdf
     finally:
         ctx.close()
     assert result.errors == []

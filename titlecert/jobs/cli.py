@@ -77,6 +77,38 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
         click.echo(line + (f"  ({unit['error']})" if unit["error"] and unit["state"] == "failed" else ""))
 
 
+@jobs.command("clean")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def jobs_clean(settings: Settings, as_json: bool) -> None:
+    """Delete the staging folders ended jobs left in the document store (a completed job's goes
+    when it completes; a run stopped just then, or a job abandoned, leaves it). Issued documents
+    are never touched: a session document only the folder holds is archived first."""
+    from titlecert.errors import ApplicationError
+    from titlecert.jobs.clean import clean_ended_jobs
+    from titlecert.jobs.work import WorkContext
+
+    try:
+        ctx = WorkContext.of(settings)
+    except OSError as e:
+        click.echo(f"error: {e}; run `titlecert init` first", err=True)
+        sys.exit(2)
+    try:
+        cleaned = clean_ended_jobs(ctx)
+    except ApplicationError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    finally:
+        ctx.close()
+    if as_json:
+        click.echo(json.dumps([c.__dict__ for c in cleaned], indent=2))
+        return
+    for c in cleaned:
+        archived = f", {c.archived} session documents archived first" if c.archived else ""
+        click.echo(f"job {c.job_id}: {c.deleted} staging copies deleted{archived}")
+    click.echo(f"{len(cleaned)} ended jobs cleaned" if cleaned else "nothing to clean")
+
+
 @click.command()
 @click.option(
     "--concurrency", type=click.IntRange(1, 256), default=None,

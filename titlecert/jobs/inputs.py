@@ -61,9 +61,14 @@ def inputs_of(loaded: LoadedSession) -> JobInputs:
     return JobInputs(document, photos)
 
 
+def staging_folder(job_id: int) -> str:
+    """The job's folder in the document store (its inputs and sealed PDFs) and in a worker's cache."""
+    return f"jobs/{job_id}"
+
+
 def save_inputs(store: DocumentStore, job_id: int, inputs: JobInputs) -> str:
     """Put the inputs in the store under `jobs/<job_id>/`; returns the session's key."""
-    prefix = f"jobs/{job_id}/"
+    prefix = f"{staging_folder(job_id)}/"
     for name, data in inputs.photos.items():
         store.put(prefix + name, data)
     key = prefix + "session.json"

@@ -4,6 +4,8 @@ Every registered unit's PDFs are made sure to be in the output folder (a run kil
 commit and writing its files leaves them in the document store), the folder's manifest lists the
 job's documents once, and the job becomes `completed` (its award secrets then cleared: the
 manifest holds the URLs) or `failed` with the units that failed.
+
+A completed job's staging folder is then deleted from the store (`titlecert.jobs.clean`).
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from registry.jobs import JobRepository
 from registry.models import IssueUnit, JobState, UnitState
+from titlecert.jobs.clean import discard_staging
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.register import issued_documents
 from titlecert.jobs.result import IssueResult, update_manifest
@@ -45,7 +48,10 @@ def finish_job(ctx: WorkContext, job_id: int) -> IssueResult:
         head = (f"job {job_id}: {failed} of {len(units)} units failed; fix the cause and run the same "
                 f"command again (or `titlecert jobs resume {job_id}`) to finish it")  # fmt: skip
         result.errors.insert(0, head)
-    _settle(ctx, job_id, failed=failed, summary="\n".join(result.errors[:21]) if failed else None)
+    if _settle(ctx, job_id, failed=failed, summary="\n".join(result.errors[:21]) if failed else None):
+        warning = discard_staging(ctx, job_id)
+        if warning:
+            result.warnings.append(warning)
     return result
 
 
@@ -59,13 +65,14 @@ def _present(path: Path, sha256: str) -> bool:
     return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
 
 
-def _settle(ctx: WorkContext, job_id: int, *, failed: int, summary: str | None) -> None:
+def _settle(ctx: WorkContext, job_id: int, *, failed: int, summary: str | None) -> bool:
+    """Record the job failed or completed; True when it is completed."""
     now = dt.datetime.now(dt.UTC)
     with ctx.registry.transaction() as repo:
         jobs = JobRepository(repo.session)
         job = jobs.job(job_id, lock=True)
         if job.state not in (JobState.RUNNING, JobState.FAILED):
-            return
+            return job.state == JobState.COMPLETED
         units = jobs.units(job_id)
         if failed:
             job.state, job.error = JobState.FAILED.value, summary
@@ -73,6 +80,7 @@ def _settle(ctx: WorkContext, job_id: int, *, failed: int, summary: str | None) 
             job.state, job.error, job.finished_at = JobState.COMPLETED.value, None, now
             _forget_secrets(units)
         job.updated_at = now
+        return job.state == JobState.COMPLETED
 
 
 def _forget_secrets(units: list[IssueUnit]) -> None:

@@ -2,7 +2,8 @@
 
 An award's certificate, both review-form copies, the audit entry (and, for a re-issue, the old
 certificate's supersession) are registered together or not at all; the sealed PDFs are put under
-their archive keys before the commit, so nothing is registered without its archive copy. The unit's
+their archive keys before the commit, so nothing is registered without its archive copy; a session
+document's unit puts its PDF under `session_document_key`. The unit's
 row is read FOR UPDATE and registered only from `sealed`: a second worker finds it registered and
 does nothing.
 """
@@ -59,6 +60,9 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
             award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
             _register_award(repo, award, documents, pdfs, plan, store=ctx.store, secret=ctx.secret,
                             actor=Actor(job.actor, "cli"), at=now)  # fmt: skip
+        else:
+            for doc in documents:
+                ctx.store.put(session_document_key(job.id, doc), pdfs[doc.sha256])
         unit.state, unit.error, unit.updated_at = UnitState.REGISTERED.value, None, now
     return documents, pdfs
 
@@ -75,6 +79,12 @@ def _sealed_pdf(store: DocumentStore, job_id: int, doc: SealedDocument, blobs: d
     if hashlib.sha256(data).hexdigest() != doc.sha256:
         raise StaleSeal(f"{doc.out_name}: the stored sealed PDF is not the one recorded")
     return data
+
+
+def session_document_key(job_id: int, doc: SealedDocument) -> str:
+    """Where a session document's archive copy lives (a publicity table, the results list, the
+    situation report): under its job, by its name in the output folder."""
+    return f"session-documents/job-{job_id}/{doc.out_name}"
 
 
 def archive_key(award: Award, doc: SealedDocument) -> str | None:
@@ -155,6 +165,9 @@ def issued_documents(ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Aw
             out.append(IssuedDocument("review-form", path, doc.sha256, certificate_no=number,
                                       form_no=award.form_no, copy=doc.copy, pages=doc.pages,
                                       storage_key=archive_key(award, doc)))  # fmt: skip
+        elif unit.kind != "award":
+            key = session_document_key(unit.job_id, doc)
+            out.append(IssuedDocument(doc.kind, path, doc.sha256, pages=doc.pages, storage_key=key))
         else:
             out.append(IssuedDocument(doc.kind, path, doc.sha256, pages=doc.pages))
     return out

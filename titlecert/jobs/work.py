@@ -24,7 +24,7 @@ from signing.ltv import last_seal_sha256
 from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
 from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
-from titlecert.jobs.inputs import load_inputs
+from titlecert.jobs.inputs import load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
@@ -86,7 +86,7 @@ class SealedDocument:
 
 def staging_key(job_id: int, sha256: str) -> str:
     """Where a sealed PDF waits in the document store: by content, so no two attempts collide."""
-    return f"jobs/{job_id}/sealed/{sha256}.pdf"
+    return f"{staging_folder(job_id)}/sealed/{sha256}.pdf"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,17 @@ def test_the_folder_store_applies_the_key_rule_and_answers_exists(tmp_path: Path
         store.put("link/A.pdf", b"%PDF-1.7")
 
 
+def test_the_folder_store_deletes_a_folder_and_nothing_beside_it(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "archive")
+    for key in ["jobs/1/session.json", "jobs/1/sealed/a.pdf", "jobs/1/photos/b.jpg", "jobs/12/session.json"]:
+        store.put(key, b"x")
+    assert store.delete_folder("jobs/1") == 3
+    assert not store.exists("jobs/1/sealed/a.pdf") and store.exists("jobs/12/session.json")
+    assert store.delete_folder("jobs/1") == 0
+    with pytest.raises(StoreError, match="is not a storage key"):
+        store.delete_folder("jobs/../..")
+
+
 def test_open_store_is_the_folder_in_the_home_unless_a_bucket_is_configured(tmp_path: Path) -> None:
     folder = open_store(from_env({"TITLECERT_HOME": str(tmp_path)}))
     assert isinstance(folder, FolderStore) and folder.root == tmp_path / "archive"
