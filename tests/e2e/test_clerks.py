@@ -11,9 +11,10 @@ The instance is this module's own (issuing at B-B, served by gunicorn), since it
 import io
 import json
 import re
+import sqlite3
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,13 @@ class Site:
     url: str
     forms: list[dict[str, Any]]
     """The review-form copies issued (issue --json)."""
+
+    def copy_id(self, form_no: str, label: str) -> int:
+        """The registry's id of a printed copy (`U`: the unit archive's)."""
+        with closing(sqlite3.connect(self.inst.home / "registry.sqlite3")) as db:
+            sql = "select id from paper_copies where form_no = ? and label = ?"
+            [(copy_id,)] = db.execute(sql, (form_no, label)).fetchall()
+        return int(copy_id)
 
     def form(self, index: int, copy: str) -> dict[str, Any]:
         form_no = f"PS2026{index + 1:06d}"
@@ -219,9 +227,10 @@ def test_a_clerk_of_another_unit_is_refused(site: Site, browser: Browser, tmp_pa
         assert response is not None and response.status == 403
         assert "此评审表不属于分配给您的单位。" in page.locator("main").inner_text()
         assert page.locator("table.boxes").count() == 0 and page.locator("form[action*=stamp]").count() == 0
-        response = page.goto(f"{site.url}/clerk/copies/2")
+        copy_id = site.copy_id("PS2026000001", "U")  # ids follow the order units were registered in
+        response = page.goto(f"{site.url}/clerk/copies/{copy_id}")
         assert response is not None and response.status == 403
-        assert page.goto(f"{site.url}/clerk/copies/2/pdf").status == 403  # type: ignore[union-attr]
+        assert page.goto(f"{site.url}/clerk/copies/{copy_id}/pdf").status == 403  # type: ignore[union-attr]
         assert "PS2026000001" not in page.goto(f"{site.url}/clerk/").text()  # type: ignore[union-attr]
     finally:
         context.close()
