@@ -101,6 +101,11 @@ class Pipeline:
     queue: str = "titlecert"
     """TITLECERT_BROKER_QUEUE: the broker queue of this instance's units (instances sharing a
     broker need different queues)."""
+    redelivery_seconds: int = 900
+    """TITLECERT_BROKER_REDELIVERY: seconds after which a unit delivered to a worker that has not
+    acknowledged it (its machine lost or cut off) is delivered to another (Redis's visibility
+    timeout). Longer than any unit takes: a unit redelivered while still being worked on is done
+    once anyway, but twice the work."""
     crash_after: str | None = None
     """TITLECERT_TEST_CRASH_AFTER, for tests only: `sealed:N` or `registered:N` makes the run kill
     itself (SIGKILL) once N units reached that state, to test resuming at a chosen point."""
@@ -399,11 +404,12 @@ def web_server(env: Mapping[str, str]) -> WebServer:
 
 
 def pipeline(env: Mapping[str, str]) -> Pipeline:
-    """The issuing pipeline's settings in `env`. Raises ValueError for a worker count that is not a
-    positive whole number, or a crash point that is not `sealed:N` or `registered:N`."""
+    """The issuing pipeline's settings in `env`. Raises ValueError for a worker count or redelivery
+    time that is not a positive whole number, or a crash point that is not `sealed:N` or `registered:N`."""
     values: dict[str, int] = {}
-    for name in ("convert_workers", "sign_workers"):
-        variable = f"TITLECERT_{name.upper()}"
+    variables = {"convert_workers": "TITLECERT_CONVERT_WORKERS", "sign_workers": "TITLECERT_SIGN_WORKERS",
+                 "redelivery_seconds": "TITLECERT_BROKER_REDELIVERY"}  # fmt: skip
+    for name, variable in variables.items():
         raw = env.get(variable, "").strip()
         if raw:
             if not raw.isdigit() or int(raw) < 1:

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from docgen.sample import write_sample
 from tests.conftest import REDIS_URL, TITLECERT, Instance, make_instance, postgres_database
+from titlecert.jobs.distributed import UNIT_TASK
 
 
 @dataclass
@@ -167,3 +168,70 @@ def test_a_worker_process_killed_mid_job_gives_its_unit_back_and_nothing_is_issu
     assert {state for (state,) in units} == {"registered"}
     report = json.loads(cluster.inst.run("verify", "--json", *(d["path"] for d in certificates)).stdout)
     assert [r["verdict"] for r in report] == ["valid"] * len(certificates)
+
+
+def start_worker(cluster: Cluster, name: str, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
+    log = cluster.inst.home / f"worker-{name}.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"{name}@test"],
+            env={**cluster.inst.env, **env}, stdout=sink, stderr=sink, start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while "ready." not in log.read_text(errors="replace"):
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+        time.sleep(0.3)
+    return proc, log
+
+
+def tasks(log: str, event: str) -> set[str]:
+    """The ids of the unit tasks a worker's log says were `received` or `succeeded`."""
+    return set(re.findall(rf"Task {re.escape(UNIT_TASK)}\[([0-9a-f-]+)\] {event}", log))
+
+
+def test_a_worker_machine_lost_mid_unit_has_its_unit_taken_over_after_the_redelivery_time(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """The whole first worker dies at once, as with its machine: nothing acknowledges or gives back
+    the unit it holds. A live worker takes that unit over once TITLECERT_BROKER_REDELIVERY has passed
+    (here 15 s; this module's last test, as the first worker stays dead)."""
+    rescuer, rescuer_log = start_worker(cluster, "w3", TITLECERT_BROKER_REDELIVERY="15")
+    source = tmp_path / "session.json"
+    write_sample(source, 6, seed=4)
+    out = tmp_path / "out"
+    lost = cluster.workers[0]
+    try:
+        with (tmp_path / "issue.log").open("wb") as sink:
+            issuing = subprocess.Popen([str(TITLECERT), "issue", str(source), "--out", str(out), "--json",
+                                        "--progress", "none"], env=cluster.inst.env, stdout=subprocess.PIPE,
+                                       stderr=sink)  # fmt: skip
+        deadline = time.monotonic() + 240
+        while not (held := tasks(cluster.log(0), "received") - tasks(cluster.log(0), "succeeded")):
+            assert issuing.poll() is None and time.monotonic() < deadline, "the first worker got no unit"
+            time.sleep(0.1)
+        family = [psutil.Process(lost.pid), *psutil.Process(lost.pid).children(recursive=True)]
+        os.killpg(lost.pid, signal.SIGKILL)  # the worker and its processes at once, mid-unit
+        lost.wait(timeout=10)
+        psutil.wait_procs(family, timeout=15)
+        stdout, _ = issuing.communicate(timeout=600)
+    finally:
+        if issuing.poll() is None:
+            issuing.kill()
+            issuing.communicate()
+        _stop(rescuer)
+    assert issuing.returncode == 0, (tmp_path / "issue.log").read_text()
+    # The unit the lost worker held was delivered again, under the same task id, and done.
+    taken_over = tasks(rescuer_log.read_text(errors="replace"), "succeeded") | tasks(
+        cluster.log(1), "succeeded"
+    )
+    assert held <= taken_over
+    # Its LibreOffice went with it (each instance's lifeline), as on a machine that is gone.
+    lost_pool = str(cluster.inst.home / "soffice-pool" / "workers" / "w1")
+    assert not [p for p in psutil.process_iter(["cmdline"]) if lost_pool in " ".join(p.info["cmdline"] or ())]
+    certificates = [d for d in json.loads(stdout)["documents"] if d["kind"] == "certificate"]
+    rows = cluster.query("select certificate_no from certificates")
+    assert len({no for (no,) in rows}) == len(rows) and {d["certificate_no"] for d in certificates} <= {
+        no for (no,) in rows
+    }
+    units = cluster.query("select state from issue_units where job_id = (select max(id) from issue_jobs)")
+    assert {state for (state,) in units} == {"registered"}

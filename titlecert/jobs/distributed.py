@@ -64,7 +64,9 @@ def celery_app(settings: Settings) -> Celery:
         task_default_queue=settings.pipeline.queue,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        broker_transport_options={"visibility_timeout": 3600},
+        # A unit delivered to a worker that never acknowledges it (its machine lost) goes to another
+        # after this long (Redis; RabbitMQ redelivers when the consumer's connection drops).
+        broker_transport_options={"visibility_timeout": settings.pipeline.redelivery_seconds},
     )
 
     @app.task(name=UNIT_TASK, bind=True, max_retries=10)

@@ -19,6 +19,10 @@ def test_pipeline_workers_default_to_the_cores_and_are_read_from_the_environment
         from_env({"TITLECERT_SIGN_WORKERS": "0"})
     with pytest.raises(ValueError, match="TITLECERT_TEST_CRASH_AFTER must be sealed:N or registered:N"):
         from_env({"TITLECERT_TEST_CRASH_AFTER": "converted:1"})
+    assert from_env({}).pipeline.redelivery_seconds == 900
+    assert from_env({"TITLECERT_BROKER_REDELIVERY": "120"}).pipeline.redelivery_seconds == 120
+    with pytest.raises(ValueError, match="TITLECERT_BROKER_REDELIVERY must be a positive whole number"):
+        from_env({"TITLECERT_BROKER_REDELIVERY": "1h"})
 
 
 def test_award_secrets_are_kept_encrypted_and_bound_to_their_certificate() -> None:
