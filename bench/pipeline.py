@@ -132,7 +132,8 @@ def naive_issue(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
     ctx = WorkContext.of(settings)
     try:
         start = time.perf_counter()
-        opened = open_job(settings, loaded, inputs_of(loaded), out, registry=ctx.registry, store=ctx.store,
+        inputs = inputs_of(loaded, calendar_of(settings))
+        opened = open_job(settings, loaded, inputs, out, registry=ctx.registry, store=ctx.store,
                           secret=ctx.secret, supersede=None, today=dt.date.today())  # fmt: skip
         assert opened.job_id is not None  # noqa: S101 - a benchmark's self-check
         from registry.jobs import JobRepository

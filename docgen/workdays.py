@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 
@@ -27,6 +28,31 @@ class CalendarOverrides:
     years: frozenset[int] = field(default_factory=frozenset)
     """Years fully described by these overrides plus the weekend rule, beyond the package's data."""
 
+    def to_json(self) -> dict[str, list[Any]]:
+        """The overrides in calendar.json's form, sorted."""
+        return {
+            "years": sorted(self.years),
+            "workdays": [d.isoformat() for d in sorted(self.workdays)],
+            "holidays": [d.isoformat() for d in sorted(self.holidays)],
+        }
+
+    @staticmethod
+    def from_json(raw: Any, where: str) -> "CalendarOverrides":
+        """Overrides from calendar.json's form. Raises CalendarError naming `where` and the key."""
+        try:
+            unknown = set(raw) - {"years", "workdays", "holidays"}
+            if unknown:
+                raise CalendarError(
+                    f"{where}: unknown keys {sorted(unknown)}; expected years, workdays, holidays"
+                )
+            return CalendarOverrides(
+                workdays=frozenset(dt.date.fromisoformat(d) for d in raw.get("workdays", [])),
+                holidays=frozenset(dt.date.fromisoformat(d) for d in raw.get("holidays", [])),
+                years=frozenset(int(y) for y in raw.get("years", [])),
+            )
+        except (ValueError, TypeError, AttributeError) as e:
+            raise CalendarError(f"{where}: {e}") from e
+
 
 def load_overrides(path: Path) -> CalendarOverrides:
     """Read `{"years": [2027], "workdays": ["2027-02-06"], "holidays": ["2027-01-01"]}`.
@@ -37,16 +63,9 @@ def load_overrides(path: Path) -> CalendarOverrides:
         return CalendarOverrides()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        unknown = set(raw) - {"years", "workdays", "holidays"}
-        if unknown:
-            raise CalendarError(f"{path}: unknown keys {sorted(unknown)}; expected years, workdays, holidays")
-        return CalendarOverrides(
-            workdays=frozenset(dt.date.fromisoformat(d) for d in raw.get("workdays", [])),
-            holidays=frozenset(dt.date.fromisoformat(d) for d in raw.get("holidays", [])),
-            years=frozenset(int(y) for y in raw.get("years", [])),
-        )
-    except (ValueError, TypeError, AttributeError) as e:
+    except ValueError as e:
         raise CalendarError(f"{path}: {e}") from e
+    return CalendarOverrides.from_json(raw, str(path))
 
 
 class WorkCalendar:

@@ -41,8 +41,9 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
     the replaced certificate's own; only its certificate and review forms are issued. Raises
     ReissueError, or the registry's NotFound/Conflict when that certificate is not in force.
     """
-    loaded = load_session(session_path, calendar_of(settings), fonts_conf=FONTS_CONF)
-    inputs = inputs_of(loaded)
+    calendar = calendar_of(settings)
+    loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
+    inputs = inputs_of(loaded, calendar)
     load_keys(settings)
     ctx = WorkContext.of(settings)
     try:

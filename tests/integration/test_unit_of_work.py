@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from docgen.context import results_context
 from docgen.load import load_session
+from docgen.workdays import WorkCalendar
 from registry.db import Registry
 from registry.jobs import JobRepository
 from templates import FONTS_CONF
@@ -20,7 +22,7 @@ from titlecert.jobs.convert import ChunkConverter
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.plan import open_job
-from titlecert.jobs.work import WorkContext, calendar_of, process_unit
+from titlecert.jobs.work import WorkContext, calendar_of, load_unit, process_unit
 from titlecert.settings import Settings, from_env
 from titlecert.store import FolderStore
 
@@ -47,7 +49,8 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
     loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
     ctx = WorkContext.of(settings)
     try:
-        opened = open_job(settings, loaded, inputs_of(loaded), tmp_path / "out", registry=ctx.registry,
+        inputs = inputs_of(loaded, calendar_of(settings))
+        opened = open_job(settings, loaded, inputs, tmp_path / "out", registry=ctx.registry,
                           store=ctx.store, secret=ctx.secret, supersede=None,
                           today=dt.date.today())  # fmt: skip
         assert opened.job_id is not None
@@ -99,3 +102,41 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
     [certificate] = result.certificates
     assert Path(certificate.path).is_file() and certificate.holder_url and certificate.verify_url
     assert len(result.documents) == 6  # certificate, two review forms, publicity table, list, report
+
+
+def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_path: Path) -> None:
+    """calendar.json changed after the job was opened (or missing on a worker machine): the job's
+    documents still count working days with the calendar the session was checked with."""
+    doc = sample_session_doc()
+    doc["approval"]["document_no"] = "渝职改办〔2026〕59号"  # a new award on the shared instance
+    doc["applicants"] = doc["applicants"][1:2]
+    del doc["results_publicity"]  # counted: the 5 working days after the sitting
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
+    ctx = WorkContext.of(settings)
+    changed = settings.home / "calendar.json"
+    try:
+        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
+                          registry=ctx.registry, store=ctx.store, secret=ctx.secret, supersede=None,
+                          today=dt.date.today())  # fmt: skip
+        assert opened.job_id is not None
+        changed.write_text(json.dumps({"holidays": ["2025-12-22", "2025-12-23"]}), encoding="utf-8")
+        worker = WorkContext.of(settings)  # started after the change
+        try:
+            with worker.registry.transaction() as repo:
+                units = JobRepository(repo.session).units(opened.job_id)
+                [results] = [u.id for u in units if u.kind == "results-list"]
+            made = load_unit(worker, results).documents[0].context
+        finally:
+            worker.close()
+        session = loaded.session
+        assert made == results_context(session, WorkCalendar())
+        assert (made["start"], made["end"]) == ("2025年12月22日", "2025年12月26日")
+        assert made != results_context(session, calendar_of(settings))  # what the changed file gives
+        with ctx.registry.transaction() as repo:
+            jobs = JobRepository(repo.session)
+            jobs.abandon(jobs.job(opened.job_id), reason="test", at=dt.datetime.now(dt.UTC))
+    finally:
+        changed.unlink(missing_ok=True)
+        ctx.close()

@@ -3,8 +3,11 @@ from the job's id alone, and the award secrets the job must be able to hand out 
 
 The session is stored as loaded (the validated model as JSON, `jobs/<id>/session.json`) with each
 photo beside it under its SHA-256 (`jobs/<id>/photos/<sha256>.<ext>`); a worker unpacks them into
-its cache folder. The QR token and holder secret of each award are kept encrypted (AES-GCM under a
-key derived from the instance secret, bound to the certificate number) until the job completes.
+its cache folder. The working-day calendar's overrides the session was checked with are frozen
+beside them (`jobs/<id>/calendar.json`): every document of the job counts days alike, on any
+worker machine, and after calendar.json in the home has changed. The QR token and holder secret
+of each award are kept encrypted (AES-GCM under a key derived from the instance secret, bound to
+the certificate number) until the job completes.
 """
 
 import base64
@@ -22,8 +25,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from docgen.load import photo_path
 from docgen.models import LoadedSession, ReviewSession
+from docgen.workdays import CalendarOverrides, WorkCalendar
 from titlecert.errors import ApplicationError
 from titlecert.store import DocumentStore
+
+CALENDAR = "calendar.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class JobInputs:
     """The validated session as JSON, each photo named `photos/<sha256>.<ext>`."""
     photos: Mapping[str, bytes]
     """The photos by those names."""
+    calendar: CalendarOverrides = CalendarOverrides()
+    """The instance's calendar overrides when the session was loaded (not in the fingerprint: a
+    job resumed after calendar.json changed keeps its own)."""
 
     def fingerprint(self, options: Mapping[str, object]) -> str:
         """SHA-256 over the session (photos by digest) and the command's options."""
@@ -42,9 +51,9 @@ class JobInputs:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def inputs_of(loaded: LoadedSession) -> JobInputs:
-    """The session and its photos as a job keeps them. Raises ApplicationError when a photo cannot
-    be read."""
+def inputs_of(loaded: LoadedSession, calendar: WorkCalendar) -> JobInputs:
+    """The session, its photos and the calendar it was checked with, as a job keeps them. Raises
+    ApplicationError when a photo cannot be read."""
     document = loaded.session.model_dump(mode="json")
     photos: dict[str, bytes] = {}
     for applicant in document["applicants"]:
@@ -58,7 +67,7 @@ def inputs_of(loaded: LoadedSession) -> JobInputs:
         name = f"photos/{hashlib.sha256(data).hexdigest()}{path.suffix.lower()}"
         photos[name] = data
         applicant["photo"] = name
-    return JobInputs(document, photos)
+    return JobInputs(document, photos, calendar.overrides)
 
 
 def staging_folder(job_id: int) -> str:
@@ -71,6 +80,7 @@ def save_inputs(store: DocumentStore, job_id: int, inputs: JobInputs) -> str:
     prefix = f"{staging_folder(job_id)}/"
     for name, data in inputs.photos.items():
         store.put(prefix + name, data)
+    store.put(prefix + CALENDAR, json.dumps(inputs.calendar.to_json()).encode())
     key = prefix + "session.json"
     store.put(key, json.dumps(inputs.document, ensure_ascii=False, sort_keys=True).encode())
     return key
@@ -94,6 +104,17 @@ def load_inputs(store: DocumentStore, key: str, cache: Path) -> LoadedSession:
     except KeyError as e:
         raise ApplicationError(f"the document store has lost the issuing job's input {e.args[0]}") from e
     return LoadedSession(source=source, session=ReviewSession.model_validate(document))
+
+
+def load_calendar(store: DocumentStore, key: str) -> WorkCalendar | None:
+    """The calendar frozen with the job whose session is stored under `key`; None for a job opened
+    before calendars were frozen. Raises CalendarError when it does not read."""
+    where = key.rsplit("/", 1)[0] + "/" + CALENDAR
+    try:
+        raw = json.loads(store.get(where))
+    except KeyError:
+        return None
+    return WorkCalendar(CalendarOverrides.from_json(raw, f"the job's {where}"))
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -24,7 +24,7 @@ from signing.ltv import last_seal_sha256
 from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
 from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
-from titlecert.jobs.inputs import load_inputs, staging_folder
+from titlecert.jobs.inputs import load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
@@ -51,6 +51,7 @@ class WorkContext:
     secret: bytes
     calendar: WorkCalendar
     _sessions: dict[int, LoadedSession] = field(default_factory=dict)
+    _calendars: dict[int, WorkCalendar] = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings) -> "WorkContext":
@@ -63,6 +64,12 @@ class WorkContext:
         if job.id not in self._sessions:
             self._sessions[job.id] = load_inputs(self.store, job.inputs, self.settings.jobs_cache)
         return self._sessions[job.id]
+
+    def calendar_of(self, job: IssueJob) -> WorkCalendar:
+        """The calendar frozen with the job (the instance's, for a job opened before that)."""
+        if job.id not in self._calendars:
+            self._calendars[job.id] = load_calendar(self.store, job.inputs) or self.calendar
+        return self._calendars[job.id]
 
     def close(self) -> None:
         self.registry.dispose()
@@ -121,9 +128,9 @@ def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
             award = award_of(loaded, unit, plan.settings(ctx.settings), ctx.secret)
             documents = award_jobs(loaded, award, today=plan.date)
         elif unit.kind == "publicity-table" and unit.applicant is not None:
-            documents = [publicity_job(loaded, unit.applicant, ctx.calendar)]
+            documents = [publicity_job(loaded, unit.applicant, ctx.calendar_of(job))]
         else:
-            documents = [session_job(loaded, unit.kind, ctx.calendar)]
+            documents = [session_job(loaded, unit.kind, ctx.calendar_of(job))]
         return UnitWork(job.id, unit.id, unit.label, unit.state, sealed, documents, award, plan.public_url)
 
 
