@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from registry.errors import NotFound
@@ -111,6 +111,26 @@ class JobRepository:
         ended = (JobState.COMPLETED.value, JobState.ABANDONED.value)
         query = select(IssueJob.id).where(IssueJob.state.in_(ended)).order_by(IssueJob.id)
         return list(self.session.execute(query).scalars())
+
+    def claim(self, job_id: int, runner: str, *, replacing: str | None, at: dt.datetime) -> bool:
+        """Make `runner` the job's run if the job's runner is still `replacing` (None: no run; else
+        one the caller found dead or silent). A compare-and-set in one UPDATE, so of two runs
+        claiming at once exactly one wins, on SQLite and PostgreSQL. Returns whether it did."""
+        held = IssueJob.runner.is_(None) if replacing is None else IssueJob.runner == replacing
+        query = update(IssueJob).where(IssueJob.id == job_id, held).values(runner=runner, runner_seen=at)
+        return bool(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def still_running(self, job_id: int, runner: str, *, at: dt.datetime) -> bool:
+        """Record that `runner` is alive; False when it no longer holds the job."""
+        query = (
+            update(IssueJob).where(IssueJob.id == job_id, IssueJob.runner == runner).values(runner_seen=at)
+        )
+        return bool(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def let_go(self, job_id: int, runner: str) -> None:
+        """`runner` no longer works the job (if it still held it)."""
+        query = update(IssueJob).where(IssueJob.id == job_id, IssueJob.runner == runner)
+        self.session.execute(query.values(runner=None, runner_seen=None))
 
     def recent(self, *, limit: int = 50, before: int | None = None) -> list[IssueJob]:
         """Jobs newest first, at most `limit`, optionally only those with an id below `before`."""

@@ -211,6 +211,10 @@ class IssueJob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    runner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The run working the job now, `host:pid:start time` (None when no run holds it)."""
+    runner_seen: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When that run last said it was alive (every few seconds while it holds the job)."""
 
 
 class IssueUnit(Base):

@@ -20,6 +20,7 @@ from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys
 from titlecert.jobs.convert import open_converter
 from titlecert.jobs.inputs import inputs_of
+from titlecert.jobs.lease import holding
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.plan import Supersession, issue_key, open_job
 from titlecert.jobs.progress import NoProgress, Progress
@@ -72,6 +73,12 @@ def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = N
 
 
 def _run(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
+    """Run the job's unfinished units and close it, holding the job (JobBusy when another run does)."""
+    with holding(ctx.registry, job_id):
+        return _run_held(ctx, job_id, progress)
+
+
+def _run_held(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
     with ctx.registry.transaction() as repo:
         jobs = JobRepository(repo.session)
         out_dir = Path(jobs.job(job_id).out_dir)

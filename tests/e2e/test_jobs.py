@@ -112,6 +112,16 @@ def test_a_run_killed_with_sigkill_is_finished_by_running_the_same_command(
         proc = subprocess.Popen(argv, env=office.env, stdout=log, stderr=log, start_new_session=True)
     popen.append(proc)
     deadline = time.monotonic() + 400
+    while not query(office, "select runner from issue_jobs where runner is not null"):
+        assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "first.log").read_text()
+        time.sleep(0.2)
+    shown = office.run("jobs", "show", str(query(office, "select max(id) from issue_jobs")[0][0])).stdout
+    assert f"being run by process {proc.pid} on " in shown
+    second = office.run(*args, check=False)  # the same command again while the first works
+    assert second.returncode == 1, second.stderr
+    assert (
+        f"is being run by process {proc.pid} on " in second.stderr and "titlecert jobs show" in second.stderr
+    )
     while True:  # kill once a few awards are registered: a crash in the middle of the batch
         time.sleep(0.2)
         done = query(office, "select count(*) from issue_units where kind = 'award' and state = 'registered'")

@@ -1,5 +1,7 @@
-"""Each migration that adds tables matches the models and goes down and up again, on SQLite and
-PostgreSQL (the `registry` fixture): a deployment can upgrade, and roll back one release."""
+"""Each migration that adds tables or columns matches the models and goes down and up again, on
+SQLite and PostgreSQL (the `registry` fixture): a deployment can upgrade, and roll back one release."""
+
+from typing import Any
 
 import pytest
 
@@ -12,27 +14,53 @@ ADDED_TABLES = {
     ),
     "0007": ("0006", {"issue_jobs", "issue_units"}),
 }
+ADDED_COLUMNS = {"0008": ("0007", "issue_jobs", {"runner", "runner_seen"})}
+
+
+def differences_from_models(registry: Registry) -> list[Any]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from registry.models import Base
+
+    with registry.engine.connect() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+def migrate(registry: Registry, target: str, *, down: bool) -> None:
+    from alembic import command
+
+    from registry.db import _alembic_config
+
+    with registry.engine.begin() as connection:
+        cfg = _alembic_config(registry.url)
+        cfg.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(cfg, target)
 
 
 @pytest.mark.parametrize("revision", sorted(ADDED_TABLES))
 def test_the_migration_matches_the_models_and_goes_down_and_up(registry: Registry, revision: str) -> None:
-    from alembic import command
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
-    from registry.db import _alembic_config
-    from registry.models import Base
-
     before, tables = ADDED_TABLES[revision]
-    with registry.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    ours = [d for d in differences if any(table in repr(d) for table in tables)]
+    ours = [d for d in differences_from_models(registry) if any(table in repr(d) for table in tables)]
     assert not ours, ours
     for target in (before, "head"):
-        with registry.engine.begin() as connection:
-            cfg = _alembic_config(registry.url)
-            cfg.attributes["connection"] = connection
-            (command.downgrade if target == before else command.upgrade)(cfg, target)
+        migrate(registry, target, down=target == before)
         present = tables & set(inspect(registry.engine).get_table_names())
         assert present == (set() if target == before else tables)
+
+
+@pytest.mark.parametrize("revision", sorted(ADDED_COLUMNS))
+def test_a_migration_adding_columns_matches_the_models_and_goes_down_and_up(
+    registry: Registry, revision: str
+) -> None:
+    from sqlalchemy import inspect
+
+    before, table, columns = ADDED_COLUMNS[revision]
+    ours = [d for d in differences_from_models(registry) if table in repr(d)]
+    assert not ours, ours
+    for target in (before, "head"):
+        migrate(registry, target, down=target == before)
+        present = columns & {c["name"] for c in inspect(registry.engine).get_columns(table)}
+        assert present == (set() if target == before else columns)

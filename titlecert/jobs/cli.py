@@ -70,6 +70,9 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     click.echo(
         f"job {doc['id']}: {doc['state']}, {doc['done']} of {doc['total']} units done, into {doc['out_dir']}"
     )
+    if doc["runner"]:
+        host, pid, _ = str(doc["runner"]).split(":", 2)
+        click.echo(f"  being run by process {pid} on {host} (last seen {doc['runner_seen']})")
     if doc["error"]:
         click.echo(f"  {doc['error']}")
     for unit in rows:

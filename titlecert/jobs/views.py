@@ -20,6 +20,7 @@ def job_json(
         "id": job.id, "state": job.state, "out_dir": job.out_dir, "actor": job.actor, "error": job.error,
         "created_at": _iso(job.created_at), "updated_at": _iso(job.updated_at),
         "finished_at": _iso(job.finished_at), "total": sum(counts.values()), "done": finished,
+        "runner": job.runner, "runner_seen": _iso(job.runner_seen),
         "units": counts,
     }  # fmt: skip
     if units is not None:
