@@ -447,6 +447,24 @@ def archive_retimestamp(settings: Settings, before: str | None) -> None:
     sys.exit(1 if result.failed else 0)
 
 
+@archive.command("import")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), required=False)
+@click.pass_obj
+def archive_import(settings: Settings, folder: Path | None) -> None:
+    """Copy the folder store's archive copies (default: the home's archive/) into the configured
+    bucket; run again to finish an interrupted copy. Exits 1 on a conflict or a missing copy."""
+    from titlecert.store_import import import_folder
+
+    with _user_errors():
+        result = import_folder(settings, folder or settings.archive_dir)
+    click.echo(f"{result.copied} copied, {result.already} already there, {len(result.conflicts)} conflicts")
+    for conflict in result.conflicts:
+        click.echo(f"error: {conflict}", err=True)
+    for key in result.missing:
+        click.echo(f"error: {key}: the registry names this copy but the store does not hold it", err=True)
+    sys.exit(1 if result.conflicts or result.missing else 0)
+
+
 @main.command()
 @click.argument("certificate_no")
 @click.option("--reason", required=True, help="Why, e.g. 评审终止：申报材料弄虚作假.")

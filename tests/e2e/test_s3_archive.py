@@ -95,3 +95,50 @@ def test_issue_verify_and_retimestamp_with_the_store_on_s3(endpoint: str, tmp_pa
         in tampered.stderr
     )
     assert "changed or damaged in the bucket" in tampered.stderr
+
+
+def test_a_folder_store_is_imported_into_a_bucket_once_and_checked_against_the_registry(
+    endpoint: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    folder = make_instance(home, **CREDENTIALS)  # the embedded default: the folder store
+    folder.run("init")
+    doc = sample_session_doc()
+    doc["applicants"] = doc["applicants"][1:2]
+    session_file = tmp_path / "one.json"
+    session_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    issued = json.loads(
+        folder.run("issue", str(session_file), "--out", str(tmp_path / "out"), "--json").stdout
+    )
+    archive = home / "archive"
+    keys = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*") if p.is_file())
+    assert {d["storage_key"] for d in issued["documents"]} == set(keys)  # six documents, nothing else
+
+    raw = session().client("s3", endpoint_url=endpoint)
+    raw.create_bucket(Bucket="titlecert-import")
+    env = {
+        **folder.env,
+        "TITLECERT_STORE_URL": "s3://titlecert-import/cq/",
+        "TITLECERT_S3_ENDPOINT_URL": endpoint,
+    }
+    bucket = Instance(home, env, folder.public_url, folder.pki_url)
+    assert f"{len(keys)} copied, 0 already there, 0 conflicts" in bucket.run("archive", "import").stdout
+    for key in keys:
+        answer = raw.get_object(Bucket="titlecert-import", Key=f"cq/{key}")
+        assert answer["Body"].read() == (archive / key).read_bytes()
+    certificate = next(d for d in issued["documents"] if d["kind"] == "certificate")
+    kept = raw.get_object(Bucket="titlecert-import", Key=f"cq/{certificate['storage_key']}")
+    assert kept["Metadata"] == {"sha256": certificate["sha256"]}  # verified on every read from now on
+    assert f"0 copied, {len(keys)} already there, 0 conflicts" in bucket.run("archive", "import").stdout
+
+    # A key the bucket holds with other bytes is named and left alone; so is a copy both lack.
+    raw.put_object(Bucket="titlecert-import", Key=f"cq/{certificate['storage_key']}", Body=b"%PDF other")
+    form = next(d["storage_key"] for d in issued["documents"] if d["kind"] == "review-form")
+    (archive / form).unlink()
+    raw.delete_object(Bucket="titlecert-import", Key=f"cq/{form}")
+    again = bucket.run("archive", "import", check=False)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert f"error: {certificate['storage_key']}: the store holds other bytes under this key" in again.stderr
+    assert f"error: {form}: the registry names this copy but the store does not hold it" in again.stderr
+    kept = raw.get_object(Bucket="titlecert-import", Key=f"cq/{certificate['storage_key']}")
+    assert kept["Body"].read() == b"%PDF other"
