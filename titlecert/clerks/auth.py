@@ -16,6 +16,8 @@ from registry.paper import PaperBook
 from signing.trust import TrustSettings
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
+from verify.cache import CachedAnalyser
+from verify.checks import Analyser
 
 EXTENSION = "titlecert.clerks"
 SESSION_KEY = "clerk"
@@ -30,6 +32,8 @@ class ClerkServices:
     store: DocumentStore
     trust: TrustSettings
     workdays: WorkCalendar = field(default_factory=WorkCalendar)
+    analyser: Analyser = field(default_factory=CachedAnalyser)
+    """Analyses of stored copies, kept a while: a clerk scans a form page after page."""
 
 
 @dataclass(frozen=True)

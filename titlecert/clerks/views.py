@@ -134,9 +134,8 @@ def _report(view: dict[str, Any], at: dt.datetime | None = None) -> Any:
         data = None
     if data is None:
         return None
-    return verify_pdf(
-        data, name=document.storage_key or document.number, trust=s.trust, registry=s.registry, at=at
-    )
+    name = document.storage_key or document.number
+    return verify_pdf(data, name=name, trust=s.trust, registry=s.registry, analyser=s.analyser, at=at)
 
 
 def _guarded(copy_id: int) -> tuple[SignedIn, dict[str, Any]] | tuple[str, int] | BaseResponse:

@@ -15,13 +15,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite adds and drops columns natively since 3.35): a batch copy of the table
+# would drop issue_jobs, which issue_units rows reference, and SQLite's foreign keys refuse that.
 def upgrade() -> None:
-    with op.batch_alter_table("issue_jobs") as batch:
-        batch.add_column(sa.Column("runner", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("runner_seen", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("issue_jobs", sa.Column("runner", sa.String(200), nullable=True))
+    op.add_column("issue_jobs", sa.Column("runner_seen", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("issue_jobs") as batch:
-        batch.drop_column("runner_seen")
-        batch.drop_column("runner")
+    op.drop_column("issue_jobs", "runner_seen")
+    op.drop_column("issue_jobs", "runner")
