@@ -3,9 +3,8 @@
 An award's certificate, both review-form copies, the audit entry (and, for a re-issue, the old
 certificate's supersession) are registered together or not at all; the sealed PDFs are put under
 their archive keys before the commit, so nothing is registered without its archive copy; a session
-document's unit puts its PDF under `session_document_key`. The unit's
-row is read FOR UPDATE and registered only from `sealed`: a second worker finds it registered and
-does nothing.
+document's unit puts its PDF under `session_document_key`. The unit's row is read FOR UPDATE and
+registered only from `sealed`: a second worker finds it registered and does nothing.
 """
 
 import datetime as dt
