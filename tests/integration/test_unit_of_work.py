@@ -106,7 +106,8 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
 
 def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_path: Path) -> None:
     """calendar.json changed after the job was opened (or missing on a worker machine): the job's
-    documents still count working days with the calendar the session was checked with."""
+    documents still count working days with the calendar the session was checked with. A worker
+    that moves on to another job drops what it unpacked of jobs that have ended."""
     doc = sample_session_doc()
     doc["approval"]["document_no"] = "渝职改办〔2026〕59号"  # a new award on the shared instance
     doc["applicants"] = doc["applicants"][1:2]
@@ -116,27 +117,40 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
     ctx = WorkContext.of(settings)
     changed = settings.home / "calendar.json"
-    try:
-        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
+
+    def open_and_find_results(out: str) -> tuple[int, int]:
+        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / out,
                           registry=ctx.registry, store=ctx.store, secret=ctx.secret, supersede=None,
                           today=dt.date.today())  # fmt: skip
         assert opened.job_id is not None
+        with ctx.registry.transaction() as repo:
+            units = JobRepository(repo.session).units(opened.job_id)
+        return opened.job_id, next(u.id for u in units if u.kind == "results-list")
+
+    def abandon(job_id: int) -> None:
+        with ctx.registry.transaction() as repo:
+            jobs = JobRepository(repo.session)
+            jobs.abandon(jobs.job(job_id), reason="test", at=dt.datetime.now(dt.UTC))
+
+    try:
+        first, results = open_and_find_results("out")
         changed.write_text(json.dumps({"holidays": ["2025-12-22", "2025-12-23"]}), encoding="utf-8")
         worker = WorkContext.of(settings)  # started after the change
         try:
-            with worker.registry.transaction() as repo:
-                units = JobRepository(repo.session).units(opened.job_id)
-                [results] = [u.id for u in units if u.kind == "results-list"]
             made = load_unit(worker, results).documents[0].context
+            unpacked = settings.jobs_cache / "jobs" / str(first)
+            assert (unpacked / "session.json").is_file()
+            abandon(first)
+            second, results = open_and_find_results("out-2")
+            load_unit(worker, results)
+            assert not unpacked.exists() and (settings.jobs_cache / "jobs" / str(second)).is_dir()
+            abandon(second)
         finally:
             worker.close()
         session = loaded.session
         assert made == results_context(session, WorkCalendar())
         assert (made["start"], made["end"]) == ("2025年12月22日", "2025年12月26日")
         assert made != results_context(session, calendar_of(settings))  # what the changed file gives
-        with ctx.registry.transaction() as repo:
-            jobs = JobRepository(repo.session)
-            jobs.abandon(jobs.job(opened.job_id), reason="test", at=dt.datetime.now(dt.UTC))
     finally:
         changed.unlink(missing_ok=True)
         ctx.close()

@@ -70,9 +70,13 @@ def inputs_of(loaded: LoadedSession, calendar: WorkCalendar) -> JobInputs:
     return JobInputs(document, photos, calendar.overrides)
 
 
+STAGING_ROOT = "jobs"
+"""Where jobs' folders are, in the document store and in a worker's cache."""
+
+
 def staging_folder(job_id: int) -> str:
     """The job's folder in the document store (its inputs and sealed PDFs) and in a worker's cache."""
-    return f"jobs/{job_id}"
+    return f"{STAGING_ROOT}/{job_id}"
 
 
 def save_inputs(store: DocumentStore, job_id: int, inputs: JobInputs) -> str:

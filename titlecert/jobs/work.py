@@ -10,6 +10,7 @@ registered from its stored PDFs without sealing again; a unit already registered
 import datetime as dt
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from signing.ltv import last_seal_sha256
 from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
 from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
-from titlecert.jobs.inputs import load_calendar, load_inputs, staging_folder
+from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
@@ -60,10 +61,27 @@ class WorkContext:
         return cls(settings, registry, store, instance_secret(settings), calendar_of(settings))
 
     def session_of(self, job: IssueJob) -> LoadedSession:
-        """The job's session, unpacked from the document store once per worker."""
+        """The job's session, unpacked from the document store once per worker (a new job's first
+        unpacks it after dropping what this worker kept of jobs that have ended since)."""
         if job.id not in self._sessions:
+            self._forget_ended_jobs()
             self._sessions[job.id] = load_inputs(self.store, job.inputs, self.settings.jobs_cache)
         return self._sessions[job.id]
+
+    def _forget_ended_jobs(self) -> None:
+        """A long-lived worker (a Celery worker process) sees many jobs: the unpacked inputs of those
+        that completed or were abandoned go, from its cache folder and from memory."""
+        cache = self.settings.jobs_cache / STAGING_ROOT
+        kept = {int(p.name) for p in cache.iterdir() if p.name.isdigit()} if cache.is_dir() else set()
+        kept |= set(self._sessions)
+        if not kept:
+            return
+        with self.registry.transaction() as repo:
+            ended = kept & set(JobRepository(repo.session).ended())
+        for job_id in ended:
+            shutil.rmtree(self.settings.jobs_cache / staging_folder(job_id), ignore_errors=True)
+            self._sessions.pop(job_id, None)
+            self._calendars.pop(job_id, None)
 
     def calendar_of(self, job: IssueJob) -> WorkCalendar:
         """The calendar frozen with the job (the instance's, for a job opened before that)."""
