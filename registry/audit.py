@@ -21,7 +21,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from registry.errors import RegistryError
-from registry.models import AuditEntry
+from registry.models import AuditEntry, as_utc
 
 GENESIS = "0" * 64
 """The `prev_hash` of the first entry."""
@@ -58,18 +58,13 @@ class Actor:
     """The token's role (committee-office, approval-authority, archive-clerk), or `cli`."""
 
 
-def _utc(at: dt.datetime) -> dt.datetime:
-    """`at` in UTC; a naive value (SQLite returns them) is taken as UTC."""
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-
-
 def canonical_json(
     *, at: dt.datetime, actor: str, role: str, action: str, subject: str, detail: Mapping[str, Any]
 ) -> bytes:
     """The bytes an entry's hash covers: its fields as JSON with sorted keys, no spaces, UTF-8,
     the time in UTC to the microsecond."""
     doc = {
-        "at": _utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor": actor,
         "role": role,
         "action": action,
@@ -138,7 +133,7 @@ class AuditLog:
         begins transactions lazily, so reading the head first would let two writers read the same
         head). Raises RegistryError if the detail cannot be stored as JSON.
         """
-        at = _utc(at or dt.datetime.now(dt.UTC))
+        at = as_utc(at or dt.datetime.now(dt.UTC))
         if self._head is None:
             dialect = self.session.get_bind().dialect.name
             if dialect == "postgresql":

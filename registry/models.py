@@ -7,6 +7,12 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A time read from the registry, in UTC: the registry stores UTC, and SQLite hands it back
+    without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every registry table."""
 

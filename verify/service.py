@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from registry.db import Registry
 from registry.lifecycle import current
-from registry.models import CertificateRecord
+from registry.models import CertificateRecord, as_utc
 from registry.paper import PaperBook
 from signing.trust import TrustSettings
 from verify.checks import Analyser, analyse_pdf
@@ -88,8 +88,7 @@ class CertificateView:
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """The registry stores UTC; SQLite hands it back without a zone."""
-    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment
+    return as_utc(moment) if moment else None
 
 
 def lookup_token(registry: Registry, token: str) -> CertificateView | None:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from registry.db import Registry
 from registry.lifecycle import lineage
+from registry.models import as_utc
 from registry.verifications import VerificationLog, by_holder_secret
 from verify.service import CertificateView
 
@@ -144,10 +145,6 @@ class HolderView:
     """Verifications of any of them, newest first (at most 500)."""
 
 
-def _utc(at: dt.datetime) -> dt.datetime:
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-
-
 def holder_view(registry: Registry, secret: str, *, limit: int = 500) -> HolderView | None:
     """The holder's certificates and who verified them; None alike for unknown and malformed secrets."""
     if not HOLDER_SECRET_PATTERN.fullmatch(secret):
@@ -160,7 +157,7 @@ def holder_view(registry: Registry, secret: str, *, limit: int = 500) -> HolderV
         entries = VerificationLog(repo.session).of([r.certificate_no for r in chain], limit=limit)
         return HolderView(
             certificates=[CertificateView.of(r) for r in chain],
-            verifications=[VerificationSeen(e.certificate_no, _utc(e.at), e.channel, e.verdict, e.requester)
+            verifications=[VerificationSeen(e.certificate_no, as_utc(e.at), e.channel, e.verdict, e.requester)
                            for e in entries],
         )  # fmt: skip
 

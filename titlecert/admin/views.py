@@ -4,13 +4,13 @@ registry rows. Staff see the holder's full name; the ID number is stored only ma
 import datetime as dt
 import json
 
-from registry.models import AuditEntry, CertificateRecord, DocumentRecord
+from registry.models import AuditEntry, CertificateRecord, DocumentRecord, as_utc
 
 
 def _iso(at: dt.datetime | None) -> str | None:
     if at is None:
         return None
-    return (at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)).isoformat()
+    return as_utc(at).isoformat()
 
 
 def certificate_json(record: CertificateRecord, *, documents: list[DocumentRecord], supersedes: list[str],

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from registry.errors import RegistryError
 from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
-from registry.models import IssueUnit, UnitState
+from registry.models import IssueUnit, UnitState, as_utc
 from titlecert.errors import ApplicationError
 from titlecert.jobs.convert import Converter, open_converter
 from titlecert.jobs.progress import Progress, Tally
@@ -186,5 +186,4 @@ def _settled(state: str, updated_at: dt.datetime | None, sent_at: dt.datetime) -
         return True
     if state != UnitState.FAILED.value or updated_at is None:
         return False
-    at = updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-    return at >= sent_at
+    return as_utc(updated_at) >= sent_at

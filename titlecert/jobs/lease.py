@@ -20,6 +20,7 @@ import psutil
 
 from registry.db import Registry
 from registry.jobs import JobRepository
+from registry.models import as_utc
 from titlecert.errors import ApplicationError
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def gone(runner: str, seen: dt.datetime | None, now: dt.datetime) -> bool:
             return f"{psutil.Process(int(pid)).create_time():.0f}" != started
         except psutil.NoSuchProcess:
             return True
-    return seen is None or (now - _aware(seen)).total_seconds() > STALE
+    return seen is None or (now - as_utc(seen)).total_seconds() > STALE
 
 
 @contextmanager
@@ -101,16 +102,11 @@ def _heartbeat(registry: Registry, job_id: int, me: str, stop: threading.Event) 
 def _busy(job_id: int, holder: str, seen: dt.datetime | None, now: dt.datetime) -> JobBusy:
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
-    ago = f", seen {(now - _aware(seen)).total_seconds():.0f} s ago" if seen else ""
+    ago = f", seen {(now - as_utc(seen)).total_seconds():.0f} s ago" if seen else ""
     return JobBusy(
         f"job {job_id} is being run by process {pid} on {host}{ago}; follow it with "
         f"`titlecert jobs show {job_id}`, or run the command again once that run has ended"
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive UTC datetimes."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 __all__ = ["HEARTBEAT", "STALE", "JobBusy", "gone", "holding", "this_run"]

@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from registry.models import IssueJob, IssueUnit, UnitState
+from registry.models import IssueJob, IssueUnit, UnitState, as_utc
 
 
 def _iso(at: dt.datetime | None) -> str | None:
     if at is None:
         return None
-    return (at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)).isoformat()
+    return as_utc(at).isoformat()
 
 
 def job_json(
