@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from registry.errors import NotFound
-from registry.models import OPEN_JOB_STATES, IssueJob, IssueUnit, JobState, UnitState
+from registry.models import ENDED_JOB_STATES, OPEN_JOB_STATES, IssueJob, IssueUnit, JobState, UnitState
 
 UNFINISHED_UNIT_STATES = (UnitState.PLANNED.value, UnitState.SEALED.value, UnitState.FAILED.value)
 """Units a run still has to work on."""
@@ -108,8 +108,7 @@ class JobRepository:
 
     def ended(self) -> list[int]:
         """The ids of the jobs that completed or were abandoned, oldest first."""
-        ended = (JobState.COMPLETED.value, JobState.ABANDONED.value)
-        query = select(IssueJob.id).where(IssueJob.state.in_(ended)).order_by(IssueJob.id)
+        query = select(IssueJob.id).where(IssueJob.state.in_(ENDED_JOB_STATES)).order_by(IssueJob.id)
         return list(self.session.execute(query).scalars())
 
     def claim(self, job_id: int, runner: str, *, replacing: str | None, at: dt.datetime) -> bool:

@@ -186,6 +186,8 @@ class UnitState(StrEnum):
 
 OPEN_JOB_STATES = (JobState.RUNNING.value, JobState.FAILED.value)
 """States of a job that a run can resume."""
+ENDED_JOB_STATES = (JobState.COMPLETED.value, JobState.ABANDONED.value)
+"""States of a job no run works on again."""
 
 
 class IssueJob(Base):

@@ -8,17 +8,14 @@ archived, which is copied first). A completed job's folder goes when it complete
 clean` deletes what is left of ended jobs (a run stopped in between, older jobs).
 """
 
-import shutil
 from dataclasses import dataclass
 
 from registry.jobs import JobRepository
-from registry.models import JobState, UnitState
+from registry.models import ENDED_JOB_STATES, UnitState
 from titlecert.errors import ApplicationError, StoreError
 from titlecert.jobs.inputs import staging_folder
 from titlecert.jobs.register import session_document_key
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key
-
-ENDED_JOB_STATES = (JobState.COMPLETED, JobState.ABANDONED)
 
 
 @dataclass(frozen=True)
@@ -66,13 +63,13 @@ def clean_job(ctx: WorkContext, job_id: int) -> Cleaned:
             continue  # gone from both: nothing left to keep
         ctx.store.put(key, data)
         archived += 1
-    shutil.rmtree(ctx.settings.jobs_cache / staging_folder(job_id), ignore_errors=True)
+    ctx.forget(job_id)
     return Cleaned(job_id, archived, ctx.store.delete_folder(staging_folder(job_id)))
 
 
 def clean_ended_jobs(ctx: WorkContext) -> list[Cleaned]:
     """`clean_job` for every ended job whose staging folder is still in the store (its session.json
-    is there: the last key of the folder a store deletes, in key order)."""
+    is there; S3 deletes a folder in key order, session.json after photos/ and sealed/)."""
     with ctx.registry.transaction() as repo:
         ended = JobRepository(repo.session).ended()
     left = [job_id for job_id in ended if ctx.store.exists(f"{staging_folder(job_id)}/session.json")]

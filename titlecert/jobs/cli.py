@@ -71,7 +71,9 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
         f"job {doc['id']}: {doc['state']}, {doc['done']} of {doc['total']} units done, into {doc['out_dir']}"
     )
     if doc["runner"]:
-        host, pid, _ = str(doc["runner"]).split(":", 2)
+        from titlecert.jobs.lease import parse_runner
+
+        host, pid, _ = parse_runner(str(doc["runner"]))
         click.echo(f"  being run by process {pid} on {host} (last seen {doc['runner_seen']})")
     if doc["error"]:
         click.echo(f"  {doc['error']}")

@@ -15,6 +15,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import psutil
 
@@ -41,11 +42,23 @@ def this_run() -> str:
     return f"{socket.gethostname()}:{me.pid}:{me.create_time():.0f}"
 
 
+class Runner(NamedTuple):
+    host: str
+    pid: str
+    started: str
+
+
+def parse_runner(runner: str) -> Runner:
+    """The parts of a runner `this_run` wrote (host names hold no colon)."""
+    host, _, rest = runner.partition(":")
+    pid, _, started = rest.partition(":")
+    return Runner(host, pid, started)
+
+
 def gone(runner: str, seen: dt.datetime | None, now: dt.datetime) -> bool:
     """Whether the run `runner`, last seen at `seen`, has stopped: a process of this machine that
     no longer exists, else silent for STALE seconds."""
-    host, _, rest = runner.partition(":")
-    pid, _, started = rest.partition(":")
+    host, pid, started = parse_runner(runner)
     if host == socket.gethostname() and pid.isdigit():
         try:
             return f"{psutil.Process(int(pid)).create_time():.0f}" != started
@@ -100,8 +113,7 @@ def _heartbeat(registry: Registry, job_id: int, me: str, stop: threading.Event) 
 
 
 def _busy(job_id: int, holder: str, seen: dt.datetime | None, now: dt.datetime) -> JobBusy:
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
+    host, pid, _ = parse_runner(holder)
     ago = f", seen {(now - as_utc(seen)).total_seconds():.0f} s ago" if seen else ""
     return JobBusy(
         f"job {job_id} is being run by process {pid} on {host}{ago}; follow it with "
@@ -109,4 +121,4 @@ def _busy(job_id: int, holder: str, seen: dt.datetime | None, now: dt.datetime) 
     )
 
 
-__all__ = ["HEARTBEAT", "STALE", "JobBusy", "gone", "holding", "this_run"]
+__all__ = ["HEARTBEAT", "STALE", "JobBusy", "Runner", "gone", "holding", "parse_runner", "this_run"]

@@ -79,9 +79,13 @@ class WorkContext:
         with self.registry.transaction() as repo:
             ended = kept & set(JobRepository(repo.session).ended())
         for job_id in ended:
-            shutil.rmtree(self.settings.jobs_cache / staging_folder(job_id), ignore_errors=True)
-            self._sessions.pop(job_id, None)
-            self._calendars.pop(job_id, None)
+            self.forget(job_id)
+
+    def forget(self, job_id: int) -> None:
+        """Drop what this worker unpacked of a job, from its cache folder and from memory."""
+        shutil.rmtree(self.settings.jobs_cache / staging_folder(job_id), ignore_errors=True)
+        self._sessions.pop(job_id, None)
+        self._calendars.pop(job_id, None)
 
     def calendar_of(self, job: IssueJob) -> WorkCalendar:
         """The calendar frozen with the job (the instance's, for a job opened before that)."""
