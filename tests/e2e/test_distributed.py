@@ -57,6 +57,26 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=10)
 
 
+def launch_worker(inst: Instance, name: str, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """`titlecert worker --name NAME@test` (one process), logging to the home's worker-NAME.log."""
+    log = inst.home / f"worker-{name}.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"{name}@test"],
+            env={**inst.env, **env}, stdout=sink, stderr=sink, start_new_session=True,
+        )  # fmt: skip
+    return proc, log
+
+
+def wait_ready(workers: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    deadline = time.monotonic() + 90
+    while not all("ready." in p.read_text(errors="replace") for p in logs):
+        dead = [p for w, p in zip(workers, logs, strict=True) if w.poll() is not None]
+        if dead or time.monotonic() > deadline:
+            pytest.fail("workers did not start:\n" + "\n".join(p.read_text(errors="replace") for p in logs))
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
@@ -71,22 +91,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         inst.run("init")
         workers, logs = [], []
         try:
-            for n in (1, 2):
-                log = home / f"worker-{n}.log"
-                with log.open("wb") as sink:
-                    workers.append(subprocess.Popen(
-                        [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"w{n}@test"],
-                        env=inst.env, stdout=sink, stderr=sink, start_new_session=True,
-                    ))  # fmt: skip
+            for name in ("w1", "w2"):
+                proc, log = launch_worker(inst, name)
+                workers.append(proc)
                 logs.append(log)
-            deadline = time.monotonic() + 90
-            while not all("ready." in p.read_text(errors="replace") for p in logs):
-                dead = [p for w, p in zip(workers, logs, strict=True) if w.poll() is not None]
-                if dead or time.monotonic() > deadline:
-                    pytest.fail(
-                        "workers did not start:\n" + "\n".join(p.read_text(errors="replace") for p in logs)
-                    )
-                time.sleep(0.3)
+            wait_ready(workers, logs)
             yield Cluster(inst, database_url, workers, logs)
         finally:
             for proc in workers:
@@ -170,20 +179,6 @@ def test_a_worker_process_killed_mid_job_gives_its_unit_back_and_nothing_is_issu
     assert [r["verdict"] for r in report] == ["valid"] * len(certificates)
 
 
-def start_worker(cluster: Cluster, name: str, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
-    log = cluster.inst.home / f"worker-{name}.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"{name}@test"],
-            env={**cluster.inst.env, **env}, stdout=sink, stderr=sink, start_new_session=True,
-        )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while "ready." not in log.read_text(errors="replace"):
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-        time.sleep(0.3)
-    return proc, log
-
-
 def tasks(log: str, event: str) -> set[str]:
     """The ids of the unit tasks a worker's log says were `received` or `succeeded`."""
     return set(re.findall(rf"Task {re.escape(UNIT_TASK)}\[([0-9a-f-]+)\] {event}", log))
@@ -195,7 +190,12 @@ def test_a_worker_machine_lost_mid_unit_has_its_unit_taken_over_after_the_redeli
     """The whole first worker dies at once, as with its machine: nothing acknowledges or gives back
     the unit it holds. A live worker takes that unit over once TITLECERT_BROKER_REDELIVERY has passed
     (here 15 s; this module's last test, as the first worker stays dead)."""
-    rescuer, rescuer_log = start_worker(cluster, "w3", TITLECERT_BROKER_REDELIVERY="15")
+    rescuer, rescuer_log = launch_worker(cluster.inst, "w3", TITLECERT_BROKER_REDELIVERY="15")
+    try:
+        wait_ready([rescuer], [rescuer_log])
+    except BaseException:
+        _stop(rescuer)
+        raise
     source = tmp_path / "session.json"
     write_sample(source, 6, seed=4)
     out = tmp_path / "out"
