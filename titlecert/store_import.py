@@ -9,7 +9,6 @@ registry names is looked for in the store, so a copy missing from both is found 
 later.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def import_folder(settings: Settings, folder: Path) -> ImportResult:
         data = path.read_bytes()
         if store.exists(key):
             try:
-                same = hashlib.sha256(store.get(key)).digest() == hashlib.sha256(data).digest()
+                same = store.get(key) == data
             except StoreIntegrityError:
                 same = False
             if same:
