@@ -4,8 +4,13 @@ Wraps `chinese_calendar` (pinned; it covers the years of the State Council's ann
 an override table for late announcements and local changes. Counting is our own `nth_workday`:
 the package's `find_workday` counts from the first workday on or after a non-working start day,
 one off from "the n-th working day after" (DOMAIN.md §6.1).
+
+A day in a year nobody describes is never guessed: it raises CalendarError. `WorkCalendar.then`
+chains a later calendar consulted only for the years this one does not cover (how a job keeps the
+days it counted and takes a year announced afterwards, docs/calendar.md).
 """
 
+import calendar as month_lengths
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -68,11 +73,46 @@ def load_overrides(path: Path) -> CalendarOverrides:
     return CalendarOverrides.from_json(raw, str(path))
 
 
+def package_years() -> range:
+    """The years the installed chinesecalendar has the State Council's announcements for."""
+    known = chinese_calendar.holidays.keys() | chinese_calendar.workdays.keys()
+    return range(min(known).year, max(known).year + 1)
+
+
+HOW_TO_ADD_A_YEAR = (
+    'add the year to calendar.json in the instance\'s home ({{"years": [{year}], "holidays": '
+    '[every announced day off on a weekday], "workdays": [every make-up weekend day]}}, checked by '
+    "`titlecert calendar check FILE`), or upgrade the pinned chinesecalendar once it has {year}"
+)
+"""What to do about a year the calendar lacks; `.format(year=...)`."""
+
+
 class WorkCalendar:
     """Working days per the official calendar plus overrides."""
 
     def __init__(self, overrides: CalendarOverrides | None = None) -> None:
         self.overrides = overrides or CalendarOverrides()
+        self.later: WorkCalendar | None = None
+
+    def then(self, later: "WorkCalendar") -> "WorkCalendar":
+        """This calendar, with `later` answering for the years this one does not cover only: a day
+        this calendar knows (a listed day, or any day of a covered year) never changes."""
+        merged = WorkCalendar(self.overrides)
+        merged.later = later
+        return merged
+
+    def covers(self, year: int) -> bool:
+        """Whether every day of `year` is known (by the package, the overrides or a later calendar)."""
+        return (
+            year in self.overrides.years
+            or year in package_years()
+            or (self.later is not None and self.later.covers(year))
+        )
+
+    def covered_years(self) -> list[int]:
+        """Every covered year, ascending."""
+        own = set(package_years()) | self.overrides.years
+        return sorted(own | set(self.later.covered_years() if self.later else ()))
 
     def is_workday(self, day: dt.date) -> bool:
         """True on a working day. Raises CalendarError for a year nobody has described."""
@@ -82,13 +122,14 @@ class WorkCalendar:
             return False
         if day.year in self.overrides.years:
             return day.weekday() < 5
-        try:
+        if day.year in package_years():
             return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError as e:
-            raise CalendarError(
-                f"no working-day calendar for {day.year}: the official holidays of that year are not "
-                "known yet; add them to the instance's calendar.json (years, workdays, holidays)"
-            ) from e
+        if self.later is not None:
+            return self.later.is_workday(day)
+        raise CalendarError(
+            f"no working-day calendar for {day.year}: the official holidays of that year are not "
+            f"known yet; {HOW_TO_ADD_A_YEAR.format(year=day.year)}"
+        )
 
     def is_makeup_weekend(self, day: dt.date) -> bool:
         """A Saturday or Sunday that is a working day (调休上班)."""
@@ -118,3 +159,16 @@ class WorkCalendar:
             count += self.is_workday(day)
             day += dt.timedelta(days=1)
         return count
+
+
+def add_month(day: dt.date) -> dt.date:
+    """The same day one month later (the month's last day when it has no such day)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, month_lengths.monthrange(year, month)[1]))
+
+
+def filing_deadline(confirmed_on: dt.date, workdays: WorkCalendar) -> dt.date:
+    """The review forms are filed within one month of the confirmation notice; a deadline on a day
+    off moves to the next working day. Raises CalendarError when the calendar lacks that year."""
+    due = add_month(confirmed_on)
+    return due if workdays.is_workday(due) else workdays.nth_workday(due, 1, inclusive=False)
