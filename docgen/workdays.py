@@ -153,10 +153,10 @@ def check_overrides(raw: Any) -> tuple[CalendarOverrides | None, list[OverrideFi
             out.append(OverrideFinding(where, f"{year} is not under years and chinesecalendar lacks "
                                        f"it: the other days of {year} stay unknown; to describe "
                                        f"the year add {year} to years", error=False))  # fmt: skip
-        elif day.year in years and (day in workdays) == (day.weekday() < 5):
-            kind = "working day" if day in workdays else "day off"
-            out.append(OverrideFinding(where, f"{day} is a {day.strftime('%A')}, a {kind} by the "
-                                       "weekend rule already", error=False))  # fmt: skip
+        elif day.year in years and day in workdays and day.weekday() < 5:
+            out.append(OverrideFinding(where, f"{day} is a {day.strftime('%A')}, a working day by the "
+                                       "weekend rule already; workdays are for make-up weekend days",
+                                       error=False))  # fmt: skip
     if any(f.error for f in out):
         return None, out
     overrides = CalendarOverrides(frozenset(workdays), frozenset(holidays), frozenset(years))
