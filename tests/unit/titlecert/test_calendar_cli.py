@@ -6,6 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from docgen.workdays import STATUTORY_DAYS_OFF, package_years
+from tests.conftest import sample_session_doc
 from titlecert.cli import main
 
 YEAR = max(package_years()) + 1
@@ -68,3 +69,18 @@ def test_calendar_check_names_each_broken_entry(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path, "calendar", "check", "--json", str(path))
     doc = json.loads(out)
     assert code == 1 and doc["ok"] is False and len(doc["errors"]) >= 5 and doc["overrides"] is None
+
+
+def test_check_stops_a_year_end_session_until_the_home_describes_the_year(tmp_path: Path) -> None:
+    doc = sample_session_doc()
+    doc["sitting"] |= {"start": f"{YEAR - 1}-12-27", "end": f"{YEAR - 1}-12-28"}
+    doc["approval"]["date"] = f"{YEAR}-01-20"
+    del doc["results_publicity"], doc["report_submitted_on"]
+    session = tmp_path / "year-end.json"
+    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(tmp_path, "check", str(session))
+    assert code == 2 and out == "" and "nothing was issued" in err
+    assert "results_publicity: the results publicity (not given, so a computed default" in err
+    (tmp_path / "calendar.json").write_text(json.dumps(GOOD), encoding="utf-8")
+    code, out, _ = run(tmp_path, "check", str(session))
+    assert code == 0 and out.startswith(f"ok: {session}")
