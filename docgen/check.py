@@ -82,12 +82,14 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
     reached: list[tuple[Path, str, dt.date]] = []
     covered = True
 
-    def reach(path: Path, what: str, start: dt.date, dates: Callable[[], tuple[dt.date, ...]]) -> None:
-        """`dates` counts working days from `start` onwards; record them, or report the first
-        year on the way that the calendar lacks."""
+    def reach(
+        path: Path, what: str, start: dt.date, dates: Callable[[], tuple[dt.date, ...]] | tuple[dt.date, ...]
+    ) -> None:
+        """`dates` (given, or counted in working days from `start` onwards): record them, or report
+        the first year on the way that the calendar lacks."""
         nonlocal covered
         try:
-            found = dates()
+            found = dates if isinstance(dates, tuple) else dates()
             missing = next(
                 (y for y in range(start.year, max(found).year + 1) if not calendar.covers(y)), None
             )
@@ -143,7 +145,7 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
     for i, a in enumerate(s.applicants):
         p = a.publicity
         reach(("applicants", i, "publicity"), f"the publicity {p.start} to {p.end} (given)", p.start,
-              lambda p=p: (p.start, p.end))  # fmt: skip
+              (p.start, p.end))  # fmt: skip
     if covered and reached:
         path, what, latest = max(reached, key=lambda r: r[2])
         horizon = latest + dt.timedelta(days=CALENDAR_MARGIN_DAYS)
