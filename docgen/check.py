@@ -5,6 +5,8 @@ can name the sheet or JSON path, the row and the field.
 """
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path as FsPath
@@ -14,12 +16,14 @@ from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, Period, ReviewSession
 from docgen.rules import quorum_met
-from docgen.workdays import WorkCalendar
+from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 
 Path = tuple[str | int, ...]
 PUBLICITY_WORKDAYS = 5
 REPORT_DUE_WORKDAYS = 5
 CONFIRMATION_DUE_WORKDAYS = 15
+CALENDAR_MARGIN_DAYS = 60
+"""A session whose dates come this close to a year the calendar lacks is warned about."""
 
 
 class Severity(StrEnum):
@@ -51,14 +55,109 @@ class _Findings(list[Finding]):
 def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Finding]:
     """Every rule of the notice that the data can break, in document order."""
     out = _Findings()
+    covered = _check_calendar(session, calendar, out)
+    # Where the calendar ends, the day-counting rules stop; _check_calendar said which field.
     try:
         _check_session_level(session, calendar, out)
-        seen: dict[tuple[str, str], int] = {}
-        for index, applicant in enumerate(session.applicants):
-            _check_applicant(session, index, applicant, calendar, seen, out)
     except CalendarError as e:
-        out.error((), str(e))
+        if covered:
+            out.error((), str(e))
+    seen: dict[tuple[str, str], int] = {}
+    for index, applicant in enumerate(session.applicants):
+        try:
+            _check_applicant(session, index, applicant, calendar, seen, out)
+        except CalendarError as e:
+            if covered:
+                out.error(("applicants", index), str(e))
     return out
+
+
+def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) -> bool:
+    """Every date the documents print or count from, computed defaults included, lies in a year
+    the working-day calendar covers; a warning when the latest comes within CALENDAR_MARGIN_DAYS
+    of a year it does not. Returns whether all are covered."""
+    from docgen.context import results_period  # the documents' own default, not a copy
+
+    sit, ap, rp = s.sitting, s.approval, s.results_publicity
+    reached: list[tuple[Path, str, dt.date]] = []
+    covered = True
+
+    def reach(
+        path: Path, what: str, start: dt.date, dates: Callable[[], tuple[dt.date, ...]] | tuple[dt.date, ...]
+    ) -> None:
+        """`dates` (given, or counted in working days from `start` onwards): record them, or report
+        the first year on the way that the calendar lacks."""
+        nonlocal covered
+        try:
+            found = dates if isinstance(dates, tuple) else dates()
+            missing = next(
+                (y for y in range(start.year, max(found).year + 1) if not calendar.covers(y)), None
+            )
+        except CalendarError:
+            missing = next(y for y in itertools.count(start.year) if not calendar.covers(y))
+        if missing is None:
+            reached.append((path, what, max(found)))
+            return
+        covered = False
+        out.error(
+            path,
+            f"{what} reaches {missing}, a year the working-day calendar does not cover; "
+            f"{HOW_TO_ADD_A_YEAR.format(year=missing)}",
+        )
+
+    review = f"the review ending {sit.end}"
+    reach(
+        ("sitting",), f"the review {sit.start} to {sit.end} (given)", sit.start, lambda: (sit.start, sit.end)
+    )
+    reach(
+        ("report_submitted_on",),
+        "the situation report's due date (a computed default: "
+        f"{REPORT_DUE_WORKDAYS} working days after {review})",
+        sit.end,
+        lambda: (calendar.nth_workday(sit.end, REPORT_DUE_WORKDAYS, inclusive=False),),
+    )
+    if rp is None:
+        what = f"the results publicity (not given, so a computed default: 5 working days after {review})"
+    else:
+        what = f"the results publicity {rp.start} to {rp.end} (given)"
+    first = min(sit.end, rp.start) if rp is not None else sit.end
+    reach(("results_publicity",), what, first, lambda: (results_period(s, calendar).end,))
+    period_end = rp.end if rp is not None else None
+
+    def confirmation_due() -> tuple[dt.date, ...]:
+        end = period_end or results_period(s, calendar).end
+        return (calendar.nth_workday(end, CONFIRMATION_DUE_WORKDAYS, inclusive=False),)
+
+    reach(
+        ("approval", "date"),
+        f"the confirmation's due date (a computed default: {CONFIRMATION_DUE_WORKDAYS} working days "
+        "after the results publicity ends)",
+        sit.end,
+        confirmation_due,
+    )
+    reach(
+        ("approval", "date"),
+        "the review forms' filing deadline (a computed default: one month after the confirmation "
+        f"on {ap.date})",
+        ap.date,
+        lambda: (filing_deadline(ap.date, calendar),),
+    )
+    for i, a in enumerate(s.applicants):
+        p = a.publicity
+        reach(("applicants", i, "publicity"), f"the publicity {p.start} to {p.end} (given)", p.start,
+              (p.start, p.end))  # fmt: skip
+    if covered and reached:
+        path, what, latest = max(reached, key=lambda r: r[2])
+        horizon = latest + dt.timedelta(days=CALENDAR_MARGIN_DAYS)
+        near = next((y for y in range(latest.year + 1, horizon.year + 1) if not calendar.covers(y)), None)
+        if near is not None:
+            out.warn(
+                path,
+                f"{what} is {latest}, within {CALENDAR_MARGIN_DAYS} days of {near}, a year the "
+                f"working-day calendar does not cover yet: once {near}'s holidays are announced, "
+                f"{HOW_TO_ADD_A_YEAR.format(year=near)}",
+            )
+    return covered
 
 
 def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Findings) -> None:

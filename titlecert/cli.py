@@ -15,6 +15,7 @@ from docgen.errors import DocgenError, InputError
 from registry.errors import RegistryError
 from signing.errors import SigningError
 from titlecert.admin.cli import admin
+from titlecert.calendars import calendar
 from titlecert.clerks.cli import clerk
 from titlecert.errors import ApplicationError
 from titlecert.jobs.cli import jobs, worker
@@ -506,6 +507,7 @@ def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Pat
 
 
 main.add_command(admin)
+main.add_command(calendar)
 main.add_command(jobs)
 main.add_command(clerk)
 main.add_command(worker)

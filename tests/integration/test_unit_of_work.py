@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from docgen.context import results_context
+from docgen.errors import CalendarError
 from docgen.load import load_session
-from docgen.workdays import WorkCalendar
+from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
 from registry.db import Registry
 from registry.jobs import JobRepository
 from templates import FONTS_CONF
@@ -153,4 +154,59 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
         assert made != results_context(session, calendar_of(settings))  # what the changed file gives
     finally:
         changed.unlink(missing_ok=True)
+        ctx.close()
+
+
+def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The year-end session (review on 28 December of the calendar's last year, results publicity
+    and report date left to their defaults), opened past the preflight as the previous code did:
+    its session documents stop on the next year. Once the home's calendar.json describes that year
+    the same units finish; a day of a year the job already knew keeps its count, whatever the file
+    says about it now."""
+    uncovered = max(WorkCalendar().covered_years()) + 1
+    doc = sample_session_doc()
+    doc["approval"] |= {"document_no": "渝职改办〔2026〕61号", "date": f"{uncovered}-01-20"}
+    doc["sitting"] |= {"start": f"{uncovered - 1}-12-27", "end": f"{uncovered - 1}-12-28"}
+    doc["applicants"] = doc["applicants"][1:2]
+    del doc["results_publicity"], doc["report_submitted_on"]
+    source = tmp_path / "year-end.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    days_off = frozenset(dt.date(uncovered, m, d) for m, d in STATUTORY_DAYS_OFF)
+    described = CalendarOverrides(holidays=days_off, years=frozenset({uncovered}))
+    # Checked against a calendar that has the year, frozen with the home's that lacks it.
+    loaded = load_session(source, WorkCalendar(described), fonts_conf=FONTS_CONF)
+    ctx = WorkContext.of(settings)
+    home_file = settings.home / "calendar.json"
+    try:
+        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
+                          registry=ctx.registry, store=ctx.store, secret=ctx.secret, supersede=None,
+                          today=dt.date.today())  # fmt: skip
+        assert opened.job_id is not None
+        with ctx.registry.transaction() as repo:
+            units = {u.kind: u.id for u in JobRepository(repo.session).units(opened.job_id)}
+        worker = WorkContext.of(settings)  # a long-lived worker: it sees the file change
+        try:
+            with ChunkConverter(
+                profile_dir=settings.home / "soffice-year-end", fonts_conf=FONTS_CONF
+            ) as converter:
+                for kind in ("results-list", "review-report"):
+                    with pytest.raises(CalendarError, match=f"no working-day calendar for {uncovered}"):
+                        process_unit(worker, converter, units[kind])
+                changed_known_day = dt.date(uncovered - 1, 12, 30)  # a working day the job counted
+                home_file.write_text(json.dumps({**described.to_json(), "holidays": [
+                    changed_known_day.isoformat(), *described.to_json()["holidays"]]}))  # fmt: skip
+                made = load_unit(worker, units["results-list"]).documents[0].context
+                states = {kind: process_unit(worker, converter, unit) for kind, unit in units.items()}
+                assert set(states.values()) == {"registered"}, states
+        finally:
+            worker.close()
+        assert finish_job(ctx, opened.job_id).errors == []
+        session = loaded.session
+        assert made == results_context(session, WorkCalendar().then(WorkCalendar(described)))
+        assert made["end"].startswith(f"{uncovered}年")
+        assert made != results_context(session, calendar_of(settings))  # 12-30 not taken as a day off
+    finally:
+        home_file.unlink(missing_ok=True)
         ctx.close()

@@ -1,6 +1,5 @@
 """The clerk's list: each form's copies and their state, the filing deadline, the Excel export."""
 
-import calendar
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -8,27 +7,11 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from docgen.errors import DocgenError
-from docgen.workdays import WorkCalendar
+from docgen.errors import CalendarError
+from docgen.workdays import WorkCalendar, add_month, filing_deadline
 from registry.paper import CopyState, PaperBook, ReviewFormRecord
 
 COPY_NAMES = {"personnel-file": "人事档案", "unit-archive": "单位文书档案"}
-
-
-def add_month(day: dt.date) -> dt.date:
-    """The same day one month later (the month's last day when it has no such day)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def filing_deadline(confirmed_on: dt.date, workdays: WorkCalendar) -> dt.date:
-    """One month after the confirmation notice; a deadline on a day off moves to the next working
-    day (where the working-day calendar covers the year; else the month's date stands)."""
-    due = add_month(confirmed_on)
-    try:
-        return due if workdays.is_workday(due) else workdays.nth_workday(due, 1, inclusive=False)
-    except DocgenError:
-        return due
 
 
 @dataclass(frozen=True)
@@ -57,6 +40,9 @@ class FormRow:
     deadline: dt.date
     overdue: bool
     """Past the deadline with a copy in force not filed."""
+    deadline_unsure: bool = False
+    """The calendar lacks the deadline's year: it is the month's date, not moved off a day off
+    (shown on the list and in the export; the instance adds the year to calendar.json)."""
 
     def has_copy_in(self, state: str) -> bool:
         """Whether a copy in force is in `state` (awaiting-stamps, stamped, filed)."""
@@ -92,14 +78,19 @@ def form_rows(
                 )
             )
         live = [c for c in copies if c.state is not CopyState.VOID]
-        deadline = filing_deadline(form.confirmed_on, workdays)
-        row = FormRow(
-            form, copies, deadline, today > deadline and any(c.state is not CopyState.FILED for c in live)
-        )
+        try:
+            deadline, unsure = filing_deadline(form.confirmed_on, workdays), False
+        except CalendarError:
+            deadline, unsure = add_month(form.confirmed_on), True
+        pending = any(c.state is not CopyState.FILED for c in live)
+        row = FormRow(form, copies, deadline, today > deadline and pending, unsure)
         if not state or row.has_copy_in(state):
             rows.append(row)
     return rows
 
+
+UNSURE_NOTE = "（日历未含该年，未按节假日顺延）"
+"""Beside a deadline whose year the working-day calendar lacks."""
 
 STATE_NAMES = {
     CopyState.AWAITING_STAMPS: "待盖章",
@@ -142,7 +133,7 @@ def workbook(rows: list[FormRow]) -> bytes:
                     f.unit_code,
                     f.session_ref,
                     f.confirmed_on,
-                    row.deadline,
+                    f"{row.deadline}{UNSURE_NOTE}" if row.deadline_unsure else row.deadline,
                     "是" if row.overdue else "否",
                     COPY_NAMES.get(c.copy, c.copy),
                     c.label,

@@ -11,7 +11,7 @@ from registry.paper import PaperBook
 from titlecert.clerks import auth
 from titlecert.clerks.accounts import authenticate
 from titlecert.clerks.auth import SignedIn, services
-from titlecert.clerks.listing import form_rows, workbook
+from titlecert.clerks.listing import UNSURE_NOTE, form_rows, workbook
 from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, beijing_today, bp
 from titlecert.settings import Settings
 from verify.web.limits import Limited, limited
@@ -35,6 +35,7 @@ def listing() -> Any:
         overdue=overdue,
         states=STATE_LABELS,
         copy_labels=COPY_LABELS,
+        unsure_note=UNSURE_NOTE,
     )
 
 

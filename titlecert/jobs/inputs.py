@@ -5,7 +5,8 @@ The session is stored as loaded (the validated model as JSON, `jobs/<id>/session
 photo beside it under its SHA-256 (`jobs/<id>/photos/<sha256>.<ext>`); a worker unpacks them into
 its cache folder. The working-day calendar's overrides the session was checked with are frozen
 beside them (`jobs/<id>/calendar.json`): every document of the job counts days alike, on any
-worker machine, and after calendar.json in the home has changed. The QR token and holder secret
+worker machine, and after calendar.json in the home has changed; only a year the frozen calendar
+lacks is taken from the current one (`WorkContext.calendar_of`). The QR token and holder secret
 of each award are kept encrypted (AES-GCM under a key derived from the instance secret, bound to
 the certificate number) until the job completes.
 """

@@ -51,8 +51,9 @@ class WorkContext:
     store: DocumentStore
     secret: bytes
     calendar: WorkCalendar
+    """The instance's calendar when the worker started (read again for each unit: `calendar_of`)."""
     _sessions: dict[int, LoadedSession] = field(default_factory=dict)
-    _calendars: dict[int, WorkCalendar] = field(default_factory=dict)
+    _frozen: dict[int, WorkCalendar | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings) -> "WorkContext":
@@ -85,13 +86,19 @@ class WorkContext:
         """Drop what this worker unpacked of a job, from its cache folder and from memory."""
         shutil.rmtree(self.settings.jobs_cache / staging_folder(job_id), ignore_errors=True)
         self._sessions.pop(job_id, None)
-        self._calendars.pop(job_id, None)
+        self._frozen.pop(job_id, None)
 
     def calendar_of(self, job: IssueJob) -> WorkCalendar:
-        """The calendar frozen with the job (the instance's, for a job opened before that)."""
-        if job.id not in self._calendars:
-            self._calendars[job.id] = load_calendar(self.store, job.inputs) or self.calendar
-        return self._calendars[job.id]
+        """The calendar frozen with the job, then the instance's current one (calendar.json as it is
+        now, the installed chinesecalendar) for the years the frozen one does not cover: a day the
+        job could count never changes; a year added since is taken, so a job stopped on a year
+        nobody had described finishes once it is added (docs/calendar.md). A job opened before
+        calendars were frozen counts with the current one. Raises CalendarError for a bad file."""
+        if job.id not in self._frozen:
+            self._frozen[job.id] = load_calendar(self.store, job.inputs)
+        current = calendar_of(self.settings)
+        frozen = self._frozen[job.id]
+        return current if frozen is None else frozen.then(current)
 
     def close(self) -> None:
         self.registry.dispose()

@@ -164,7 +164,12 @@ def test_a_year_without_a_calendar_fails_loudly(tmp_path: Path) -> None:
         doc["approval"]["date"] = "2027-01-20"
 
     found = problems(tmp_path, later)
-    assert any("no working-day calendar for 2027" in p and "calendar.json" in p for p in found)
+    assert any(
+        "results_publicity" in p
+        and "reaches 2027, a year the working-day calendar does not cover" in p
+        and "calendar.json" in p
+        for p in found
+    )
 
 
 def test_not_json(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The working-day calendar against hand-checked dates (DOMAIN.md §6.2) and as properties."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,10 @@ def test_unknown_year_fails_loudly() -> None:
 
 def test_overrides_describe_a_new_year_and_fix_single_days(tmp_path: Path) -> None:
     path = tmp_path / "calendar.json"
-    path.write_text('{"years": [2027], "holidays": ["2027-01-01"], "workdays": ["2026-10-10", "2027-02-06"]}')
+    holidays = ["2027-01-01", "2027-10-01"]  # 2027-05-01 and 10-02/03 are weekend days
+    path.write_text(
+        json.dumps({"years": [2027], "holidays": holidays, "workdays": ["2026-10-10", "2027-02-06"]})
+    )
     cal = WorkCalendar(load_overrides(path))
     assert (
         not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 1, 4)) and cal.is_workday(D(2027, 2, 6))
@@ -73,5 +77,5 @@ def test_overrides_describe_a_new_year_and_fix_single_days(tmp_path: Path) -> No
     assert not cal.is_workday(D(2027, 1, 9))  # a plain Saturday
     assert load_overrides(tmp_path / "missing.json") == CalendarOverrides()
     path.write_text('{"year": [2027]}')
-    with pytest.raises(CalendarError, match=r"calendar.json: unknown keys \['year'\]"):
+    with pytest.raises(CalendarError, match=r"calendar.json: year: unknown key; expected years"):
         load_overrides(path)

@@ -1,11 +1,19 @@
 """Page codes of printed copies and the filing deadline."""
 
 import datetime as dt
+import io
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+from openpyxl import load_workbook
 
 from docgen.context import Copy
+from docgen.errors import CalendarError
 from docgen.workdays import WorkCalendar
+from registry.paper import CopyState, PaperBook, ReviewFormRecord
 from titlecert.clerks.codes import PageRef, code_of, copy_label, parse_code, parse_copy
-from titlecert.clerks.listing import filing_deadline
+from titlecert.clerks.listing import UNSURE_NOTE, filing_deadline, form_rows, workbook
 
 
 def test_codes_name_form_copy_and_page_and_replacements_count_on() -> None:
@@ -32,7 +40,34 @@ def test_the_filing_deadline_is_a_month_on_moved_off_days_off() -> None:
     assert filing_deadline(dt.date(2025, 9, 1), calendar) == dt.date(2025, 10, 9)  # National Day holiday
     assert filing_deadline(dt.date(2026, 1, 31), calendar) == dt.date(2026, 2, 28)  # a make-up Saturday
     assert filing_deadline(dt.date(2025, 12, 31), calendar) == dt.date(2026, 2, 2)  # 31 Jan is a Saturday
-    assert filing_deadline(dt.date(2031, 3, 14), calendar) == dt.date(2031, 4, 14)  # not covered: as counted
+    with pytest.raises(CalendarError, match="no working-day calendar for 2031"):
+        filing_deadline(dt.date(2031, 3, 14), calendar)  # never the month's date as if it were known
+
+
+class _Book:
+    """A paper book whose forms each have one copy awaiting stamps."""
+
+    def boxes(self, form_no: str) -> list[object]:
+        return []
+
+    def copies(self, form_no: str) -> list[object]:
+        return [SimpleNamespace(id=1, copy="personnel-file", label="P", replaces_id=None)]
+
+    def state(self, copy: object) -> object:
+        return SimpleNamespace(state=CopyState.AWAITING_STAMPS, stamps=[], filed=None)
+
+
+def test_the_list_marks_a_deadline_the_calendar_cannot_move() -> None:
+    uncovered = max(WorkCalendar().covered_years()) + 1
+    named = {"holder_name": "", "unit_name": "", "unit_code": "", "session_ref": ""}
+    forms = [SimpleNamespace(form_no="PS1", confirmed_on=dt.date(2026, 1, 12), **named),
+             SimpleNamespace(form_no="PS2", confirmed_on=dt.date(uncovered, 3, 14), **named)]  # fmt: skip
+    rows = form_rows(cast(PaperBook, _Book()), cast(list[ReviewFormRecord], forms), WorkCalendar(),
+                     dt.date(2026, 1, 1))  # fmt: skip
+    assert [r.deadline_unsure for r in rows] == [False, True]
+    assert rows[1].deadline == dt.date(uncovered, 4, 14)
+    sheet = load_workbook(io.BytesIO(workbook(rows))).active
+    assert UNSURE_NOTE not in str(sheet["G2"].value) and UNSURE_NOTE in str(sheet["G3"].value)
 
 
 def test_a_copy_is_named_by_form_and_label_or_by_any_of_its_page_codes() -> None:
