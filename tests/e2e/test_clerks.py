@@ -36,6 +36,7 @@ from tests.conftest import (
 )
 from tests.e2e.test_browser import chromium_executable
 from titlecert.clerks.codes import code_of
+from titlecert.clerks.records import beijing_today
 
 DESK: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 900},
@@ -180,13 +181,14 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         assert "日期格式应为 2030-06-30。" in page.locator("main").inner_text()
         page.goto(url)
 
+        stamped_on = beijing_today().isoformat()  # a clerk's dates are from the day the copy was issued
         for i in range(2):
             row = page.locator("table.boxes tbody tr").nth(i)
-            row.get_by_label("盖章日期").fill("2026-02-03")
+            row.get_by_label("盖章日期").fill(stamped_on)
             row.get_by_role("button", name="登记已盖章").click()
             assert page.url == url
         states = page.locator("table.boxes td.box-state").all_inner_texts()
-        assert all(s.startswith("已盖章") and "2026-02-03" in s and "alice" in s for s in states), states
+        assert all(s.startswith("已盖章") and stamped_on in s and "alice" in s for s in states), states
         assert page.locator("#copy-state").inner_text() == "已盖章"
 
         page.get_by_label("归档位置").fill("重庆市垫江县人力资源和社会保障局档案室")

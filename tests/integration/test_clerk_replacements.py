@@ -244,8 +244,11 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
     def post(action: str, **fields: str) -> int:
         return web.post(f"{page}/{action}", data={"csrf_token": token, **fields}).status_code
 
-    assert post("stamp", box="1", body="重庆某某中心", on="2026-02-03") == 303
-    assert post("file", place="单位档案室", on="2026-02-04") == 303
+    assert post("stamp", box="1", body="重庆某某中心", on="2026-03-03") == 303
+    assert (
+        post("file", place="单位档案室", on="2026-03-04", incomplete="1", incomplete_reason="主管部门另函")
+        == 303
+    )
     with registry.transaction() as repo:
         filed = max(e.id for e in PaperBook(repo.session).events(copy))
     assert post("correct", event=str(filed), note="归档位置有误") == 303
