@@ -1,6 +1,7 @@
 """Visible seal appearances: the seal image with the signer's Chinese name and the date."""
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pyhanko import stamp
 from pyhanko.pdf_utils import layout, text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.pdf_utils.xref import ObjectStream
 
@@ -105,3 +107,24 @@ def seal_style(seal_image: bytes, font_path: Path, seal_name: str) -> stamp.Text
             inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
         ),
     )
+
+
+def draw_line(
+    pdf: bytes, line: str, font_path: Path, at: Sequence[tuple[float, float]], size: int = 9
+) -> bytes:
+    """`pdf` with the text `line` drawn on every page at each (x, y) of `at` (PDF points, lower left
+    of the text's box, which has pyHanko's 10-point margin), in an incremental update: real text in
+    the embedded font cut to `line`'s characters, so a reader extracts it as well as sees it."""
+    style = stamp.TextStampStyle(
+        stamp_text=line,
+        border_width=0,
+        background=None,
+        text_box_style=text.TextBoxStyle(font=_font_factory(str(font_path), size, frozenset(line))),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for page in range(int(writer.root["/Pages"]["/Count"])):
+        for x, y in at:
+            stamp.TextStamp(writer, style).apply(page, int(x), int(y))
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    return out.getvalue()

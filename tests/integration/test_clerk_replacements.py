@@ -77,7 +77,7 @@ def fake_reprint(meet: threading.Barrier | None = None) -> Reprint:
     others there, so that concurrent runs all seal before any registers."""
     runs = itertools.count()
 
-    def reprint(stored: bytes, form_no: str, label: str) -> Sealed:
+    def reprint(stored: bytes, form_no: str, label: str, _void: str) -> Sealed:
         assert stored.startswith(b"%PDF")
         if meet is not None:
             meet.wait(timeout=30)
