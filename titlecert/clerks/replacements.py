@@ -35,7 +35,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import DocumentRecord
 from registry.paper import PaperBook, PaperCopy
 from registry.replacements import lock_for_replacement, pending, replacement_of
-from signing.appearance import draw_line
+from signing.appearance import text_overlay
 from signing.ltv import last_seal_sha256
 from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
@@ -264,11 +264,11 @@ def unsealed_replacement(
     """The replacement `label` of the copy `void`, before its seals: the first copy's unsealed
     revision with the new page codes and `replacement_line` in every page's header and footer.
     Raises RegistryError (see unsealed_revision), DocgenError."""
-    marked = draw_line(
-        _blank(unsealed_revision(stored)), replacement_line(form_no, label, void), font, MARKS_AT
-    )
-    base, _ = stamp_page_codes(  # rewrites the file whole: the marks are in its first revision
-        marked,
+    unsealed = unsealed_revision(stored)
+    width, height = (float(v) for v in PdfReader(io.BytesIO(unsealed)).pages[0].mediabox[2:])
+    marks = text_overlay(replacement_line(form_no, label, void), font, (width, height), MARKS_AT)
+    base, _ = stamp_page_codes(
+        _blank(unsealed, marks),
         code_for_page=lambda page: code_of(form_no, label, page),
         url_for=lambda code: f"{public_url}/p/{code}",
     )
@@ -292,17 +292,20 @@ def unsealed_revision(pdf: bytes) -> bytes:
     return base
 
 
-def _blank(pdf: bytes) -> bytes:
-    """`pdf` with a white patch over each page's code, so that a new code replaces the old."""
+def _blank(pdf: bytes, marks: bytes) -> bytes:
+    """`pdf` with a white patch over each page's code, so that a new code replaces the old, and the
+    one page of `marks` merged onto each page."""
     right, bottom, width, height = CODE_AREA_MM
     patch = io.BytesIO()
     Image.new("L", (int(width * 4), int(height * 4)), 255).save(patch, format="PDF", resolution=4 * 25.4)
     overlay = PdfReader(io.BytesIO(patch.getvalue())).pages[0]
+    marked = PdfReader(io.BytesIO(marks)).pages[0]
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     for page in writer.pages:
         x = float(page.mediabox.width) - right * MM
         page.merge_transformed_page(overlay, Transformation().translate(x, bottom * MM))
+        page.merge_page(marked)
     producer = reader.metadata.get("/Producer") if reader.metadata else None
     if producer is not None:
         writer.add_metadata({"/Producer": producer})
