@@ -309,6 +309,22 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
         report = json.loads(verified.stdout)[0]
         assert verified.returncode == 0 and report["verdict"] == "valid", report
         assert report["document"] == "review-form PS2026000001 (unit-archive-2)"
+        # On paper the replacement says so, and which copy it replaces, in every page's header and footer.
+        mark = "补发 PS2026000001-U2 · 替代已作废的 PS2026000001-U"
+        for name, pdf in (("U2", new_pdf), ("U", Path(old["path"]))):
+            pages = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split("<page ")[1:]  # fmt: skip
+            assert len(pages) == 4
+            for text in pages:
+                marks = [
+                    float(y)
+                    for y, word in re.findall(r'yMin="([\d.]+)"[^>]*>([^<]*)<', text)
+                    if "补发" in word
+                ]
+                if name == "U":
+                    assert marks == [] and mark not in text
+                else:
+                    assert text.count(mark) == 2 and min(marks) < 60 and max(marks) > 780, text
         page.get_by_role("link", name="评审表列表").click()
         row = page.locator("tr[data-form=PS2026000001]").inner_text()
         assert "单位文书档案 U：已作废（已补发 U2）" in row and "单位文书档案 U2：待盖章 0/2" in row
