@@ -266,7 +266,7 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
         page.goto(old_url)
         # The web server records the loss with no seal key within reach: it never seals.
         with keys_away(site.inst, tmp_path / "vault"):
-            page.get_by_label("原因").fill("邮寄途中遗失")
+            page.get_by_label("原因", exact=True).fill("邮寄途中遗失")
             page.get_by_role("button", name="作废此份并申请补发").click()
             assert page.url == old_url
             assert page.get_by_role("heading", level=1).inner_text() == "此份评审表已作废"
