@@ -1,17 +1,19 @@
 """Visible seal appearances: the seal image with the signer's Chinese name and the date."""
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image
 from pyhanko import stamp
-from pyhanko.pdf_utils import layout, text
+from pyhanko.pdf_utils import generic, layout, text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 from pyhanko.pdf_utils.xref import ObjectStream
 
 
@@ -105,3 +107,42 @@ def seal_style(seal_image: bytes, font_path: Path, seal_name: str) -> stamp.Text
             inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
         ),
     )
+
+
+def text_overlay(
+    line: str,
+    font_path: Path,
+    page_size: tuple[float, float],
+    at: Sequence[tuple[float, float]],
+    size: int = 9,
+) -> bytes:
+    """A one-page PDF of `page_size` points bearing only `line` at each (x, y) of `at` (the lower left
+    of pyHanko's text box, which has a 10-point margin), to merge onto other pages with pypdf: real
+    text in the font cut to `line`'s characters, so a reader extracts it as well as sees it.
+    (Stamped onto a page directly, pyHanko loses the XObject when the page's resources are a direct
+    dictionary, as pypdf writes them.)"""
+    writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    width, height = page_size
+    objects: Any = generic  # pyHanko's PDF objects are untyped
+    box = objects.ArrayObject([objects.FloatObject(v) for v in (0, 0, width, height)])
+    contents = writer.add_object(generic.StreamObject(stream_data=b""))
+    page = objects.DictionaryObject(
+        {
+            objects.NameObject("/Type"): objects.NameObject("/Page"),
+            objects.NameObject("/MediaBox"): box,
+            objects.NameObject("/Resources"): objects.DictionaryObject(),
+            objects.NameObject("/Contents"): contents,
+        }
+    )
+    writer.insert_page(page)  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    style = stamp.TextStampStyle(
+        stamp_text=line,
+        border_width=0,
+        background=None,
+        text_box_style=text.TextBoxStyle(font=_font_factory(str(font_path), size, frozenset(line))),
+    )
+    for x, y in at:
+        stamp.TextStamp(writer, style).apply(0, int(x), int(y))
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    return out.getvalue()

@@ -36,6 +36,7 @@ from tests.conftest import (
 )
 from tests.e2e.test_browser import chromium_executable
 from titlecert.clerks.codes import code_of
+from titlecert.clerks.records import beijing_today
 
 DESK: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 900},
@@ -180,13 +181,14 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         assert "日期格式应为 2030-06-30。" in page.locator("main").inner_text()
         page.goto(url)
 
+        stamped_on = beijing_today().isoformat()  # a clerk's dates are from the day the copy was issued
         for i in range(2):
             row = page.locator("table.boxes tbody tr").nth(i)
-            row.get_by_label("盖章日期").fill("2026-02-03")
+            row.get_by_label("盖章日期").fill(stamped_on)
             row.get_by_role("button", name="登记已盖章").click()
             assert page.url == url
         states = page.locator("table.boxes td.box-state").all_inner_texts()
-        assert all(s.startswith("已盖章") and "2026-02-03" in s and "alice" in s for s in states), states
+        assert all(s.startswith("已盖章") and stamped_on in s and "alice" in s for s in states), states
         assert page.locator("#copy-state").inner_text() == "已盖章"
 
         page.get_by_label("归档位置").fill("重庆市垫江县人力资源和社会保障局档案室")
@@ -264,7 +266,7 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
         page.goto(old_url)
         # The web server records the loss with no seal key within reach: it never seals.
         with keys_away(site.inst, tmp_path / "vault"):
-            page.get_by_label("原因").fill("邮寄途中遗失")
+            page.get_by_label("原因", exact=True).fill("邮寄途中遗失")
             page.get_by_role("button", name="作废此份并申请补发").click()
             assert page.url == old_url
             assert page.get_by_role("heading", level=1).inner_text() == "此份评审表已作废"
@@ -307,6 +309,22 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
         report = json.loads(verified.stdout)[0]
         assert verified.returncode == 0 and report["verdict"] == "valid", report
         assert report["document"] == "review-form PS2026000001 (unit-archive-2)"
+        # On paper the replacement says so, and which copy it replaces, in every page's header and footer.
+        mark = "补发 PS2026000001-U2 · 替代已作废的 PS2026000001-U"
+        for name, pdf in (("U2", new_pdf), ("U", Path(old["path"]))):
+            pages = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split("<page ")[1:]  # fmt: skip
+            assert len(pages) == 4
+            for text in pages:
+                marks = [
+                    float(y)
+                    for y, word in re.findall(r'yMin="([\d.]+)"[^>]*>([^<]*)<', text)
+                    if "补发" in word
+                ]
+                if name == "U":
+                    assert marks == [] and mark not in text
+                else:
+                    assert text.count(mark) == 2 and min(marks) < 60 and max(marks) > 780, text
         page.get_by_role("link", name="评审表列表").click()
         row = page.locator("tr[data-form=PS2026000001]").inner_text()
         assert "单位文书档案 U：已作废（已补发 U2）" in row and "单位文书档案 U2：待盖章 0/2" in row

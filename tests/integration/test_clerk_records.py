@@ -20,7 +20,8 @@ from titlecert.clerks.records import record
 
 ALICE = Actor("alice", "archive-clerk")
 BOB = Actor("bob", "archive-clerk")
-DAY = dt.date(2026, 2, 3)
+DAY = dt.date(2026, 3, 3)
+"""A day after the copies were issued (AT), as the clerks' dates must be."""
 
 
 def printed_form(registry: Registry, form_no: str = "PS2026000001") -> int:
@@ -82,7 +83,15 @@ def test_state_follows_the_records_and_corrections_retract(registry: Registry) -
 
 def test_records_cannot_be_changed_or_deleted(registry: Registry) -> None:
     copy = printed_form(registry)
-    event = record(registry, copy, EventKind.FILED, actor=ALICE, on=DAY, body="单位档案室")
+    event = record(
+        registry,
+        copy,
+        EventKind.FILED,
+        actor=ALICE,
+        on=DAY,
+        body="单位档案室",
+        incomplete_reason="补盖后再报",
+    )
     for change in (lambda e: setattr(e, "body", "别处"), lambda e: repo.session.delete(e)):
         with (
             pytest.raises(RegistryError, match="cannot be changed or deleted"),

@@ -8,8 +8,11 @@ of a replacement, run through the command line, is tests/e2e/test_clerks.py's.
 """
 
 import hashlib
+import io
 import itertools
 import json
+import re
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
 from registry.audit import Actor, AuditAction, AuditLog
@@ -24,6 +28,7 @@ from registry.db import Registry
 from registry.errors import NotFound, RegistryError
 from registry.models import AuditEntry, DocumentRecord
 from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
+from signing.fonts import find_seal_font
 from tests.conftest import Instance, make_instance
 from tests.integration.test_clerk_pages import PASSWORD, client, csrf_token
 from tests.integration.test_clerk_records import ALICE, DAY, printed_form, state_of, together
@@ -31,7 +36,16 @@ from tests.integration.test_lifecycle_and_audit import AT
 from titlecert.clerks import accounts
 from titlecert.clerks.codes import code_of
 from titlecert.clerks.records import record
-from titlecert.clerks.replacements import Issued, Reprint, Sealed, find_copy, issue, pending_requests
+from titlecert.clerks.replacements import (
+    Issued,
+    Reprint,
+    Sealed,
+    find_copy,
+    issue,
+    pending_requests,
+    unsealed_replacement,
+    unsealed_revision,
+)
 from titlecert.settings import from_env
 from titlecert.store import open_store
 
@@ -72,13 +86,18 @@ def stored_form(registry: Registry, store: Any) -> int:
     return copy_id
 
 
-def fake_reprint(meet: threading.Barrier | None = None) -> Reprint:
+def fake_reprint(
+    meet: threading.Barrier | None = None, calls: list[tuple[bytes, str, str]] | None = None
+) -> Reprint:
     """A Reprint whose every run makes a different 'sealed' file; with `meet`, each run waits for the
-    others there, so that concurrent runs all seal before any registers."""
+    others there, so that concurrent runs all seal before any registers; `calls` gets each run's
+    stored PDF, new label and lost copy's label."""
     runs = itertools.count()
 
-    def reprint(stored: bytes, form_no: str, label: str) -> Sealed:
+    def reprint(stored: bytes, form_no: str, label: str, void: str) -> Sealed:
         assert stored.startswith(b"%PDF")
+        if calls is not None:
+            calls.append((stored, label, void))
         if meet is not None:
             meet.wait(timeout=30)
         pdf = f"%PDF-1.7 {form_no}-{label} run {next(runs)}".encode()
@@ -160,8 +179,11 @@ def test_issue_registers_one_replacement_and_a_later_run_finds_it(registry: Regi
     assert state_of(registry, new.id) is CopyState.AWAITING_STAMPS
     # The replacement lost in turn is replaced by the next copy number.
     lose(registry, new.id)
-    again = issue(registry, store, new.id, reprint=fake_reprint(), actor=OFFICE)
+    calls: list[tuple[bytes, str, str]] = []
+    again = issue(registry, store, new.id, reprint=fake_reprint(calls=calls), actor=OFFICE)
     assert again is not None and again.new == "PS2026000001-P3"
+    # Made from the first copy as issued (which bears no 补发 mark), saying it replaces P2.
+    assert calls == [(store.data[ORIGINAL], "P3", "P2")]
     assert store.puts == [ORIGINAL, "review-forms/PS2026000001-P2.pdf", "review-forms/PS2026000001-P3.pdf"]
 
 
@@ -244,8 +266,11 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
     def post(action: str, **fields: str) -> int:
         return web.post(f"{page}/{action}", data={"csrf_token": token, **fields}).status_code
 
-    assert post("stamp", box="1", body="重庆某某中心", on="2026-02-03") == 303
-    assert post("file", place="单位档案室", on="2026-02-04") == 303
+    assert post("stamp", box="1", body="重庆某某中心", on="2026-03-03") == 303
+    assert (
+        post("file", place="单位档案室", on="2026-03-04", incomplete="1", incomplete_reason="主管部门另函")
+        == 303
+    )
     with registry.transaction() as repo:
         filed = max(e.id for e in PaperBook(repo.session).events(copy))
     assert post("correct", event=str(filed), note="归档位置有误") == 303
@@ -273,3 +298,29 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
     assert "（已补发 P2）" in web.get("/clerk/").text
     assert calls == []
     registry.dispose()
+
+
+def test_a_replacement_says_补发_and_which_copy_it_replaces_in_every_pages_header_and_footer(
+    tmp_path: Path,
+) -> None:
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(595.3, 841.9)  # A4, as the review form
+    original = io.BytesIO()
+    writer.write(original)
+    base = unsealed_replacement(
+        original.getvalue(), "PS2026000001", "U2", "U", public_url="http://127.0.0.1", font=find_seal_font()
+    )
+    assert unsealed_revision(base) == base  # the marks are in the first revision, which seals keep
+    path = tmp_path / "U2.pdf"
+    path.write_bytes(base)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    pages = boxes.stdout.split("<page ")[1:]
+    assert len(pages) == 3
+    line = "补发 PS2026000001-U2 · 替代已作废的 PS2026000001-U"
+    for page in pages:
+        marks = [float(y) for y, text in re.findall(r'yMin="([\d.]+)"[^>]*>([^<]*)<', page) if "补发" in text]
+        assert len(marks) == 2 and min(marks) < 50 and max(marks) > 780, page  # header and footer
+        assert page.count(line) == 2
+    text = [p.extract_text() for p in PdfReader(io.BytesIO(base)).pages]
+    assert all(t.count(line) == 2 for t in text), text

@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from docgen.identity import credit_code_problem
 from registry.audit import Actor, AuditAction, AuditLog
 from registry.errors import Conflict, NotFound
 from registry.paper import Clerk, ClerkUnit, PaperBook
@@ -55,15 +56,26 @@ def set_password(session: Session, username: str, password: str, *, actor: Actor
     _audit(session, actor, username, "password")
 
 
-def assign(session: Session, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> None:
-    """Give (or with `remove`, take away) the clerk the forms of the unit with this credit code."""
+def assign(session: Session, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> bool:
+    """Give (or with `remove`, take away) the clerk the forms of the unit with this credit code;
+    whether that changed anything. Raises NotFound, ValueError for a code that is not a unified
+    social credit code (GB 32100: length, alphabet, check character) when assigning (a unit
+    assigned before codes were checked can still be taken away)."""
     clerk = _get(session, username)
+    if not remove and (problem := credit_code_problem(unit_code)) is not None:
+        raise ValueError(
+            f"unit {unit_code!r} is not a unified social credit code (统一社会信用代码): {problem}; "
+            "copy it from the unit's business licence or registration certificate"
+        )
     existing = session.get(ClerkUnit, (clerk.id, unit_code))
     if remove and existing is not None:
         session.delete(existing)
     elif not remove and existing is None:
         session.add(ClerkUnit(clerk_id=clerk.id, unit_code=unit_code))
-    _audit(session, actor, username, "unassigned" if remove else "assigned", unit=unit_code)
+    changed = (existing is not None) if remove else (existing is None)
+    if changed:
+        _audit(session, actor, username, "unassigned" if remove else "assigned", unit=unit_code)
+    return changed
 
 
 def disable(session: Session, username: str, *, actor: Actor, at: dt.datetime) -> None:

@@ -110,12 +110,28 @@ def password(settings: Settings, username: str, password_stdin: bool) -> None:
 @click.option("--remove", is_flag=True, help="Take the units away instead.")
 @click.pass_obj
 def assign(settings: Settings, username: str, unit_codes: tuple[str, ...], remove: bool) -> None:
-    """Let the clerk see and record the forms of the units with these credit codes."""
+    """Let the clerk see and record the forms of the units with these credit codes (checked: GB
+    32100). Prints, per unit, what changed and the forms and copies registered for it."""
+    from registry.paper import PaperBook
     from titlecert.clerks import accounts
 
+    changed, codes = 0, list(dict.fromkeys(c.strip().upper() for c in unit_codes))
     with _transaction(settings) as session:
-        for code in unit_codes:
-            accounts.assign(session, username, code.strip().upper(), actor=_actor(settings), remove=remove)
+        book = PaperBook(session)
+        for code in codes:
+            done = accounts.assign(session, username, code, actor=_actor(settings), remove=remove)
+            changed += done
+            forms = book.forms([code])
+            copies = sum(len(book.copies(f.form_no)) for f in forms)
+            unit = f"{code} ({forms[0].unit_name})" if forms else code
+            if remove:
+                what = "taken from" if done else "was not assigned to"
+            else:
+                what = "assigned to" if done else "was already assigned to"
+            numbers = f" ({', '.join(f.form_no for f in forms)})" if forms else ""
+            click.echo(f"{unit} {what} {username}: {len(forms)} form(s){numbers}, {copies} printed copy(ies)")
+    verb = "taken away" if remove else "assigned"
+    click.echo(f"{changed} unit(s) {verb}, {len(codes) - changed} unchanged", err=True)
 
 
 @clerk.command("disable")
@@ -127,6 +143,62 @@ def disable(settings: Settings, username: str) -> None:
 
     with _transaction(settings) as session:
         accounts.disable(session, username, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+
+
+def _day(text: str | None) -> dt.date:
+    from titlecert.clerks.records import beijing_today
+
+    if not text:
+        return beijing_today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date: give it as 2026-03-05") from None
+
+
+@clerk.command("stamp")
+@click.argument("copy")
+@click.argument("box", type=click.IntRange(min=1))
+@click.option("--body", required=True, help="Who stamped the box (the body named on the stamp).")
+@click.option("--on", "on_text", metavar="DATE", help="The day it was stamped (default: today in Chongqing).")
+@click.pass_obj
+def stamp(settings: Settings, copy: str, box: int, body: str, on_text: str | None) -> None:
+    """Record that box BOX (its number on the copy's page) of COPY (PS2026000001-U, or one of its
+    page codes) was stamped by hand."""
+    from registry.paper import EventKind
+    from titlecert.clerks.records import record
+    from titlecert.clerks.replacements import find_copy
+
+    on = _day(on_text)
+    with _registry(settings) as registry:
+        record(registry, find_copy(registry, copy), EventKind.STAMPED, actor=_actor(settings), on=on,
+               box=box, body=body.strip())  # fmt: skip
+    click.echo(f"{copy}: box {box} stamped by {body.strip()} on {on.isoformat()}", err=True)
+
+
+@clerk.command("file")
+@click.argument("copy")
+@click.option("--place", required=True, help="Where the copy is kept (the archive).")
+@click.option("--on", "on_text", metavar="DATE", help="The day it was filed (default: today in Chongqing).")
+@click.option(
+    "--incomplete-reason",
+    default="",
+    metavar="TEXT",
+    help="File it although a box is not recorded stamped, for this reason (kept in its history).",
+)
+@click.pass_obj
+def file_copy(settings: Settings, copy: str, place: str, on_text: str | None, incomplete_reason: str) -> None:
+    """Record that COPY (PS2026000001-U, or one of its page codes) was filed. Refused, naming the
+    boxes, while a box is not recorded stamped, unless --incomplete-reason says why."""
+    from registry.paper import EventKind
+    from titlecert.clerks.records import record
+    from titlecert.clerks.replacements import find_copy
+
+    on = _day(on_text)
+    with _registry(settings) as registry:
+        record(registry, find_copy(registry, copy), EventKind.FILED, actor=_actor(settings), on=on,
+               body=place.strip(), incomplete_reason=incomplete_reason)  # fmt: skip
+    click.echo(f"{copy}: filed at {place.strip()} on {on.isoformat()}", err=True)
 
 
 @clerk.command("backfill")

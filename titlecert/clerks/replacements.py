@@ -2,10 +2,12 @@
 replacements issue`, never by the web site: sealing needs the committee's and the approval
 authority's keys (and, above B-B, the TSA), which the serving process does not hold.
 
-A replacement is the stored copy's revision before its first seal (the file up to its first
-`%%EOF`: seals and time stamps are incremental updates), a white patch over each page's code and the
-new label's codes stamped there, sealed like the original; it is registered (`documents`, and
-`paper_copies` naming the lost copy in `replaces_id`), stored and audited in one transaction.
+A replacement is the stored first copy's revision before its first seal (the file up to its first
+`%%EOF`: seals and time stamps are incremental updates; the first copy, even for a replacement's
+replacement, so that no earlier mark shows through), a white patch over each page's code and the
+new label's codes stamped there, 补发 with the copy it replaces in its header and footer, sealed
+like the original; it is registered (`documents`, and `paper_copies` naming the lost copy in
+`replaces_id`), stored and audited in one transaction.
 
 Exactly once per request: the PDF is made outside any transaction (sealing may wait on the TSA);
 the registering transaction then takes `lock_for_replacement` and reads again whether the copy was
@@ -18,6 +20,7 @@ import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
@@ -32,6 +35,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import DocumentRecord
 from registry.paper import PaperBook, PaperCopy
 from registry.replacements import lock_for_replacement, pending, replacement_of
+from signing.appearance import text_overlay
 from signing.ltv import last_seal_sha256
 from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
@@ -53,8 +57,9 @@ class Sealed:
     """SHA-256 of the revision the last seal signed (registered beside the whole file's)."""
 
 
-Reprint = Callable[[bytes, str, str], Sealed]
-"""(the lost copy's stored PDF, form number, new label) -> the replacement, sealed."""
+Reprint = Callable[[bytes, str, str, str], Sealed]
+"""(the stored PDF of the form's first copy of that kind, form number, new label, the lost copy's
+label) -> the replacement, sealed."""
 
 
 @dataclass(frozen=True)
@@ -149,13 +154,19 @@ def issue(
         number = 1 + sum(1 for c in book.copies(old.form_no) if c.copy == old.copy)
         form_no, kind, pages, void = old.form_no, old.copy, old.pages, old.label
         label = copy_label(Copy(kind), number)
-        certificate_no, stored_key, request = document.certificate_no, document.storage_key, lost.id
+        first = old
+        while first.replaces_id is not None and (earlier := book.copy(first.replaces_id)) is not None:
+            first = earlier  # a replacement's replacement starts from the first copy, unmarked
+        base = repo.session.get(DocumentRecord, first.document_id) if first is not old else document
+        if base is None or not base.storage_key:
+            raise NotFound(f"no stored printed copy {first.id}")
+        certificate_no, stored_key, request = document.certificate_no, base.storage_key, lost.id
         reason, on = lost.note, lost.happened_on
     try:
         stored = store.get(stored_key)
     except KeyError as e:
         raise NotFound(f"the stored copy {stored_key} of {form_no}-{void} is missing") from e
-    sealed = reprint(stored, form_no, label)
+    sealed = reprint(stored, form_no, label, void)
     key = f"review-forms/{form_no}-{label}.pdf"
     at = dt.datetime.now(dt.UTC)
     with registry.transaction() as repo:
@@ -212,16 +223,14 @@ class Reprinter:
         self.settings = settings
         self._sealing: Sealing | None = None
 
-    def __call__(self, stored: bytes, form_no: str, label: str) -> Sealed:
+    def __call__(self, stored: bytes, form_no: str, label: str, void: str) -> Sealed:
         from titlecert.jobs.sealing import batch_sealing  # the issuing pipeline's sealing, imported when used
 
         if self._sealing is None:
             self._sealing = batch_sealing(self.settings)
         sealing = self._sealing
-        base, _ = stamp_page_codes(
-            _blank(unsealed_revision(stored)),
-            code_for_page=lambda page: code_of(form_no, label, page),
-            url_for=lambda code: f"{self.settings.public_url}/p/{code}",
+        base = unsealed_replacement(
+            stored, form_no, label, void, public_url=self.settings.public_url, font=sealing.font
         )
         boxes = seal_boxes(base, dict(REVIEW_FORM_SEAL_CAPTIONS))
         pdf = seal_pdf(
@@ -237,6 +246,33 @@ class Reprinter:
 
 CODE_AREA_MM = (37.0, 1.5, 18.0, 21.0)
 """Right offset, bottom, width and height of the area docgen.pagecodes prints a code in (with margin)."""
+MARKS_AT = ((47.0, 788.0), (47.0, 28.0))
+"""Where a replacement says so (`replacement_line`): the lower left of pyHanko's text box (text 9 to
+19 points above it), in the header's empty left part level with the copy's name, and just above the
+footer's line, below the body's margin (the body ends 65 points up) and left of the page code."""
+
+
+def replacement_line(form_no: str, label: str, void: str) -> str:
+    """What a replacement prints in its header and footer, so that on paper it differs from the
+    void copy it replaces."""
+    return f"补发 {form_no}-{label} · 替代已作废的 {form_no}-{void}"
+
+
+def unsealed_replacement(
+    stored: bytes, form_no: str, label: str, void: str, *, public_url: str, font: Path
+) -> bytes:
+    """The replacement `label` of the copy `void`, before its seals: the first copy's unsealed
+    revision with the new page codes and `replacement_line` in every page's header and footer.
+    Raises RegistryError (see unsealed_revision), DocgenError."""
+    unsealed = unsealed_revision(stored)
+    width, height = (float(v) for v in PdfReader(io.BytesIO(unsealed)).pages[0].mediabox[2:])
+    marks = text_overlay(replacement_line(form_no, label, void), font, (width, height), MARKS_AT)
+    base, _ = stamp_page_codes(
+        _blank(unsealed, marks),
+        code_for_page=lambda page: code_of(form_no, label, page),
+        url_for=lambda code: f"{public_url}/p/{code}",
+    )
+    return base
 
 
 def unsealed_revision(pdf: bytes) -> bytes:
@@ -256,17 +292,20 @@ def unsealed_revision(pdf: bytes) -> bytes:
     return base
 
 
-def _blank(pdf: bytes) -> bytes:
-    """`pdf` with a white patch over each page's code, so that a new code replaces the old."""
+def _blank(pdf: bytes, marks: bytes) -> bytes:
+    """`pdf` with a white patch over each page's code, so that a new code replaces the old, and the
+    one page of `marks` merged onto each page."""
     right, bottom, width, height = CODE_AREA_MM
     patch = io.BytesIO()
     Image.new("L", (int(width * 4), int(height * 4)), 255).save(patch, format="PDF", resolution=4 * 25.4)
     overlay = PdfReader(io.BytesIO(patch.getvalue())).pages[0]
+    marked = PdfReader(io.BytesIO(marks)).pages[0]
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     for page in writer.pages:
         x = float(page.mediabox.width) - right * MM
         page.merge_transformed_page(overlay, Transformation().translate(x, bottom * MM))
+        page.merge_page(marked)
     producer = reader.metadata.get("/Producer") if reader.metadata else None
     if producer is not None:
         writer.add_metadata({"/Producer": producer})

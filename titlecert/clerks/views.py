@@ -16,6 +16,7 @@ from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import code_of, parse_code
+from titlecert.clerks.records import DateRefused, IncompleteFiling, beijing_today, missing_boxes
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
 from verify.web import VERDICT_LABELS
@@ -48,10 +49,6 @@ def _refuse() -> tuple[str, int]:
     return render_template("clerks/message.html", status=403), 403
 
 
-def beijing_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-
-
 def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[str, Any] | None:
     """What the copy's page shows (None: no such copy); `clerk_ok` says whether the clerk may see
     the boxes and record."""
@@ -79,6 +76,7 @@ def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[s
             "form": form,
             "state": state,
             "boxes": boxes,
+            "unstamped": missing_boxes(boxes, set(state.stamps)),
             "page": page,
             "copies": copies,
             "events": book.events(copy.id),
@@ -227,6 +225,7 @@ def record(copy_id: int, action: str) -> Any:
                 on=on,
                 body=place,
                 note=form.get("note", "")[:500],
+                incomplete_reason=form.get("incomplete_reason", "")[:500] if form.get("incomplete") else "",
             )
         elif action == "correct":
             records.record(
@@ -249,6 +248,10 @@ def record(copy_id: int, action: str) -> Any:
             )
         else:
             abort(404)
+    except IncompleteFiling:
+        return _render(view, 409, report=None, unconfirmed=True)
+    except DateRefused as e:
+        return _render(view, 400, report=None, date_refused=e)
     except (RegistryError, ValueError) as e:
         log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
         return _render(view, 409, report=None, refused=True)

@@ -12,7 +12,8 @@ from titlecert.clerks import auth
 from titlecert.clerks.accounts import authenticate
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.listing import UNSURE_NOTE, form_rows, workbook
-from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, beijing_today, bp
+from titlecert.clerks.records import beijing_today
+from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, bp
 from titlecert.settings import Settings
 from verify.web.limits import Limited, limited
 
