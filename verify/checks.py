@@ -77,7 +77,9 @@ def analyse_pdf(data: bytes, trust: TrustSettings, at: dt.datetime | None = None
         log.info("verification failed closed: %s", type(e).__name__)
         return Analysis(
             Verdict.MALFORMED,
-            reasons=["the file's structure could not be analysed: it is damaged or was not made by the issuer"],
+            reasons=[
+                "the file's structure could not be analysed: it is damaged or was not made by the issuer"
+            ],
         )
 
 
@@ -105,7 +107,19 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
                      f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about"],
             validation_time=when.isoformat(),
         )  # fmt: skip
-    checked = [_validate_seal(emb, knowledge, timeline, trust) for emb in embedded]
+    checked = []
+    for n, emb in enumerate(embedded, start=1):
+        try:
+            checked.append(_validate_seal(emb, knowledge, timeline, trust))
+        except Exception as e:  # pyHanko may raise on a chain it cannot build (a look-alike CA)
+            if _from_anchor(emb.signer_cert, trust):
+                raise
+            log.info("seal %d of a foreign issuer raised %s", n, type(e).__name__)
+            return Analysis(
+                Verdict.INVALID,
+                reasons=[f"seal {n} ({_subject_name(emb.signer_cert)}) is not from a trusted issuer"],
+                validation_time=when.isoformat(),
+            )
     statuses = [status for status, _ in checked]
     reports = [report for _, report in checked]
     analysis = Analysis(Verdict.VALID, reports, validation_time=when.isoformat())
@@ -274,6 +288,15 @@ def _validate_seal(
         revocation_checked=knowledge.present and report.trusted,
     )
     return status, report
+
+
+def _from_anchor(cert: x509.Certificate, trust: TrustSettings) -> bool:
+    """Whether `cert` names one of the anchors as its issuer, by name and key identifier (a
+    look-alike CA copies the name, not the key)."""
+    return any(
+        cert.issuer == anchor.subject and cert.authority_key_identifier == anchor.key_identifier
+        for anchor in trust.anchors
+    )
 
 
 def _level(status: PdfSignatureStatus) -> ModificationLevel:

@@ -37,20 +37,28 @@ def tail_findings(reader: PdfFileReader, signed_revision: int) -> list[str]:
     """What the revisions after `signed_revision` (0-based) change beyond validation material, in
     plain words; empty when the tail is clean."""
     findings: list[str] = []
+    resolver, dss_owned = reader.get_historical_resolver(signed_revision), None
     for rev in range(signed_revision + 1, reader.xrefs.total_revisions):
-        for finding in _Revision(reader, rev).findings():
+        # each revision's view is the next one's "before", so the growing DSS is read once per revision
+        revision = _Revision(reader, rev, resolver, dss_owned)
+        for finding in revision.findings():
             if finding not in findings:
                 findings.append(finding)
+        resolver, dss_owned = revision.new, revision.dss_owned
     return findings
 
 
 class _Revision:
     """One update after the last seal, against the revision before it."""
 
-    def __init__(self, reader: PdfFileReader, rev: int) -> None:
+    def __init__(
+        self, reader: PdfFileReader, rev: int, old: HistoricalResolver, old_dss: set[Ref] | None
+    ) -> None:
         self.reader, self.rev = reader, rev
-        self.old: HistoricalResolver = reader.get_historical_resolver(rev - 1)
-        self.new: HistoricalResolver = reader.get_historical_resolver(rev)
+        self.old, self.new = old, reader.get_historical_resolver(rev)
+        self.old_dss = old_dss
+        """What the previous revision's DSS was made of, when it was computed there."""
+        self.dss_owned: set[Ref] = set()
         self.written: set[Ref] = set(reader.xrefs.explicit_refs_in_revision(rev))
         self.allowed: set[Ref] = set()
         self.found: list[str] = []
@@ -106,8 +114,8 @@ class _Revision:
                 self.fail("the document information was replaced by another object")
                 return
             self.allowed.add(new_ref.reference)
-        old_d = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
-        new_d = new if isinstance(new, generic.DictionaryObject) else generic.DictionaryObject()
+        old_d = _as_dict(old)
+        new_d = _as_dict(new)
         changed = [
             k[1:] for k in sorted(set(old_d) | set(new_d))
             if k not in _INFO_BOOKKEEPING and _plain_entry(old_d, k) != _plain_entry(new_d, k)
@@ -136,8 +144,8 @@ class _Revision:
             self.allowed.add(new_raw.reference)
         old = _resolve(self.old, old_raw)
         new = _resolve(self.new, new_raw)
-        old_d = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
-        new_d = new if isinstance(new, generic.DictionaryObject) else generic.DictionaryObject()
+        old_d = _as_dict(old)
+        new_d = _as_dict(new)
         for key in sorted(set(old_d) | set(new_d)):
             if key != "/Fields" and _plain_entry(old_d, key) != _plain_entry(new_d, key):
                 self.fail(f"the form dictionary (AcroForm {key}) was changed")
@@ -187,9 +195,11 @@ class _Revision:
                 continue
             value = _raw(field, "/V")
             sig = _resolve(self.new, value)
+            if not isinstance(value, generic.IndirectObject):
+                self.fail(f"a new signature field ({name}) was added")
+                continue
             is_stamp = (
-                isinstance(value, generic.IndirectObject)
-                and not self.existed(value.reference)
+                not self.existed(value.reference)
                 and isinstance(sig, generic.DictionaryObject)
                 and sig.get("/Type") == "/DocTimeStamp"
                 and sig.get("/SubFilter") == "/ETSI.RFC3161"
@@ -200,7 +210,6 @@ class _Revision:
             if "/Kids" in field or field.get("/Subtype") != "/Widget" or not _invisible(field):
                 self.fail(f"the document time stamp's field ({name}) is visible")
                 continue
-            assert isinstance(value, generic.IndirectObject)
             self.allowed.update({ref, value.reference})
             self.allowed.update(self._new_appearances(field))
             widgets.add(ref)
@@ -239,9 +248,11 @@ class _Revision:
                     self.fail(f"an annotation was added to page {page}")
 
     def _dss(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> None:
-        old_owned = _dss_refs(self.old, _raw(old_root, "/DSS"), [])
+        old_owned = self.old_dss
+        if old_owned is None:
+            old_owned = _dss_refs(self.old, _raw(old_root, "/DSS"), [], self.written)
         problems: list[str] = []
-        new_owned = _dss_refs(self.new, _raw(new_root, "/DSS"), problems)
+        new_owned = self.dss_owned = _dss_refs(self.new, _raw(new_root, "/DSS"), problems, self.written)
         for problem in problems:
             self.fail(problem)
         for ref in new_owned & self.written:
@@ -317,8 +328,14 @@ def _content_refs(resolver: HistoricalResolver, page: generic.PdfObject) -> set[
     return refs
 
 
-def _dss_refs(resolver: HistoricalResolver, dss_raw: object, problems: list[str]) -> set[Ref]:
-    """Every object the DSS is made of: the dictionary, its arrays, VRI entries and their streams."""
+def _dss_refs(
+    resolver: HistoricalResolver, dss_raw: object, problems: list[str], written: set[Ref]
+) -> set[Ref]:
+    """Every object the DSS is made of: the dictionary, its arrays, VRI entries and their streams.
+
+    Only objects this revision writes are opened (the rest were checked when they were written),
+    so a DSS that grows over decades of renewals costs little per revision.
+    """
     refs: set[Ref] = set()
     if dss_raw is None:
         return refs
@@ -331,7 +348,7 @@ def _dss_refs(resolver: HistoricalResolver, dss_raw: object, problems: list[str]
     if set(dss) - _DSS_KEYS:
         problems.append(f"the document security store carries {', '.join(sorted(set(dss) - _DSS_KEYS))}")
     for key in ("/Certs", "/OCSPs", "/CRLs"):
-        _collect_streams(resolver, _raw(dss, key), refs, problems)
+        _collect_streams(resolver, _raw(dss, key), refs, problems, written)
     vri_raw = _raw(dss, "/VRI")
     if isinstance(vri_raw, generic.IndirectObject):
         refs.add(vri_raw.reference)
@@ -341,12 +358,14 @@ def _dss_refs(resolver: HistoricalResolver, dss_raw: object, problems: list[str]
             entry_raw = vri.raw_get(key)
             if isinstance(entry_raw, generic.IndirectObject):
                 refs.add(entry_raw.reference)
+                if entry_raw.reference not in written:
+                    continue
             entry = _resolve(resolver, entry_raw)
             if not isinstance(entry, generic.DictionaryObject) or set(entry) - _VRI_KEYS:
                 problems.append("a VRI entry of the document security store is not validation data")
                 continue
             for sub in ("/Cert", "/OCSP", "/CRL"):
-                _collect_streams(resolver, _raw(entry, sub), refs, problems)
+                _collect_streams(resolver, _raw(entry, sub), refs, problems, written)
             ts = _raw(entry, "/TS")
             if isinstance(ts, generic.IndirectObject):
                 refs.add(ts.reference)
@@ -355,7 +374,9 @@ def _dss_refs(resolver: HistoricalResolver, dss_raw: object, problems: list[str]
     return refs
 
 
-def _collect_streams(resolver: HistoricalResolver, raw: object, refs: set[Ref], problems: list[str]) -> None:
+def _collect_streams(
+    resolver: HistoricalResolver, raw: object, refs: set[Ref], problems: list[str], written: set[Ref]
+) -> None:
     if raw is None:
         return
     if isinstance(raw, generic.IndirectObject):
@@ -365,8 +386,8 @@ def _collect_streams(resolver: HistoricalResolver, raw: object, refs: set[Ref], 
         problems.append("the document security store holds something other than validation data")
         return
     for item in array.iterate():
-        if not isinstance(item, generic.IndirectObject) or not isinstance(
-            resolver(item.reference), generic.StreamObject
+        if not isinstance(item, generic.IndirectObject) or (
+            item.reference in written and not isinstance(resolver(item.reference), generic.StreamObject)
         ):
             problems.append("the document security store holds something other than validation data")
             return
@@ -396,13 +417,21 @@ def _invisible(widget: generic.DictionaryObject) -> bool:
     return x1 == x2 or y1 == y2
 
 
+_EMPTY: generic.DictionaryObject = generic.DictionaryObject()  # type: ignore[no-untyped-call]
+
+
+def _as_dict(obj: generic.PdfObject | None) -> generic.DictionaryObject:
+    return obj if isinstance(obj, generic.DictionaryObject) else _EMPTY
+
+
 def _raw(d: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
     return d.raw_get(key) if key in d else None
 
 
 def _resolve(resolver: HistoricalResolver, raw: object) -> generic.PdfObject | None:
     if isinstance(raw, generic.IndirectObject):
-        return resolver(raw.reference)
+        obj: generic.PdfObject = resolver(raw.reference)
+        return obj
     return raw if isinstance(raw, generic.PdfObject) else None
 
 
