@@ -34,6 +34,7 @@ from verify.admission import admit
 from verify.audit import audit_revisions
 from verify.longterm import Knowledge, Timeline, document_timeline
 from verify.report import SignatureReport, Verdict
+from verify.tail import tail_findings
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class Analysis:
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
     signed_sha256: str | None = None
     """SHA-256 of the revision the last seal signed: what the registry binds, so validation data
-    added later (re-time-stamping, a reader's "add verification information") keeps the binding."""
+    added later (re-time-stamping, a reader's "add verification information") keeps the binding.
+    Set only when everything after that revision is such validation data (verify.tail)."""
     validation_time: str | None = None
     """The moment the file was judged as of (ISO 8601)."""
 
@@ -71,8 +73,14 @@ def analyse_pdf(data: bytes, trust: TrustSettings, at: dt.datetime | None = None
     try:
         return _analyse(data, trust, (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     except Exception as e:  # fail closed: any parser or validator failure is "malformed"
+        # the type is for operators; a person reads a plain sentence, never a library's words
         log.info("verification failed closed: %s", type(e).__name__)
-        return Analysis(Verdict.MALFORMED, reasons=[f"the PDF could not be analysed ({type(e).__name__})"])
+        return Analysis(
+            Verdict.MALFORMED,
+            reasons=[
+                "the file's structure could not be analysed: it is damaged or was not made by the issuer"
+            ],
+        )
 
 
 _RANK = {Verdict.VALID: 0, Verdict.INDETERMINATE: 1, Verdict.MODIFIED: 2, Verdict.INVALID: 3}
@@ -99,12 +107,25 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
                      f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about"],
             validation_time=when.isoformat(),
         )  # fmt: skip
-    checked = [_validate_seal(emb, knowledge, timeline, trust) for emb in embedded]
+    checked = []
+    for n, emb in enumerate(embedded, start=1):
+        try:
+            checked.append(_validate_seal(emb, knowledge, timeline, trust))
+        except Exception as e:  # pyHanko may raise on a chain it cannot build (a look-alike CA)
+            if _from_anchor(emb.signer_cert, trust):
+                raise
+            log.info("seal %d of a foreign issuer raised %s", n, type(e).__name__)
+            return Analysis(
+                Verdict.INVALID,
+                reasons=[f"seal {n} ({_subject_name(emb.signer_cert)}) is not from a trusted issuer"],
+                validation_time=when.isoformat(),
+            )
     statuses = [status for status, _ in checked]
     reports = [report for _, report in checked]
     analysis = Analysis(Verdict.VALID, reports, validation_time=when.isoformat())
     analysis.document_timestamps = [t.isoformat() for t in timeline.proven]
-    if embedded:
+    tail = tail_findings(reader, last_signed) if embedded else []
+    if embedded and not tail:
         analysis.signed_sha256 = signed_revision_sha256(data, embedded[-1])
 
     def fail(verdict: Verdict, reason: str) -> None:
@@ -132,12 +153,16 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
             )
         # After the last seal only long-term validation material may follow: the document security
         # store and document time stamps (PAdES B-LT/B-LTA, or a reader's "add verification info").
+        # pyHanko's LTA_UPDATES lets more through (VERIFY.md §3): verify.tail checks each object.
         lta_only = (
             last.coverage is SignatureCoverageLevel.ENTIRE_REVISION
             and _level(last) <= ModificationLevel.LTA_UPDATES
+            and not tail
         )
         if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE and not lta_only:
             fail(Verdict.MODIFIED, "the last seal does not cover the whole file: data was added after it")
+        for finding in tail:
+            fail(Verdict.MODIFIED, finding)
         if len(doc_stamps) != len(all_stamps):
             fail(Verdict.INVALID, "a document time stamp comes before the seals")
         for problem in timeline.problems:
@@ -263,6 +288,15 @@ def _validate_seal(
         revocation_checked=knowledge.present and report.trusted,
     )
     return status, report
+
+
+def _from_anchor(cert: x509.Certificate, trust: TrustSettings) -> bool:
+    """Whether `cert` names one of the anchors as its issuer, by name and key identifier (a
+    look-alike CA copies the name, not the key)."""
+    return any(
+        cert.issuer == anchor.subject and cert.authority_key_identifier == anchor.key_identifier
+        for anchor in trust.anchors
+    )
 
 
 def _level(status: PdfSignatureStatus) -> ModificationLevel:

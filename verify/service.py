@@ -129,8 +129,9 @@ def verify_pdf(
 
     `analyser` parses the file: in-process by default (files the operator holds), or
     verify.sandbox.IsolatedAnalyser for uploads from the public. The registry is asked for the
-    file's fingerprint, then for the fingerprint of the revision the last seal signed: the analysis
-    has then shown that only validation data and document time stamps follow it.
+    file's fingerprint, then for the fingerprint of the revision the last seal signed, which the
+    analysis gives only when verify.tail found nothing but validation data and document time
+    stamps after it.
     """
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)
