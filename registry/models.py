@@ -16,7 +16,7 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
 
 def _as_issued(context: DefaultExecutionContext) -> str:
     """A new row's `issued_sha256`: the copy registered at issue is the issued one."""
-    return str(context.get_current_parameters()["sha256"])
+    return str(context.get_current_parameters()["sha256"])  # type: ignore[no-untyped-call]
 
 
 class Base(DeclarativeBase):
