@@ -125,15 +125,15 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
             with registry.transaction() as repo:
                 record = repo.stored_as(key)
                 if record is None or record.signed_sha256 not in (None, signed):
-                    result.failed.append(
-                        f"{key}: the registry no longer names this copy; nothing was changed"
-                    )
+                    why = "the registry no longer names this copy" if record is None else (
+                        "the stored copy's seals do not sign the registered revision"
+                    )  # fmt: skip
+                    result.failed.append(f"{key}: {why}; nothing was changed")
                     continue
                 previous = record.sha256
-                if hashlib.sha256(pdf).hexdigest() == record.issued_sha256 and not store.exists(
-                    issued_key(key)
-                ):
-                    store.put(issued_key(key), pdf)  # the first renewal: keep the issued bytes
+                keep = issued_key(key)
+                if hashlib.sha256(pdf).hexdigest() == record.issued_sha256 and not store.exists(keep):
+                    store.put(keep, pdf)  # the first renewal: keep the issued bytes, once
                 store.put(key, renewed)
                 record.sha256 = hashlib.sha256(renewed).hexdigest()
                 actor = Actor(settings.actor, "cli")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +31,12 @@ from signing.keys import load_pkcs12_signer
 from signing.profiles import PROFILES
 from signing.roles import Role
 from signing.trust import TrustSettings
-from tests.conftest import Instance, make_instance, sample_session_doc, serve_pki
+from tests.conftest import TITLECERT, Instance, make_instance, sample_session_doc, serve_pki
+from tests.integration.test_clerk_pages import PASSWORD, csrf_token
 from tests.tamper import add_page_content
+from titlecert.app import create_app
 from titlecert.archive import issued_copy, retimestamp_archive
+from titlecert.clerks.codes import code_of
 from titlecert.cli import main
 from titlecert.instance import load_trust
 from titlecert.settings import Settings, from_env
@@ -60,6 +64,10 @@ class Archive:
     issued: dict[str, bytes]
     """Storage key -> the holder's copy as issued, of the two copies renewed."""
     levels: dict[str, str]
+    token: str
+    """The B-B certificate's QR token."""
+    form_no: str
+    """The B-LTA review form's number (its personnel-file copy is renewed)."""
 
 
 def _issue(inst: Instance, base: Path, level: str, document_no: str) -> list[dict[str, str]]:
@@ -70,9 +78,15 @@ def _issue(inst: Instance, base: Path, level: str, document_no: str) -> list[dic
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     env = {**inst.env, "TITLECERT_SIGNATURE_LEVEL": level}
     run = Instance(inst.home, env, inst.public_url, inst.pki_url).run
-    documents: list[dict[str, str]] = json.loads(
-        run("issue", str(session), "--out", str(base / level), "--json").stdout
-    )["documents"]
+    args = ("issue", str(session), "--out", str(base / level), "--json")
+    # On a loaded machine a B-LT seal's OCSP answer can arrive more than pyHanko's tolerance after
+    # its validation context's moment ("too recent"); the job then asks to be run again, as here.
+    for _ in range(2):
+        if (proc := run(*args, check=False)).returncode == 0:
+            break
+    else:
+        proc = run(*args)
+    documents: list[dict[str, str]] = json.loads(proc.stdout)["documents"]
     return [d for d in documents if d["kind"] in ("certificate", "review-form")]
 
 
@@ -81,6 +95,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     base = tmp_path_factory.mktemp("renewals")
     inst = make_instance(base / "home")
     inst.run("init")
+    subprocess.run([str(TITLECERT), "clerk", "add", "alice", "--password-stdin"], env=inst.env,
+                   input=PASSWORD + "\n", text=True, capture_output=True, check=True)  # fmt: skip
+    inst.run("clerk", "assign", "alice", sample_session_doc()["applicants"][1]["employer"]["credit_code"])
     settings = from_env(inst.env)
     registry = Registry(settings.database_url)
     with serve_pki(inst):
@@ -103,6 +120,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
             registry,
             {d["storage_key"]: Path(d["path"]).read_bytes() for d in chosen.values()},
             {d["storage_key"]: level for level, d in chosen.items()},
+            b_b[0]["verify_url"].rsplit("/", 1)[1],
+            b_lta[1]["form_no"],
         )
     registry.dispose()
 
@@ -160,6 +179,29 @@ def test_thirty_renewals_each_leave_a_valid_copy_and_the_issued_bytes_stay(archi
         older = verify_pdf(intermediate[key], name=key, trust=archive.trust, registry=archive.registry)
         assert (older.verdict, older.status) == (Verdict.VALID, "valid"), older.reasons
         assert any("added after issue" in r for r in older.reasons)
+
+    # What people read: the scan page and the clerk's page name the issued file's fingerprint and,
+    # apart, the renewed archive copy's.
+    fingerprints = {}
+    with archive.registry.transaction() as repo:
+        for record in repo.stored():
+            fingerprints[record.storage_key] = (record.issued_sha256, record.sha256)
+    [b_b_key] = [k for k in keys if archive.levels[k] == "B-B"]
+    [b_lta_key] = [k for k in keys if archive.levels[k] == "B-LTA"]
+    web = create_app(archive.settings).test_client()
+    scan = web.get(f"/v/{archive.token}")
+    issued_sha256, current_sha256 = fingerprints[b_b_key]
+    assert scan.status_code == 200
+    assert f'<dd class="hash">{issued_sha256}</dd>' in scan.text
+    assert f'<dd class="hash" id="archive-sha256">{current_sha256}</dd>' in scan.text
+    login = csrf_token(web.get("/clerk/login").text)
+    web.post("/clerk/login", data={"username": "alice", "password": PASSWORD, "csrf_token": login})
+    page = web.get(f"/p/{code_of(archive.form_no, 'P', 1)}")
+    issued_sha256, current_sha256 = fingerprints[b_lta_key]
+    assert page.status_code == 200
+    assert f'id="issued-sha256">{issued_sha256}</dd>' in page.text
+    assert f'id="archive-sha256">{current_sha256}</dd>' in page.text
+    assert "status-valid" in page.text and "有效" in page.text and "无法识别" not in page.text
 
 
 def test_a_renewal_that_does_not_verify_is_failed_and_the_stored_copy_kept(
