@@ -40,7 +40,12 @@ def certificate_json(record: CertificateRecord, *, documents: list[DocumentRecor
         "signed_sha256": record.signed_sha256,
         "created_at": _iso(record.created_at),
         "review_forms": [
-            {"form_no": d.number, "copy": d.copy, "sha256": d.sha256, "issued_sha256": d.issued_sha256 or d.sha256}
+            {
+                "form_no": d.number,
+                "copy": d.copy,
+                "sha256": d.sha256,
+                "issued_sha256": d.issued_sha256 or d.sha256,
+            }
             for d in documents
         ],
         "verifications": verifications,
