@@ -4,6 +4,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -11,6 +12,11 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     """A time read from the registry, in UTC: the registry stores UTC, and SQLite hands it back
     without a zone."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _as_issued(context: DefaultExecutionContext) -> str:
+    """A new row's `issued_sha256`: the copy registered at issue is the issued one."""
+    return str(context.get_current_parameters()["sha256"])  # type: ignore[no-untyped-call]
 
 
 class Base(DeclarativeBase):
@@ -53,6 +59,13 @@ class CertificateRecord(Base):
     """National e-licence identifier (GB/T 36904) printed on the certificate; None before 0002."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 (hex) of the current archive copy of the sealed PDF (changes when re-time-stamped)."""
+    issued_sha256: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, nullable=True, default=_as_issued
+    )
+    """SHA-256 of the PDF as issued (what the holder was given); stays when the archive copy is
+    re-time-stamped, whose issued bytes are kept under `issued/<storage key>`. Set on every row
+    (0009 filled the earlier ones from `sha256`); nullable only because SQLite cannot add a
+    NOT NULL column without copying a table others reference."""
     signed_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     """SHA-256 of the revision the last seal signed: stable under added validation data."""
     storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -89,6 +102,10 @@ class DocumentRecord(Base):
     """The certificate of the same award: its status is the document's status."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the current archive copy (changes when re-time-stamped)."""
+    issued_sha256: Mapped[str | None] = mapped_column(
+        String(64), unique=True, index=True, nullable=True, default=_as_issued
+    )
+    """SHA-256 of the copy as issued (as `CertificateRecord.issued_sha256`)."""
     signed_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     """SHA-256 of the revision the last seal signed."""
     storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)

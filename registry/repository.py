@@ -3,7 +3,7 @@
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,9 +53,13 @@ class CertificateRepository:
         return record
 
     def document_by_sha256(self, sha256: str) -> DocumentRecord | None:
-        """The registered document (other than a certificate) whose PDF has this fingerprint."""
+        """The registered document (other than a certificate) whose PDF, as issued or as its current
+        archive copy, has this fingerprint."""
+        digest = sha256.lower()
         return self.session.execute(
-            select(DocumentRecord).where(DocumentRecord.sha256 == sha256.lower())
+            select(DocumentRecord).where(
+                or_(DocumentRecord.sha256 == digest, DocumentRecord.issued_sha256 == digest)
+            )
         ).scalar_one_or_none()
 
     def any_certificate(self) -> bool:
@@ -75,9 +79,12 @@ class CertificateRepository:
         ).scalar_one_or_none()
 
     def by_sha256(self, sha256: str) -> CertificateRecord | None:
-        """The certificate whose final PDF has this fingerprint."""
+        """The certificate whose PDF, as issued or as its current archive copy, has this fingerprint."""
+        digest = sha256.lower()
         return self.session.execute(
-            select(CertificateRecord).where(CertificateRecord.sha256 == sha256.lower())
+            select(CertificateRecord).where(
+                or_(CertificateRecord.sha256 == digest, CertificateRecord.issued_sha256 == digest)
+            )
         ).scalar_one_or_none()
 
     def by_signed_sha256(self, signed_sha256: str) -> CertificateRecord | None:

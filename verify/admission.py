@@ -1,12 +1,20 @@
-"""Admission control: cheap byte-level checks before any parser touches an upload (VERIFY.md §6)."""
+"""Admission control: cheap byte-level checks before any parser touches an upload (VERIFY.md §6),
+and the revision bounds checked right after parsing."""
 
 import re
 from dataclasses import dataclass
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_REVISIONS = 8
-"""Base document, seals and a little long-term-validation material; more is refused unparsed
-(pyHanko's diff analysis is quadratic in revisions)."""
+MAX_CONTENT_REVISIONS = 8
+"""Revisions up to and including the last seal's: the base document, the two seals and the
+validation data B-LT puts between them (issued files have 3 at B-B/B-T, 4 at B-LT/B-LTA). More is
+refused before validation: content revisions are what pyHanko's diff analysis works hardest on."""
+MAX_TAIL_REVISIONS = 200
+"""Revisions after the last seal: only validation data and document time stamps may follow it,
+and each archive renewal adds two, so this is a hundred renewals (a century is about thirty). Its
+cost is bounded by the upload size and the sandbox's CPU and wall-clock limits as well."""
+MAX_REVISIONS = MAX_CONTENT_REVISIONS + MAX_TAIL_REVISIONS
+"""The generous overall cap counted on the bytes (`%%EOF` markers) before parsing."""
 
 _EOF = re.compile(rb"%%EOF")
 
@@ -38,3 +46,23 @@ def admit(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Admission:
     if b"/Encrypt" in data:
         return Admission(False, "the file is encrypted; issued documents never are")
     return Admission(True)
+
+
+def revision_problem(total: int, last_seal_revision: int | None) -> str | None:
+    """Why a parsed file's revisions are out of bounds (None: within them).
+
+    `total` counts the file's revisions; `last_seal_revision` is the (0-based) revision the last
+    /Sig seal signed, None when the file carries no seal (then every revision counts as content).
+    """
+    content = total if last_seal_revision is None else last_seal_revision + 1
+    if content > MAX_CONTENT_REVISIONS:
+        return (
+            f"the file has {content} revisions up to its last seal; an issued document has at most "
+            f"{MAX_CONTENT_REVISIONS}"
+        )
+    if total - content > MAX_TAIL_REVISIONS:
+        return (
+            f"the file has {total - content} revisions after its last seal; more than "
+            f"{MAX_TAIL_REVISIONS} (a hundred archive renewals) are not accepted"
+        )
+    return None

@@ -30,7 +30,7 @@ from signing.ltv import signed_revision_sha256, token_time
 from signing.profiles import PROFILES, SIGNING_ORDER
 from signing.roles import Role
 from signing.trust import TrustSettings
-from verify.admission import admit
+from verify.admission import admit, revision_problem
 from verify.audit import audit_revisions
 from verify.longterm import Knowledge, Timeline, document_timeline
 from verify.report import SignatureReport, Verdict
@@ -94,6 +94,8 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
     embedded = [e for e in everything if e.sig_object_type == NameObject("/Sig")]
     all_stamps = [e for e in everything if e.sig_object_type == NameObject("/DocTimeStamp")]
     last_signed = embedded[-1].signed_revision if embedded else -1
+    if too_many := revision_problem(reader.xrefs.total_revisions, last_signed if embedded else None):
+        return Analysis(Verdict.MALFORMED, reasons=[too_many])
     doc_stamps = [s for s in all_stamps if s.signed_revision > last_signed]
     knowledge = Knowledge.of(reader)
     timeline = document_timeline(doc_stamps, knowledge, trust, when)

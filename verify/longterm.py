@@ -120,7 +120,12 @@ def document_timeline(
     moment, newest = validation_time, True
     for n, stamp in reversed(list(enumerate(usable, start=1))):
         at = token_time(stamp.signed_data) if newest else moment
-        status = validate_pdf_timestamp(stamp, knowledge.context(trust, at, require_revinfo=not newest))
+        # No diff analysis here: every document time stamp follows the last seal, whose own diff
+        # analysis (verify.checks) already judges each later revision; one per stamp made the
+        # cost quadratic in renewals (VERIFY.md §6, docs/performance.md).
+        status = validate_pdf_timestamp(
+            stamp, knowledge.context(trust, at, require_revinfo=not newest), skip_diff=True
+        )
         cert = status.signing_cert
         in_force = cert is not None and cert.not_valid_after >= moment
         if status.intact and status.valid and status.trusted and in_force:

@@ -63,6 +63,9 @@ class CertificateView:
     """SHA-256 (hex) of the issued PDF: compare it with the file at hand."""
     superseded_by: str | None = None
     """The number of the certificate re-issued in place of this one, if any."""
+    archive_sha256: str | None = None
+    """SHA-256 of the archive copy when it was re-time-stamped since issue (None: it is the issued
+    file); the renewed copy carries the same seals and also verifies."""
 
     @classmethod
     def of(cls, r: CertificateRecord) -> "CertificateView":
@@ -82,8 +85,9 @@ class CertificateView:
             approval_no=r.approval_no,
             passed_on=r.passed_on,
             issued_on=r.issued_on,
-            sha256=r.sha256,
+            sha256=r.issued_sha256 or r.sha256,
             superseded_by=r.superseded_by,
+            archive_sha256=r.sha256 if r.issued_sha256 not in (None, r.sha256) else None,
         )
 
 

@@ -80,3 +80,26 @@ def test_a_migration_adding_columns_matches_the_models_and_goes_down_and_up(
         migrate(registry, target, down=target == before)
         present = columns & {c["name"] for c in inspect(registry.engine).get_columns(table)}
         assert present == (set() if target == before else columns)
+
+
+def test_0009_records_the_issued_fingerprint_of_earlier_rows_and_goes_down_and_up(registry: Registry) -> None:
+    from sqlalchemy import inspect, text
+
+    assert not [d for d in differences_from_models(registry) if "issued_sha256" in repr(d)]
+    migrate(registry, "0008", down=True)
+    with registry.engine.begin() as connection:  # a row registered before 0009, already renewed
+        connection.execute(
+            text(
+                "INSERT INTO documents (kind, number, copy, sha256, pages, created_at) "
+                "VALUES ('review-form', 'PS2026000001', 'personnel-file', :sha, 2, CURRENT_TIMESTAMP)"
+            ),
+            {"sha": "ab" * 32},
+        )
+    migrate(registry, "head", down=False)
+    with registry.engine.connect() as connection:
+        row = connection.execute(text("SELECT sha256, issued_sha256 FROM documents")).one()
+    assert row.issued_sha256 == row.sha256
+    for table in ("certificates", "documents"):
+        assert "issued_sha256" in {c["name"] for c in inspect(registry.engine).get_columns(table)}
+    migrate(registry, "0008", down=True)
+    assert "issued_sha256" not in {c["name"] for c in inspect(registry.engine).get_columns("documents")}

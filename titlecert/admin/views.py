@@ -36,9 +36,18 @@ def certificate_json(record: CertificateRecord, *, documents: list[DocumentRecor
         "issued_on": record.issued_on.isoformat(),
         "licence_id": record.licence_id,
         "sha256": record.sha256,
+        "issued_sha256": record.issued_sha256 or record.sha256,
         "signed_sha256": record.signed_sha256,
         "created_at": _iso(record.created_at),
-        "review_forms": [{"form_no": d.number, "copy": d.copy, "sha256": d.sha256} for d in documents],
+        "review_forms": [
+            {
+                "form_no": d.number,
+                "copy": d.copy,
+                "sha256": d.sha256,
+                "issued_sha256": d.issued_sha256 or d.sha256,
+            }
+            for d in documents
+        ],
         "verifications": verifications,
     }
 
