@@ -6,7 +6,9 @@ photo) in the middle of issuing.
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageFile
+from docx.image.exceptions import UnrecognizedImageError
+from docx.image.image import Image as DocxImage
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 PHOTO_FORMATS = ("JPEG", "PNG")
 """What the certificate template embeds (python-docx reads these without conversion)."""
@@ -38,9 +40,12 @@ def photo_problem(path: Path) -> str | None:
                 if min(width, height) < MIN_PHOTO_SIDE:
                     return f"{width}×{height} pixels is too small (at least {MIN_PHOTO_SIDE} on each side)"
                 image.load()
+        DocxImage.from_file(str(path))  # the reader the certificate template embeds it with
+    except UnrecognizedImageError:
+        return "the certificate cannot embed this image: save it again as JPEG or PNG"
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return f"the image is too large to decode (at most {MAX_PHOTO_PIXELS:,} pixels): export it smaller"
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         return "not an image (not a JPEG or PNG file): save the photo as JPEG or PNG"
     except OSError as e:
         if "truncated" in str(e):
