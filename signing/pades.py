@@ -97,7 +97,8 @@ def seal_pdf(
     except PyHankoSigningError as e:
         cause = e.__cause__
         if isinstance(cause, InsufficientRevinfoError):  # revocation_mode "require": no OCSP answer
-            urls = ", ".join(u for key in keys.values() for u in key.signer_cert.ocsp_urls) or "(none named)"
+            named = dict.fromkeys(u for key in keys.values() for u in key.signer_cert.ocsp_urls)
+            urls = ", ".join(named) or "the seal certificates' address"
             raise ServiceUnavailable(ServiceUnavailable.OCSP, urls, then="nothing was sealed") from e
         if isinstance(cause, PathValidationError | PathBuildingError):
             reason = f"the signing certificate does not validate for long-term signing ({cause})"

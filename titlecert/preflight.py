@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from asn1crypto import x509
+from asn1crypto import ocsp, x509
 from pyhanko_certvalidator.authority import AuthorityWithCert
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
@@ -49,8 +49,9 @@ def service_problems(settings: Settings, keys: Mapping[Role, SealKey]) -> list[s
     if level in ("B-LT", "B-LTA"):
         anchors = load_trust(settings).anchors
         for key in keys.values():
-            for down in asyncio.run(_probe_ocsp(key, anchors)):
-                problems.append(_advice(settings, down) + f" (for the {key.role.value} seal certificate)")
+            down, revoked = asyncio.run(_probe_ocsp(key, anchors))
+            problems += [_advice(settings, d) + f" (for the {key.role.value} seal certificate)" for d in down]
+            problems += revoked
     return list(dict.fromkeys(problems))  # both roles' certificates name the same responder
 
 
@@ -64,15 +65,20 @@ def _probe_tsa(url: str) -> ServiceUnavailable | None:
     return None
 
 
-async def _probe_ocsp(key: SealKey, anchors: Sequence[x509.Certificate]) -> list[ServiceUnavailable]:
+async def _probe_ocsp(
+    key: SealKey, anchors: Sequence[x509.Certificate]
+) -> tuple[list[ServiceUnavailable], list[str]]:
+    """The OCSP responders of the key's certificate that do not answer, and what is wrong with the
+    certificate by those that do (revoked: sealing would fail on every document)."""
     cert = key.signer_cert
     chain = [*anchors, *key.signer.cert_registry]
     issuer = next((c for c in chain if c.subject == cert.issuer), None)
     if issuer is None:
-        return []  # the trust check reports a certificate without its issuer
+        return [], []  # the trust check reports a certificate without its issuer
     backend = AIOHttpFetcherBackend(per_request_timeout=PROBE_TIMEOUT)
     fetchers = backend.get_fetchers()
-    down = []
+    down: list[ServiceUnavailable] = []
+    revoked: list[str] = []
     try:
         for url in cert.ocsp_urls:
             try:
@@ -82,9 +88,20 @@ async def _probe_ocsp(key: SealKey, anchors: Sequence[x509.Certificate]) -> list
                 continue
             if answer["response_status"].native != "successful":
                 down.append(ServiceUnavailable(ServiceUnavailable.OCSP, url, refused=True))
+            elif _status(answer) != "good":
+                revoked.append(
+                    f"the {key.role.value} seal certificate is {_status(answer)} according to the "
+                    f"OCSP responder at {url}: it cannot seal; give the role a new certificate"
+                )
     finally:
         await backend.close()  # type: ignore[no-untyped-call]  # untyped in pyhanko-certvalidator
-    return down
+    return down, revoked
+
+
+def _status(answer: ocsp.OCSPResponse) -> str:
+    """good, revoked or unknown: what the responder says of the one certificate asked about."""
+    responses = answer["response_bytes"]["response"].parsed["tbs_response_data"]["responses"]
+    return str(responses[0]["cert_status"].name) if len(responses) else "unknown"
 
 
 def _advice(settings: Settings, down: ServiceUnavailable) -> str:
