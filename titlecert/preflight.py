@@ -149,8 +149,10 @@ def render_problems(loaded: LoadedSession, settings: Settings, calendar: WorkCal
         seen.add(shape)
         try:
             render_document(job)
-        except FinishError as e:
-            problems.append(f"{where}, {job.kind}: {e}")
+        except FinishError as e:  # its numbers are stand-ins: the document is named by its kind
+            why = str(e).removeprefix(f"{job.out_name}: ")
+            named = why.startswith("applicants row ")
+            problems.append(f"{loaded.source}: {why}" if named else f"{where}, {job.kind}: {why}")
     return problems
 
 
