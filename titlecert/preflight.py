@@ -1,10 +1,11 @@
 """Before a job exists: every document can be made and the services sealing calls answer.
 
-Above B-B every seal asks the time-stamping authority for a token, and at B-LT/B-LTA the OCSP
-responder named in each seal certificate for its status. If either is down, a job would allocate
-numbers, publish the session's unsealed documents and fail every sealed one; so `issue` (and
-`titlecert check --services`) sends one real request to each first, through the clients sealing
-uses, with a short timeout.
+`render_problems` builds every document's values as the job would and renders each kind (and
+shape of values) in memory. Above B-B every seal asks the time-stamping authority for a token,
+and at B-LT/B-LTA the OCSP responder named in each seal certificate for its status. If either is
+down, a job would allocate numbers, publish the session's unsealed documents and fail every
+sealed one; so `issue` (and `titlecert check --services`) sends one real request to each first,
+through the clients sealing uses, with a short timeout (docs/preflight.md).
 """
 
 import asyncio
@@ -48,11 +49,18 @@ def service_problems(settings: Settings, keys: Mapping[Role, SealKey]) -> list[s
         problems.append(_advice(settings, tsa))
     if level in ("B-LT", "B-LTA"):
         anchors = load_trust(settings).anchors
+        unanswered: dict[str, tuple[ServiceUnavailable, list[str]]] = {}
         for key in keys.values():
             down, revoked = asyncio.run(_probe_ocsp(key, anchors))
-            problems += [_advice(settings, d) + f" (for the {key.role.value} seal certificate)" for d in down]
+            for d in down:  # both roles' certificates usually name the same responder: one line
+                unanswered.setdefault(d.url, (d, []))[1].append(key.role.value)
             problems += revoked
-    return list(dict.fromkeys(problems))  # both roles' certificates name the same responder
+        for d, roles in unanswered.values():
+            plural = "s" if len(roles) > 1 else ""
+            problems.append(
+                _advice(settings, d) + f" (for the {' and '.join(roles)} seal certificate{plural})"
+            )
+    return problems
 
 
 def _probe_tsa(url: str) -> ServiceUnavailable | None:
