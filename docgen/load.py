@@ -15,6 +15,7 @@ from docgen.check import Finding, Severity, check_glyphs, check_session
 from docgen.errors import InputError
 from docgen.locate import JsonLocator, Locator
 from docgen.models import RULE_ERROR, LoadedSession, ReviewSession
+from docgen.photos import photo_problem
 from docgen.workdays import WorkCalendar
 
 
@@ -126,6 +127,8 @@ def _photo_findings(source: Path, session: ReviewSession) -> list[Finding]:
             out.append(
                 Finding(("applicants", i, "photo"), f"expected an image file, found no file at {photo}")
             )
+        elif photo is not None and (problem := photo_problem(photo)):
+            out.append(Finding(("applicants", i, "photo"), f"{a.photo}: {problem}"))
         elif photo is None:
             out.append(
                 Finding(

@@ -58,7 +58,8 @@ class Column:
     header: str
     path: tuple[str, ...]
     kind: str = "text"
-    """text, date, int, levels, or a key of CHOICES."""
+    """text, code (an identifier or phone number: text, never a number), date, int, levels, or a
+    key of CHOICES."""
     note: str = ""
 
 
@@ -71,14 +72,14 @@ SESSION_FIELDS = (
     Column("评委会人数", ("committee", "members"), "int"),
     Column("组建单位", ("committee", "organiser")),
     Column("异议受理地址", ("committee", "address")),
-    Column("异议受理电话", ("committee", "phone")),
+    Column("异议受理电话", ("committee", "phone"), "code"),
     Column("评审开始日期", ("sitting", "start"), "date"),
     Column("评审结束日期", ("sitting", "end"), "date", "即取得时间"),
     Column("出席评委人数", ("sitting", "present"), "int", "须不少于评委会人数的2/3"),
     Column("评审地点", ("sitting", "location")),
     Column("专家库人数", ("sitting", "expert_pool"), "int", "超员配置、随机抽评时的专家库人数"),
     Column("核准机构", ("approval", "authority")),
-    Column("核准机构统一社会信用代码", ("approval", "authority_credit_code")),
+    Column("核准机构统一社会信用代码", ("approval", "authority_credit_code"), "code", "请以文本格式填写"),
     Column("批准文号", ("approval", "document_no")),
     Column("发证日期", ("approval", "date"), "date", "职称资格确认通知印发日期"),
     Column("计算截止日期", ("cutoff",), "date", "工作时间、任职时间计算截止日，默认评审当年12月31日"),
@@ -93,16 +94,16 @@ APPLICANT_COLUMNS = (
     Column("性别", ("sex",), "sex"),
     Column("出生日期", ("birth_date",), "date"),
     Column("证件类型", ("id_type",), "id_type"),
-    Column("证件号码", ("id_number",), "text", "请以文本格式填写，避免Excel截断18位号码"),
+    Column("证件号码", ("id_number",), "code", "请以文本格式填写，避免Excel截断18位号码"),
     Column("照片文件", ("photo",), "text", "相对于本工作簿所在文件夹的路径"),
     Column("工作单位", ("employer", "name")),
-    Column("单位统一社会信用代码", ("employer", "credit_code")),
+    Column("单位统一社会信用代码", ("employer", "credit_code"), "code", "请以文本格式填写"),
     Column("单位联系人", ("employer", "contact")),
-    Column("单位联系电话", ("employer", "phone")),
+    Column("单位联系电话", ("employer", "phone"), "code"),
     Column("申报程序", ("reporting_chain",), "chain"),
     Column("主管部门（人事代理机构）", ("superior", "name")),
     Column("主管部门联系人", ("superior", "contact")),
-    Column("主管部门联系电话", ("superior", "phone")),
+    Column("主管部门联系电话", ("superior", "phone"), "code"),
     Column("现职称", ("current_title", "name"), "text", "未取得职称的留空"),
     Column("现职称级别", ("current_title", "level"), "level"),
     Column("现职称取得时间", ("current_title", "obtained_on"), "date"),
@@ -123,7 +124,7 @@ APPLICANT_COLUMNS = (
 OPTIONAL_GROUPS = (("current_title",), ("results_publicity",))
 """Objects that are absent when every one of their cells is empty."""
 
-LINK = Column("证件号码", ("__id__",), "text", "对应申报人表中的证件号码")
+LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")
 NAME = Column("姓名", ("__name__",), "text", "仅供核对，不参与匹配")
 CHILD_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
     "学历": ("education", (
@@ -369,6 +370,8 @@ def _read_children(
         raw_id = str(row.pop("__id__", "") or "")
         row.pop("__name__", None)
         i = index.get(normalise_id(raw_id))
+        if i is None and any(f.path == ("__" + sheet, k, "__id__") for f in findings):
+            continue  # its ID cell was refused (typed as a number): said once, there
         if i is None:
             orphans.setdefault(raw_id, []).append(sheet_row)
             continue
@@ -415,6 +418,14 @@ def _from_cell(col: Column, value: Any, findings: list[Finding], path: tuple[str
         return value.date().isoformat() if col.kind == "date" else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if col.kind == "code" and isinstance(value, int | float) and not isinstance(value, bool):
+        # Excel keeps 15 significant digits: an 18-digit number is already another number, and a
+        # leading 0 is gone. Turning it back into text would issue to a wrong ID without a word.
+        shown = int(value) if isinstance(value, float) and value.is_integer() else value
+        findings.append(Finding(path, f"typed as a number, found {shown}: Excel keeps only 15 digits of a "
+                                      "number and drops leading zeros; format the column as text "
+                                      "(设置单元格格式 → 文本) and type the value again"))  # fmt: skip
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if col.kind == "levels":

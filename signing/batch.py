@@ -24,6 +24,8 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
+from signing.errors import ServiceUnavailable
+
 
 def tls_context() -> ssl.SSLContext:
     """The TLS context pyHanko's fetchers build per session (certifi's CA bundle), built once."""
@@ -96,3 +98,12 @@ class BatchValidation:
             fetcher_backend=OwnedFetcherBackend(self._backend),
             fetchers=self._fetchers,
         )
+
+
+def tsa_unavailable(url: str, error: BaseException, *, then: str = "") -> ServiceUnavailable:
+    """What a failed time-stamp request means for the user: the TSA does not answer (no connection,
+    timeout) or answered with an error or something that is not a time-stamp reply."""
+    cause = error.__cause__ or error
+    answered = isinstance(cause, aiohttp.ClientResponseError)  # an HTTP error status
+    refused = answered or not isinstance(cause, OSError | aiohttp.ClientError)
+    return ServiceUnavailable(ServiceUnavailable.TSA, url, refused=refused, then=then)

@@ -11,3 +11,16 @@ class KeyLoadError(SigningError):
 
 class TrustConfigError(SigningError):
     """The trust settings file is missing or inconsistent."""
+
+
+class ServiceUnavailable(SigningError):
+    """A time-stamping authority or OCSP responder did not answer (or refused); `url` names it.
+    The message is the same wherever it happens: before a job (titlecert.preflight) or mid-run."""
+
+    TSA = "time-stamping authority"
+    OCSP = "OCSP responder"
+
+    def __init__(self, service: str, url: str, *, refused: bool = False, then: str = "") -> None:
+        self.service, self.url = service, url
+        what = "refused the request" if refused else "does not answer"
+        super().__init__(f"the {service} at {url} {what}" + (f"; {then}" if then else ""))

@@ -22,10 +22,11 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import InsufficientRevinfoError, PathBuildingError, PathValidationError
 
 from signing.appearance import seal_style
-from signing.errors import SigningError
+from signing.batch import tsa_unavailable
+from signing.errors import ServiceUnavailable, SigningError
 from signing.flatten import flatten_form_fields
 from signing.keys import SealKey
 from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement
@@ -91,12 +92,14 @@ def seal_pdf(
                   long_term=long_term, archive=archive)  # fmt: skip
         return out.getvalue()
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
-        url = getattr(timestamper, "url", "the time-stamping authority")
-        raise SigningError(
-            f"no time stamp from {url} ({e.__class__.__name__}: {e}); nothing was sealed"
-        ) from e
+        url = getattr(timestamper, "url", "its configured address")
+        raise tsa_unavailable(url, e, then="nothing was sealed") from e
     except PyHankoSigningError as e:
         cause = e.__cause__
+        if isinstance(cause, InsufficientRevinfoError):  # revocation_mode "require": no OCSP answer
+            named = dict.fromkeys(u for key in keys.values() for u in key.signer_cert.ocsp_urls)
+            urls = ", ".join(named) or "the seal certificates' address"
+            raise ServiceUnavailable(ServiceUnavailable.OCSP, urls, then="nothing was sealed") from e
         if isinstance(cause, PathValidationError | PathBuildingError):
             reason = f"the signing certificate does not validate for long-term signing ({cause})"
             raise SigningError(f"{reason}; nothing was sealed") from e

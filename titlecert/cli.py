@@ -159,15 +159,27 @@ def _print_issue(result: "IssueResult", as_json: bool) -> None:
 
 @main.command()
 @click.argument("session", type=click.Path(path_type=Path))
+@click.option(
+    "--services",
+    is_flag=True,
+    help="Also load this instance's keys and, above B-B, ask its TSA and OCSP once.",
+)
 @click.pass_obj
-def check(settings: Settings, session: Path) -> None:
-    """Validate SESSION.json or .xlsx against the notice's rules without issuing anything."""
+def check(settings: Settings, session: Path, services: bool) -> None:
+    """Validate SESSION.json or .xlsx against the notice's rules without issuing anything: every
+    photo decoded, every document's values built and each kind rendered in memory."""
     from docgen.load import load_session
     from docgen.rules import vote_passes
     from titlecert.issuing import calendar_of
+    from titlecert.preflight import preflight, render_problems
 
+    calendar, today = calendar_of(settings), dt.date.today()
     with _user_errors():
-        loaded = load_session(session, calendar_of(settings))
+        loaded = load_session(session, calendar)
+        if services:
+            preflight(loaded, settings, calendar, today=today)
+        elif problems := render_problems(loaded, settings, calendar, today=today):
+            raise InputError(problems, list(loaded.warnings))
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     s = loaded.session

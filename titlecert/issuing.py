@@ -1,7 +1,9 @@
 """Issuing a session: validate it, open its job, run the job on this machine, report.
 
-The whole session is validated first (including that every character can be printed) and the
-keys loaded, so input and configuration errors stop everything before a job exists. Then one
+The whole session is validated first (including that every character can be printed and every
+photo decodes), the keys loaded, every document's values built and each kind rendered in memory,
+and above B-B the TSA and OCSP responder asked once (`titlecert.preflight`), so input and
+configuration errors stop everything before a job exists. Then one
 transaction creates the job: every number allocated, one unit of work per award or session
 document (`titlecert.jobs.plan`). The units go through overlapped stages (`titlecert.jobs.runner`)
 and each is registered on its own (`titlecert.jobs.register`); a failing document fails its unit
@@ -27,6 +29,7 @@ from titlecert.jobs.progress import NoProgress, Progress
 from titlecert.jobs.result import IssuedDocument, IssueResult, read_manifest
 from titlecert.jobs.runner import run_job
 from titlecert.jobs.work import WorkContext, calendar_of
+from titlecert.preflight import ServicesDown, preflight, service_problems
 from titlecert.settings import Settings
 
 
@@ -34,8 +37,9 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
                   supersede: Supersession | None = None,
                   progress: Progress | None = None) -> IssueResult:  # fmt: skip
     """Issue every document of a session into `out_dir`, or finish the unfinished job of the same
-    command. Raises InputError (no job created) on bad input, the signing package's KeyLoadError
-    when a key does not load, the registry's errors when it cannot be reached; a document that
+    command. Raises, before any job exists: InputError on bad input or a document that cannot be
+    made, the signing package's KeyLoadError when a key does not load, ServicesDown when the TSA or
+    OCSP responder does not answer; the registry's errors when it cannot be reached; a document that
     fails is reported in the result's errors (its unit failed, the job failed, resumable).
 
     With `supersede` (a re-issue), the session must hold exactly one passed award, which may be
@@ -45,7 +49,7 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
     calendar = calendar_of(settings)
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     inputs = inputs_of(loaded, calendar)
-    load_keys(settings)
+    preflight(loaded, settings, calendar, today=dt.date.today())
     ctx = WorkContext.of(settings)
     try:
         opened = open_job(settings, loaded, inputs, out_dir, registry=ctx.registry, store=ctx.store,
@@ -59,8 +63,10 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
 
 def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = None) -> IssueResult:
     """Finish an unfinished job from the registry and the document store alone (no session file).
-    Raises NotFound, ApplicationError when the job is completed or abandoned, KeyLoadError."""
-    load_keys(settings)
+    Raises NotFound, ApplicationError when the job is completed or abandoned, KeyLoadError,
+    ServicesDown."""
+    if problems := service_problems(settings, load_keys(settings)):
+        raise ServicesDown(settings.signature_level, problems)
     ctx = WorkContext.of(settings)
     try:
         with ctx.registry.transaction() as repo:

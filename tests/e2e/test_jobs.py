@@ -228,41 +228,29 @@ def test_killed_between_sealing_and_registering_the_unit_is_registered_without_s
     assert [str(job), "completed"] in listed
 
 
-def test_a_failing_document_fails_its_unit_only_and_a_fixed_run_finishes(
+def test_a_broken_photo_is_refused_before_any_job_and_the_fixed_session_issues(
     office: Instance, tmp_path: Path
 ) -> None:
+    # A unit failing mid-run is what test_without_libreoffice_every_unit_fails... provokes: a photo
+    # that cannot be rendered no longer reaches a job (tests/e2e/test_preflight.py has the others).
     source = session(tmp_path, 3, seed=4, approval=73, name="photo.json")
     doc = json.loads(source.read_text(encoding="utf-8"))
     photo = tmp_path / doc["applicants"][1]["photo"]
     good = photo.read_bytes()
     photo.write_bytes(b"not a picture")
     out = tmp_path / "out"
+    jobs_before = office.run("jobs", "list", "--json").stdout
     proc = office.run("issue", str(source), "--out", str(out), "--json", check=False)
-    assert proc.returncode == 1
-    result = json.loads(proc.stdout)
-    job = result["job"]
-    [head, error] = result["errors"]
-    assert head.startswith(f"job {job}: 1 of ") and f"titlecert jobs resume {job}" in head
-    [(failed_no,)] = query(
-        office, "select certificate_no from issue_units where job_id = ? and state = 'failed'", job
-    )
-    assert error.startswith(f"certificates/{failed_no}.pdf: cannot be rendered (UnrecognizedImageError")
-    assert f"error: certificates/{failed_no}.pdf: " in proc.stderr
-    assert registered_certificates(office, [failed_no]) == {}
-    others = [d for d in result["documents"] if d["kind"] == "certificate"]
-    assert len(others) == 2 and (out / "results-list.pdf").is_file()
-    assert query(office, "select state from issue_jobs where id = ?", job) == [("failed",)]
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"{source}: applicants row 2 ({doc['applicants'][1]['name']}), photo: " in proc.stderr
+    assert office.run("jobs", "list", "--json").stdout == jobs_before and not out.exists()
 
-    photo.write_bytes(good)  # fixed: the session changed, so a new job takes over the folder
+    photo.write_bytes(good)
     fixed = json.loads(office.run("issue", str(source), "--out", str(out), "--json").stdout)
-    assert fixed["errors"] == [] and fixed["job"] != job
-    assert any(f"unfinished job {job} writing to this folder was abandoned" in w and failed_no in w
-               for w in fixed["warnings"])  # fmt: skip
-    assert sum("already issued as" in s for s in fixed["skipped"]) == 2
-    [new] = [d for d in fixed["documents"] if d["kind"] == "certificate"]
-    assert new["certificate_no"] != failed_no and registered_certificates(office, [failed_no]) == {}
-    assert query(office, "select state from issue_jobs where id = ?", job) == [("abandoned",)]
-    [report] = json.loads(office.run("verify", "--json", new["path"]).stdout)
+    assert fixed["errors"] == [] and not any("abandoned" in w for w in fixed["warnings"])
+    certificates = [d for d in fixed["documents"] if d["kind"] == "certificate"]
+    assert len(certificates) == 3
+    [report] = json.loads(office.run("verify", "--json", certificates[1]["path"]).stdout)
     assert report["verdict"] == "valid"
 
 

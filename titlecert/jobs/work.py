@@ -10,12 +10,14 @@ registered from its stored PDFs without sealing again; a unit already registered
 import datetime as dt
 import hashlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.errors import DocgenError
 from docgen.models import LoadedSession
+from docgen.photos import photo_problem
 from docgen.render import render_docx
 from docgen.workdays import WorkCalendar, load_overrides
 from registry.db import Registry
@@ -30,6 +32,8 @@ from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore, open_store
+
+log = logging.getLogger(__name__)
 
 
 def calendar_of(settings: Settings) -> WorkCalendar:
@@ -165,19 +169,32 @@ def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
 
 def render(work: UnitWork) -> list[bytes]:
     """The unit's documents as .docx. Raises FinishError naming the document that failed."""
-    out = []
-    for job in work.documents:
-        try:
-            out.append(
-                render_docx(job.template, job.context, images=job.images, must_contain=job.must_contain)
-            )
-        except DocgenError as e:
-            raise FinishError(f"{job.out_name}: {e}") from e
-        except Exception as e:  # a broken photo or template fails this unit only, named
-            raise FinishError(
-                f"{job.out_name}: cannot be rendered ({type(e).__name__}: {e})".replace(": )", ")")
-            ) from e
-    return out
+    return [render_document(job) for job in work.documents]
+
+
+def render_document(job: Job) -> bytes:
+    """One document as .docx. Raises FinishError naming the document and, for an award's, the
+    applicant (and the photo when it is the photo that cannot be read)."""
+    try:
+        return render_docx(job.template, job.context, images=job.images, must_contain=job.must_contain)
+    except DocgenError as e:
+        raise FinishError(f"{job.out_name}: {e}") from e
+    except Exception as e:  # a broken photo or template fails this unit only, named
+        log.warning("%s cannot be rendered", job.out_name, exc_info=True)
+        raise FinishError(f"{job.out_name}: {_render_failure(job)}") from e
+
+
+def _render_failure(job: Job) -> str:
+    if job.award is None:
+        return "cannot be rendered: check the session with `titlecert check`; the log (-v) has the details"
+    a, row = job.award.applicant, job.award.index + 1
+    who = f"applicants row {row} ({a.name})"
+    photo = job.award.certificate.photo
+    if job.kind == "certificate" and photo is not None:
+        problem = photo_problem(photo) if photo.is_file() else "the file is gone"
+        if problem:
+            return f"{who}, photo: {a.photo}: {problem}"
+    return f"{who}: the {job.kind} cannot be rendered; the log (-v) has the details"
 
 
 def convert(converter: Converter, work: UnitWork, index: int, docx: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -102,3 +103,40 @@ def test_published_schema_is_current_and_accepts_the_example() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads(SAMPLE_SESSION.read_text(encoding="utf-8")), schema)
     assert set(CHILD_SHEETS) == {"学历", "工作经历", "业绩成果", "年度考核", "继续教育"}
+
+
+NUMBER_ADVICE = (
+    "Excel keeps only 15 digits of a number and drops leading zeros; format the column as text "
+    "(设置单元格格式 → 文本) and type the value again"
+)
+
+
+def test_identifiers_typed_as_numbers_are_refused_never_coerced(tmp_path: Path) -> None:
+    # openpyxl writes an int as a number cell, as Excel does when the column is not text; it comes
+    # back as the nearest double, another 18-digit number (shown as read, never coerced to an ID).
+    found = broken(tmp_path, "申报人", "E4", 500235197208182837)
+    number = re.compile(r"typed as a number, found 5002351972081\d{5}: " + re.escape(NUMBER_ADVICE))
+    assert any(f.startswith("sheet 申报人 row 4 (薛伟), 证件号码: ") and number.search(f) for f in found)
+    credit = broken(tmp_path, "申报人", "H2", 915000002028267761)
+    assert len(credit) == 1 and credit[0].startswith(
+        "sheet 申报人 row 2 (许思婷), 单位统一社会信用代码: typed as a number"
+    )
+    assert broken(tmp_path, "评审会", "B16", 1150000000000000.0) == [
+        f"sheet 评审会 row 16, 核准机构统一社会信用代码: typed as a number, found 1150000000000000: {NUMBER_ADVICE}"
+    ]
+    assert broken(tmp_path, "申报人", "J2", 2363001234) == [
+        f"sheet 申报人 row 2 (许思婷), 单位联系电话: typed as a number, found 2363001234: {NUMBER_ADVICE}"
+    ]
+
+
+def test_template_formats_identifier_columns_as_text(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "t.xlsx")
+    wb = load_workbook(tmp_path / "t.xlsx")
+    applicants = {c.value: c.column_letter for c in wb[APPLICANT_SHEET][1]}
+    for header in ("证件号码", "单位统一社会信用代码", "单位联系电话", "主管部门联系电话"):
+        assert wb[APPLICANT_SHEET][f"{applicants[header]}2"].number_format == "@", header
+    session = {wb["评审会"].cell(r, 1).value: r for r in range(2, wb["评审会"].max_row + 1)}
+    for header in ("核准机构统一社会信用代码", "异议受理电话"):
+        assert wb["评审会"].cell(session[header], 2).number_format == "@", header
+    for sheet in CHILD_SHEETS:
+        assert wb[sheet]["A2"].number_format == "@", sheet
