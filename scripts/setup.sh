@@ -19,6 +19,10 @@ have_font "AR PL UKai CN" || missing+=(fonts-arphic-ukai)
 have_font "Liberation Serif" || missing+=(fonts-liberation2)
 have_font "HanaMinB" || missing+=(fonts-hanazono)  # rare name characters (CJK Ext-B)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# Independent validators of issued files (tests, docs/independent-validators.md): poppler's pdfsig
+# (poppler-utils, above) needs NSS's certutil to build a trust store; qpdf checks the PDF structure.
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 # The real-browser tests drive Debian's Chromium through Playwright (its own browser download is
 # not reachable from every network).

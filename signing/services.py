@@ -24,6 +24,7 @@ from pathlib import Path
 from aiohttp import web
 from asn1crypto import cms, core, tsp
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -39,6 +40,24 @@ from signing.keys import load_pkcs12_signer
 REVOKED_FILE = "revoked.json"
 UPDATE_INTERVAL = dt.timedelta(days=7)
 RESPONDER_RENEWAL = dt.timedelta(days=30)
+
+
+# The CertID hash algorithms cryptography's OCSP builder can answer in.
+_CERTID_HASHES = (hashes.SHA1, hashes.SHA224, hashes.SHA256, hashes.SHA384, hashes.SHA512)
+
+
+def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(serialization.Encoding.DER)
+
+
+def _names_issuer(
+    request: ocsp.OCSPRequest, issuer: x509.Certificate, algorithm: hashes.HashAlgorithm
+) -> bool:
+    """Whether the request's CertID names `issuer` (a serial number alone could be another CA's):
+    its hashes compared with those cryptography computes for the same algorithm."""
+    probe = ocsp.OCSPRequestBuilder().add_certificate(issuer, issuer, algorithm).build()
+    ours = (probe.issuer_name_hash, probe.issuer_key_hash)
+    return ours == (request.issuer_name_hash, request.issuer_key_hash)
 
 
 class _TimeStamper(DummyTimeStamper):
@@ -180,32 +199,44 @@ class PkiServices:
 
     def ocsp(self, request_der: bytes, *, now: dt.datetime | None = None) -> bytes:
         """An OCSP response (good, revoked or unknown) for a DER OCSPRequest, signed by the
-        delegated responder."""
+        delegated responder.
+
+        The answer's CertID uses the request's hash algorithm: a client matches the answer to its
+        question by comparing CertIDs, and NSS (pdfsig, Firefox) and OpenSSL ask with SHA-1 and
+        cannot match a SHA-256 CertID. A request's nonce is echoed (RFC 8954), as OpenSSL expects.
+        """
         now = now or dt.datetime.now(dt.UTC)
         self._fresh_responder(now)
         try:
             request = ocsp.load_der_ocsp_request(request_der)
-        except ValueError:
-            return ocsp.OCSPResponseBuilder.build_unsuccessful(
-                ocsp.OCSPResponseStatus.MALFORMED_REQUEST
-            ).public_bytes(serialization.Encoding.DER)
+            algorithm = request.hash_algorithm
+        except (ValueError, UnsupportedAlgorithm):
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        if not isinstance(algorithm, _CERTID_HASHES):
+            return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         revoked = self.revocations().get(request.serial_number)
         cert = self.issued.get(request.serial_number)
         builder = ocsp.OCSPResponseBuilder()
-        if cert is None:
+        if cert is None or not _names_issuer(request, self.ca_cert, algorithm):
             builder = builder.add_response_by_hash(
                 request.issuer_name_hash, request.issuer_key_hash, request.serial_number,
-                request.hash_algorithm, ocsp.OCSPCertStatus.UNKNOWN, now, now + UPDATE_INTERVAL, None, None,
+                algorithm, ocsp.OCSPCertStatus.UNKNOWN, now, now + UPDATE_INTERVAL, None, None,
             )  # fmt: skip
         else:
             in_force = revoked if revoked and revoked.at <= now else None
             builder = builder.add_response(
-                cert=cert, issuer=self.ca_cert, algorithm=hashes.SHA256(),
+                cert=cert, issuer=self.ca_cert, algorithm=algorithm,
                 cert_status=ocsp.OCSPCertStatus.REVOKED if in_force else ocsp.OCSPCertStatus.GOOD,
                 this_update=now, next_update=now + UPDATE_INTERVAL,
                 revocation_time=in_force.at if in_force else None,
                 revocation_reason=in_force.reason if in_force else None,
             )  # fmt: skip
+        try:
+            nonce = request.extensions.get_extension_for_class(x509.OCSPNonce)
+        except x509.ExtensionNotFound:
+            pass
+        else:
+            builder = builder.add_extension(nonce.value, critical=False)
         response = (
             builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.responder_cert)
             .certificates([self.responder_cert])

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,26 @@ def ocsp_status(inst: Instance, cert: x509.Certificate) -> ocsp.OCSPResponse:
                       headers={"Content-Type": "application/ocsp-request"}, timeout=10)  # fmt: skip
     assert r.headers["Content-Type"] == "application/ocsp-response"
     return ocsp.load_der_ocsp_response(r.content)
+
+
+@pytest.mark.parametrize("certid_hash", [None, "-sha256"], ids=["openssl-default-sha1", "sha256"])
+def test_openssl_ocsp_client_gets_a_verified_good_answer(
+    pki: Instance, tmp_path: Path, certid_hash: str | None
+) -> None:
+    """OpenSSL (like NSS) asks with a SHA-1 CertID by default and must find its answer (runs before
+    this module's revocations)."""
+    committee = tmp_path / "committee.pem"
+    committee.write_bytes(cert_of(pki, "committee").public_bytes(serialization.Encoding.PEM))
+    root = str(pki.home / "pki" / "root-ca.pem")
+    proc = subprocess.run(
+        ["openssl", "ocsp", *([certid_hash] if certid_hash else []), "-issuer", root, "-cert", str(committee),
+         "-url", f"{pki.pki_url}/ocsp", "-CAfile", root],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{committee}: good" in proc.stdout
+    assert "Response verify OK" in proc.stderr
+    assert "WARNING" not in proc.stderr  # e.g. "no nonce in response"
 
 
 def test_time_stamps_are_genuine_rfc3161_tokens(pki: Instance) -> None:
