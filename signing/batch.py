@@ -12,6 +12,7 @@ Sessions still open and close inside each top-level call, as pyHanko's own do: a
 the event loop that opened it, and pyHanko's synchronous API runs a new loop per call.
 """
 
+import datetime as dt
 import ssl
 from collections.abc import Iterable
 
@@ -72,6 +73,14 @@ class _LazySession(LazySession):
             await session.close()
 
 
+ANSWER_TOLERANCE = dt.timedelta(minutes=2)
+"""How much later than a seal's validation moment a fresh OCSP answer's thisUpdate may be. A
+responder that answers on demand dates its answer when it makes it, after the moment the seal's
+context was opened (the time stamp comes first; a loaded machine adds seconds) and by its own
+clock; pyHanko's default of one second refused such answers as "too recent", so a busy batch or
+a responder's clock a little ahead failed seals that were fine."""
+
+
 class BatchValidation:
     """Makes the validation context of each long-term seal of a batch; the contexts share their
     fetchers, so each certificate's OCSP answer (and any CRL or issuer certificate) is fetched once
@@ -97,6 +106,7 @@ class BatchValidation:
             revocation_mode="require",  # B-LT must embed an answer: no answer, no seal
             fetcher_backend=OwnedFetcherBackend(self._backend),
             fetchers=self._fetchers,
+            time_tolerance=ANSWER_TOLERANCE,
         )
 
 

@@ -25,7 +25,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import InsufficientRevinfoError, PathBuildingError, PathValidationError
 
 from signing.appearance import seal_style
-from signing.batch import tsa_unavailable
+from signing.batch import ANSWER_TOLERANCE, tsa_unavailable
 from signing.errors import ServiceUnavailable, SigningError
 from signing.flatten import flatten_form_fields
 from signing.keys import SealKey
@@ -153,7 +153,10 @@ def _sign(
             context = long_term.validation_contexts()
         else:
             context = ValidationContext(
-                trust_roots=list(long_term.trust_roots), allow_fetching=True, revocation_mode="require"
+                trust_roots=list(long_term.trust_roots),
+                allow_fetching=True,
+                revocation_mode="require",
+                time_tolerance=ANSWER_TOLERANCE,
             )
         meta = dataclasses.replace(
             meta, embed_validation_info=True, validation_context=context, use_pades_lta=archive

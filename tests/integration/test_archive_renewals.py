@@ -79,13 +79,7 @@ def _issue(inst: Instance, base: Path, level: str, document_no: str) -> list[dic
     env = {**inst.env, "TITLECERT_SIGNATURE_LEVEL": level}
     run = Instance(inst.home, env, inst.public_url, inst.pki_url).run
     args = ("issue", str(session), "--out", str(base / level), "--json")
-    # On a loaded machine a B-LT seal's OCSP answer can arrive more than pyHanko's tolerance after
-    # its validation context's moment ("too recent"); the job then asks to be run again, as here.
-    for _ in range(2):
-        if (proc := run(*args, check=False)).returncode == 0:
-            break
-    else:
-        proc = run(*args)
+    proc = run(*args)
     documents: list[dict[str, str]] = json.loads(proc.stdout)["documents"]
     return [d for d in documents if d["kind"] in ("certificate", "review-form")]
 
