@@ -253,15 +253,20 @@ def test_a_failing_document_fails_its_unit_only_and_a_fixed_run_finishes(
     assert len(others) == 2 and (out / "results-list.pdf").is_file()
     assert query(office, "select state from issue_jobs where id = ?", job) == [("failed",)]
 
-    photo.write_bytes(good)  # fixed: the session changed, so a new job takes over the folder
+    photo.write_bytes(good)  # corrected: the same session, so its job goes on with the new photo
     fixed = json.loads(office.run("issue", str(source), "--out", str(out), "--json").stdout)
-    assert fixed["errors"] == [] and fixed["job"] != job
-    assert any(f"unfinished job {job} writing to this folder was abandoned" in w and failed_no in w
-               for w in fixed["warnings"])  # fmt: skip
-    assert sum("already issued as" in s for s in fixed["skipped"]) == 2
-    [new] = [d for d in fixed["documents"] if d["kind"] == "certificate"]
-    assert new["certificate_no"] != failed_no and registered_certificates(office, [failed_no]) == {}
-    assert query(office, "select state from issue_jobs where id = ?", job) == [("abandoned",)]
+    assert fixed["errors"] == [] and fixed["job"] == job
+    assert any(f"job {job} continued with the corrected session: 1 unit(s)" in w for w in fixed["warnings"])
+    assert not any("abandoned" in w for w in fixed["warnings"]) and fixed["skipped"] == []
+    listed = sorted(d["certificate_no"] for d in fixed["documents"] if d["kind"] == "certificate")
+    assert failed_no in listed and len(listed) == 3, "the failed award keeps its number"
+    assert query(office, "select state, count(*) from issue_units where job_id = ? group by state", job) == [
+        ("registered", 8)
+    ]
+    assert query(office, "select state from issue_jobs where id = ?", job) == [("completed",)]
+    [new] = [
+        d for d in fixed["documents"] if d.get("certificate_no") == failed_no and d["kind"] == "certificate"
+    ]
     [report] = json.loads(office.run("verify", "--json", new["path"]).stdout)
     assert report["verdict"] == "valid"
 

@@ -195,8 +195,8 @@ def _registered_award(loaded: LoadedSession, unit: IssueUnit, changed: list[str]
     )
 
 
-def _rekey(jobs: JobRepository, repo: CertificateRepository, unit: IssueUnit, loaded: LoadedSession, secret: bytes,
-           plan: JobPlan) -> list[str]:  # fmt: skip
+def _rekey(jobs: JobRepository, repo: CertificateRepository, unit: IssueUnit, loaded: LoadedSession,
+           secret: bytes, plan: JobPlan) -> list[str]:  # fmt: skip
     """A corrected ID number or title is another award key: it must be neither issued nor being issued."""
     assert unit.applicant is not None  # noqa: S101
     a = loaded.session.applicants[unit.applicant]
