@@ -210,3 +210,41 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
     finally:
         home_file.unlink(missing_ok=True)
         ctx.close()
+
+
+def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is_continued(
+    settings: Settings, tmp_path: Path
+) -> None:
+    doc = sample_session_doc()
+    doc["approval"]["document_no"] = "渝职改办〔2026〕59号"
+    doc["applicants"] = doc["applicants"][1:2]
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    worker = WorkContext.of(settings)  # a long-lived worker (a Celery worker process) keeps sessions
+    try:
+
+        def open_it() -> int:
+            loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
+            opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
+                              registry=worker.registry, store=worker.store, secret=worker.secret,
+                              supersede=None, today=dt.date.today())  # fmt: skip
+            assert opened.job_id is not None
+            return opened.job_id
+
+        job_id = open_it()
+        with worker.registry.transaction() as repo:
+            [award_id] = [u.id for u in JobRepository(repo.session).units(job_id) if u.kind == "award"]
+        work = load_unit(worker, award_id)
+        assert work.award is not None and work.award.applicant.name == doc["applicants"][0]["name"]
+
+        doc["applicants"][0]["name"] += "华"  # a typo corrected before anything was registered
+        source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        assert open_it() == job_id, "the same session corrected continues its job"
+        work = load_unit(worker, award_id)
+        assert work.award is not None and work.award.applicant.name == doc["applicants"][0]["name"]
+        assert work.label.endswith(f"({doc['applicants'][0]['name']})")
+    finally:
+        with worker.registry.transaction() as repo:  # the shared instance keeps no open job of ours
+            jobs = JobRepository(repo.session)
+            jobs.abandon(jobs.job(job_id), reason="test", at=dt.datetime.now(dt.UTC))
+        worker.close()

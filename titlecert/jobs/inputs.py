@@ -83,10 +83,19 @@ def staging_folder(job_id: int) -> str:
 def save_inputs(store: DocumentStore, job_id: int, inputs: JobInputs) -> str:
     """Put the inputs in the store under `jobs/<job_id>/`; returns the session's key."""
     prefix = f"{staging_folder(job_id)}/"
-    for name, data in inputs.photos.items():
-        store.put(prefix + name, data)
     store.put(prefix + CALENDAR, json.dumps(inputs.calendar.to_json()).encode())
-    key = prefix + "session.json"
+    return put_session(store, job_id, inputs)
+
+
+def put_session(store: DocumentStore, job_id: int, inputs: JobInputs, *, name: str = "session.json") -> str:
+    """Put the session as `name` and its photos (not the calendar, which stays as the job froze it)
+    under `jobs/<job_id>/`; returns the session's key. A job continued with a corrected session
+    keeps it under another name beside the first (`titlecert.jobs.continuation`). The session goes
+    last: `jobs clean` finds a folder by its first session.json."""
+    prefix = f"{staging_folder(job_id)}/"
+    for photo, data in inputs.photos.items():
+        store.put(prefix + photo, data)
+    key = prefix + name
     store.put(key, json.dumps(inputs.document, ensure_ascii=False, sort_keys=True).encode())
     return key
 
@@ -103,7 +112,7 @@ def load_inputs(store: DocumentStore, key: str, cache: Path) -> LoadedSession:
             name = applicant.get("photo")
             if name and not (folder / name).is_file():
                 _write(folder / name, store.get(key.rsplit("/", 1)[0] + "/" + name))
-        source = folder / "session.json"
+        source = folder / key.rsplit("/", 1)[1]
         if not source.is_file():
             _write(source, json.dumps(document, ensure_ascii=False).encode())
     except KeyError as e:

@@ -102,9 +102,11 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
 def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_dir: Path, *,
              registry: Registry, store: DocumentStore, secret: bytes,
              supersede: Supersession | None, today: dt.date) -> OpenedJob:  # fmt: skip
-    """The unfinished job of this command (same session, photos, output folder and re-issue), else
-    a new one, created in one transaction: an unfinished job writing to the same folder is
-    abandoned, numbers are allocated, the job and its units recorded, its inputs put in the store.
+    """The unfinished job of this command (same session, photos, output folder and re-issue); else
+    the unfinished job of the same session corrected, continued (`titlecert.jobs.continuation`;
+    CannotContinue when the correction cannot be applied); else a new one, created in one
+    transaction: an unfinished job writing to the same folder is abandoned, numbers are allocated,
+    the job and its units recorded, its inputs put in the store.
 
     Raises ReissueError when a re-issue does not yield exactly one award, the registry's NotFound or
     Conflict when the certificate to replace is not in force.
@@ -117,6 +119,16 @@ def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_d
         if found is not None:
             plan = JobPlan.from_json(found.plan)
             return OpenedJob(found.id, plan, plan.skipped, plan.warnings, resumed=True)
+    from titlecert.jobs.continuation import continue_job, same_session_job  # it builds on this module
+
+    same = same_session_job(registry, store, out, inputs.document, supersede)
+    if same is not None:  # the same session corrected: its job goes on
+        continue_job(
+            settings, loaded, inputs, same, fingerprint, registry=registry, store=store, secret=secret
+        )
+        with registry.transaction() as repo:
+            plan = JobPlan.from_json(JobRepository(repo.session).job(same).plan)
+        return OpenedJob(same, plan, plan.skipped, plan.warnings, resumed=True)
     now = dt.datetime.now(dt.UTC)
     plan = JobPlan(today, settings.public_url, settings.licence_type_code, supersede is None, supersede,
                    warnings=list(loaded.warnings))  # fmt: skip

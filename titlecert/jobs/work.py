@@ -56,7 +56,9 @@ class WorkContext:
     secret: bytes
     calendar: WorkCalendar
     """The instance's calendar when the worker started (read again for each unit: `calendar_of`)."""
-    _sessions: dict[int, LoadedSession] = field(default_factory=dict)
+    _sessions: dict[int, tuple[str, LoadedSession]] = field(default_factory=dict)
+    """By job: the fingerprint of the session unpacked (a continued job's corrected session has
+    another) and the session."""
     _frozen: dict[int, WorkCalendar | None] = field(default_factory=dict)
 
     @classmethod
@@ -66,12 +68,16 @@ class WorkContext:
         return cls(settings, registry, store, instance_secret(settings), calendar_of(settings))
 
     def session_of(self, job: IssueJob) -> LoadedSession:
-        """The job's session, unpacked from the document store once per worker (a new job's first
-        unpacks it after dropping what this worker kept of jobs that have ended since)."""
-        if job.id not in self._sessions:
-            self._forget_ended_jobs()
-            self._sessions[job.id] = load_inputs(self.store, job.inputs, self.settings.jobs_cache)
-        return self._sessions[job.id]
+        """The job's session, unpacked from the document store once per worker and again when the
+        job was continued with a corrected session (a new job's first unpacks it after dropping
+        what this worker kept of jobs that have ended since)."""
+        kept = self._sessions.get(job.id)
+        if kept is None or kept[0] != job.fingerprint:
+            if kept is None:
+                self._forget_ended_jobs()
+            kept = job.fingerprint, load_inputs(self.store, job.inputs, self.settings.jobs_cache)
+            self._sessions[job.id] = kept
+        return kept[1]
 
     def _forget_ended_jobs(self) -> None:
         """A long-lived worker (a Celery worker process) sees many jobs: the unpacked inputs of those
