@@ -4,6 +4,7 @@ out, and adding a fresh document time stamp (PAdES B-LTA renewal)."""
 import datetime as dt
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 
 import aiohttp
@@ -21,7 +22,10 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
+from signing.batch import tsa_unavailable
 from signing.errors import SigningError
+
+log = logging.getLogger(__name__)
 
 
 def signed_revision_sha256(data: bytes, seal: EmbeddedPdfSignature) -> str:
@@ -116,11 +120,28 @@ def retimestamp(pdf: bytes, *, timestamper: TimeStamper, trust_roots: list[x509.
             reader, context, in_place=False
         )
         return bytes(out.getvalue())
-    except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
+    # The library's words go to the log; the operator reads which service to bring back.
+    except TimestampRequestError as e:
+        log.info("re-time-stamping failed: %s", e)
+        raise tsa_unavailable(_url_of(timestamper), e) from e
+    except (aiohttp.ClientError, TimeoutError) as e:
+        log.info("re-time-stamping failed: %r", e)
         raise SigningError(
-            f"no time stamp from the time-stamping authority ({e.__class__.__name__}: {e})"
+            f"the time-stamping authority at {_url_of(timestamper)} or the OCSP responder of the seal "
+            "certificates does not answer: renew once both answer"
         ) from e
     except (PathValidationError, PathBuildingError) as e:
-        raise SigningError(f"the newest time stamp's certificate does not validate now ({e})") from e
+        log.info("re-time-stamping failed: %s", e)
+        raise SigningError(
+            "the newest time stamp's certificate does not validate now (revoked, expired or not "
+            "from a trusted authority)"
+        ) from e
     except (PyHankoSigningError, PdfError, ValueError) as e:
-        raise SigningError(f"pyHanko could not re-time-stamp the document: {e}") from e
+        log.info("re-time-stamping failed: %s", e)
+        raise SigningError(
+            "the document could not be re-time-stamped: its structure was not understood"
+        ) from e
+
+
+def _url_of(timestamper: TimeStamper) -> str:
+    return str(getattr(timestamper, "url", "the configured URL"))
