@@ -184,8 +184,10 @@ def test_no_revocation_answer_no_long_term_seal(tmp_path: Path) -> None:
     ):
         proc = inst.run("issue", str(session), "--out", str(tmp_path / "out"), check=False)
     assert proc.returncode == 1
-    assert "nothing was sealed" in proc.stderr
-    assert not (tmp_path / "out" / "certificates").exists()
+    # refused before a job exists, naming the responder the certificates name
+    assert "cannot seal at B-LTA; nothing was issued" in proc.stderr
+    assert f"the OCSP responder at {inst.pki_url}/ocsp does not answer" in proc.stderr
+    assert not (tmp_path / "out").exists()
     registry = sqlite3.connect(inst.home / "registry.sqlite3")
     assert registry.execute("select count(*) from certificates").fetchone() == (0,)
     registry.close()
