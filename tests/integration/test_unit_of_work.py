@@ -167,7 +167,7 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
     says about it now."""
     uncovered = max(WorkCalendar().covered_years()) + 1
     doc = sample_session_doc()
-    doc["approval"] |= {"document_no": "渝职改办〔2026〕61号", "date": f"{uncovered}-01-20"}
+    doc["approval"] |= {"document_no": "渝职改办〔2026〕68号", "date": f"{uncovered}-01-20"}
     doc["sitting"] |= {"start": f"{uncovered - 1}-12-27", "end": f"{uncovered - 1}-12-28"}
     doc["applicants"] = doc["applicants"][1:2]
     del doc["results_publicity"], doc["report_submitted_on"]
@@ -216,7 +216,7 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
     settings: Settings, tmp_path: Path
 ) -> None:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕59号"
+    doc["approval"]["document_no"] = "渝职改办〔2026〕57号"
     doc["applicants"] = doc["applicants"][1:2]
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
