@@ -42,13 +42,25 @@ from templates import CERTIFICATE_DOCX, FONTS_CONF
 DATA = CertificateData(
     certificate_no="CQZC2026000099",
     licence_id="1.2.156.3005.2.11100000000013338W999.11500000MB1234567A.CQZC2026000099.001.X",
-    name="欧阳娜娜", sex="女", birth="1992年02月", id_type="居民身份证", id_number="500103199202290026",
-    employer="重庆市大数据智能化产业技术研究院", series="工程技术", speciality="大数据智能化",
-    title="高级工程师", level="副高级", obtained_by="评审", passed_on=dt.date(2025, 12, 21),
-    committee="重庆市工程技术大数据智能化专业高级职称评审委员会", approval_no="渝职改办〔2026〕12号",
-    issued_on=dt.date(2026, 1, 20), authority="重庆市职称改革办公室",
-    verify_url="http://127.0.0.1:8080/v/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", verify_domain="127.0.0.1:8080",
-)  # fmt: skip
+    name="欧阳娜娜",
+    sex="女",
+    birth="1992年02月",
+    id_type="居民身份证",
+    id_number="500103199202290026",
+    employer="重庆市大数据智能化产业技术研究院",
+    series="工程技术",
+    speciality="大数据智能化",
+    title="高级工程师",
+    level="副高级",
+    obtained_by="评审",
+    passed_on=dt.date(2025, 12, 21),
+    committee="重庆市工程技术大数据智能化专业高级职称评审委员会",
+    approval_no="渝职改办〔2026〕12号",
+    issued_on=dt.date(2026, 1, 20),
+    authority="重庆市职称改革办公室",
+    verify_url="http://127.0.0.1:8080/v/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    verify_domain="127.0.0.1:8080",
+)
 
 
 class Watch:
@@ -103,8 +115,17 @@ def measured(rows: list[list[str]], label: str, docs: int, root: Path, note: str
         yield watch
         wall = time.perf_counter() - start
         cpu = children_cpu() - cpu0 + watch.live_cpu() - live0
-    rows.append([label, str(docs), f"{docs / wall:.2f}", f"{wall / docs:.3f}", f"{cpu / docs:.2f}",
-                 f"{watch.peak_mb:.0f}", note])  # fmt: skip
+    rows.append(
+        [
+            label,
+            str(docs),
+            f"{docs / wall:.2f}",
+            f"{wall / docs:.3f}",
+            f"{cpu / docs:.2f}",
+            f"{watch.peak_mb:.0f}",
+            note,
+        ]
+    )
 
 
 def check_all(pdfs: list[bytes]) -> None:
@@ -181,8 +202,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\n{os.cpu_count()} cores; load average (1 min) {load_start[0]:.2f} at the start, "
-          f"{load_end[0]:.2f} at the end; the run took {time.perf_counter() - started:.0f} s.")  # fmt: skip
+    print(
+        f"\n{os.cpu_count()} cores; load average (1 min) {load_start[0]:.2f} at the start, "
+        f"{load_end[0]:.2f} at the end; the run took {time.perf_counter() - started:.0f} s."
+    )
 
 
 if __name__ == "__main__":

@@ -95,9 +95,12 @@ class TreeWatch:
 def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]:
     """`titlecert issue` of the session: wall and CPU seconds, peak RSS, documents by kind."""
     start = time.perf_counter()
-    proc = subprocess.Popen([str(TITLECERT), "issue", str(session), "--out", str(out), "--json",
-                             "--progress", "none"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(TITLECERT), "issue", str(session), "--out", str(out), "--json", "--progress", "none"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     watch = TreeWatch(proc.pid)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
@@ -133,8 +136,17 @@ def naive_issue(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
     try:
         start = time.perf_counter()
         inputs = inputs_of(loaded, calendar_of(settings))
-        opened = open_job(settings, loaded, inputs, out, registry=ctx.registry, store=ctx.store,
-                          secret=ctx.secret, supersede=None, today=dt.date.today())  # fmt: skip
+        opened = open_job(
+            settings,
+            loaded,
+            inputs,
+            out,
+            registry=ctx.registry,
+            store=ctx.store,
+            secret=ctx.secret,
+            supersede=None,
+            today=dt.date.today(),
+        )
         assert opened.job_id is not None  # noqa: S101 - a benchmark's self-check
         from registry.jobs import JobRepository
 
@@ -215,9 +227,18 @@ def workers(env: dict[str, str], count: int, logs: Path) -> Iterator[None]:
     for n in range(count):
         log = logs / f"worker-{count}-{n}.log"
         with log.open("wb") as sink:
-            procs.append((subprocess.Popen([str(TITLECERT), "worker", "--concurrency", "1", "--name",
-                                            f"bench{n}@%h"], env=env, stdout=sink, stderr=sink,
-                                           start_new_session=True), log))  # fmt: skip
+            procs.append(
+                (
+                    subprocess.Popen(
+                        [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"bench{n}@%h"],
+                        env=env,
+                        stdout=sink,
+                        stderr=sink,
+                        start_new_session=True,
+                    ),
+                    log,
+                )
+            )
     try:
         deadline = time.monotonic() + 120
         while not all("ready." in log.read_text(errors="replace") for _, log in procs):
@@ -256,18 +277,30 @@ def celery_rows(base_env: dict[str, str], tmp: Path, applicants: int) -> list[li
             shutil.copytree(
                 base_env["TITLECERT_HOME"], home, ignore=shutil.ignore_patterns("registry.sqlite3*")
             )
-            env = {**base_env, "TITLECERT_HOME": str(home), "TITLECERT_DATABASE_URL": database_url,
-                   "TITLECERT_BROKER_URL": REDIS_URL,
-                   "TITLECERT_BROKER_QUEUE": f"bench-{secrets.token_hex(4)}"}  # fmt: skip
+            env = {
+                **base_env,
+                "TITLECERT_HOME": str(home),
+                "TITLECERT_DATABASE_URL": database_url,
+                "TITLECERT_BROKER_URL": REDIS_URL,
+                "TITLECERT_BROKER_QUEUE": f"bench-{secrets.token_hex(4)}",
+            }
             titlecert(env, "init")
             session = tmp / f"celery-{count}.json"
             titlecert(env, "sample", "--applicants", str(applicants), "--out", str(session))
             with workers(env, count, tmp):
                 r = issue_timed(env, session, tmp / f"celery-out-{count}")
             certs = r["kinds"].get("certificate", 0)
-            rows.append([f"{count} worker{'s' if count > 1 else ''} × 1 process", str(applicants), str(certs),
-                         str(r["documents"]), f"{r['wall']:.1f}", f"{certs / r['wall']:.2f}",
-                         f"{r['documents'] / r['wall']:.2f}"])  # fmt: skip
+            rows.append(
+                [
+                    f"{count} worker{'s' if count > 1 else ''} × 1 process",
+                    str(applicants),
+                    str(certs),
+                    str(r["documents"]),
+                    f"{r['wall']:.1f}",
+                    f"{certs / r['wall']:.2f}",
+                    f"{r['documents'] / r['wall']:.2f}",
+                ]
+            )
     return rows
 
 
@@ -284,13 +317,20 @@ def main() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting notes, as issuing keeps them quiet
     tmp = Path(tempfile.mkdtemp(prefix="titlecert-bench-pipeline-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
-    env.update({"TITLECERT_HOME": str(tmp / "home"), "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
-                "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
-                "TITLECERT_SIGNATURE_LEVEL": args.level})  # fmt: skip
+    env.update(
+        {
+            "TITLECERT_HOME": str(tmp / "home"),
+            "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
+            "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
+            "TITLECERT_SIGNATURE_LEVEL": args.level,
+        }
+    )
     titlecert(env, "init")
     cores = os.cpu_count() or 1
-    print(f"# {dt.datetime.now():%Y-%m-%d %H:%M}, {cores} cores, load average {os.getloadavg()[0]:.1f}, "
-          f"level {args.level}")  # fmt: skip
+    print(
+        f"# {dt.datetime.now():%Y-%m-%d %H:%M}, {cores} cores, load average {os.getloadavg()[0]:.1f}, "
+        f"level {args.level}"
+    )
     try:
         with pki_services(env, tmp / "pki.log"):
             session = tmp / "session.json"
@@ -313,26 +353,40 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def print_tables(args: argparse.Namespace, e2e: dict[str, Any], ceiling: list[list[str]],
-                 naive: dict[str, Any], celery: list[list[str]], cores: int) -> None:  # fmt: skip
+def print_tables(
+    args: argparse.Namespace,
+    e2e: dict[str, Any],
+    ceiling: list[list[str]],
+    naive: dict[str, Any],
+    celery: list[list[str]],
+    cores: int,
+) -> None:
     certs, forms = e2e["kinds"].get("certificate", 0), e2e["kinds"].get("review-form", 0)
     ceiling_rate = float(ceiling[1][2])  # the session's mix
     n_certs = naive["kinds"].get("certificate", 0)
-    print("\n| run | applicants | certificates | review forms | documents | wall s | certificates/s | "
-          "review forms/s | documents/s | CPU-s | peak RSS MB |")  # fmt: skip
+    print(
+        "\n| run | applicants | certificates | review forms | documents | wall s | certificates/s | "
+        "review forms/s | documents/s | CPU-s | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| pipeline (`titlecert issue`) | {args.applicants} | {certs} | {forms} | {e2e['documents']} | "
-          f"{e2e['wall']:.1f} | **{certs / e2e['wall']:.2f}** | {forms / e2e['wall']:.2f} | "
-          f"{e2e['documents'] / e2e['wall']:.2f} | {e2e['cpu']:.0f} | {e2e['peak_mb']:.0f} |")  # fmt: skip
-    print(f"| naive (cold soffice, keys per document) | {args.naive} | {n_certs} | "
-          f"{naive['kinds'].get('review-form', 0)} | {naive['documents']} | {naive['wall']:.1f} | "
-          f"{n_certs / naive['wall']:.2f} | {naive['kinds'].get('review-form', 0) / naive['wall']:.2f} | "
-          f"{naive['documents'] / naive['wall']:.2f} | | |")  # fmt: skip
-    print(f"\nCeiling: a warm pool of {cores} LibreOffice instances converts the session's mix of documents "
-          f"at {ceiling_rate:.2f} documents/s ({ceiling[1][4]} CPU-s each; the certificate alone "
-          f"{ceiling[0][2]}/s); the pipeline made "
-          f"{e2e['documents'] / e2e['wall']:.2f} documents/s of every kind, "
-          f"{100 * e2e['documents'] / e2e['wall'] / ceiling_rate:.0f} % of it.")  # fmt: skip
+    print(
+        f"| pipeline (`titlecert issue`) | {args.applicants} | {certs} | {forms} | {e2e['documents']} | "
+        f"{e2e['wall']:.1f} | **{certs / e2e['wall']:.2f}** | {forms / e2e['wall']:.2f} | "
+        f"{e2e['documents'] / e2e['wall']:.2f} | {e2e['cpu']:.0f} | {e2e['peak_mb']:.0f} |"
+    )
+    print(
+        f"| naive (cold soffice, keys per document) | {args.naive} | {n_certs} | "
+        f"{naive['kinds'].get('review-form', 0)} | {naive['documents']} | {naive['wall']:.1f} | "
+        f"{n_certs / naive['wall']:.2f} | {naive['kinds'].get('review-form', 0) / naive['wall']:.2f} | "
+        f"{naive['documents'] / naive['wall']:.2f} | | |"
+    )
+    print(
+        f"\nCeiling: a warm pool of {cores} LibreOffice instances converts the session's mix of documents "
+        f"at {ceiling_rate:.2f} documents/s ({ceiling[1][4]} CPU-s each; the certificate alone "
+        f"{ceiling[0][2]}/s); the pipeline made "
+        f"{e2e['documents'] / e2e['wall']:.2f} documents/s of every kind, "
+        f"{100 * e2e['documents'] / e2e['wall'] / ceiling_rate:.0f} % of it."
+    )
     print("\n| conversion | documents | docs/s | s/doc | CPU-s/doc | peak RSS MB | note |")
     print("|---|---|---|---|---|---|---|")
     for row in ceiling:

@@ -42,8 +42,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
-        env.update(TITLECERT_HOME=str(tmp / "home"), TITLECERT_PKI_URL=f"http://127.0.0.1:{free_port()}",
-                   TITLECERT_SIGNATURE_LEVEL="B-LTA")  # fmt: skip
+        env.update(
+            TITLECERT_HOME=str(tmp / "home"),
+            TITLECERT_PKI_URL=f"http://127.0.0.1:{free_port()}",
+            TITLECERT_SIGNATURE_LEVEL="B-LTA",
+        )
         titlecert(env, "init")
         doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
         doc["applicants"] = doc["applicants"][1:2]

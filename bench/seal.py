@@ -116,8 +116,9 @@ def pki_services(env: dict[str, str], log: Path) -> Iterator[None]:
     url = env["TITLECERT_PKI_URL"]
     port = str(urlsplit(url).port)
     with log.open("wb") as sink:
-        proc = subprocess.Popen([str(TITLECERT), "-v", "pki", "serve", "--port", port], env=env,
-                                stdout=sink, stderr=sink)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(TITLECERT), "-v", "pki", "serve", "--port", port], env=env, stdout=sink, stderr=sink
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -143,8 +144,16 @@ def unsealed_certificate(env: dict[str, str], tmp: Path) -> bytes:
         applicant["photo"] = str(REPO / "examples" / applicant["photo"])
     session = tmp / "one.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    out = json.loads(titlecert({**env, "TITLECERT_SIGNATURE_LEVEL": "B-B"}, "issue", str(session),
-                               "--out", str(tmp / "issued"), "--json"))  # fmt: skip
+    out = json.loads(
+        titlecert(
+            {**env, "TITLECERT_SIGNATURE_LEVEL": "B-B"},
+            "issue",
+            str(session),
+            "--out",
+            str(tmp / "issued"),
+            "--json",
+        )
+    )
     sealed = Path(next(d["path"] for d in out["documents"] if d["kind"] == "certificate")).read_bytes()
     end = sealed.index(b"%%EOF") + len(b"%%EOF")
     while sealed[end : end + 1] in (b"\r", b"\n"):
@@ -178,11 +187,15 @@ class AccessLog:
 
 def tsa_request(digest: bytes) -> bytes:
     return bytes(
-        tsp.TimeStampReq({
-            "version": "v1", "nonce": secrets.randbits(63), "cert_req": True,
-            "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
-        }).dump()
-    )  # fmt: skip
+        tsp.TimeStampReq(
+            {
+                "version": "v1",
+                "nonce": secrets.randbits(63),
+                "cert_req": True,
+                "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
+            }
+        ).dump()
+    )
 
 
 def post(url: str, body: bytes, content_type: str) -> bytes:
@@ -303,8 +316,21 @@ def softhsm_keys(keys: dict[Role, SealKey]) -> Iterator[OnToken | None]:
             f"directories.tokendir = {tmp}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n"
         )
         os.environ["SOFTHSM2_CONF"] = str(conf)
-        subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
-                        "--so-pin", "12345678"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                pin,
+                "--so-pin",
+                "12345678",
+            ],
+            check=True,
+            capture_output=True,
+        )
         pool = TokenPool()
         try:
             _, made = create_demo_pki_on_token(
@@ -387,16 +413,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="titlecert-bench-") as tmp_name:
         tmp = Path(tmp_name)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
-        env.update({"TITLECERT_HOME": str(tmp / "home"), "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
-                    "TITLECERT_PUBLIC_URL": "http://127.0.0.1:8080"})  # fmt: skip
+        env.update(
+            {
+                "TITLECERT_HOME": str(tmp / "home"),
+                "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
+                "TITLECERT_PUBLIC_URL": "http://127.0.0.1:8080",
+            }
+        )
         titlecert(env, "init")
         log = tmp / "pki-serve.log"
         file_keys = batch_sealing(from_env(env)).keys
         with pki_services(env, log), softhsm_keys(file_keys) as on_token:
             run(env, tmp, log, args.rounds, profile=not args.no_profile, on_token=on_token)
     load_end = os.getloadavg()
-    print(f"\nLoad average (1 min) {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end; "
-          f"the run took {time.perf_counter() - started:.0f} s.")  # fmt: skip
+    print(
+        f"\nLoad average (1 min) {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end; "
+        f"the run took {time.perf_counter() - started:.0f} s."
+    )
 
 
 @dataclasses.dataclass
@@ -464,8 +497,13 @@ def run(
     )
     if on_token is not None:
         token_sealing = dataclasses.replace(blank_sealing, keys=on_token.keys)
-        batches.append(Batch("B-B on a blank page, keys on SoftHSM2 (PKCS#11)", ADDS["B-B"],
-                             sealer(token_sealing, blank, blank_placements)))  # fmt: skip
+        batches.append(
+            Batch(
+                "B-B on a blank page, keys on SoftHSM2 (PKCS#11)",
+                ADDS["B-B"],
+                sealer(token_sealing, blank, blank_placements),
+            )
+        )
 
     access = AccessLog(log)
     access.since_last()
@@ -491,8 +529,13 @@ def run(
         base, batch_sealing(dataclasses.replace(base, signature_level="B-LTA")), sealed_lta, rounds
     )
     if on_token is not None:
-        raw.insert(1, ("RSA-3072 signature on SoftHSM2 (C_Sign, SHA256_RSA_PKCS), one",
-                       timed(on_token.raw_sign, rounds * 4)))  # fmt: skip
+        raw.insert(
+            1,
+            (
+                "RSA-3072 signature on SoftHSM2 (C_Sign, SHA256_RSA_PKCS), one",
+                timed(on_token.raw_sign, rounds * 4),
+            ),
+        )
 
     cpu = next(
         (

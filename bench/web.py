@@ -79,11 +79,21 @@ def background(argv: list[str], env: dict[str, str], probe: str, log: Path) -> I
         proc.wait(timeout=30)
 
 
-def load(urls: list[str], *, duration: float, connections: int, method: str = "GET",
-         upload: Path | None = None) -> dict[str, float]:  # fmt: skip
+def load(
+    urls: list[str], *, duration: float, connections: int, method: str = "GET", upload: Path | None = None
+) -> dict[str, float]:
     """Run bench/load.py in its own process; its JSON summary."""
-    argv = [sys.executable, str(BENCH / "load.py"), "--duration", str(duration),
-            "--connections", str(connections), "--method", method, *urls]  # fmt: skip
+    argv = [
+        sys.executable,
+        str(BENCH / "load.py"),
+        "--duration",
+        str(duration),
+        "--connections",
+        str(connections),
+        "--method",
+        method,
+        *urls,
+    ]
     if upload:
         argv += ["--upload", str(upload)]
     proc = subprocess.run(argv, check=True, capture_output=True, text=True)
@@ -124,8 +134,10 @@ def raw_validation(pdf: Path, settings_env: dict[str, str], duration: float) -> 
 
 
 def row(name: str, r: dict[str, float]) -> str:
-    return (f"| {name} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {int(r['requests'])} "
-            f"| {int(r['errors'])} |")  # fmt: skip
+    return (
+        f"| {name} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {int(r['requests'])} "
+        f"| {int(r['errors'])} |"
+    )
 
 
 def main() -> None:
@@ -145,11 +157,21 @@ def main() -> None:
         for k, v in os.environ.items()
         if not k.startswith("TITLECERT_") or k.startswith("TITLECERT_WEB_")
     }
-    env.update({"TITLECERT_HOME": str(work / "home"), "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}"})  # fmt: skip
+    env.update(
+        {
+            "TITLECERT_HOME": str(work / "home"),
+            "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
+        }
+    )
     print(f"issuing the demo session into {work} ...", file=sys.stderr)
-    issued = subprocess.run([str(TITLECERT), "demo", "--no-serve", "--out", str(work / "out")], env=env,
-                            check=True, capture_output=True, text=True)  # fmt: skip
+    issued = subprocess.run(
+        [str(TITLECERT), "demo", "--no-serve", "--out", str(work / "out")],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     certificates = [d for d in json.loads(issued.stdout)["documents"] if d["kind"] == "certificate"]
     if not certificates:  # a kept folder: the first run's manifest has the URLs
         manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
@@ -179,12 +201,21 @@ def main() -> None:
             print(f"loading: {name} ...", file=sys.stderr)
             rows.append(row(name, load(urls, duration=args.duration, connections=args.connections)))
         print("uploading ...", file=sys.stderr)
-        uploads = load([f"{base}/api/v1/verify"], duration=args.upload_duration,
-                       connections=args.upload_connections, method="POST", upload=pdf)  # fmt: skip
+        uploads = load(
+            [f"{base}/api/v1/verify"],
+            duration=args.upload_duration,
+            connections=args.upload_connections,
+            method="POST",
+            upload=pdf,
+        )
     rows.append(row(f"upload, `POST /api/v1/verify` ({args.upload_connections} connections)", uploads))
     print("validating in-process ...", file=sys.stderr)
-    rows.append(row("raw pyHanko `validate_pdf_signature`, both seals, in-process (1 thread)",
-                    raw_validation(pdf, env, args.upload_duration)))  # fmt: skip
+    rows.append(
+        row(
+            "raw pyHanko `validate_pdf_signature`, both seals, in-process (1 thread)",
+            raw_validation(pdf, env, args.upload_duration),
+        )
+    )
     print(
         f"\nRun of {dt.date.today().isoformat()}: gunicorn gthread, {web.workers} workers x {web.threads} "
         f"threads; lookups {args.connections} connections for {args.duration:.0f} s each, uploads "

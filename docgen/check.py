@@ -144,8 +144,12 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
     )
     for i, a in enumerate(s.applicants):
         p = a.publicity
-        reach(("applicants", i, "publicity"), f"the publicity {p.start} to {p.end} (given)", p.start,
-              (p.start, p.end))  # fmt: skip
+        reach(
+            ("applicants", i, "publicity"),
+            f"the publicity {p.start} to {p.end} (given)",
+            p.start,
+            (p.start, p.end),
+        )
     if covered and reached:
         path, what, latest = max(reached, key=lambda r: r[2])
         horizon = latest + dt.timedelta(days=CALENDAR_MARGIN_DAYS)

@@ -22,8 +22,10 @@ from docgen.models import (
 from docgen.rules import quorum_met, vote_passes
 from docgen.workdays import WorkCalendar
 
-PLEDGE = ("本人承诺：所填报的各项信息及提供的业绩成果等材料真实、准确、完整，均为本人取得现职称以来的成果；"
-          "如有弄虚作假，自愿承担相应责任，接受取消评审资格、已取得职称予以撤销等处理。")  # fmt: skip
+PLEDGE = (
+    "本人承诺：所填报的各项信息及提供的业绩成果等材料真实、准确、完整，均为本人取得现职称以来的成果；"
+    "如有弄虚作假，自愿承担相应责任，接受取消评审资格、已取得职称予以撤销等处理。"
+)
 
 
 class Copy(StrEnum):
@@ -136,8 +138,17 @@ def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalend
 
 
 def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[dict[str, Any]]:
-    return [{"index": i, "name": a.name, "employer": a.employer.name, "speciality": a.applied.speciality,
-             "title": a.applied.title, "level": a.applied.level.value} for i, a in enumerate(applicants, start=1)]  # fmt: skip
+    return [
+        {
+            "index": i,
+            "name": a.name,
+            "employer": a.employer.name,
+            "speciality": a.applied.speciality,
+            "title": a.applied.title,
+            "level": a.applied.level.value,
+        }
+        for i, a in enumerate(applicants, start=1)
+    ]
 
 
 def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant]]]:
@@ -168,7 +179,7 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
         "groups": [
             {"level": level.value, "count": len(people), "people": _passed_rows(session, people)}
             for level, people in groups
-        ],  # fmt: skip
+        ],
         "start": cn_date(period.start),
         "end": cn_date(period.end),
         "days": calendar.workdays_between(period.start, period.end),
@@ -189,10 +200,18 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         terminated = [a for a in group if a.returns >= 3]
         reviewed = [a for a in group if a.returns < 3]
         passed = [a for a in reviewed if passes(session, a)]
-        levels.append({"level": level.value, "received": len(group), "returned": sum(a.returns for a in group),
-                       "terminated": len(terminated), "reviewed": len(reviewed), "passed": len(passed),
-                       "failed": len(reviewed) - len(passed),
-                       "rate": f"{100 * len(passed) / len(reviewed):.1f}%" if reviewed else "—"})  # fmt: skip
+        levels.append(
+            {
+                "level": level.value,
+                "received": len(group),
+                "returned": sum(a.returns for a in group),
+                "terminated": len(terminated),
+                "reviewed": len(reviewed),
+                "passed": len(passed),
+                "failed": len(reviewed) - len(passed),
+                "rate": f"{100 * len(passed) / len(reviewed):.1f}%" if reviewed else "—",
+            }
+        )
     totals = {
         k: sum(int(r[k]) for r in levels)
         for k in ("received", "returned", "terminated", "reviewed", "passed", "failed")
@@ -240,15 +259,31 @@ def review_form_context(
     for category in AchievementCategory:
         items = [x for x in _achievements(a) if x.category is category]
         if items:
-            groups.append({"label": ACHIEVEMENT_LABELS[category], "count": len(items),
-                           "entries": [{"index": i, "title": x.title, "date": cn_month(x.date), "role": x.role,
-                                      "detail": x.detail} for i, x in enumerate(items, start=1)]})  # fmt: skip
+            groups.append(
+                {
+                    "label": ACHIEVEMENT_LABELS[category],
+                    "count": len(items),
+                    "entries": [
+                        {
+                            "index": i,
+                            "title": x.title,
+                            "date": cn_month(x.date),
+                            "role": x.role,
+                            "detail": x.detail,
+                        }
+                        for i, x in enumerate(items, start=1)
+                    ],
+                }
+            )
     assessments = {x.year: x.result.value for x in a.assessments}
     hours = {x.year: x.hours for x in a.continuing_education}
     boxes = []
     for level in CHAIN_LEVELS[a.reporting_chain]:
-        text = (f"经公示（{cn_date(a.publicity.start)}至{cn_date(a.publicity.end)}）无异议，材料真实，符合申报条件，同意推荐。"
-                if level == "所在单位" else "审核意见：")  # fmt: skip
+        text = (
+            f"经公示（{cn_date(a.publicity.start)}至{cn_date(a.publicity.end)}）无异议，材料真实，符合申报条件，同意推荐。"
+            if level == "所在单位"
+            else "审核意见："
+        )
         boxes.append({"title": f"{level}意见", "text": text})
     passed = passes(session, a)
     return {
@@ -268,7 +303,7 @@ def review_form_context(
                 "degree": e.degree,
             }
             for e in sorted(a.education, key=lambda e: e.graduated_on)
-        ],  # fmt: skip
+        ],
         "work_history": [
             {
                 "period": f"{cn_month(w.start)}—{cn_month(w.end) if w.end else '至今'}",
@@ -276,18 +311,18 @@ def review_form_context(
                 "position": w.position,
             }
             for w in sorted(a.work_history, key=lambda w: w.start)
-        ],  # fmt: skip
+        ],
         "qualification": (
             f"现职称：{title.name}（{title.level.value}），{cn_date(title.obtained_on)}通过{title.obtained_by}取得。"
             if title
             else "未取得专业技术职称。"
-        ),  # fmt: skip
+        ),
         "achievement_groups": groups,
         "summary": a.summary or "（未填写）",
         "years": [
             {"year": y, "result": assessments.get(y, "—"), "hours": hours.get(y, "—")}
             for y in sorted(set(assessments) | set(hours))
-        ],  # fmt: skip
+        ],
         "opinion_boxes": boxes,
         "sitting_dates": _span(s.start, s.end),
         "members": c.members,

@@ -18,8 +18,14 @@ from docgen.errors import DocgenError
 def _coverage(fonts_conf: Path) -> tuple[tuple[int, ...], tuple[int, ...]]:
     env = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf)}
     try:
-        out = subprocess.run(["fc-list", "--format", "%{charset}\n"], env=env, capture_output=True, text=True,
-                             check=True, timeout=60).stdout  # fmt: skip
+        out = subprocess.run(
+            ["fc-list", "--format", "%{charset}\n"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
     except (OSError, subprocess.SubprocessError) as e:
         raise DocgenError(f"cannot list the installed fonts with fc-list ({e}); run scripts/setup.sh") from e
     spans: list[tuple[int, int]] = []

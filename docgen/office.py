@@ -158,8 +158,9 @@ class OfficeInstance:
         env = {k: v for k, v in os.environ.items() if k not in drop}
         env["FONTCONFIG_FILE"] = str(self.fonts_conf)
         with self.log_path.open("wb") as log:
-            self._proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                          process_group=0)  # fmt: skip
+            self._proc = subprocess.Popen(
+                argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, process_group=0
+            )
         self._lifeline = _lifeline(self._proc.pid)
         deadline = time.monotonic() + self.start_timeout
         while not self._answers():

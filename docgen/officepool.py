@@ -79,10 +79,18 @@ class OfficePool:
         self.size, self.recycle_after, self.max_rss_mb = size, recycle_after, max_rss_mb
         self.profile_root = root = profile_root
         self._slots = [
-            _Slot(i, OfficeInstance(profile_dir=root / f"profile-{i}", work_dir=root / f"work-{i}",
-                                    fonts_conf=fonts_conf, timeout=timeout, start_timeout=start_timeout))
+            _Slot(
+                i,
+                OfficeInstance(
+                    profile_dir=root / f"profile-{i}",
+                    work_dir=root / f"work-{i}",
+                    fonts_conf=fonts_conf,
+                    timeout=timeout,
+                    start_timeout=start_timeout,
+                ),
+            )
             for i in range(size)
-        ]  # fmt: skip
+        ]
         self._idle: queue.Queue[_Slot] = queue.Queue()
         self._lock = threading.Lock()
         self._recyclers: list[threading.Thread] = []
@@ -138,10 +146,17 @@ class OfficePool:
         """Conversions, restarts and recycles per instance, with its soffice.bin's memory now."""
         with self._lock:
             return [
-                InstanceStats(s.index, s.conversions, s.restarts, s.recycles, s.failures,
-                              s.instance.soffice_pid, s.instance.rss_mb())
+                InstanceStats(
+                    s.index,
+                    s.conversions,
+                    s.restarts,
+                    s.recycles,
+                    s.failures,
+                    s.instance.soffice_pid,
+                    s.instance.rss_mb(),
+                )
                 for s in self._slots
-            ]  # fmt: skip
+            ]
 
     def wait_idle(self, timeout: float) -> bool:
         """True once every instance is idle (recycling done), False if not within `timeout` s."""

@@ -83,5 +83,9 @@ def certificate_must_contain(data: CertificateData) -> tuple[str, ...]:
 
 def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:
     """Fill the certificate template (see render_docx)."""
-    return render_docx(template, certificate_context(data), images=certificate_images(data, qr_png),
-                       must_contain=certificate_must_contain(data))  # fmt: skip
+    return render_docx(
+        template,
+        certificate_context(data),
+        images=certificate_images(data, qr_png),
+        must_contain=certificate_must_contain(data),
+    )

@@ -29,10 +29,26 @@ from docgen.models import (
 )
 from docgen.workdays import WorkCalendar
 
-SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文") + ["欧阳", "司马", "上官", "诸葛"]  # fmt: skip
-GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉晨宇浩然子涵欣怡俊杰梓轩雨桐思远嘉怡志强建国晓东海燕红梅婷婷")  # fmt: skip
-COMPANIES = ["数智科技", "云算网络", "渝信数据", "山城智能", "两江大数据", "巴渝算力", "嘉陵软件", "长江信息",
-             "朝天门物联", "缙云人工智能", "西部数据港", "金佛山云"]  # fmt: skip
+SURNAMES = list(
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+) + ["欧阳", "司马", "上官", "诸葛"]
+GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉晨宇浩然子涵欣怡俊杰梓轩雨桐思远嘉怡志强建国晓东海燕红梅婷婷"
+)
+COMPANIES = [
+    "数智科技",
+    "云算网络",
+    "渝信数据",
+    "山城智能",
+    "两江大数据",
+    "巴渝算力",
+    "嘉陵软件",
+    "长江信息",
+    "朝天门物联",
+    "缙云人工智能",
+    "西部数据港",
+    "金佛山云",
+]
 SUFFIXES = ["有限公司", "股份有限公司", "研究院有限公司"]
 PUBLIC_BODIES = ["大数据发展中心", "信息中心", "智慧城市运行中心", "政务数据服务中心"]
 SCHOOLS = ["重庆大学", "西南大学", "重庆邮电大学", "重庆交通大学", "重庆理工大学", "电子科技大学", "四川大学"]
@@ -96,15 +112,25 @@ def generate(applicants: int, *, seed: int = 2025) -> tuple[ReviewSession, dict[
         photos[f"photos/applicant-{i + 1:04d}.png"] = photo_png(rng)
     doc = {
         "committee": {
-            "name": "重庆市工程技术大数据智能化专业高级职称评审委员会", "series": "工程技术",
-            "speciality": "大数据智能化", "levels": ["正高级", "副高级"], "members": 25,
-            "organiser": "重庆市大数据应用发展管理局", "address": "重庆市渝北区金开大道1号（职改办公室）",
+            "name": "重庆市工程技术大数据智能化专业高级职称评审委员会",
+            "series": "工程技术",
+            "speciality": "大数据智能化",
+            "levels": ["正高级", "副高级"],
+            "members": 25,
+            "organiser": "重庆市大数据应用发展管理局",
+            "address": "重庆市渝北区金开大道1号（职改办公室）",
             "phone": "023-67000000",
         },
-        "sitting": {"start": sitting_start.isoformat(), "end": sitting_end.isoformat(), "present": 21,
-                    "location": "重庆市渝北区金开大道1号 评审会议室", "expert_pool": 60},
+        "sitting": {
+            "start": sitting_start.isoformat(),
+            "end": sitting_end.isoformat(),
+            "present": 21,
+            "location": "重庆市渝北区金开大道1号 评审会议室",
+            "expert_pool": 60,
+        },
         "approval": {
-            "authority": "重庆市职称改革办公室", "authority_credit_code": credit_code(rng, "11500000"),
+            "authority": "重庆市职称改革办公室",
+            "authority_credit_code": credit_code(rng, "11500000"),
             "document_no": "渝职改办〔2026〕12号",
             "date": cal.nth_workday(results_end, 10, inclusive=False).isoformat(),
         },
@@ -112,7 +138,7 @@ def generate(applicants: int, *, seed: int = 2025) -> tuple[ReviewSession, dict[
         "results_publicity": {"start": results_start.isoformat(), "end": results_end.isoformat()},
         "report_submitted_on": cal.nth_workday(sitting_end, 3, inclusive=False).isoformat(),
         "applicants": people,
-    }  # fmt: skip
+    }
     return ReviewSession.model_validate(doc), photos
 
 
@@ -196,30 +222,59 @@ def _applicant(
     )
     disagree = rng.randrange(0, 21 - agree + 1)
     return {
-        "name": name, **ident, "photo": f"photos/applicant-{i + 1:04d}.png",
-        "employer": {"name": employer, "credit_code": credit_code(rng, code_prefix),
-                     "contact": rng.choice(SURNAMES) + "老师", "phone": f"023-6{rng.randrange(1000000, 9999999)}"},
+        "name": name,
+        **ident,
+        "photo": f"photos/applicant-{i + 1:04d}.png",
+        "employer": {
+            "name": employer,
+            "credit_code": credit_code(rng, code_prefix),
+            "contact": rng.choice(SURNAMES) + "老师",
+            "phone": f"023-6{rng.randrange(1000000, 9999999)}",
+        },
         "reporting_chain": chain.value,
-        "superior": {"name": superior, "contact": rng.choice(SURNAMES) + "科长",
-                     "phone": f"023-8{rng.randrange(1000000, 9999999)}"},
-        "education": [{"school": rng.choice(SCHOOLS), "major": rng.choice(MAJORS),
-                       "degree": rng.choice(["本科", "本科", "硕士研究生"]), "graduated_on": graduated.isoformat()}],
-        "work_history": [{"start": dt.date(graduated.year, 8, 1).isoformat(), "end": None, "employer": employer,
-                          "position": rng.choice(["工程师", "项目经理", "技术总监", "数据架构师"])}],
+        "superior": {
+            "name": superior,
+            "contact": rng.choice(SURNAMES) + "科长",
+            "phone": f"023-8{rng.randrange(1000000, 9999999)}",
+        },
+        "education": [
+            {
+                "school": rng.choice(SCHOOLS),
+                "major": rng.choice(MAJORS),
+                "degree": rng.choice(["本科", "本科", "硕士研究生"]),
+                "graduated_on": graduated.isoformat(),
+            }
+        ],
+        "work_history": [
+            {
+                "start": dt.date(graduated.year, 8, 1).isoformat(),
+                "end": None,
+                "employer": employer,
+                "position": rng.choice(["工程师", "项目经理", "技术总监", "数据架构师"]),
+            }
+        ],
         "current_title": {**current, "obtained_on": obtained.isoformat(), "obtained_by": "评审"},
         "applied": {"series": "工程技术", "speciality": "大数据智能化", "title": title, "level": level.value},
         "route": rng.choice([Route.NORMAL] * 8 + [Route.RURAL, Route.AID]).value,
         "achievements": achievements,
-        "assessments": [{"year": y, "result": rng.choice([AssessmentResult.COMPETENT.value] * 3 +
-                                                          [AssessmentResult.EXCELLENT.value])}
-                        for y in range(2021, 2026)],
+        "assessments": [
+            {
+                "year": y,
+                "result": rng.choice(
+                    [AssessmentResult.COMPETENT.value] * 3 + [AssessmentResult.EXCELLENT.value]
+                ),
+            }
+            for y in range(2021, 2026)
+        ],
         "continuing_education": [{"year": y, "hours": rng.randrange(72, 121)} for y in range(2021, 2026)],
         "summary": SUMMARY.format(employer=employer, topic=TOPICS[i % len(TOPICS)], n=len(achievements)),
-        "publicity": {"start": pub_start.isoformat(),
-                      "end": cal.nth_workday(pub_start, 5, inclusive=True).isoformat()},
+        "publicity": {
+            "start": pub_start.isoformat(),
+            "end": cal.nth_workday(pub_start, 5, inclusive=True).isoformat(),
+        },
         "vote": {"agree": agree, "disagree": disagree, "abstain": 21 - agree - disagree},
         "returns": rng.choice([0] * 9 + [1]),
-    }  # fmt: skip
+    }
 
 
 def write_sample(out: Path, applicants: int, *, seed: int = 2025) -> ReviewSession:

@@ -122,8 +122,13 @@ def check_overrides(raw: Any) -> tuple[CalendarOverrides | None, list[OverrideFi
     and the listed days describe all of it). None when there are errors."""
     out: list[OverrideFinding] = []
     if not isinstance(raw, dict):
-        return None, [OverrideFinding("", 'expected an object {"years": [...], "workdays": [...], '
-                                      f'"holidays": [...]}}, found {type(raw).__name__}')]  # fmt: skip
+        return None, [
+            OverrideFinding(
+                "",
+                'expected an object {"years": [...], "workdays": [...], '
+                f'"holidays": [...]}}, found {type(raw).__name__}',
+            )
+        ]
     for key in sorted(set(raw) - set(KEYS)):
         out.append(OverrideFinding(str(key), f"unknown key; expected {', '.join(KEYS)}"))
     years: dict[int, str] = {}
@@ -134,29 +139,55 @@ def check_overrides(raw: Any) -> tuple[CalendarOverrides | None, list[OverrideFi
             years.setdefault(item, f"years[{i}]")
     workdays, holidays = _dates(raw, "workdays", out), _dates(raw, "holidays", out)
     for day in sorted(workdays.keys() & holidays.keys()):
-        out.append(OverrideFinding(holidays[day], f"{day} is also under workdays ({workdays[day]}); "
-                                   "a day is either a working day or a day off"))  # fmt: skip
+        out.append(
+            OverrideFinding(
+                holidays[day],
+                f"{day} is also under workdays ({workdays[day]}); a day is either a working day or a day off",
+            )
+        )
     official = package_years()
     for year, where in sorted(years.items()):
         if year in official:
-            out.append(OverrideFinding(where, f"chinesecalendar already has {year}: listed here, the "
-                                       "weekend rule and this file's days replace its official "
-                                       "holidays of that year", error=False))  # fmt: skip
+            out.append(
+                OverrideFinding(
+                    where,
+                    f"chinesecalendar already has {year}: listed here, the "
+                    "weekend rule and this file's days replace its official "
+                    "holidays of that year",
+                    error=False,
+                )
+            )
         for (month, day_of_month), name in STATUTORY_DAYS_OFF.items():
             day = dt.date(year, month, day_of_month)
             if day in workdays or (day.weekday() < 5 and day not in holidays):
-                out.append(OverrideFinding(where, f"{day} ({name}) is a statutory holiday but would be "
-                                           "a working day: add it to holidays"))  # fmt: skip
+                out.append(
+                    OverrideFinding(
+                        where,
+                        f"{day} ({name}) is a statutory holiday but would be "
+                        "a working day: add it to holidays",
+                    )
+                )
     for day, where in sorted((workdays | holidays).items()):
         if day.year not in years and day.year not in official:
             year = day.year
-            out.append(OverrideFinding(where, f"{year} is not under years and chinesecalendar lacks "
-                                       f"it: the other days of {year} stay unknown; to describe "
-                                       f"the year add {year} to years", error=False))  # fmt: skip
+            out.append(
+                OverrideFinding(
+                    where,
+                    f"{year} is not under years and chinesecalendar lacks "
+                    f"it: the other days of {year} stay unknown; to describe "
+                    f"the year add {year} to years",
+                    error=False,
+                )
+            )
         elif day.year in years and day in workdays and day.weekday() < 5:
-            out.append(OverrideFinding(where, f"{day} is a {day.strftime('%A')}, a working day by the "
-                                       "weekend rule already; workdays are for make-up weekend days",
-                                       error=False))  # fmt: skip
+            out.append(
+                OverrideFinding(
+                    where,
+                    f"{day} is a {day.strftime('%A')}, a working day by the "
+                    "weekend rule already; workdays are for make-up weekend days",
+                    error=False,
+                )
+            )
     if any(f.error for f in out):
         return None, out
     overrides = CalendarOverrides(frozenset(workdays), frozenset(holidays), frozenset(years))

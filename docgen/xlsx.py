@@ -127,22 +127,43 @@ OPTIONAL_GROUPS = (("current_title",), ("results_publicity",))
 LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")
 NAME = Column("姓名", ("__name__",), "text", "仅供核对，不参与匹配")
 CHILD_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
-    "学历": ("education", (
-        Column("毕业院校", ("school",)), Column("专业", ("major",)), Column("学历", ("degree",)),
-        Column("毕业时间", ("graduated_on",), "date"),
-    )),
-    "工作经历": ("work_history", (
-        Column("开始时间", ("start",), "date"), Column("结束时间", ("end",), "date", "至今的留空"),
-        Column("工作单位", ("employer",)), Column("职务/岗位", ("position",)),
-    )),
-    "业绩成果": ("achievements", (
-        Column("类别", ("category",), "category"), Column("名称", ("title",)),
-        Column("时间", ("date",), "date", "须在取得现职称之后"), Column("本人角色/排名", ("role",)),
-        Column("说明", ("detail",)),
-    )),
-    "年度考核": ("assessments", (Column("年度", ("year",), "int"), Column("考核结果", ("result",), "assessment"))),
-    "继续教育": ("continuing_education", (Column("年度", ("year",), "int"), Column("学时", ("hours",), "int"))),
-}  # fmt: skip
+    "学历": (
+        "education",
+        (
+            Column("毕业院校", ("school",)),
+            Column("专业", ("major",)),
+            Column("学历", ("degree",)),
+            Column("毕业时间", ("graduated_on",), "date"),
+        ),
+    ),
+    "工作经历": (
+        "work_history",
+        (
+            Column("开始时间", ("start",), "date"),
+            Column("结束时间", ("end",), "date", "至今的留空"),
+            Column("工作单位", ("employer",)),
+            Column("职务/岗位", ("position",)),
+        ),
+    ),
+    "业绩成果": (
+        "achievements",
+        (
+            Column("类别", ("category",), "category"),
+            Column("名称", ("title",)),
+            Column("时间", ("date",), "date", "须在取得现职称之后"),
+            Column("本人角色/排名", ("role",)),
+            Column("说明", ("detail",)),
+        ),
+    ),
+    "年度考核": (
+        "assessments",
+        (Column("年度", ("year",), "int"), Column("考核结果", ("result",), "assessment")),
+    ),
+    "继续教育": (
+        "continuing_education",
+        (Column("年度", ("year",), "int"), Column("学时", ("hours",), "int")),
+    ),
+}
 OPTIONS_SHEET = "选项"
 NOTES_SHEET = "填表说明"
 
@@ -422,9 +443,14 @@ def _from_cell(col: Column, value: Any, findings: list[Finding], path: tuple[str
         # Excel keeps 15 significant digits: an 18-digit number is already another number, and a
         # leading 0 is gone. Turning it back into text would issue to a wrong ID without a word.
         shown = int(value) if isinstance(value, float) and value.is_integer() else value
-        findings.append(Finding(path, f"typed as a number, found {shown}: Excel keeps only 15 digits of a "
-                                      "number and drops leading zeros; format the column as text "
-                                      "(设置单元格格式 → 文本) and type the value again"))  # fmt: skip
+        findings.append(
+            Finding(
+                path,
+                f"typed as a number, found {shown}: Excel keeps only 15 digits of a "
+                "number and drops leading zeros; format the column as text "
+                "(设置单元格格式 → 文本) and type the value again",
+            )
+        )
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -87,8 +87,14 @@ def expected_hash(entry: AuditEntry, prev_hash: str) -> str:
     detail = json.loads(entry.detail)
     if not isinstance(detail, dict):
         raise ValueError("detail is not a JSON object")
-    canonical = canonical_json(at=entry.at, actor=entry.actor, role=entry.role, action=entry.action,
-                               subject=entry.subject, detail=detail)  # fmt: skip
+    canonical = canonical_json(
+        at=entry.at,
+        actor=entry.actor,
+        role=entry.role,
+        action=entry.action,
+        subject=entry.subject,
+        detail=detail,
+    )
     return chain_hash(prev_hash, canonical)
 
 
@@ -110,8 +116,13 @@ class ChainCheck:
         return self.broken_at is None
 
     def to_json(self) -> dict[str, object]:
-        return {"intact": self.intact, "entries": self.entries, "head": self.head,
-                "broken_at": self.broken_at, "problem": self.problem}  # fmt: skip
+        return {
+            "intact": self.intact,
+            "entries": self.entries,
+            "head": self.head,
+            "broken_at": self.broken_at,
+            "problem": self.problem,
+        }
 
 
 class AuditLog:
@@ -122,9 +133,14 @@ class AuditLog:
         self._head: str | None = None
 
     def append(
-        self, actor: Actor, action: str, subject: str, detail: Mapping[str, Any] | None = None,
-        *, at: dt.datetime | None = None,
-    ) -> AuditEntry:  # fmt: skip
+        self,
+        actor: Actor,
+        action: str,
+        subject: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        at: dt.datetime | None = None,
+    ) -> AuditEntry:
         """Record an action after the chain's last entry.
 
         The chain's head is read under a lock held until the transaction ends, so concurrent
@@ -146,15 +162,21 @@ class AuditLog:
             self._head = last or GENESIS
         detail = dict(detail or {})
         try:
-            canonical = canonical_json(at=at, actor=actor.name, role=actor.role, action=action,
-                                       subject=subject, detail=detail)  # fmt: skip
+            canonical = canonical_json(
+                at=at, actor=actor.name, role=actor.role, action=action, subject=subject, detail=detail
+            )
         except (TypeError, ValueError) as e:
             raise RegistryError(f"audit detail of {action} {subject} is not JSON: {e}") from e
         entry = AuditEntry(
-            at=at, actor=actor.name[:100], role=actor.role[:32], action=action, subject=subject[:120],
+            at=at,
+            actor=actor.name[:100],
+            role=actor.role[:32],
+            action=action,
+            subject=subject[:120],
             detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-            prev_hash=self._head, entry_hash=chain_hash(self._head, canonical),
-        )  # fmt: skip
+            prev_hash=self._head,
+            entry_hash=chain_hash(self._head, canonical),
+        )
         if (entry.actor, entry.role, entry.subject) != (actor.name, actor.role, subject):
             raise RegistryError(f"audit entry {action} {subject[:40]}: a field is longer than the column")
         self.session.add(entry)
@@ -164,9 +186,13 @@ class AuditLog:
 
     def entries(self, *, after: int = 0, limit: int = 100) -> Sequence[AuditEntry]:
         """Entries with an id above `after`, oldest first, at most `limit`."""
-        return self.session.execute(
-            select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(limit)
-        ).scalars().all()  # fmt: skip
+        return (
+            self.session.execute(
+                select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(limit)
+            )
+            .scalars()
+            .all()
+        )
 
     def verify(self) -> ChainCheck:
         """Walk the chain from the first entry; stop at the first that does not check out."""

@@ -39,8 +39,15 @@ def require_in_force(record: CertificateRecord) -> None:
         )
 
 
-def revoke(repo: CertificateRepository, certificate_no: str, *, reason: str, at: dt.datetime,
-           actor: Actor, audit: AuditLog | None = None) -> CertificateRecord:  # fmt: skip
+def revoke(
+    repo: CertificateRepository,
+    certificate_no: str,
+    *,
+    reason: str,
+    at: dt.datetime,
+    actor: Actor,
+    audit: AuditLog | None = None,
+) -> CertificateRecord:
     """Revoke a certificate in force. Raises NotFound, or Conflict if it is revoked or superseded."""
     require_in_force(_require(repo, certificate_no))
     record = repo.revoke(certificate_no, reason=reason, at=at)
@@ -50,9 +57,17 @@ def revoke(repo: CertificateRepository, certificate_no: str, *, reason: str, at:
     return record
 
 
-def supersede(repo: CertificateRepository, certificate_no: str, *, by: str, reason: str, at: dt.datetime,
-              actor: Actor, audit: AuditLog | None = None,
-              issue_key: str | None = None) -> CertificateRecord:  # fmt: skip
+def supersede(
+    repo: CertificateRepository,
+    certificate_no: str,
+    *,
+    by: str,
+    reason: str,
+    at: dt.datetime,
+    actor: Actor,
+    audit: AuditLog | None = None,
+    issue_key: str | None = None,
+) -> CertificateRecord:
     """Mark a certificate in force as superseded by certificate `by`.
 
     Without `issue_key`, `by` must be registered already and in force (a corrected certificate
@@ -101,11 +116,15 @@ def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[Cert
     seen = {chain[0].certificate_no}
     frontier = [chain[0].certificate_no]
     while frontier:
-        predecessors = repo.session.execute(
-            select(CertificateRecord)
-            .where(CertificateRecord.superseded_by.in_(frontier))
-            .order_by(CertificateRecord.id.desc())
-        ).scalars().all()  # fmt: skip
+        predecessors = (
+            repo.session.execute(
+                select(CertificateRecord)
+                .where(CertificateRecord.superseded_by.in_(frontier))
+                .order_by(CertificateRecord.id.desc())
+            )
+            .scalars()
+            .all()
+        )
         frontier = []
         for p in predecessors:
             if p.certificate_no not in seen:
@@ -115,8 +134,15 @@ def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[Cert
     return chain
 
 
-def record_issue(audit: AuditLog, certificate_no: str, *, sha256: str, actor: Actor, at: dt.datetime,
-                 supersedes: str | None = None) -> None:  # fmt: skip
+def record_issue(
+    audit: AuditLog,
+    certificate_no: str,
+    *,
+    sha256: str,
+    actor: Actor,
+    at: dt.datetime,
+    supersedes: str | None = None,
+) -> None:
     """Record in the audit log that a certificate was issued (with the fingerprint of its PDF)."""
     detail = {"sha256": sha256} | ({"supersedes": supersedes} if supersedes else {})
     audit.append(actor, AuditAction.CERTIFICATE_ISSUED, certificate_no, detail, at=at)

@@ -16,29 +16,42 @@ class VerificationLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, certificate_no: str, *, channel: str, verdict: str, requester: str,
-               at: dt.datetime) -> VerificationLogEntry:  # fmt: skip
+    def record(
+        self, certificate_no: str, *, channel: str, verdict: str, requester: str, at: dt.datetime
+    ) -> VerificationLogEntry:
         """Note one verification. `requester` must already be coarse (no full address)."""
-        entry = VerificationLogEntry(certificate_no=certificate_no, at=at, channel=channel[:16],
-                                     verdict=verdict[:16], requester=requester[:120])  # fmt: skip
+        entry = VerificationLogEntry(
+            certificate_no=certificate_no,
+            at=at,
+            channel=channel[:16],
+            verdict=verdict[:16],
+            requester=requester[:120],
+        )
         self.session.add(entry)
         self.session.flush()
         return entry
 
     def of(self, certificate_nos: Collection[str], *, limit: int = 500) -> Sequence[VerificationLogEntry]:
         """The newest verifications of these certificates, newest first."""
-        return self.session.execute(
-            select(VerificationLogEntry)
-            .where(VerificationLogEntry.certificate_no.in_(list(certificate_nos)))
-            .order_by(VerificationLogEntry.at.desc(), VerificationLogEntry.id.desc())
-            .limit(limit)
-        ).scalars().all()  # fmt: skip
+        return (
+            self.session.execute(
+                select(VerificationLogEntry)
+                .where(VerificationLogEntry.certificate_no.in_(list(certificate_nos)))
+                .order_by(VerificationLogEntry.at.desc(), VerificationLogEntry.id.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
 
     def count(self, certificate_no: str) -> int:
-        return int(self.session.execute(
-            select(func.count()).select_from(VerificationLogEntry)
-            .where(VerificationLogEntry.certificate_no == certificate_no)
-        ).scalar_one())  # fmt: skip
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(VerificationLogEntry)
+                .where(VerificationLogEntry.certificate_no == certificate_no)
+            ).scalar_one()
+        )
 
 
 def by_holder_secret(session: Session, secret: str) -> CertificateRecord | None:

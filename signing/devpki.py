@@ -97,29 +97,42 @@ def _write_private(path: Path, data: bytes) -> None:
 class _LeafIssuer:
     """Issues the end-entity certificates of the demo PKI and writes them as PKCS#12."""
 
-    def __init__(self, ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate, now: dt.datetime,
-                 services_url: str | None) -> None:  # fmt: skip
+    def __init__(
+        self, ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate, now: dt.datetime, services_url: str | None
+    ) -> None:
         self.ca_key, self.ca_cert, self.now, self.services_url = ca_key, ca_cert, now, services_url
 
-    def issue(self, directory: Path, stem: str, common_name: str, *, purpose: str,
-              policy_oid: str | None = None) -> tuple[Path, Path]:  # fmt: skip
+    def issue(
+        self, directory: Path, stem: str, common_name: str, *, purpose: str, policy_oid: str | None = None
+    ) -> tuple[Path, Path]:
         """Issue a key and certificate for `purpose` (signing, timestamping or ocsp) and write
         `stem`.p12 and `stem`.pass into `directory`."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
-        cert = self.certificate(directory, key.public_key(), common_name, purpose=purpose,
-                                policy_oid=policy_oid)  # fmt: skip
+        cert = self.certificate(
+            directory, key.public_key(), common_name, purpose=purpose, policy_oid=policy_oid
+        )
         passphrase = secrets.token_urlsafe(24)
         p12 = pkcs12.serialize_key_and_certificates(
-            name=stem.encode(), key=key, cert=cert, cas=[self.ca_cert],
+            name=stem.encode(),
+            key=key,
+            cert=cert,
+            cas=[self.ca_cert],
             encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
-        )  # fmt: skip
+        )
         p12_path, pass_path = directory / f"{stem}.p12", directory / f"{stem}.pass"
         _write_private(p12_path, p12)
         _write_private(pass_path, passphrase.encode())
         return p12_path, pass_path
 
-    def certificate(self, directory: Path, public_key: rsa.RSAPublicKey, common_name: str, *, purpose: str,
-                    policy_oid: str | None = None) -> x509.Certificate:  # fmt: skip
+    def certificate(
+        self,
+        directory: Path,
+        public_key: rsa.RSAPublicKey,
+        common_name: str,
+        *,
+        purpose: str,
+        policy_oid: str | None = None,
+    ) -> x509.Certificate:
         """An end-entity certificate for `public_key` and `purpose`, recorded in `directory`'s
         issued/ folder."""
         builder = (
@@ -133,13 +146,19 @@ class _LeafIssuer:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=True, content_commitment=True, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                    encipher_only=False, decipher_only=False,
+                    digital_signature=True,
+                    content_commitment=True,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
-        )  # fmt: skip
+        )
         aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(self.ca_key.public_key())
         builder = builder.add_extension(aki, critical=False)
         if policy_oid:
@@ -183,8 +202,14 @@ class _LeafIssuer:
         return cert
 
 
-def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: str = "DEMO",
-                    services_url: str | None = None, role_pkcs12: bool = True) -> DemoPki:  # fmt: skip
+def create_demo_pki(
+    directory: Path,
+    *,
+    now: dt.datetime | None = None,
+    label: str = "DEMO",
+    services_url: str | None = None,
+    role_pkcs12: bool = True,
+) -> DemoPki:
     """Create a root CA, one signing certificate per role and a time-stamping certificate.
 
     `label` goes into every name (tests make a second, untrusted PKI with another label).
@@ -241,9 +266,12 @@ def create_demo_pki(directory: Path, *, now: dt.datetime | None = None, label: s
     for role in Role if role_pkcs12 else ():
         display = DEMO_NAMES[role] if label == "DEMO" else f"{DEMO_NAMES[role]}{label}"
         p12_path, pass_path = leaf.issue(
-            directory, role.value, f"{label} {DEMO_SUBJECTS[role]}",
-            policy_oid=ROLE_POLICY_OIDS[role], purpose="signing",
-        )  # fmt: skip
+            directory,
+            role.value,
+            f"{label} {DEMO_SUBJECTS[role]}",
+            policy_oid=ROLE_POLICY_OIDS[role],
+            purpose="signing",
+        )
         signers[role] = DemoSigner(role, p12_path, pass_path, display)
     tsa_p12, tsa_pass = leaf.issue(directory, "tsa", _tsa_name(label), purpose="timestamping")
     leaf.issue(directory, "ocsp", _ocsp_name(label), purpose="ocsp")
@@ -314,8 +342,15 @@ def rotate(directory: Path, holder: str, *, services_url: str | None, now: dt.da
     )[0]
 
 
-def certify_demo_key(directory: Path, role: Role, public_key: rsa.RSAPublicKey, *, label: str = "DEMO",
-                     services_url: str | None = None, now: dt.datetime | None = None) -> Path:  # fmt: skip
+def certify_demo_key(
+    directory: Path,
+    role: Role,
+    public_key: rsa.RSAPublicKey,
+    *,
+    label: str = "DEMO",
+    services_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
     """Have the demo CA in `directory` certify `public_key` (a key kept on a token) for `role`, with
     the same profile and policy OID as the PKCS#12 demo certificates; write it as `<role>.pem`.
 
@@ -329,8 +364,13 @@ def certify_demo_key(directory: Path, role: Role, public_key: rsa.RSAPublicKey, 
     if not isinstance(ca_key, rsa.RSAPrivateKey):
         raise ValueError(f"{directory}: the demo CA key must be RSA")
     leaf = _LeafIssuer(ca_key, ca_cert, now or dt.datetime.now(dt.UTC), services_url)
-    cert = leaf.certificate(directory, public_key, f"{label} {DEMO_SUBJECTS[role]}", purpose="signing",
-                            policy_oid=ROLE_POLICY_OIDS[role])  # fmt: skip
+    cert = leaf.certificate(
+        directory,
+        public_key,
+        f"{label} {DEMO_SUBJECTS[role]}",
+        purpose="signing",
+        policy_oid=ROLE_POLICY_OIDS[role],
+    )
     path = directory / f"{role.value}.pem"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return path

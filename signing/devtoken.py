@@ -80,8 +80,12 @@ def create_demo_pki_on_token(
                 der = x509.load_pem_x509_certificate(cert_path.read_bytes()).public_bytes(
                     serialization.Encoding.DER
                 )
-                attrs = {**decode_x509_certificate(der), Attribute.TOKEN: True, Attribute.LABEL: label,
-                         Attribute.ID: key_id}  # fmt: skip
+                attrs = {
+                    **decode_x509_certificate(der),
+                    Attribute.TOKEN: True,
+                    Attribute.LABEL: label,
+                    Attribute.ID: key_id,
+                }
                 created.append(session.create_object(attrs))
                 ref = TokenKeyRef(module, token_label, key_label=label, cert_label=label)
                 keys[role] = DemoTokenKey(role, ref, cert_path, DEMO_NAMES[role])
@@ -104,10 +108,14 @@ def _refuse_taken(session: Session, label: str, token_label: str) -> None:
 def _generate(session: Session, label: str, key_id: bytes, created: list[Object]) -> rsa.RSAPublicKey:
     try:
         public, private = session.generate_keypair(
-            KeyType.RSA, _KEY_BITS, id=key_id, label=label, store=True,
+            KeyType.RSA,
+            _KEY_BITS,
+            id=key_id,
+            label=label,
+            store=True,
             capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
             private_template=dict(PRIVATE_KEY_TEMPLATE),
-        )  # fmt: skip
+        )
     except PKCS11Error as e:
         raise KeyLoadError(
             f"token {session.token.label!r} could not generate an RSA-{_KEY_BITS} key pair ({e!r}); "

@@ -88,8 +88,16 @@ def seal_pdf(
                 writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
                 out = io.BytesIO()
             archive = index == len(SIGNING_ORDER) - 1 and long_term is not None and long_term.archive
-            _sign(writer, out, keys[role], font_path=font_path, location=location, timestamper=timestamper,
-                  long_term=long_term, archive=archive)  # fmt: skip
+            _sign(
+                writer,
+                out,
+                keys[role],
+                font_path=font_path,
+                location=location,
+                timestamper=timestamper,
+                long_term=long_term,
+                archive=archive,
+            )
         return out.getvalue()
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
         url = getattr(timestamper, "url", "its configured address")

@@ -80,14 +80,17 @@ class _TimeStamper(DummyTimeStamper):
             self._parsed = key
         digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
         digest.update(tst_info_data)
-        signed_attrs = cms.CMSAttributes([
-            cms.CMSAttribute({"type": name, "values": (value,)}) for name, value in (
-                ("content_type", "tst_info"),
-                ("signing_time", cms.Time({"utc_time": core.UTCTime(when)})),
-                ("signing_certificate", as_signing_certificate(self.tsa_cert)),
-                ("message_digest", digest.finalize()),
-            )
-        ])  # fmt: skip
+        signed_attrs = cms.CMSAttributes(
+            [
+                cms.CMSAttribute({"type": name, "values": (value,)})
+                for name, value in (
+                    ("content_type", "tst_info"),
+                    ("signing_time", cms.Time({"utc_time": core.UTCTime(when)})),
+                    ("signing_certificate", as_signing_certificate(self.tsa_cert)),
+                    ("message_digest", digest.finalize()),
+                )
+            ]
+        )
         signature = self._parsed.sign(
             signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
         )
@@ -131,8 +134,9 @@ class PkiServices:
             self.directory / "tsa.p12", (self.directory / "tsa.pass").read_bytes().strip()
         )
         # pyHanko's DummyTimeStamper builds genuine RFC 3161 responses, signed with the TSA key given.
-        self.timestamper = _TimeStamper(tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key,
-                                        certs_to_embed=tsa.cert_registry)  # fmt: skip
+        self.timestamper = _TimeStamper(
+            tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key, certs_to_embed=tsa.cert_registry
+        )
         responder = load_pkcs12_signer(
             self.directory / "ocsp.p12", (self.directory / "ocsp.pass").read_bytes().strip()
         )
@@ -176,8 +180,12 @@ class PkiServices:
         if not path.exists():
             return {}
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {int(r["serial"]): Revocation(int(r["serial"]), dt.datetime.fromisoformat(r["at"]),
-                                             x509.ReasonFlags(r["reason"])) for r in raw}  # fmt: skip
+        return {
+            int(r["serial"]): Revocation(
+                int(r["serial"]), dt.datetime.fromisoformat(r["at"]), x509.ReasonFlags(r["reason"])
+            )
+            for r in raw
+        }
 
     def revoke(self, serial: int, *, at: dt.datetime, reason: x509.ReasonFlags) -> None:
         """Record a certificate of this PKI as revoked from `at`."""
@@ -219,18 +227,28 @@ class PkiServices:
         builder = ocsp.OCSPResponseBuilder()
         if cert is None or not _names_issuer(request, self.ca_cert, algorithm):
             builder = builder.add_response_by_hash(
-                request.issuer_name_hash, request.issuer_key_hash, request.serial_number,
-                algorithm, ocsp.OCSPCertStatus.UNKNOWN, now, now + UPDATE_INTERVAL, None, None,
-            )  # fmt: skip
+                request.issuer_name_hash,
+                request.issuer_key_hash,
+                request.serial_number,
+                algorithm,
+                ocsp.OCSPCertStatus.UNKNOWN,
+                now,
+                now + UPDATE_INTERVAL,
+                None,
+                None,
+            )
         else:
             in_force = revoked if revoked and revoked.at <= now else None
             builder = builder.add_response(
-                cert=cert, issuer=self.ca_cert, algorithm=algorithm,
+                cert=cert,
+                issuer=self.ca_cert,
+                algorithm=algorithm,
                 cert_status=ocsp.OCSPCertStatus.REVOKED if in_force else ocsp.OCSPCertStatus.GOOD,
-                this_update=now, next_update=now + UPDATE_INTERVAL,
+                this_update=now,
+                next_update=now + UPDATE_INTERVAL,
                 revocation_time=in_force.at if in_force else None,
                 revocation_reason=in_force.reason if in_force else None,
-            )  # fmt: skip
+            )
         try:
             nonce = request.extensions.get_extension_for_class(x509.OCSPNonce)
         except x509.ExtensionNotFound:
@@ -257,9 +275,12 @@ class PkiServices:
         for r in self.revocations().values():
             if r.at <= now:
                 entry = (
-                    x509.RevokedCertificateBuilder().serial_number(r.serial).revocation_date(r.at)
-                    .add_extension(x509.CRLReason(r.reason), critical=False).build()
-                )  # fmt: skip
+                    x509.RevokedCertificateBuilder()
+                    .serial_number(r.serial)
+                    .revocation_date(r.at)
+                    .add_extension(x509.CRLReason(r.reason), critical=False)
+                    .build()
+                )
                 builder = builder.add_revoked_certificate(entry)
         return builder.sign(self.ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 

@@ -79,8 +79,9 @@ class TokenPool:
             return cached[0]
         self._find(module, token_label)
         with _token_errors(module, token_label):
-            session = open_pkcs11_session(str(module), token_criteria=TokenCriteria(label=token_label),
-                                          user_pin=pin)  # fmt: skip
+            session = open_pkcs11_session(
+                str(module), token_criteria=TokenCriteria(label=token_label), user_pin=pin
+            )
         self._sessions[key] = (session, digest)
         return session
 
@@ -96,10 +97,16 @@ class TokenPool:
             return cached
         session = self.session(ref.module, ref.token_label, pin)
         with _token_errors(ref.module, ref.token_label):
-            keys = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY,
-                                             Attribute.LABEL: ref.key_label}))  # fmt: skip
-            certs = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,
-                                              Attribute.LABEL: ref.cert_label}))  # fmt: skip
+            keys = list(
+                session.get_objects(
+                    {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: ref.key_label}
+                )
+            )
+            certs = list(
+                session.get_objects(
+                    {Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: ref.cert_label}
+                )
+            )
             _one(keys, "private key", ref.key_label, ref, session)
             _one(certs, "certificate", ref.cert_label, ref, session)
             cert = x509.Certificate.load(certs[0][Attribute.VALUE])
@@ -108,8 +115,13 @@ class TokenPool:
                     f"the certificate labelled {ref.cert_label!r} on {ref.where} is not the certificate "
                     f"of the private key labelled {ref.key_label!r}; give the matching certificate label"
                 )
-            signer = PKCS11Signer(session, key_label=ref.key_label, cert_label=ref.cert_label,
-                                  signing_cert=cert, ca_chain=list(chain))  # fmt: skip
+            signer = PKCS11Signer(
+                session,
+                key_label=ref.key_label,
+                cert_label=ref.cert_label,
+                signing_cert=cert,
+                ca_chain=list(chain),
+            )
             # Fetch the key handle now, so that a failure shows here rather than mid-batch.
             asyncio.run(signer.ensure_objects_loaded())  # type: ignore[no-untyped-call]  # untyped in pyHanko
         self._signers[ref] = signer
@@ -209,16 +221,20 @@ def _token_errors(module: Path, token_label: str) -> Iterator[None]:
     try:
         yield
     except PinIncorrect as e:
-        raise KeyLoadError(f"wrong user PIN for {where}; give the right one (tokens lock after a few "
-                           "wrong PINs)") from e  # fmt: skip
+        raise KeyLoadError(
+            f"wrong user PIN for {where}; give the right one (tokens lock after a few wrong PINs)"
+        ) from e
     except PinLocked as e:
-        raise KeyLoadError(f"the user PIN of {where} is locked after wrong PINs; its security officer "
-                           "must reset it") from e  # fmt: skip
+        raise KeyLoadError(
+            f"the user PIN of {where} is locked after wrong PINs; its security officer must reset it"
+        ) from e
     except PinExpired as e:
         raise KeyLoadError(f"the user PIN of {where} has expired; set a new one on the token") from e
     except (PinInvalid, PinLenRange) as e:
-        raise KeyLoadError(f"the PIN given for {where} is not a valid PIN for it (length or "
-                           "characters); give the token's user PIN") from e  # fmt: skip
+        raise KeyLoadError(
+            f"the PIN given for {where} is not a valid PIN for it (length or "
+            "characters); give the token's user PIN"
+        ) from e
     except PKCS11Error as e:
         raise KeyLoadError(f"{where}: {e.__class__.__name__} {e}".rstrip()) from e
 

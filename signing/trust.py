@@ -87,21 +87,29 @@ class TrustSettings:
         return {
             "anchors_pem": self.anchors_pem(),
             "roles": {
-                role.value: {"issuer_sha256": sorted(p.issuer_sha256), "policy_oids": sorted(p.policy_oids),
-                             "signer_sha256": sorted(p.signer_sha256), "eku_oids": sorted(p.eku_oids)}
+                role.value: {
+                    "issuer_sha256": sorted(p.issuer_sha256),
+                    "policy_oids": sorted(p.policy_oids),
+                    "signer_sha256": sorted(p.signer_sha256),
+                    "eku_oids": sorted(p.eku_oids),
+                }
                 for role, p in self.roles.items()
             },
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> "TrustSettings":
         """The inverse of to_dict."""
         anchors = tuple(load_certificates(str(doc["anchors_pem"]).encode()))
         roles = {
-            Role(name): RolePolicy(frozenset(spec["issuer_sha256"]), frozenset(spec["policy_oids"]),
-                                   frozenset(spec["signer_sha256"]), frozenset(spec["eku_oids"]))
+            Role(name): RolePolicy(
+                frozenset(spec["issuer_sha256"]),
+                frozenset(spec["policy_oids"]),
+                frozenset(spec["signer_sha256"]),
+                frozenset(spec["eku_oids"]),
+            )
             for name, spec in doc["roles"].items()
-        }  # fmt: skip
+        }
         return cls(anchors, roles)
 
 

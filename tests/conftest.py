@@ -72,8 +72,14 @@ def make_instance(home: Path, **extra: str) -> Instance:
     public_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}
     pki_url = f"http://127.0.0.1:{free_port()}"
-    env.update({"TITLECERT_HOME": str(home), "TITLECERT_PUBLIC_URL": public_url, "TITLECERT_PKI_URL": pki_url,
-                **extra})  # fmt: skip
+    env.update(
+        {
+            "TITLECERT_HOME": str(home),
+            "TITLECERT_PUBLIC_URL": public_url,
+            "TITLECERT_PKI_URL": pki_url,
+            **extra,
+        }
+    )
     return Instance(home, env, public_url, pki_url)
 
 
@@ -223,6 +229,11 @@ def postgres_database(prefix: str) -> Iterator[str]:
 def serve_pki(inst: Instance) -> Iterator[None]:
     """`titlecert pki serve` for the instance's DEMO PKI, on its TITLECERT_PKI_URL."""
     port = inst.pki_url.rsplit(":", 1)[1]
-    with running(inst, ["pki", "serve", "--port", port], probe_url=inst.pki_url + "/healthz",
-                 log_name="pki-serve.log", timeout=20):  # fmt: skip
+    with running(
+        inst,
+        ["pki", "serve", "--port", port],
+        probe_url=inst.pki_url + "/healthz",
+        log_name="pki-serve.log",
+        timeout=20,
+    ):
         yield

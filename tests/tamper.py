@@ -89,10 +89,12 @@ def replace_xmp(data: bytes) -> bytes:
 
     def change(writer: IncrementalPdfFileWriter) -> None:
         stream = generic.StreamObject(
-            {generic.pdf_name("/Type"): generic.pdf_name("/Metadata"),
-             generic.pdf_name("/Subtype"): generic.pdf_name("/XML")},
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Metadata"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/XML"),
+            },
             stream_data=packet,
-        )  # fmt: skip
+        )
         writer.root["/Metadata"] = writer.add_object(stream)
         writer.update_root()
 
@@ -116,8 +118,9 @@ def set_acroform_entry(data: bytes, key: str) -> bytes:
     return _update(data, change)
 
 
-def _add_annotation(writer: IncrementalPdfFileWriter, annot: generic.DictionaryObject,
-                    *, field: bool) -> None:  # fmt: skip
+def _add_annotation(
+    writer: IncrementalPdfFileWriter, annot: generic.DictionaryObject, *, field: bool
+) -> None:
     page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
     annot[generic.pdf_name("/P")] = page_ref
     ref = writer.add_object(annot)
@@ -145,21 +148,30 @@ def add_invisible_signature_field(data: bytes) -> bytes:
 def add_text_field(data: bytes, value: str = "FORGED") -> bytes:
     """A filled text field on page 1: a form value that was never sealed."""
     n = generic.pdf_name
-    field = generic.DictionaryObject({
-        n("/FT"): n("/Tx"), n("/T"): generic.TextStringObject("Remark"),
-        n("/V"): generic.TextStringObject(value), n("/Type"): n("/Annot"), n("/Subtype"): n("/Widget"),
-        n("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (60, 400, 260, 430)]),
-    })  # fmt: skip
+    field = generic.DictionaryObject(
+        {
+            n("/FT"): n("/Tx"),
+            n("/T"): generic.TextStringObject("Remark"),
+            n("/V"): generic.TextStringObject(value),
+            n("/Type"): n("/Annot"),
+            n("/Subtype"): n("/Widget"),
+            n("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (60, 400, 260, 430)]),
+        }
+    )
     return _update(data, lambda w: _add_annotation(w, field, field=True))
 
 
 def add_annotation(data: bytes) -> bytes:
     """A sticky note on page 1."""
     n = generic.pdf_name
-    note = generic.DictionaryObject({
-        n("/Type"): n("/Annot"), n("/Subtype"): n("/Text"), n("/Contents"): generic.TextStringObject("void"),
-        n("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (60, 400, 80, 420)]),
-    })  # fmt: skip
+    note = generic.DictionaryObject(
+        {
+            n("/Type"): n("/Annot"),
+            n("/Subtype"): n("/Text"),
+            n("/Contents"): generic.TextStringObject("void"),
+            n("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (60, 400, 80, 420)]),
+        }
+    )
     return _update(data, lambda w: _add_annotation(w, note, field=False))
 
 

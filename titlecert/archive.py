@@ -125,9 +125,11 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
             with registry.transaction() as repo:
                 record = repo.stored_as(key)
                 if record is None or record.signed_sha256 not in (None, signed):
-                    why = "the registry no longer names this copy" if record is None else (
-                        "the stored copy's seals do not sign the registered revision"
-                    )  # fmt: skip
+                    why = (
+                        "the registry no longer names this copy"
+                        if record is None
+                        else ("the stored copy's seals do not sign the registered revision")
+                    )
                     result.failed.append(f"{key}: {why}; nothing was changed")
                     continue
                 previous = record.sha256

@@ -69,8 +69,13 @@ def calendar_check(file: Path, as_json: bool) -> None:
     errors = [str(f) for f in findings if f.error]
     warnings = [str(f) for f in findings if not f.error]
     if as_json:
-        doc = {"file": str(file), "ok": overrides is not None, "errors": errors, "warnings": warnings,
-               "overrides": overrides.to_json() if overrides is not None else None}  # fmt: skip
+        doc = {
+            "file": str(file),
+            "ok": overrides is not None,
+            "errors": errors,
+            "warnings": warnings,
+            "overrides": overrides.to_json() if overrides is not None else None,
+        }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         for error in errors:

@@ -106,15 +106,25 @@ def _role_labels(_ctx: click.Context, param: click.Parameter, values: tuple[str,
     help="Its certificate's label, where it differs from the key's.",
 )
 @click.pass_obj
-def init(settings: Settings, pkcs11_module: Path | None, pkcs11_token: str | None,
-         key_label: dict[str, str], cert_label: dict[str, str]) -> None:  # fmt: skip
+def init(
+    settings: Settings,
+    pkcs11_module: Path | None,
+    pkcs11_token: str | None,
+    key_label: dict[str, str],
+    cert_label: dict[str, str],
+) -> None:
     """Create the instance: folder, registry schema, keys (a DEMO PKI if none are configured); check
     the document store (TITLECERT_STORE_URL)."""
     from titlecert.instance import init_instance
 
     try:
-        settings = with_token_options(settings, module=pkcs11_module, token_label=pkcs11_token,
-                                      key_labels=key_label, cert_labels=cert_label)  # fmt: skip
+        settings = with_token_options(
+            settings,
+            module=pkcs11_module,
+            token_label=pkcs11_token,
+            key_labels=key_label,
+            cert_labels=cert_label,
+        )
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     with _user_errors():
@@ -338,10 +348,13 @@ def sample(applicants: int, out: Path, seed: int) -> None:
 
 
 _progress_option = click.option(
-    "--progress", "progress_mode", type=click.Choice(["auto", "bar", "json", "none"]), default="auto",
+    "--progress",
+    "progress_mode",
+    type=click.Choice(["auto", "bar", "json", "none"]),
+    default="auto",
     show_default=True,
     help="On stderr: a progress bar (auto: when stderr is a terminal), one JSON object per line, or nothing.",
-)  # fmt: skip
+)
 
 
 def _progress(mode: str) -> "Progress":
@@ -389,9 +402,12 @@ def jobs_resume(settings: Settings, job_id: int, as_json: bool, progress_mode: s
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
 @click.option(
-    "--at", "at", default=None, metavar="DATE",
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
     help="Validate as of this ISO date or date-time (a date means the end of that day, UTC+8).",
-)  # fmt: skip
+)
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
     """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
@@ -438,9 +454,11 @@ def archive() -> None:
 
 @archive.command("retimestamp")
 @click.option(
-    "--before", default=None, metavar="DATE",
+    "--before",
+    default=None,
+    metavar="DATE",
     help="Renew documents whose newest time stamp's certificate expires before DATE (default: in a year).",
-)  # fmt: skip
+)
 @click.pass_obj
 def archive_retimestamp(settings: Settings, before: str | None) -> None:
     """Add a fresh document time stamp (and the validation data of the last one) to stored documents."""
@@ -491,29 +509,51 @@ def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
     with _user_errors():
         registry = Registry(settings.database_url)
         with registry.transaction() as repo:
-            record = revoke_certificate(repo, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC),
-                                        actor=Actor(settings.actor, "cli"))  # fmt: skip
+            record = revoke_certificate(
+                repo,
+                certificate_no,
+                reason=reason,
+                at=dt.datetime.now(dt.UTC),
+                actor=Actor(settings.actor, "cli"),
+            )
     click.echo(f"revoked {record.certificate_no}: {reason}")
 
 
 @main.command()
 @click.argument("certificate_no")
-@click.option("--session", "session", type=click.Path(path_type=Path), required=True,
-              help="The corrected session (JSON or XLSX) holding exactly the one passed award.")  # fmt: skip
+@click.option(
+    "--session",
+    "session",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The corrected session (JSON or XLSX) holding exactly the one passed award.",
+)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the PDFs.")
 @click.option("--reason", required=True, help="Why, e.g. 姓名有误，更正后重新颁发.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @_progress_option
 @click.pass_obj
-def reissue(settings: Settings, certificate_no: str, session: Path, out_dir: Path, reason: str,
-            as_json: bool, progress_mode: str) -> None:  # fmt: skip
+def reissue(
+    settings: Settings,
+    certificate_no: str,
+    session: Path,
+    out_dir: Path,
+    reason: str,
+    as_json: bool,
+    progress_mode: str,
+) -> None:
     """Issue a corrected certificate (and review forms) in place of CERTIFICATE_NO, which becomes
     superseded by it in the same transaction."""
     from titlecert.issuing import Supersession, issue_session
 
     with _user_errors():
-        result = issue_session(session, out_dir, settings, supersede=Supersession(certificate_no, reason),
-                               progress=_progress(progress_mode))  # fmt: skip
+        result = issue_session(
+            session,
+            out_dir,
+            settings,
+            supersede=Supersession(certificate_no, reason),
+            progress=_progress(progress_mode),
+        )
     _print_issue(result, as_json)
     sys.exit(1 if result.errors else 0)
 
@@ -612,5 +652,7 @@ def _start_pki(stack: ExitStack, services: "PkiServices", settings: Settings) ->
             err=True,
         )
         sys.exit(1)
-    click.echo(f"DEMO PKI services (tsa, ocsp, crl) on {settings.pki_url}; sealing at "
-               f"{settings.signature_level}", err=True)  # fmt: skip
+    click.echo(
+        f"DEMO PKI services (tsa, ocsp, crl) on {settings.pki_url}; sealing at {settings.signature_level}",
+        err=True,
+    )

@@ -75,16 +75,40 @@ def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[J
     data = award.certificate
     number = data.certificate_no
     images = certificate_images(data, qr_png(data.verify_url))
-    jobs = [Job("certificate", number, f"certificates/{number}.pdf", CERTIFICATE_DOCX,
-                certificate_context(data), (1, 1), certificate_must_contain(data), images,
-                CERTIFICATE_SEAL_CAPTIONS, award)]  # fmt: skip
+    jobs = [
+        Job(
+            "certificate",
+            number,
+            f"certificates/{number}.pdf",
+            CERTIFICATE_DOCX,
+            certificate_context(data),
+            (1, 1),
+            certificate_must_contain(data),
+            images,
+            CERTIFICATE_SEAL_CAPTIONS,
+            award,
+        )
+    ]
     for copy in Copy:
         stem = f"{award.form_no}-{COPY_LETTERS[copy]}"
-        ctx = review_form_context(loaded.session, award.applicant, form_no=award.form_no, copy=copy,
-                                  filled_on=today)  # fmt: skip
-        jobs.append(Job("review-form", stem, f"review-forms/{stem}.pdf", REVIEW_FORM_DOCX, ctx, (4, 40),
-                        (award.form_no, award.applicant.name), {}, REVIEW_FORM_SEAL_CAPTIONS, award,
-                        copy))  # fmt: skip
+        ctx = review_form_context(
+            loaded.session, award.applicant, form_no=award.form_no, copy=copy, filled_on=today
+        )
+        jobs.append(
+            Job(
+                "review-form",
+                stem,
+                f"review-forms/{stem}.pdf",
+                REVIEW_FORM_DOCX,
+                ctx,
+                (4, 40),
+                (award.form_no, award.applicant.name),
+                {},
+                REVIEW_FORM_SEAL_CAPTIONS,
+                award,
+                copy,
+            )
+        )
     return jobs
 
 
@@ -98,8 +122,15 @@ def publicity_job(loaded: LoadedSession, index: int, calendar: WorkCalendar) -> 
     s = loaded.session
     a = s.applicants[index]
     out_name = publicity_out_name(index, a.name)
-    return Job("publicity-table", f"publicity-{index + 1:04d}", out_name, PUBLICITY_TABLE_DOCX,
-               publicity_context(s, a, calendar), (1, 6), (a.name,))  # fmt: skip
+    return Job(
+        "publicity-table",
+        f"publicity-{index + 1:04d}",
+        out_name,
+        PUBLICITY_TABLE_DOCX,
+        publicity_context(s, a, calendar),
+        (1, 6),
+        (a.name,),
+    )
 
 
 def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job:
@@ -109,11 +140,24 @@ def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job
     """
     s = loaded.session
     if kind == "results-list":
-        return Job("results-list", "results-list", "results-list.pdf", RESULTS_LIST_DOCX,
-                   results_context(s, calendar), (1, 200))  # fmt: skip
+        return Job(
+            "results-list",
+            "results-list",
+            "results-list.pdf",
+            RESULTS_LIST_DOCX,
+            results_context(s, calendar),
+            (1, 200),
+        )
     if kind == "review-report":
-        return Job("review-report", "review-report", "review-report.pdf", REVIEW_REPORT_DOCX,
-                   report_context(s, calendar), (1, 200), (s.committee.name,))  # fmt: skip
+        return Job(
+            "review-report",
+            "review-report",
+            "review-report.pdf",
+            REVIEW_REPORT_DOCX,
+            report_context(s, calendar),
+            (1, 200),
+            (s.committee.name,),
+        )
     raise ValueError(f"no session document of kind {kind!r}")
 
 
@@ -121,8 +165,14 @@ SESSION_KINDS = ("results-list", "review-report")
 """The session's own documents other than the publicity tables, in issuing order."""
 
 
-def plan_jobs(loaded: LoadedSession, awards: list[Award], calendar: WorkCalendar, *,
-              session_documents: bool, today: dt.date) -> list[Job]:  # fmt: skip
+def plan_jobs(
+    loaded: LoadedSession,
+    awards: list[Award],
+    calendar: WorkCalendar,
+    *,
+    session_documents: bool,
+    today: dt.date,
+) -> list[Job]:
     """Every document of the batch: per-award certificates and two review-form copies; with
     `session_documents`, also the publicity tables, the results list and the situation report."""
     jobs = [job for award in awards for job in award_jobs(loaded, award, today=today)]

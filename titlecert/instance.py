@@ -121,9 +121,13 @@ def _write_demo_token_keys(settings: Settings, token: TokenConfig) -> None:
         )
     pin = pins.pop()
     pki, made = create_demo_pki_on_token(
-        settings.pki_dir, PROCESS_TOKENS, module=token.module, token_label=token.token_label, pin=pin,
+        settings.pki_dir,
+        PROCESS_TOKENS,
+        module=token.module,
+        token_label=token.token_label,
+        pin=pin,
         services_url=settings.pki_url,
-    )  # fmt: skip
+    )
     pin_file = settings.pki_dir / DEMO_PIN_FILE
     pin_file.touch(mode=0o600)
     pin_file.write_text(pin + "\n", encoding="utf-8")
@@ -289,8 +293,12 @@ def _chain_of(cert: x509.Certificate, pool: list[x509.Certificate]) -> list[x509
 
 
 def _token_entry(ref: TokenKeyRef) -> dict[str, str]:
-    return {"module": str(ref.module), "token_label": ref.token_label, "key_label": ref.key_label,
-            "cert_label": ref.cert_label}  # fmt: skip
+    return {
+        "module": str(ref.module),
+        "token_label": ref.token_label,
+        "key_label": ref.key_label,
+        "cert_label": ref.cert_label,
+    }
 
 
 def _check_keys_on(settings: Settings, token: TokenConfig) -> None:

@@ -33,9 +33,14 @@ from titlecert.preflight import ServicesDown, preflight, service_problems
 from titlecert.settings import Settings
 
 
-def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
-                  supersede: Supersession | None = None,
-                  progress: Progress | None = None) -> IssueResult:  # fmt: skip
+def issue_session(
+    session_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    supersede: Supersession | None = None,
+    progress: Progress | None = None,
+) -> IssueResult:
     """Issue every document of a session into `out_dir`, or finish the unfinished job of the same
     command. Raises, before any job exists: InputError on bad input or a document that cannot be
     made, the signing package's KeyLoadError when a key does not load, ServicesDown when the TSA or
@@ -52,8 +57,17 @@ def issue_session(session_path: Path, out_dir: Path, settings: Settings, *,
     preflight(loaded, settings, calendar, today=dt.date.today())
     ctx = WorkContext.of(settings)
     try:
-        opened = open_job(settings, loaded, inputs, out_dir, registry=ctx.registry, store=ctx.store,
-                          secret=ctx.secret, supersede=supersede, today=dt.date.today())  # fmt: skip
+        opened = open_job(
+            settings,
+            loaded,
+            inputs,
+            out_dir,
+            registry=ctx.registry,
+            store=ctx.store,
+            secret=ctx.secret,
+            supersede=supersede,
+            today=dt.date.today(),
+        )
         if opened.job_id is None:
             return IssueResult(warnings=opened.warnings, skipped=opened.skipped)
         return _run(ctx, opened.job_id, progress or NoProgress())
@@ -96,11 +110,20 @@ def _run_held(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
         tally = run_job_distributed(ctx, job_id, progress=progress)
     else:
         with open_converter(ctx.settings, documents=documents) as (converter, feeders):
-            tally = run_job(ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders,
-                            progress=progress)  # fmt: skip
+            tally = run_job(
+                ctx, job_id, out_dir=out_dir, converter=converter, feeders=feeders, progress=progress
+            )
     progress.close(tally)
     return finish_job(ctx, job_id)
 
 
-__all__ = ["IssueResult", "IssuedDocument", "Supersession", "calendar_of", "issue_key", "issue_session",
-           "read_manifest", "resume_job"]  # fmt: skip
+__all__ = [
+    "IssueResult",
+    "IssuedDocument",
+    "Supersession",
+    "calendar_of",
+    "issue_key",
+    "issue_session",
+    "read_manifest",
+    "resume_job",
+]

@@ -122,8 +122,9 @@ def _advice(settings: Settings, down: ServiceUnavailable) -> str:
     return f"{down}: it is named in the seal certificate; ask the CA that runs it"
 
 
-def render_problems(loaded: LoadedSession, settings: Settings, calendar: WorkCalendar, *,
-                    today: dt.date) -> list[str]:  # fmt: skip
+def render_problems(
+    loaded: LoadedSession, settings: Settings, calendar: WorkCalendar, *, today: dt.date
+) -> list[str]:
     """Every document the job would make, its values built as the job builds them (with stand-in
     numbers), and filled with docxtpl in memory once per kind and shape of its values: a document
     that cannot be made is named before any number is allocated.

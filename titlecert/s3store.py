@@ -44,9 +44,16 @@ SHA256_METADATA = "sha256"
 _MISSING_KEY = {"NoSuchKey", "404", "NotFound"}
 _MISSING_BUCKET = {"NoSuchBucket"}
 _REFUSED = {
-    "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken",
-    "InvalidClientTokenId", "AllAccessDisabled", "403", "Forbidden",
-}  # fmt: skip
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "InvalidClientTokenId",
+    "AllAccessDisabled",
+    "403",
+    "Forbidden",
+}
 _WRONG_REGION = {
     "PermanentRedirect",
     "AuthorizationHeaderMalformed",

@@ -407,8 +407,11 @@ def pipeline(env: Mapping[str, str]) -> Pipeline:
     """The issuing pipeline's settings in `env`. Raises ValueError for a worker count or redelivery
     time that is not a positive whole number, or a crash point that is not `sealed:N` or `registered:N`."""
     values: dict[str, int] = {}
-    variables = {"convert_workers": "TITLECERT_CONVERT_WORKERS", "sign_workers": "TITLECERT_SIGN_WORKERS",
-                 "redelivery_seconds": "TITLECERT_BROKER_REDELIVERY"}  # fmt: skip
+    variables = {
+        "convert_workers": "TITLECERT_CONVERT_WORKERS",
+        "sign_workers": "TITLECERT_SIGN_WORKERS",
+        "redelivery_seconds": "TITLECERT_BROKER_REDELIVERY",
+    }
     for name, variable in variables.items():
         raw = env.get(variable, "").strip()
         if raw:

@@ -45,15 +45,27 @@ def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
     session = load_session(session_path, calendar).session
     a = session.applicants[0]
     sample_certificate = CertificateData(
-        certificate_no="CQZC2026000001", licence_id="1.2.156.3005.2.X.Y.Z.001.0", name=a.name,
+        certificate_no="CQZC2026000001",
+        licence_id="1.2.156.3005.2.X.Y.Z.001.0",
+        name=a.name,
         sex=a.sex.value,
-        birth="1990年01月", id_type="居民身份证", id_number=a.id_number, employer=a.employer.name,
-        series=a.applied.series, speciality=a.applied.speciality, title=a.applied.title,
-        level=a.applied.level.value, obtained_by="评审", passed_on=session.sitting.end,
-        committee=session.committee.name, approval_no=session.approval.document_no,
-        issued_on=session.approval.date, authority=session.approval.authority,
-        verify_url="http://127.0.0.1:8080/v/X", verify_domain="127.0.0.1:8080",
-    )  # fmt: skip
+        birth="1990年01月",
+        id_type="居民身份证",
+        id_number=a.id_number,
+        employer=a.employer.name,
+        series=a.applied.series,
+        speciality=a.applied.speciality,
+        title=a.applied.title,
+        level=a.applied.level.value,
+        obtained_by="评审",
+        passed_on=session.sitting.end,
+        committee=session.committee.name,
+        approval_no=session.approval.document_no,
+        issued_on=session.approval.date,
+        authority=session.approval.authority,
+        verify_url="http://127.0.0.1:8080/v/X",
+        verify_domain="127.0.0.1:8080",
+    )
     return {
         CERTIFICATE_DOCX: certificate_context(sample_certificate),
         PUBLICITY_TABLE_DOCX: publicity_context(session, a, calendar),
@@ -61,7 +73,7 @@ def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
         REVIEW_REPORT_DOCX: report_context(session, calendar),
         REVIEW_FORM_DOCX: review_form_context(
             session, a, form_no="PS2026000001", copy=Copy.PERSONNEL_FILE, filled_on=dt.date.today()
-        ),  # fmt: skip
+        ),
     }
 
 

@@ -151,17 +151,21 @@ def publicity_table() -> None:
     title(doc, "重庆市职称申报综合情况（公示）表")
     text(doc, "申报年度：{{ year }}　　评委会：{{ committee }}", 10, CENTER)
     w = [30, 55, 30, 55]
-    kv_table(doc, [
-        ("姓名", "{{ name }}", "性别", "{{ sex }}"),
-        ("出生年月", "{{ birth }}", "参加工作时间", "{{ work_start }}"),
-        ("工作单位", "{{ employer }}", None, None),
-        ("学历学位", "{{ education }}", None, None),
-        ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
-        ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
-        ("申报渠道", "{{ route }}", "任现职年限", "{{ years_in_title }}"),
-        ("年度考核", "{{ assessments }}", None, None),
-        ("继续教育", "{{ continuing }}", None, None),
-    ], w)  # fmt: skip
+    kv_table(
+        doc,
+        [
+            ("姓名", "{{ name }}", "性别", "{{ sex }}"),
+            ("出生年月", "{{ birth }}", "参加工作时间", "{{ work_start }}"),
+            ("工作单位", "{{ employer }}", None, None),
+            ("学历学位", "{{ education }}", None, None),
+            ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
+            ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
+            ("申报渠道", "{{ route }}", "任现职年限", "{{ years_in_title }}"),
+            ("年度考核", "{{ assessments }}", None, None),
+            ("继续教育", "{{ continuing }}", None, None),
+        ],
+        w,
+    )
     heading(doc, "任现职以来业绩成果（{{ achievement_count }}项）")
     loop_table(
         doc,
@@ -310,11 +314,17 @@ def review_form() -> None:
     for _ in range(4):
         text(doc, "")
     cover = table(doc, [45, 100])
-    for r, (label, value) in enumerate([
-        ("姓　　名", "{{ name }}"), ("工作单位", "{{ employer }}"), ("申报系列专业", "{{ applied_series }}"),
-        ("申报资格级别", "{{ applied_title }}"), ("评审委员会", "{{ committee }}"), ("评审表编号", "{{ form_no }}"),
-        ("填表日期", "{{ filled_on }}"),
-    ]):  # fmt: skip
+    for r, (label, value) in enumerate(
+        [
+            ("姓　　名", "{{ name }}"),
+            ("工作单位", "{{ employer }}"),
+            ("申报系列专业", "{{ applied_series }}"),
+            ("申报资格级别", "{{ applied_title }}"),
+            ("评审委员会", "{{ committee }}"),
+            ("评审表编号", "{{ form_no }}"),
+            ("填表日期", "{{ filled_on }}"),
+        ]
+    ):
         if r:
             cover.add_row()
         cell(cover, r, 0, label, label=True, size=12)
@@ -325,16 +335,20 @@ def review_form() -> None:
     page_break(doc)
 
     heading(doc, "一、基本情况")
-    kv_table(doc, [
-        ("姓名", "{{ name }}", "性别", "{{ sex }}"),
-        ("出生年月", "{{ birth }}", "证件类型", "{{ id_type }}"),
-        ("证件号码", "{{ id_number }}", "参加工作时间", "{{ work_start }}"),
-        ("工作单位", "{{ employer }}", None, None),
-        ("单位信用代码", "{{ employer_code }}", "申报渠道", "{{ route }}"),
-        ("申报程序", "{{ chain }}", None, None),
-        ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
-        ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
-    ], [30, 55, 30, 55])  # fmt: skip
+    kv_table(
+        doc,
+        [
+            ("姓名", "{{ name }}", "性别", "{{ sex }}"),
+            ("出生年月", "{{ birth }}", "证件类型", "{{ id_type }}"),
+            ("证件号码", "{{ id_number }}", "参加工作时间", "{{ work_start }}"),
+            ("工作单位", "{{ employer }}", None, None),
+            ("单位信用代码", "{{ employer_code }}", "申报渠道", "{{ route }}"),
+            ("申报程序", "{{ chain }}", None, None),
+            ("现职称", "{{ current_title }}", "取得时间及方式", "{{ current_obtained }}"),
+            ("申报系列专业", "{{ applied_series }}", "申报资格级别", "{{ applied_title }}"),
+        ],
+        [30, 55, 30, 55],
+    )
     heading(doc, "二、学历学位")
     loop_table(
         doc,
@@ -389,13 +403,17 @@ def review_form() -> None:
 
     title(doc, "评　审　结　果", 16)
     heading(doc, "评审委员会评审意见")
-    kv_table(doc, [
-        ("评审委员会", "{{ committee }}", None, None),
-        ("评审时间", "{{ sitting_dates }}", "评审结论", "{{ conclusion }}"),
-        ("评委会人数", "{{ members }}", "出席人数", "{{ present }}"),
-        ("同意票", "{{ agree }}", "不同意票", "{{ disagree }}"),
-        ("弃权票", "{{ abstain }}", "表决规则", "{{ rule }}"),
-    ], [40, 45, 40, 45])  # fmt: skip
+    kv_table(
+        doc,
+        [
+            ("评审委员会", "{{ committee }}", None, None),
+            ("评审时间", "{{ sitting_dates }}", "评审结论", "{{ conclusion }}"),
+            ("评委会人数", "{{ members }}", "出席人数", "{{ present }}"),
+            ("同意票", "{{ agree }}", "不同意票", "{{ disagree }}"),
+            ("弃权票", "{{ abstain }}", "表决规则", "{{ rule }}"),
+        ],
+        [40, 45, 40, 45],
+    )
     seal_box(doc, ["{{ committee_opinion }}", "主任委员（签名）："], "评委会（电子印章）", "{{ passed_on }}")
     heading(doc, "核准机构确认意见")
     seal_box(

@@ -23,8 +23,11 @@ def main(out_dir: Path) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     for kind, (name, pages) in PICK.items():
         path = next(d["path"] for d in documents if d["kind"] == kind)
-        count = int(subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True)
-                    .stdout.split("Pages:")[1].split()[0])  # fmt: skip
+        count = int(
+            subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True)
+            .stdout.split("Pages:")[1]
+            .split()[0]
+        )
         for page in pages:
             number = count if page == -1 else page
             suffix = "" if len(pages) == 1 else f"-p{number}"

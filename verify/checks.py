@@ -105,10 +105,12 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
     if claimed and max(claimed) > when:
         return Analysis(
             Verdict.INVALID,
-            reasons=[f"the seals were made on {max(claimed):%Y-%m-%d %H:%M} UTC, after "
-                     f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about"],
+            reasons=[
+                f"the seals were made on {max(claimed):%Y-%m-%d %H:%M} UTC, after "
+                f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about"
+            ],
             validation_time=when.isoformat(),
-        )  # fmt: skip
+        )
     checked = []
     for n, emb in enumerate(embedded, start=1):
         try:

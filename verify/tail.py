@@ -117,9 +117,10 @@ class _Revision:
         old_d = _as_dict(old)
         new_d = _as_dict(new)
         changed = [
-            k[1:] for k in sorted(set(old_d) | set(new_d))
+            k[1:]
+            for k in sorted(set(old_d) | set(new_d))
             if k not in _INFO_BOOKKEEPING and _plain_entry(old_d, k) != _plain_entry(new_d, k)
-        ]  # fmt: skip
+        ]
         if changed:
             self.fail(f"the document information ({', '.join(changed)}) was changed")
 
@@ -244,8 +245,11 @@ class _Revision:
             for key in sorted(set(old) | set(new)):
                 if key == "/Annots" or _plain_entry(old, key) == _plain_entry(new, key):
                     continue
-                self.fail(f"page {page}'s content was changed" if key == "/Contents" else
-                          f"page {page} ({key[1:]}) was changed")  # fmt: skip
+                self.fail(
+                    f"page {page}'s content was changed"
+                    if key == "/Contents"
+                    else f"page {page} ({key[1:]}) was changed"
+                )
             for annot in self._grown_array(old, new, "/Annots", f"page {page}'s annotations"):
                 if annot not in widgets:
                     self.fail(f"an annotation was added to page {page}")

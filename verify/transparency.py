@@ -89,22 +89,39 @@ def describe_requester(address: str | None, user_agent: str | None) -> str:
     return f"{network_of(address)} · {browser_family(user_agent)}"
 
 
-def note_verification(registry: Registry, certificate_no: str, *, channel: Channel, verdict: str,
-                      address: str | None, user_agent: str | None) -> None:  # fmt: skip
+def note_verification(
+    registry: Registry,
+    certificate_no: str,
+    *,
+    channel: Channel,
+    verdict: str,
+    address: str | None,
+    user_agent: str | None,
+) -> None:
     """Note a verification in the holder's log. Never raises: a failure is logged and ignored, so
     the verification it describes still answers."""
     try:
         with registry.transaction() as repo:
             VerificationLog(repo.session).record(
-                certificate_no, channel=channel.value, verdict=verdict,
-                requester=describe_requester(address, user_agent), at=dt.datetime.now(dt.UTC),
-            )  # fmt: skip
+                certificate_no,
+                channel=channel.value,
+                verdict=verdict,
+                requester=describe_requester(address, user_agent),
+                at=dt.datetime.now(dt.UTC),
+            )
     except Exception:  # whatever went wrong (database down, disk full), the verification must answer
         log.warning("could not note a %s verification of %s", channel.value, certificate_no, exc_info=True)
 
 
-def note_token_verification(registry: Registry, token: str, *, channel: Channel, verdict: str,
-                            address: str | None, user_agent: str | None) -> None:  # fmt: skip
+def note_token_verification(
+    registry: Registry,
+    token: str,
+    *,
+    channel: Channel,
+    verdict: str,
+    address: str | None,
+    user_agent: str | None,
+) -> None:
     """`note_verification` for the certificate a QR token names (nothing for an unknown token)."""
     try:
         with registry.transaction() as repo:
@@ -114,8 +131,9 @@ def note_token_verification(registry: Registry, token: str, *, channel: Channel,
         log.warning("could not find the certificate of a %s verification", channel.value, exc_info=True)
         return
     if number is not None:
-        note_verification(registry, number, channel=channel, verdict=verdict, address=address,
-                          user_agent=user_agent)  # fmt: skip
+        note_verification(
+            registry, number, channel=channel, verdict=verdict, address=address, user_agent=user_agent
+        )
 
 
 @dataclass(frozen=True)
@@ -157,9 +175,11 @@ def holder_view(registry: Registry, secret: str, *, limit: int = 500) -> HolderV
         entries = VerificationLog(repo.session).of([r.certificate_no for r in chain], limit=limit)
         return HolderView(
             certificates=[CertificateView.of(r) for r in chain],
-            verifications=[VerificationSeen(e.certificate_no, as_utc(e.at), e.channel, e.verdict, e.requester)
-                           for e in entries],
-        )  # fmt: skip
+            verifications=[
+                VerificationSeen(e.certificate_no, as_utc(e.at), e.channel, e.verdict, e.requester)
+                for e in entries
+            ],
+        )
 
 
 __all__ = [

@@ -31,8 +31,12 @@ def token_of(url: str) -> str:
 
 def as_actor(instance: Instance, actor: str, **env: str) -> Instance:
     """The same instance, run by a named operator (TITLECERT_ACTOR) and with other settings."""
-    return Instance(instance.home, {**instance.env, "TITLECERT_ACTOR": actor, **env}, instance.public_url,
-                    instance.pki_url)  # fmt: skip
+    return Instance(
+        instance.home,
+        {**instance.env, "TITLECERT_ACTOR": actor, **env},
+        instance.public_url,
+        instance.pki_url,
+    )
 
 
 def audit_entries(instance: Instance) -> list[dict[str, Any]]:
@@ -110,8 +114,11 @@ def test_reissue_issues_the_correction_and_supersedes_the_old(instance: Instance
     entries = audit_entries(instance)
     superseded = next(e for e in entries if e["action"] == "certificate-superseded")
     assert (superseded["subject"], superseded["actor"], superseded["role"], superseded["detail"]) == (
-        old["certificate_no"], "王老师", "cli", {"by": new["certificate_no"], "reason": REASON}
-    )  # fmt: skip
+        old["certificate_no"],
+        "王老师",
+        "cli",
+        {"by": new["certificate_no"], "reason": REASON},
+    )
     issue = next(
         e for e in entries if e["action"] == "certificate-issued" and e["subject"] == new["certificate_no"]
     )
@@ -143,8 +150,17 @@ def test_a_superseded_certificate_stays_replaced_and_its_award_issued_once(
     instance: Instance, reissued: Reissued, tmp_path: Path
 ) -> None:
     sample = str(REPO / "examples" / "session.json")
-    again = instance.run("reissue", reissued.old["certificate_no"], "--session", sample,
-                         "--out", str(tmp_path / "again"), "--reason", "x", check=False)  # fmt: skip
+    again = instance.run(
+        "reissue",
+        reissued.old["certificate_no"],
+        "--session",
+        sample,
+        "--out",
+        str(tmp_path / "again"),
+        "--reason",
+        "x",
+        check=False,
+    )
     assert again.returncode == 1
     assert (
         f"certificate {reissued.old['certificate_no']} was already superseded on" in again.stderr
@@ -168,8 +184,17 @@ def test_a_reissue_needs_exactly_one_award(instance: Instance, issued: Issued, t
     target = issued.documents[0]
     with sqlite3.connect(instance.home / "registry.sqlite3") as db:
         before = db.execute("select count(*) from certificates").fetchone()
-    proc = instance.run("reissue", target["certificate_no"], "--session", str(session), "--out",
-                        str(tmp_path / "out"), "--reason", "x", check=False)  # fmt: skip
+    proc = instance.run(
+        "reissue",
+        target["certificate_no"],
+        "--session",
+        str(session),
+        "--out",
+        str(tmp_path / "out"),
+        "--reason",
+        "x",
+        check=False,
+    )
     assert proc.returncode == 1
     assert "a re-issue needs exactly one passed applicant to issue, found 4" in proc.stderr
     with sqlite3.connect(instance.home / "registry.sqlite3") as db:
@@ -224,8 +249,11 @@ def test_admin_tokens_from_the_cli_open_the_api(instance: Instance, server: str,
     assert gone.status_code == 401 and gone.headers["Content-Type"] == "application/problem+json"
     entries = audit_entries(instance)
     mine = [(e["action"], e["role"]) for e in entries if "clerk-e2e" in (e["subject"], e["actor"])]
-    assert mine == [("admin-token-created", "cli"), ("certificate-viewed", "archive-clerk"),
-                    ("admin-token-revoked", "cli")]  # fmt: skip
+    assert mine == [
+        ("admin-token-created", "cli"),
+        ("certificate-viewed", "archive-clerk"),
+        ("admin-token-revoked", "cli"),
+    ]
 
 
 def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, issued: Issued) -> None:
@@ -239,12 +267,18 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
             f"/v/{token}", environ_base={"REMOTE_ADDR": "203.0.113.77"}, headers={"User-Agent": CHROME}
         )
         assert scan.status_code == 200
-        api = client.get(f"/api/v1/certificates/{token}", environ_base={"REMOTE_ADDR": "198.51.100.23"},
-                         headers={"User-Agent": "curl/8.5.0"})  # fmt: skip
+        api = client.get(
+            f"/api/v1/certificates/{token}",
+            environ_base={"REMOTE_ADDR": "198.51.100.23"},
+            headers={"User-Agent": "curl/8.5.0"},
+        )
         assert api.status_code == 200
-        upload = client.post("/verify", data={"file": (io.BytesIO(issued.pdf(0)), "c.pdf")},
-                             environ_base={"REMOTE_ADDR": "2001:db8:abcd:12::99"},
-                             headers={"User-Agent": FIREFOX})  # fmt: skip
+        upload = client.post(
+            "/verify",
+            data={"file": (io.BytesIO(issued.pdf(0)), "c.pdf")},
+            environ_base={"REMOTE_ADDR": "2001:db8:abcd:12::99"},
+            headers={"User-Agent": FIREFOX},
+        )
         assert upload.status_code == 200 and "文件有效" in upload.text
         page = client.get(f"/h/{secret}")
         english = client.get(f"/h/{secret}?lang=en")
@@ -252,9 +286,11 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
     finally:
         app.extensions[VERIFY].registry.dispose()
     assert page.status_code == 200 and "<script" not in page.text and 'lang="zh-CN"' in page.text
-    for line in ("扫码查看 · 证书 {no} · 结果：有效 · 查验者：203.0.113.0/24 · Chrome",
-                 "接口查询 · 证书 {no} · 结果：有效 · 查验者：198.51.100.0/24 · curl",
-                 "上传文件核验 · 证书 {no} · 结果：有效 · 查验者：2001:db8:abcd::/48 · Firefox"):  # fmt: skip
+    for line in (
+        "扫码查看 · 证书 {no} · 结果：有效 · 查验者：203.0.113.0/24 · Chrome",
+        "接口查询 · 证书 {no} · 结果：有效 · 查验者：198.51.100.0/24 · curl",
+        "上传文件核验 · 证书 {no} · 结果：有效 · 查验者：2001:db8:abcd::/48 · Firefox",
+    ):
         assert line.format(no=certificate["certificate_no"]) in page.text
     assert "黎*静" in page.text and "820000********0537" in page.text
     assert "Who verified my certificate" in english.text

@@ -111,9 +111,11 @@ def test_match_check_errors_are_problems(server: str, issued: Issued) -> None:
         assert r.status_code == 400 and r.headers["Content-Type"] == PROBLEM, body
         assert r.json()["status"] == 400 and r.json()["errors"], body
     r = requests.post(
-        f"{server}/api/v1/certificates/{token}/match", data="name=张三".encode(), timeout=10,
+        f"{server}/api/v1/certificates/{token}/match",
+        data="name=张三".encode(),
+        timeout=10,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )  # fmt: skip
+    )
     assert (r.status_code, r.headers["Content-Type"], r.json()["title"]) == (
         415,
         PROBLEM,

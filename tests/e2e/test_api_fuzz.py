@@ -77,8 +77,13 @@ def test_operation_conforms_to_the_document(
     seen: list[int] = []
 
     @given(case=cases)
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def conforms(case: schemathesis.Case) -> None:
         response = case.call_and_validate(base_url=server)
         seen.append(response.status_code)

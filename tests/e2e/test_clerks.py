@@ -312,8 +312,9 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_issued_by_the_office(
         # On paper the replacement says so, and which copy it replaces, in every page's header and footer.
         mark = "补发 PS2026000001-U2 · 替代已作废的 PS2026000001-U"
         for name, pdf in (("U2", new_pdf), ("U", Path(old["path"]))):
-            pages = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                                   check=True).stdout.split("<page ")[1:]  # fmt: skip
+            pages = subprocess.run(
+                ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout.split("<page ")[1:]
             assert len(pages) == 4
             for text in pages:
                 marks = [

@@ -63,8 +63,11 @@ def launch_worker(inst: Instance, name: str, **env: str) -> tuple[subprocess.Pop
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"{name}@test"],
-            env={**inst.env, **env}, stdout=sink, stderr=sink, start_new_session=True,
-        )  # fmt: skip
+            env={**inst.env, **env},
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
     return proc, log
 
 
@@ -86,8 +89,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with postgres_database("titlecert_workers") as database_url:
         home = tmp_path_factory.mktemp("cluster") / "home"
         queue = f"titlecert-test-{secrets.token_hex(4)}"  # runs sharing the Redis never share work
-        inst = make_instance(home, TITLECERT_DATABASE_URL=database_url, TITLECERT_BROKER_URL=REDIS_URL,
-                             TITLECERT_BROKER_QUEUE=queue)  # fmt: skip
+        inst = make_instance(
+            home,
+            TITLECERT_DATABASE_URL=database_url,
+            TITLECERT_BROKER_URL=REDIS_URL,
+            TITLECERT_BROKER_QUEUE=queue,
+        )
         inst.run("init")
         workers, logs = [], []
         try:
@@ -142,9 +149,12 @@ def test_a_worker_process_killed_mid_job_gives_its_unit_back_and_nothing_is_issu
     write_sample(source, 6, seed=3)
     out = tmp_path / "out"
     with (tmp_path / "issue.log").open("wb") as sink:
-        issuing = subprocess.Popen([str(TITLECERT), "issue", str(source), "--out", str(out), "--json",
-                                    "--progress", "none"], env=cluster.inst.env, stdout=subprocess.PIPE,
-                                   stderr=sink)  # fmt: skip
+        issuing = subprocess.Popen(
+            [str(TITLECERT), "issue", str(source), "--out", str(out), "--json", "--progress", "none"],
+            env=cluster.inst.env,
+            stdout=subprocess.PIPE,
+            stderr=sink,
+        )
     try:
         before = len(cluster.query("select 1 from certificates"))
         deadline = time.monotonic() + 240
@@ -202,9 +212,12 @@ def test_a_worker_machine_lost_mid_unit_has_its_unit_taken_over_after_the_redeli
     lost = cluster.workers[0]
     try:
         with (tmp_path / "issue.log").open("wb") as sink:
-            issuing = subprocess.Popen([str(TITLECERT), "issue", str(source), "--out", str(out), "--json",
-                                        "--progress", "none"], env=cluster.inst.env, stdout=subprocess.PIPE,
-                                       stderr=sink)  # fmt: skip
+            issuing = subprocess.Popen(
+                [str(TITLECERT), "issue", str(source), "--out", str(out), "--json", "--progress", "none"],
+                env=cluster.inst.env,
+                stdout=subprocess.PIPE,
+                stderr=sink,
+            )
         deadline = time.monotonic() + 240
         while not (held := tasks(cluster.log(0), "received") - tasks(cluster.log(0), "succeeded")):
             assert issuing.poll() is None and time.monotonic() < deadline, "the first worker got no unit"

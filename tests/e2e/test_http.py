@@ -131,8 +131,13 @@ def test_health_check_fails_when_the_registry_does_not_answer(instance: Instance
     broken.env["TITLECERT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-folder' / 'registry.sqlite3'}"
     broken.env["TITLECERT_WEB_WORKERS"] = "1"
     port = broken.public_url.rsplit(":", 1)[1]
-    with running(broken, ["serve", "--port", port], probe_url=broken.public_url + "/", log_name="broken.log",
-                 timeout=30):  # fmt: skip
+    with running(
+        broken,
+        ["serve", "--port", port],
+        probe_url=broken.public_url + "/",
+        log_name="broken.log",
+        timeout=30,
+    ):
         health = requests.get(f"{broken.public_url}/healthz", timeout=10)
         assert health.status_code == 503 and health.headers["Cache-Control"] == "no-store"
         assert "1 workers" in (instance.home / "broken.log").read_text()
@@ -140,8 +145,13 @@ def test_health_check_fails_when_the_registry_does_not_answer(instance: Instance
 
 def test_demo_serves_with_the_same_server(instance: Instance, issued: Issued) -> None:
     port = str(free_port())
-    with running(instance, ["demo", "--out", str(issued.out), "--port", port],
-                 probe_url=f"http://127.0.0.1:{port}/healthz", log_name="demo.log", timeout=120):  # fmt: skip
+    with running(
+        instance,
+        ["demo", "--out", str(issued.out), "--port", port],
+        probe_url=f"http://127.0.0.1:{port}/healthz",
+        log_name="demo.log",
+        timeout=120,
+    ):
         page = requests.get(f"http://127.0.0.1:{port}/v/{token_of(issued, 0)}", timeout=10)
         assert page.status_code == 200 and page.headers["Server"].startswith("gunicorn")
     assert "with gunicorn" in (instance.home / "demo.log").read_text()

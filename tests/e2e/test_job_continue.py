@@ -27,8 +27,11 @@ SESSION_UNITS = ("publicity-table", "results-list", "review-report")
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Instance:
-    inst = make_instance(tmp_path_factory.mktemp("continue") / "home", TITLECERT_CONVERT_WORKERS="2",
-                         TITLECERT_SIGN_WORKERS="2")  # fmt: skip
+    inst = make_instance(
+        tmp_path_factory.mktemp("continue") / "home",
+        TITLECERT_CONVERT_WORKERS="2",
+        TITLECERT_SIGN_WORKERS="2",
+    )
     inst.run("init")
     return inst
 
@@ -64,8 +67,12 @@ class TsaFailingAfterPreflight(PkiServices):
 
 
 def test_tsa_down_then_photo_corrected_the_same_job_finishes(tmp_path: Path) -> None:
-    inst = make_instance(tmp_path / "home", TITLECERT_SIGNATURE_LEVEL="B-LTA", TITLECERT_CONVERT_WORKERS="2",
-                         TITLECERT_SIGN_WORKERS="2")  # fmt: skip
+    inst = make_instance(
+        tmp_path / "home",
+        TITLECERT_SIGNATURE_LEVEL="B-LTA",
+        TITLECERT_CONVERT_WORKERS="2",
+        TITLECERT_SIGN_WORKERS="2",
+    )
     inst.run("init")
     source = session(tmp_path, 3, seed=4, approval=81)
     out = tmp_path / "out"
@@ -188,6 +195,7 @@ def test_another_session_into_the_folder_still_abandons_the_unfinished_job(
     other = session(tmp_path, 2, seed=6, approval=84, name="other.json")  # another 批准文号: another session
     code, second, _ = issue(no_office, other, out)
     assert code == 1 and second["job"] != first["job"]
-    assert any(f"unfinished job {first['job']} writing to this folder was abandoned" in w
-               for w in second["warnings"])  # fmt: skip
+    assert any(
+        f"unfinished job {first['job']} writing to this folder was abandoned" in w for w in second["warnings"]
+    )
     assert query(office, "select state from issue_jobs where id = ?", first["job"]) == [("abandoned",)]

@@ -26,8 +26,9 @@ from tests.conftest import TITLECERT, Instance, make_instance, postgres_database
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     """An instance of this module's own, so that numbers and jobs are counted from nothing."""
-    inst = make_instance(tmp_path_factory.mktemp("jobs") / "home", TITLECERT_CONVERT_WORKERS="2",
-                         TITLECERT_SIGN_WORKERS="2")  # fmt: skip
+    inst = make_instance(
+        tmp_path_factory.mktemp("jobs") / "home", TITLECERT_CONVERT_WORKERS="2", TITLECERT_SIGN_WORKERS="2"
+    )
     inst.run("init")
     return inst
 
@@ -39,8 +40,12 @@ def any_office(request: pytest.FixtureRequest, office: Instance, tmp_path: Path)
         yield office
         return
     with postgres_database("titlecert_jobs") as url:
-        inst = make_instance(tmp_path / "pg-home", TITLECERT_DATABASE_URL=url, TITLECERT_CONVERT_WORKERS="2",
-                             TITLECERT_SIGN_WORKERS="2")  # fmt: skip
+        inst = make_instance(
+            tmp_path / "pg-home",
+            TITLECERT_DATABASE_URL=url,
+            TITLECERT_CONVERT_WORKERS="2",
+            TITLECERT_SIGN_WORKERS="2",
+        )
         inst.run("init")
         yield inst
 
@@ -80,8 +85,11 @@ def progress_lines(stderr: str) -> list[dict[str, Any]]:
 
 def job_units(inst: Instance, job: int) -> list[tuple[Any, ...]]:
     """(seq, kind, state, certificate_no, documents) of each unit, in order."""
-    return query(inst, "select seq, kind, state, certificate_no, documents from issue_units where job_id = ? "
-                       "order by seq", job)  # fmt: skip
+    return query(
+        inst,
+        "select seq, kind, state, certificate_no, documents from issue_units where job_id = ? order by seq",
+        job,
+    )
 
 
 def registered_certificates(inst: Instance, numbers: list[str]) -> dict[str, tuple[str, str]]:

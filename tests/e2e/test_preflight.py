@@ -102,8 +102,10 @@ def test_the_tsa_down_at_b_lta_stops_issue_before_a_job(office: Instance, tmp_pa
     blta = with_env(office, TITLECERT_SIGNATURE_LEVEL="B-LTA")  # `pki serve` not started
     checked, issued = refused(blta, copy_sample(tmp_path), tmp_path, status=1)
     for stderr in (checked, issued):
-        assert f"the time-stamping authority at {office.pki_url}/tsa does not answer: start the DEMO PKI " \
-               "services with `titlecert pki serve`" in stderr  # fmt: skip
+        assert (
+            f"the time-stamping authority at {office.pki_url}/tsa does not answer: start the DEMO PKI "
+            "services with `titlecert pki serve`" in stderr
+        )
         assert "cannot seal at B-LTA; nothing was issued" in stderr
         assert "Error" not in stderr  # no library's exception name or text
 

@@ -51,8 +51,12 @@ def test_tokens_appear_in_the_access_log_only_hashed(server: str, instance: Inst
     log = (instance.home / SERVE_LOG).read_text(encoding="utf-8")
     access = [line for line in log.splitlines() if " verify.web.access: " in line]
     hashed = f"<token:{ref(token)}>"
-    for path in (f"/v/{hashed}", f"/api/v1/certificates/{hashed}", f"/api/v1/certificates/{hashed}/match",
-                 f"/v/{hashed}/extra"):  # fmt: skip
+    for path in (
+        f"/v/{hashed}",
+        f"/api/v1/certificates/{hashed}",
+        f"/api/v1/certificates/{hashed}/match",
+        f"/v/{hashed}/extra",
+    ):
         assert any(f" {path} " in line for line in access), path
     assert any(f" GET /v/{hashed} 200 " in line for line in access)
     assert any(line.startswith(("20", "19")) and "Z INFO" in line for line in access)  # UTC timestamps

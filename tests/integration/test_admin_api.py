@@ -61,12 +61,17 @@ def _problem(response: TestResponse, status: int) -> dict[str, object]:
 
 def test_no_wrong_or_revoked_token_is_401(staff: tuple[FlaskClient, dict[str, str]]) -> None:
     client, auth = staff
-    for headers in ({}, {"Authorization": "Bearer tcadm_" + "x" * 43}, {"Authorization": auth["revoked"]},
-                    {"Authorization": "Basic c3RhZmY6c3RhZmY="}):  # fmt: skip
-        for response in (client.get("/api/v1/admin/certificates/N1", headers=headers),
-                         client.post("/api/v1/admin/certificates/N1/revoke", headers=headers,
-                                     json={"reason": "x"}),
-                         client.get("/api/v1/admin/audit", headers=headers)):  # fmt: skip
+    for headers in (
+        {},
+        {"Authorization": "Bearer tcadm_" + "x" * 43},
+        {"Authorization": auth["revoked"]},
+        {"Authorization": "Basic c3RhZmY6c3RhZmY="},
+    ):
+        for response in (
+            client.get("/api/v1/admin/certificates/N1", headers=headers),
+            client.post("/api/v1/admin/certificates/N1/revoke", headers=headers, json={"reason": "x"}),
+            client.get("/api/v1/admin/audit", headers=headers),
+        ):
             _problem(response, 401)
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert client.get("/api/v1/admin/certificates/N9").status_code == 401, "no existence leak before auth"
@@ -153,15 +158,35 @@ def test_the_committee_office_follows_issuing_jobs(
     registry = Registry(database_url)
     try:
         with registry.transaction() as repo:
-            job = IssueJob(fingerprint="f" * 64, state=JobState.FAILED.value, out_dir="/srv/out",
-                           inputs="jobs/1/session.json", plan="{}", actor="office",
-                           error="1 of 2 units failed", created_at=at, updated_at=at)  # fmt: skip
-            award = IssueUnit(kind="award", label="certificate N7 (张晓明)", certificate_no="N7",
-                              form_no="F7", secrets="encrypted", state=UnitState.REGISTERED.value, attempts=0,
-                              updated_at=at)  # fmt: skip
-            listing = IssueUnit(kind="results-list", label="results-list.pdf", state=UnitState.FAILED.value,
-                                attempts=1, error="results-list.pdf: expected 1 to 200 page(s)",
-                                updated_at=at)  # fmt: skip
+            job = IssueJob(
+                fingerprint="f" * 64,
+                state=JobState.FAILED.value,
+                out_dir="/srv/out",
+                inputs="jobs/1/session.json",
+                plan="{}",
+                actor="office",
+                error="1 of 2 units failed",
+                created_at=at,
+                updated_at=at,
+            )
+            award = IssueUnit(
+                kind="award",
+                label="certificate N7 (张晓明)",
+                certificate_no="N7",
+                form_no="F7",
+                secrets="encrypted",
+                state=UnitState.REGISTERED.value,
+                attempts=0,
+                updated_at=at,
+            )
+            listing = IssueUnit(
+                kind="results-list",
+                label="results-list.pdf",
+                state=UnitState.FAILED.value,
+                attempts=1,
+                error="results-list.pdf: expected 1 to 200 page(s)",
+                updated_at=at,
+            )
             units = [award, listing]
             job_id = JobRepository(repo.session).add(job, units).id
     finally:
@@ -174,8 +199,9 @@ def test_the_committee_office_follows_issuing_jobs(
     assert summary["units"] == {"planned": 0, "sealed": 0, "registered": 1, "failed": 1, "abandoned": 0}
     shown = client.get(f"/api/v1/admin/jobs/{job_id}", headers=office).json
     assert [(u["label"], u["state"]) for u in shown["unit_list"]] == [
-        ("certificate N7 (张晓明)", "registered"), ("results-list.pdf", "failed")
-    ]  # fmt: skip
+        ("certificate N7 (张晓明)", "registered"),
+        ("results-list.pdf", "failed"),
+    ]
     assert shown["unit_list"][1]["error"] == "results-list.pdf: expected 1 to 200 page(s)"
     assert "encrypted" not in json.dumps(shown), "a unit's secrets never leave the registry"
     for role in ("archive-clerk", "approval-authority"):

@@ -89,8 +89,14 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     base = tmp_path_factory.mktemp("renewals")
     inst = make_instance(base / "home")
     inst.run("init")
-    subprocess.run([str(TITLECERT), "clerk", "add", "alice", "--password-stdin"], env=inst.env,
-                   input=PASSWORD + "\n", text=True, capture_output=True, check=True)  # fmt: skip
+    subprocess.run(
+        [str(TITLECERT), "clerk", "add", "alice", "--password-stdin"],
+        env=inst.env,
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        check=True,
+    )
     inst.run("clerk", "assign", "alice", sample_session_doc()["applicants"][1]["employer"]["credit_code"])
     settings = from_env(inst.env)
     registry = Registry(settings.database_url)
@@ -212,9 +218,11 @@ def test_a_renewal_that_does_not_verify_is_failed_and_the_stored_copy_kept(
         registered = {key: repo.stored_as(key).sha256 for key in archive.issued}  # type: ignore[union-attr]
 
     result = CliRunner().invoke(  # the fixture's PKI services answer
-        main, ["archive", "retimestamp", "--before", "2200-01-01"], env=archive.inst.env,
+        main,
+        ["archive", "retimestamp", "--before", "2200-01-01"],
+        env=archive.inst.env,
         catch_exceptions=False,
-    )  # fmt: skip
+    )
     assert result.exit_code == 1
     assert "0 renewed, 0 still current, 2 failed" in result.output
     for key in archive.issued:

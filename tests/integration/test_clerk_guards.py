@@ -44,12 +44,20 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     registry = Registry(from_env(inst.env).database_url)
     personnel = printed_form(registry)
     with registry.transaction() as repo:
-        doc = repo.add_document(DocumentRecord(
-            kind="review-form", number="PS2026000001", copy="unit-archive", certificate_no="CQZC2026000001",
-            sha256=hash_token("UPS2026000001"), pages=4, created_at=AT,
-        ))  # fmt: skip
-        archive = PaperCopy(form_no="PS2026000001", copy="unit-archive", label="U", document_id=doc.id,
-                            pages=4, created_at=AT)  # fmt: skip
+        doc = repo.add_document(
+            DocumentRecord(
+                kind="review-form",
+                number="PS2026000001",
+                copy="unit-archive",
+                certificate_no="CQZC2026000001",
+                sha256=hash_token("UPS2026000001"),
+                pages=4,
+                created_at=AT,
+            )
+        )
+        archive = PaperCopy(
+            form_no="PS2026000001", copy="unit-archive", label="U", document_id=doc.id, pages=4, created_at=AT
+        )
         repo.session.add(archive)
         repo.session.flush()
         archive_id = archive.id
@@ -112,8 +120,15 @@ def test_dates_after_today_in_chongqing_or_before_the_copy_was_issued_are_refuse
         record(registry, copy, EventKind.STAMPED, actor=ALICE, on=tomorrow, box=1, body="重庆某某中心")
     assert future.value.latest == beijing_today()
     with pytest.raises(DateRefused, match=f"before the copy was issued: give a day from {ISSUED}"):
-        record(registry, copy, EventKind.FILED, actor=ALICE, on=ISSUED - dt.timedelta(days=1), body="x",
-               incomplete_reason="r")  # fmt: skip
+        record(
+            registry,
+            copy,
+            EventKind.FILED,
+            actor=ALICE,
+            on=ISSUED - dt.timedelta(days=1),
+            body="x",
+            incomplete_reason="r",
+        )
     record(registry, copy, EventKind.STAMPED, actor=ALICE, on=ISSUED, box=1, body="重庆某某中心")
     record(registry, copy, EventKind.STAMPED, actor=ALICE, on=beijing_today(), box=2, body="主管部门")
     assert state_of(registry, copy) is CopyState.STAMPED

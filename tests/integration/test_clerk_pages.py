@@ -26,8 +26,13 @@ PASSWORD = "correct horse battery staple"
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     inst = make_instance(tmp_path_factory.mktemp("clerk-pages") / "home")
     inst.run("init")
-    proc = subprocess.run([str(TITLECERT), "clerk", "add", "alice", "--password-stdin"], env=inst.env,
-                          input=PASSWORD + "\n", text=True, capture_output=True)  # fmt: skip
+    proc = subprocess.run(
+        [str(TITLECERT), "clerk", "add", "alice", "--password-stdin"],
+        env=inst.env,
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert PASSWORD not in proc.stdout + proc.stderr
     inst.run("clerk", "assign", "alice", "12500000965RMH3W7D")

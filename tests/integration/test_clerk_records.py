@@ -28,21 +28,42 @@ def printed_form(registry: Registry, form_no: str = "PS2026000001") -> int:
     """A registered award with its review form, two boxes and copy P; returns the copy's id."""
     with registry.transaction() as repo:
         repo.add(certificate("CQZC2026000001"))
-        doc = repo.add_document(DocumentRecord(
-            kind="review-form", number=form_no, copy="personnel-file", certificate_no="CQZC2026000001",
-            sha256=hash_token("P" + form_no), pages=4, created_at=AT,
-        ))  # fmt: skip
+        doc = repo.add_document(
+            DocumentRecord(
+                kind="review-form",
+                number=form_no,
+                copy="personnel-file",
+                certificate_no="CQZC2026000001",
+                sha256=hash_token("P" + form_no),
+                pages=4,
+                created_at=AT,
+            )
+        )
         s = repo.session
-        s.add(ReviewFormRecord(
-            form_no=form_no, certificate_no="CQZC2026000001", holder_name="张晓明", unit_name="重庆某某中心",
-            unit_code="12500000965RMH3W7D", superior_name="重庆市大数据应用发展管理局", chain="city",
-            session_ref="渝职改办〔2026〕12号", confirmed_on=dt.date(2026, 1, 12), created_at=AT,
-        ))  # fmt: skip
+        s.add(
+            ReviewFormRecord(
+                form_no=form_no,
+                certificate_no="CQZC2026000001",
+                holder_name="张晓明",
+                unit_name="重庆某某中心",
+                unit_code="12500000965RMH3W7D",
+                superior_name="重庆市大数据应用发展管理局",
+                chain="city",
+                session_ref="渝职改办〔2026〕12号",
+                confirmed_on=dt.date(2026, 1, 12),
+                created_at=AT,
+            )
+        )
         s.flush()
-        s.add_all([StampBox(form_no=form_no, position=1, level="所在单位", body="重庆某某中心", page=3),
-                   StampBox(form_no=form_no, position=2, level="单位主管部门", body="", page=3)])  # fmt: skip
-        copy = PaperCopy(form_no=form_no, copy="personnel-file", label="P", document_id=doc.id, pages=4,
-                         created_at=AT)  # fmt: skip
+        s.add_all(
+            [
+                StampBox(form_no=form_no, position=1, level="所在单位", body="重庆某某中心", page=3),
+                StampBox(form_no=form_no, position=2, level="单位主管部门", body="", page=3),
+            ]
+        )
+        copy = PaperCopy(
+            form_no=form_no, copy="personnel-file", label="P", document_id=doc.id, pages=4, created_at=AT
+        )
         s.add(copy)
         s.flush()
         return copy.id
@@ -136,11 +157,23 @@ def together(*work: Callable[[], object]) -> list[BaseException]:
 
 def test_two_clerks_recording_on_one_copy_at_once_keep_both(registry: Registry) -> None:
     copy = printed_form(registry)
-    errors = together(*(
-        (lambda actor=actor, n=n: record(registry, copy, EventKind.STAMPED, actor=actor, on=DAY, box=1,
-                                         body=f"重庆某某中心 {actor.name} {n}"))
-        for n in range(4) for actor in (ALICE, BOB)
-    ))  # fmt: skip
+    errors = together(
+        *(
+            (
+                lambda actor=actor, n=n: record(
+                    registry,
+                    copy,
+                    EventKind.STAMPED,
+                    actor=actor,
+                    on=DAY,
+                    box=1,
+                    body=f"重庆某某中心 {actor.name} {n}",
+                )
+            )
+            for n in range(4)
+            for actor in (ALICE, BOB)
+        )
+    )
     assert not errors, errors
     with registry.transaction() as repo:
         events = PaperBook(repo.session).events(copy)

@@ -193,10 +193,12 @@ def test_two_runs_issuing_one_request_at_once_register_one_replacement(registry:
     lose(registry, copy)
     reprint = fake_reprint(threading.Barrier(2))  # both seal before either registers
     results: list[Issued | None] = []
-    errors = together(*(
-        (lambda: results.append(issue(registry, store, copy, reprint=reprint, actor=OFFICE)))
-        for _ in range(2)
-    ))  # fmt: skip
+    errors = together(
+        *(
+            (lambda: results.append(issue(registry, store, copy, reprint=reprint, actor=OFFICE)))
+            for _ in range(2)
+        )
+    )
     assert not errors, errors
     assert sorted(results, key=lambda r: r is None) == [results[0] or results[1], None], results
     [new] = replacements(registry)

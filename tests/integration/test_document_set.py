@@ -30,8 +30,13 @@ def text_of(path: str) -> str:
 def test_issue_lists_every_kind(issued: Issued) -> None:
     kinds = Counter(d["kind"] for d in issued.everything)
     passed = len(passed_applicants())
-    assert kinds == {"certificate": passed, "review-form": 2 * passed, "publicity-table": 5,
-                     "results-list": 1, "review-report": 1}  # fmt: skip
+    assert kinds == {
+        "certificate": passed,
+        "review-form": 2 * passed,
+        "publicity-table": 5,
+        "results-list": 1,
+        "review-report": 1,
+    }
     copies = Counter(d["copy"] for d in issued.of_kind("review-form"))
     assert copies == {"personnel-file": passed, "unit-archive": passed}
 
@@ -94,8 +99,9 @@ def test_review_form_is_sealed_on_the_result_page_and_verifies(issued: Issued, i
     data = Path(form["path"]).read_bytes()
     registry = Registry(f"sqlite:///{instance.home / 'registry.sqlite3'}")
     try:
-        report = verify_pdf(data, name="form.pdf", trust=load_trust_settings(instance.home / "trust.json"),
-                            registry=registry)  # fmt: skip
+        report = verify_pdf(
+            data, name="form.pdf", trust=load_trust_settings(instance.home / "trust.json"), registry=registry
+        )
     finally:
         registry.dispose()
     assert (report.verdict, report.status) == (Verdict.VALID, "valid")

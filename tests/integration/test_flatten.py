@@ -36,8 +36,9 @@ def box(*values: float) -> ArrayObject:
 
 
 def helvetica() -> DictionaryObject:
-    return DictionaryObject({N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"),
-                             N("/BaseFont"): N("/Helvetica")})  # fmt: skip
+    return DictionaryObject(
+        {N("/Type"): N("/Font"), N("/Subtype"): N("/Type1"), N("/BaseFont"): N("/Helvetica")}
+    )
 
 
 def with_text_field(value: str) -> bytes:
@@ -47,25 +48,38 @@ def with_text_field(value: str) -> bytes:
     resources = DictionaryObject({N("/Font"): DictionaryObject({N("/Helv"): helvetica()})})
     appearance = DecodedStreamObject()
     appearance.set_data(f"BT /Helv 10 Tf 2 6 Td ({value}) Tj ET".encode())
-    appearance.update({
-        N("/Type"): N("/XObject"), N("/Subtype"): N("/Form"),
-        N("/BBox"): box(0, 0, 200, 20),
-        N("/Resources"): resources,
-    })  # fmt: skip
-    field = writer._add_object(DictionaryObject({
-        N("/Type"): N("/Annot"), N("/Subtype"): N("/Widget"),
-        N("/FT"): N("/Tx"), N("/T"): TextStringObject("remark"),
-        N("/V"): TextStringObject(value), N("/F"): NumberObject(4),
-        N("/DA"): TextStringObject("/Helv 10 Tf 0 g"),
-        N("/Rect"): box(50, 700, 250, 720),
-        N("/AP"): DictionaryObject({N("/N"): writer._add_object(appearance)}),
-        N("/P"): page.indirect_reference,
-    }))  # fmt: skip
+    appearance.update(
+        {
+            N("/Type"): N("/XObject"),
+            N("/Subtype"): N("/Form"),
+            N("/BBox"): box(0, 0, 200, 20),
+            N("/Resources"): resources,
+        }
+    )
+    field = writer._add_object(
+        DictionaryObject(
+            {
+                N("/Type"): N("/Annot"),
+                N("/Subtype"): N("/Widget"),
+                N("/FT"): N("/Tx"),
+                N("/T"): TextStringObject("remark"),
+                N("/V"): TextStringObject(value),
+                N("/F"): NumberObject(4),
+                N("/DA"): TextStringObject("/Helv 10 Tf 0 g"),
+                N("/Rect"): box(50, 700, 250, 720),
+                N("/AP"): DictionaryObject({N("/N"): writer._add_object(appearance)}),
+                N("/P"): page.indirect_reference,
+            }
+        )
+    )
     page[N("/Annots")] = ArrayObject([field])
-    writer.root_object[N("/AcroForm")] = DictionaryObject({
-        N("/Fields"): ArrayObject([field]), N("/DA"): TextStringObject("/Helv 10 Tf 0 g"),
-        N("/DR"): resources,
-    })  # fmt: skip
+    writer.root_object[N("/AcroForm")] = DictionaryObject(
+        {
+            N("/Fields"): ArrayObject([field]),
+            N("/DA"): TextStringObject("/Helv 10 Tf 0 g"),
+            N("/DR"): resources,
+        }
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -89,10 +103,14 @@ def sealing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TrustSettin
     pki = create_demo_pki(home / "pki")
     (home / "seal.png").write_bytes(draw_seal("演示", font_path=find_seal_font(None)))
     keys = {
-        role.value: {"pkcs12": f"pki/{s.pkcs12_path.name}", "seal_image": "seal.png",
-                     "passphrase_file": f"pki/{s.passphrase_path.name}", "seal_name": s.display_name}
+        role.value: {
+            "pkcs12": f"pki/{s.pkcs12_path.name}",
+            "seal_image": "seal.png",
+            "passphrase_file": f"pki/{s.passphrase_path.name}",
+            "seal_name": s.display_name,
+        }
         for role, s in pki.signers.items()
-    }  # fmt: skip
+    }
     (home / "keys.json").write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
     root = load_certificates(pki.root_cert_path.read_bytes())[0]
     roles = {
@@ -105,10 +123,16 @@ def test_a_sealed_template_with_a_field_verifies_with_no_field_left(
     sealing: tuple[Path, TrustSettings],
 ) -> None:
     keys_file, trust = sealing
-    placements = [SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
-                  SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196))]  # fmt: skip
-    sealed = seal_pdf(with_text_field("HAND-FILLED"), placements=placements, keys=load_seal_keys(keys_file),
-                      font_path=find_seal_font(None))  # fmt: skip
+    placements = [
+        SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
+        SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196)),
+    ]
+    sealed = seal_pdf(
+        with_text_field("HAND-FILLED"),
+        placements=placements,
+        keys=load_seal_keys(keys_file),
+        font_path=find_seal_font(None),
+    )
     assert form_field_names(sealed) == []
     analysis = analyse_pdf(sealed, trust)
     assert analysis.verdict is Verdict.VALID, analysis.reasons

@@ -31,8 +31,11 @@ def nss_db(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> str:
     directory = tmp_path_factory.mktemp("nss")
     db = f"sql:{directory}"
     subprocess.run([tool("certutil"), "-N", "--empty-password", "-d", db], check=True)
-    anchors = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n",
-                         instance.run("trust", "--pem").stdout, re.DOTALL)  # fmt: skip
+    anchors = re.findall(
+        r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n",
+        instance.run("trust", "--pem").stdout,
+        re.DOTALL,
+    )
     assert anchors
     for n, pem in enumerate(anchors):  # certutil imports one certificate per call
         path = directory / f"anchor-{n}.pem"

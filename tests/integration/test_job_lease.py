@@ -19,8 +19,15 @@ from titlecert.jobs.lease import JobBusy, holding, this_run
 def new_job(registry: Registry) -> int:
     now = dt.datetime.now(dt.UTC)
     with registry.transaction() as repo:
-        job = IssueJob(fingerprint="f" * 64, out_dir="out", inputs="jobs/1/session.json", plan="{}",
-                       actor="office", created_at=now, updated_at=now)  # fmt: skip
+        job = IssueJob(
+            fingerprint="f" * 64,
+            out_dir="out",
+            inputs="jobs/1/session.json",
+            plan="{}",
+            actor="office",
+            created_at=now,
+            updated_at=now,
+        )
         return JobRepository(repo.session).add(job, []).id
 
 
@@ -63,8 +70,10 @@ def test_a_run_that_stopped_is_taken_over(registry: Registry) -> None:
     job_id = new_job(registry)
     dead = subprocess.run(  # a run of this machine that has ended (as after kill -9)
         [sys.executable, "-c", "from titlecert.jobs.lease import this_run; print(this_run())"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     set_runner(registry, job_id, dead, dt.datetime.now(dt.UTC))
     with holding(registry, job_id):
         assert runner_of(registry, job_id)[0] == this_run()

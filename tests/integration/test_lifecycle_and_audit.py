@@ -32,13 +32,25 @@ def token_of(no: str) -> str:
 
 def certificate(no: str, *, key: str | None = None, secret: str | None = None) -> CertificateRecord:
     return CertificateRecord(
-        certificate_no=no, token_hash=hash_token(token_of(no)), issue_key=key or hash_token("K" + no),
-        holder_name="张晓明", holder_id_masked="500103********0030", title="高级工程师", level="副高级",
-        series="工程技术", speciality="大数据智能化", committee="评委会", authority="重庆市职称改革办公室",
-        approval_no="渝职改办〔2026〕12号", passed_on=dt.date(2025, 12, 21), issued_on=dt.date(2026, 1, 20),
-        sha256=hash_token("S" + no), status="valid", created_at=AT,
+        certificate_no=no,
+        token_hash=hash_token(token_of(no)),
+        issue_key=key or hash_token("K" + no),
+        holder_name="张晓明",
+        holder_id_masked="500103********0030",
+        title="高级工程师",
+        level="副高级",
+        series="工程技术",
+        speciality="大数据智能化",
+        committee="评委会",
+        authority="重庆市职称改革办公室",
+        approval_no="渝职改办〔2026〕12号",
+        passed_on=dt.date(2025, 12, 21),
+        issued_on=dt.date(2026, 1, 20),
+        sha256=hash_token("S" + no),
+        status="valid",
+        created_at=AT,
         holder_secret_hash=hash_token(secret) if secret else None,
-    )  # fmt: skip
+    )
 
 
 def test_supersede_links_old_to_new_and_is_final(registry: Registry) -> None:
@@ -89,8 +101,11 @@ def test_revoke_records_and_refuses_twice(registry: Registry) -> None:
     with registry.transaction() as repo:
         [entry] = AuditLog(repo.session).entries()
         assert (entry.action, entry.subject, entry.actor, entry.role) == (
-            "certificate-revoked", "N1", "office-1", "committee-office"
-        )  # fmt: skip
+            "certificate-revoked",
+            "N1",
+            "office-1",
+            "committee-office",
+        )
 
 
 def test_tokens_are_stored_hashed_and_revocable(registry: Registry) -> None:
@@ -169,10 +184,14 @@ def test_holder_view_lists_the_chain_and_its_verifications(registry: Registry) -
         repo.add(certificate("N2", secret="new-secret-" + "y" * 24))
         lifecycle.supersede(repo, "N1", by="N2", reason="更正", at=AT, actor=OFFICE)
         log = VerificationLog(repo.session)
-        log.record("N1", channel="scan", verdict="superseded", requester="203.0.113.0/24 · Chrome",
-                   at=AT)  # fmt: skip
-        log.record("N2", channel="upload", verdict="valid", requester="2001:db8:abcd::/48 · Firefox",
-                   at=AT + dt.timedelta(hours=1))  # fmt: skip
+        log.record("N1", channel="scan", verdict="superseded", requester="203.0.113.0/24 · Chrome", at=AT)
+        log.record(
+            "N2",
+            channel="upload",
+            verdict="valid",
+            requester="2001:db8:abcd::/48 · Firefox",
+            at=AT + dt.timedelta(hours=1),
+        )
     for secret in ("old-secret-" + "x" * 24, "new-secret-" + "y" * 24):
         view = holder_view(registry, secret)
         assert view is not None
@@ -189,6 +208,12 @@ def test_holder_view_lists_the_chain_and_its_verifications(registry: Registry) -
 def test_noting_a_verification_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     unreachable = Registry(f"sqlite:///{tmp_path / 'no-such-folder' / 'registry.sqlite3'}")
     with caplog.at_level(logging.WARNING, logger="verify.transparency"):
-        note_verification(unreachable, "N1", channel=Channel.SCAN, verdict="valid",
-                          address="203.0.113.7", user_agent="curl/8")  # fmt: skip
+        note_verification(
+            unreachable,
+            "N1",
+            channel=Channel.SCAN,
+            verdict="valid",
+            address="203.0.113.7",
+            user_agent="curl/8",
+        )
     assert "could not note a scan verification of N1" in caplog.text

@@ -46,8 +46,15 @@ def add_job_with_a_unit(registry: Registry) -> None:
 
     now = dt.datetime.now(dt.UTC)
     with registry.transaction() as repo:
-        job = IssueJob(fingerprint="f" * 64, out_dir="out", inputs="jobs/1/session.json", plan="{}",
-                       actor="office", created_at=now, updated_at=now)  # fmt: skip
+        job = IssueJob(
+            fingerprint="f" * 64,
+            out_dir="out",
+            inputs="jobs/1/session.json",
+            plan="{}",
+            actor="office",
+            created_at=now,
+            updated_at=now,
+        )
         JobRepository(repo.session).add(
             job, [IssueUnit(kind="results-list", label="results", updated_at=now)]
         )

@@ -72,8 +72,9 @@ def test_converts_the_certificate_and_a_review_form_to_pdf_a_2b(pool: OfficePool
 
     loaded = load_session(SAMPLE_SESSION)
     s = loaded.session
-    ctx = review_form_context(s, s.applicants[1], form_no="PS2026000009", copy=Copy.PERSONNEL_FILE,
-                              filled_on=dt.date(2026, 2, 1))  # fmt: skip
+    ctx = review_form_context(
+        s, s.applicants[1], form_no="PS2026000009", copy=Copy.PERSONNEL_FILE, filled_on=dt.date(2026, 2, 1)
+    )
     form = pool.convert("form", render_docx(REVIEW_FORM_DOCX, ctx))
     check_pdf("form", form, pages=(4, 40))
     assert "PS2026000009" in flat_text(form)
@@ -199,7 +200,10 @@ def test_instances_are_recycled_after_n_conversions_and_past_the_memory_bound(tm
 def test_libreoffice_does_not_outlive_a_run_killed_with_sigkill(tmp_path: Path) -> None:
     """A batch killed with kill -9 runs no cleanup code; its instances' lifelines stop LibreOffice."""
     owner = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
             from docgen.officepool import OfficePool
@@ -207,9 +211,12 @@ def test_libreoffice_does_not_outlive_a_run_killed_with_sigkill(tmp_path: Path) 
             with OfficePool(size=2, profile_root=Path({str(tmp_path)!r}), fonts_conf=FONTS_CONF):
                 print("ready", flush=True)
                 time.sleep(600)
-        """)],
-        stdout=subprocess.PIPE, text=True, cwd=REPO,
-    )  # fmt: skip
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         assert owner.stdout is not None and owner.stdout.readline() == "ready\n"
         running = processes_under(tmp_path)

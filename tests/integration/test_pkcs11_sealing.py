@@ -69,8 +69,13 @@ def registered(home: Path) -> int:
 def test_init_keeps_the_demo_keys_on_the_token(on_token: Instance, hsm: SoftHsm) -> None:
     keys = json.loads((on_token.home / "keys.json").read_text(encoding="utf-8"))
     for role in ("committee", "authority"):
-        assert keys[role]["pkcs11"] == {"module": str(hsm.module), "token_label": TOKEN, "key_label": role,
-                                        "cert_label": role, "pin_file": "pki/token.pin"}  # fmt: skip
+        assert keys[role]["pkcs11"] == {
+            "module": str(hsm.module),
+            "token_label": TOKEN,
+            "key_label": role,
+            "cert_label": role,
+            "pin_file": "pki/token.pin",
+        }
         assert (on_token.home / "pki" / f"{role}.pem").exists()
         assert not (on_token.home / "pki" / f"{role}.p12").exists()
     assert "keys     existing" in on_token.run("init").stdout
@@ -134,8 +139,11 @@ def test_a_key_label_not_on_the_token_registers_nothing(on_token: Instance, tmp_
 def test_an_operators_keys_already_on_the_token_are_found_by_label(
     on_token: Instance, hsm: SoftHsm, tmp_path: Path
 ) -> None:
-    env = {"TITLECERT_PKCS11_MODULE": str(hsm.module), "TITLECERT_PKCS11_TOKEN": TOKEN,
-           "TITLECERT_TRUST_ANCHORS": str(on_token.home / "pki" / "root-ca.pem")}  # fmt: skip
+    env = {
+        "TITLECERT_PKCS11_MODULE": str(hsm.module),
+        "TITLECERT_PKCS11_TOKEN": TOKEN,
+        "TITLECERT_TRUST_ANCHORS": str(on_token.home / "pki" / "root-ca.pem"),
+    }
     office = make_instance(tmp_path / "office", **hsm.env, **env)
     labels = ["--key-label", "committee=committee", "--key-label", "authority=authority"]
     no_pin = office.run("init", *labels, check=False)
@@ -157,8 +165,9 @@ def test_an_operators_keys_already_on_the_token_are_found_by_label(
 
 def test_the_tsa_down_registers_no_sealed_document(on_token: Instance, tmp_path: Path) -> None:
     before = registered(on_token.home)
-    run = with_env(on_token, TITLECERT_SIGNATURE_LEVEL="B-T",
-                   TITLECERT_TSA_URL=f"http://127.0.0.1:{free_port()}/tsa").run  # fmt: skip
+    run = with_env(
+        on_token, TITLECERT_SIGNATURE_LEVEL="B-T", TITLECERT_TSA_URL=f"http://127.0.0.1:{free_port()}/tsa"
+    ).run
     out = tmp_path / "o"
     proc = run("issue", str(session_file(tmp_path, "渝职改办〔2026〕66号")), "--out", str(out), check=False)
     assert proc.returncode == 1 and "nothing was issued" in proc.stderr

@@ -50,8 +50,12 @@ def root_of(inst: Instance) -> x509.Certificate:
 
 def ocsp_status(inst: Instance, cert: x509.Certificate) -> ocsp.OCSPResponse:
     request = ocsp.OCSPRequestBuilder().add_certificate(cert, root_of(inst), hashes.SHA256()).build()
-    r = requests.post(f"{inst.pki_url}/ocsp", data=request.public_bytes(serialization.Encoding.DER),
-                      headers={"Content-Type": "application/ocsp-request"}, timeout=10)  # fmt: skip
+    r = requests.post(
+        f"{inst.pki_url}/ocsp",
+        data=request.public_bytes(serialization.Encoding.DER),
+        headers={"Content-Type": "application/ocsp-request"},
+        timeout=10,
+    )
     assert r.headers["Content-Type"] == "application/ocsp-response"
     return ocsp.load_der_ocsp_response(r.content)
 
@@ -66,10 +70,23 @@ def test_openssl_ocsp_client_gets_a_verified_good_answer(
     committee.write_bytes(cert_of(pki, "committee").public_bytes(serialization.Encoding.PEM))
     root = str(pki.home / "pki" / "root-ca.pem")
     proc = subprocess.run(
-        ["openssl", "ocsp", *([certid_hash] if certid_hash else []), "-issuer", root, "-cert", str(committee),
-         "-url", f"{pki.pki_url}/ocsp", "-CAfile", root],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            "openssl",
+            "ocsp",
+            *([certid_hash] if certid_hash else []),
+            "-issuer",
+            root,
+            "-cert",
+            str(committee),
+            "-url",
+            f"{pki.pki_url}/ocsp",
+            "-CAfile",
+            root,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{committee}: good" in proc.stdout
     assert "Response verify OK" in proc.stderr

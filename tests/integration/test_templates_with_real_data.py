@@ -33,13 +33,27 @@ def extreme_session(tmp_path: Path) -> Path:
     a["employer"]["name"] = LONG_EMPLOYER
     a["work_history"][0]["employer"] = LONG_EMPLOYER
     a["superior"]["name"] = MARKUP + "\x07\x0c"
-    categories = ["work_result", "research_project", "paper", "book", "technical_report", "award", "patent",
-                  "software_copyright", "standard"]  # fmt: skip
+    categories = [
+        "work_result",
+        "research_project",
+        "paper",
+        "book",
+        "technical_report",
+        "award",
+        "patent",
+        "software_copyright",
+        "standard",
+    ]
     a["achievements"] = [
-        {"category": categories[k % 9], "title": f"第{k + 1}项：面向超大城市治理的多源异构数据融合与智能决策支持关键技术研究与应用示范",
-         "date": "2023-05-01", "role": "项目负责人（排名第1/15）", "detail": "省部级，已验收"}
+        {
+            "category": categories[k % 9],
+            "title": f"第{k + 1}项：面向超大城市治理的多源异构数据融合与智能决策支持关键技术研究与应用示范",
+            "date": "2023-05-01",
+            "role": "项目负责人（排名第1/15）",
+            "detail": "省部级，已验收",
+        }
         for k in range(40)
-    ]  # fmt: skip
+    ]
     path = tmp_path / "extreme.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
@@ -53,9 +67,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     docs = [
         ("publicity", render_docx(PUBLICITY_TABLE_DOCX, publicity_context(s, a, cal))),
         ("results", render_docx(RESULTS_LIST_DOCX, results_context(s, cal))),
-        ("form", render_docx(REVIEW_FORM_DOCX, review_form_context(s, a, form_no="PS2026000009",
-                                                                  copy=Copy.UNIT_ARCHIVE, filled_on=dt.date(2026, 2, 1)))),
-    ]  # fmt: skip
+        (
+            "form",
+            render_docx(
+                REVIEW_FORM_DOCX,
+                review_form_context(
+                    s, a, form_no="PS2026000009", copy=Copy.UNIT_ARCHIVE, filled_on=dt.date(2026, 2, 1)
+                ),
+            ),
+        ),
+    ]
     return convert_to_pdf(docs, profile_dir=tmp / "profile", fonts_conf=FONTS_CONF)
 
 

@@ -51,9 +51,17 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
     ctx = WorkContext.of(settings)
     try:
         inputs = inputs_of(loaded, calendar_of(settings))
-        opened = open_job(settings, loaded, inputs, tmp_path / "out", registry=ctx.registry,
-                          store=ctx.store, secret=ctx.secret, supersede=None,
-                          today=dt.date.today())  # fmt: skip
+        opened = open_job(
+            settings,
+            loaded,
+            inputs,
+            tmp_path / "out",
+            registry=ctx.registry,
+            store=ctx.store,
+            secret=ctx.secret,
+            supersede=None,
+            today=dt.date.today(),
+        )
         assert opened.job_id is not None
         source.unlink()  # nothing of the session file is needed from here on
         with ctx.registry.transaction() as repo:
@@ -120,9 +128,17 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     changed = settings.home / "calendar.json"
 
     def open_and_find_results(out: str) -> tuple[int, int]:
-        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / out,
-                          registry=ctx.registry, store=ctx.store, secret=ctx.secret, supersede=None,
-                          today=dt.date.today())  # fmt: skip
+        opened = open_job(
+            settings,
+            loaded,
+            inputs_of(loaded, calendar_of(settings)),
+            tmp_path / out,
+            registry=ctx.registry,
+            store=ctx.store,
+            secret=ctx.secret,
+            supersede=None,
+            today=dt.date.today(),
+        )
         assert opened.job_id is not None
         with ctx.registry.transaction() as repo:
             units = JobRepository(repo.session).units(opened.job_id)
@@ -180,9 +196,17 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
     ctx = WorkContext.of(settings)
     home_file = settings.home / "calendar.json"
     try:
-        opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
-                          registry=ctx.registry, store=ctx.store, secret=ctx.secret, supersede=None,
-                          today=dt.date.today())  # fmt: skip
+        opened = open_job(
+            settings,
+            loaded,
+            inputs_of(loaded, calendar_of(settings)),
+            tmp_path / "out",
+            registry=ctx.registry,
+            store=ctx.store,
+            secret=ctx.secret,
+            supersede=None,
+            today=dt.date.today(),
+        )
         assert opened.job_id is not None
         with ctx.registry.transaction() as repo:
             units = {u.kind: u.id for u in JobRepository(repo.session).units(opened.job_id)}
@@ -195,8 +219,14 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
                     with pytest.raises(CalendarError, match=f"no working-day calendar for {uncovered}"):
                         process_unit(worker, converter, units[kind])
                 changed_known_day = dt.date(uncovered - 1, 12, 30)  # a working day the job counted
-                home_file.write_text(json.dumps({**described.to_json(), "holidays": [
-                    changed_known_day.isoformat(), *described.to_json()["holidays"]]}))  # fmt: skip
+                home_file.write_text(
+                    json.dumps(
+                        {
+                            **described.to_json(),
+                            "holidays": [changed_known_day.isoformat(), *described.to_json()["holidays"]],
+                        }
+                    )
+                )
                 made = load_unit(worker, units["results-list"]).documents[0].context
                 states = {kind: process_unit(worker, converter, unit) for kind, unit in units.items()}
                 assert set(states.values()) == {"registered"}, states
@@ -225,9 +255,17 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
 
         def open_it() -> int:
             loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
-            opened = open_job(settings, loaded, inputs_of(loaded, calendar_of(settings)), tmp_path / "out",
-                              registry=worker.registry, store=worker.store, secret=worker.secret,
-                              supersede=None, today=dt.date.today())  # fmt: skip
+            opened = open_job(
+                settings,
+                loaded,
+                inputs_of(loaded, calendar_of(settings)),
+                tmp_path / "out",
+                registry=worker.registry,
+                store=worker.store,
+                secret=worker.secret,
+                supersede=None,
+                today=dt.date.today(),
+            )
             assert opened.job_id is not None
             return opened.job_id
 

@@ -39,28 +39,55 @@ def _third_signature(data: bytes, inst: Instance) -> bytes:
 
 # kind: (the change, the verdict every channel must give, a reason it must name)
 CASES: dict[str, tuple[Change, str, str]] = {
-    "info-title": (lambda d, _: tamper.set_info_title(d), "modified",
-                   "the document information (Title) was changed after the last seal"),
+    "info-title": (
+        lambda d, _: tamper.set_info_title(d),
+        "modified",
+        "the document information (Title) was changed after the last seal",
+    ),
     "info-moddate-only": (lambda d, _: tamper.set_info_moddate(d), "valid", ""),
-    "xmp-replaced": (lambda d, _: tamper.replace_xmp(d), "modified",
-                     "the XMP metadata was replaced after the last seal"),
-    "need-appearances": (lambda d, _: tamper.set_acroform_entry(d, "/NeedAppearances"), "modified",
-                         "the form dictionary (AcroForm /NeedAppearances) was changed after the last seal"),
-    "acroform-da": (lambda d, _: tamper.set_acroform_entry(d, "/DA"), "modified",
-                    "the form dictionary (AcroForm /DA) was changed after the last seal"),
-    "acroform-dr": (lambda d, _: tamper.set_acroform_entry(d, "/DR"), "modified",
-                    "the form dictionary (AcroForm /DR) was changed after the last seal"),
-    "invisible-sig-field": (lambda d, _: tamper.add_invisible_signature_field(d), "modified",
-                            "a new signature field (Extra) was added after the last seal"),
+    "xmp-replaced": (
+        lambda d, _: tamper.replace_xmp(d),
+        "modified",
+        "the XMP metadata was replaced after the last seal",
+    ),
+    "need-appearances": (
+        lambda d, _: tamper.set_acroform_entry(d, "/NeedAppearances"),
+        "modified",
+        "the form dictionary (AcroForm /NeedAppearances) was changed after the last seal",
+    ),
+    "acroform-da": (
+        lambda d, _: tamper.set_acroform_entry(d, "/DA"),
+        "modified",
+        "the form dictionary (AcroForm /DA) was changed after the last seal",
+    ),
+    "acroform-dr": (
+        lambda d, _: tamper.set_acroform_entry(d, "/DR"),
+        "modified",
+        "the form dictionary (AcroForm /DR) was changed after the last seal",
+    ),
+    "invisible-sig-field": (
+        lambda d, _: tamper.add_invisible_signature_field(d),
+        "modified",
+        "a new signature field (Extra) was added after the last seal",
+    ),
     "third-signature": (_third_signature, "invalid", "expected exactly 2 seals"),
-    "form-field-value": (lambda d, _: tamper.add_text_field(d), "modified",
-                         "a form field (Remark) was added after the last seal"),
-    "annotation": (lambda d, _: tamper.add_annotation(d), "modified",
-                   "an annotation was added to page 1 after the last seal"),
-    "trailing-bytes": (lambda d, _: d + b"1 0 obj (hidden) endobj\n", "malformed",
-                       "data follows the final %%EOF"),
+    "form-field-value": (
+        lambda d, _: tamper.add_text_field(d),
+        "modified",
+        "a form field (Remark) was added after the last seal",
+    ),
+    "annotation": (
+        lambda d, _: tamper.add_annotation(d),
+        "modified",
+        "an annotation was added to page 1 after the last seal",
+    ),
+    "trailing-bytes": (
+        lambda d, _: d + b"1 0 obj (hidden) endobj\n",
+        "malformed",
+        "data follows the final %%EOF",
+    ),
     "duplicate-object": (lambda d, _: tamper.duplicate_object_definition(d), "modified", "is defined twice"),
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -83,8 +110,12 @@ def samples(instance: Instance, issued: Issued, tmp_path_factory: pytest.TempPat
     doc["applicants"] = doc["applicants"][1:2]
     session = base / "b-b.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    bb = Instance(instance.home, {**instance.env, "TITLECERT_SIGNATURE_LEVEL": "B-B"}, instance.public_url,
-                  instance.pki_url)  # fmt: skip
+    bb = Instance(
+        instance.home,
+        {**instance.env, "TITLECERT_SIGNATURE_LEVEL": "B-B"},
+        instance.public_url,
+        instance.pki_url,
+    )
     result = json.loads(bb.run("issue", str(session), "--out", str(base / "bb"), "--json").stdout)[
         "documents"
     ]
@@ -166,15 +197,22 @@ def test_a_look_alike_seal_that_makes_validation_raise_is_not_trusted(
     trust = load_trust_settings(instance.home / "trust.json")
     rogue = create_demo_pki(tmp_path, label="DEMO")  # the genuine names, another key
     keys = {
-        role: SealKey(role, load_pkcs12_signer(s.pkcs12_path, s.passphrase_path.read_bytes()), s.display_name,
-                      _seal_png())
+        role: SealKey(
+            role,
+            load_pkcs12_signer(s.pkcs12_path, s.passphrase_path.read_bytes()),
+            s.display_name,
+            _seal_png(),
+        )
         for role, s in rogue.signers.items()
-    }  # fmt: skip
-    placements = [SealPlacement(Role.COMMITTEE, 0, (80, 60, 200, 180)),
-                  SealPlacement(Role.AUTHORITY, 0, (300, 60, 420, 180))]  # fmt: skip
+    }
+    placements = [
+        SealPlacement(Role.COMMITTEE, 0, (80, 60, 200, 180)),
+        SealPlacement(Role.AUTHORITY, 0, (300, 60, 420, 180)),
+    ]
     genuine = issued.pdf(0)
-    forged = seal_pdf(tamper.unsigned_revision(genuine), placements=placements, keys=keys,
-                      font_path=find_seal_font())  # fmt: skip
+    forged = seal_pdf(
+        tamper.unsigned_revision(genuine), placements=placements, keys=keys, font_path=find_seal_font()
+    )
     monkeypatch.setattr(checks, "validate_pdf_signature", _raise)
     analysis = checks.analyse_pdf(forged, trust)
     assert (analysis.verdict.value, len(analysis.reasons)) == ("invalid", 1)

@@ -146,12 +146,17 @@ def supersede(actor: Actor, certificate_no: str) -> Response | tuple[Response, i
     body = request.get_json(silent=True)
     by, reason = _text_field(body, "by"), _text_field(body, "reason")
     if by is None or reason is None:
-        return problem(400, "Bad Request", 'Send JSON {"by": "<number of the corrected certificate>", '
-                       f'"reason": "..."}} (each 1 to {MAX_REASON} characters).')  # fmt: skip
+        return problem(
+            400,
+            "Bad Request",
+            'Send JSON {"by": "<number of the corrected certificate>", '
+            f'"reason": "..."}} (each 1 to {MAX_REASON} characters).',
+        )
     try:
         with _registry().transaction() as repo:
-            lifecycle.supersede(repo, certificate_no, by=by, reason=reason, at=dt.datetime.now(dt.UTC),
-                                actor=actor)  # fmt: skip
+            lifecycle.supersede(
+                repo, certificate_no, by=by, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor
+            )
             doc = _certificate(repo, certificate_no)
     except (NotFound, Conflict) as e:
         return _registry_problem(e)

@@ -51,9 +51,13 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(STAFF_ROLES),
-              help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
-                   "archive-clerk: read.")  # fmt: skip
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(STAFF_ROLES),
+    help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
+    "archive-clerk: read.",
+)
 @click.pass_obj
 def token_create(settings: Settings, name: str, role: str) -> None:
     """Create a token NAME and print it; only its hash is kept, so it is shown this once."""

@@ -13,8 +13,9 @@ def _iso(at: dt.datetime | None) -> str | None:
     return as_utc(at).isoformat()
 
 
-def certificate_json(record: CertificateRecord, *, documents: list[DocumentRecord], supersedes: list[str],
-                     verifications: int) -> dict[str, object]:  # fmt: skip
+def certificate_json(
+    record: CertificateRecord, *, documents: list[DocumentRecord], supersedes: list[str], verifications: int
+) -> dict[str, object]:
     """A certificate as staff see it."""
     return {
         "certificate_no": record.certificate_no,
@@ -58,6 +59,14 @@ def audit_entry_json(entry: AuditEntry) -> dict[str, object]:
         detail: object = json.loads(entry.detail)
     except ValueError:
         detail = entry.detail
-    return {"id": entry.id, "at": _iso(entry.at), "actor": entry.actor, "role": entry.role,
-            "action": entry.action, "subject": entry.subject, "detail": detail,
-            "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash}  # fmt: skip
+    return {
+        "id": entry.id,
+        "at": _iso(entry.at),
+        "actor": entry.actor,
+        "role": entry.role,
+        "action": entry.action,
+        "subject": entry.subject,
+        "detail": detail,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }

@@ -171,8 +171,15 @@ def stamp(settings: Settings, copy: str, box: int, body: str, on_text: str | Non
 
     on = _day(on_text)
     with _registry(settings) as registry:
-        record(registry, find_copy(registry, copy), EventKind.STAMPED, actor=_actor(settings), on=on,
-               box=box, body=body.strip())  # fmt: skip
+        record(
+            registry,
+            find_copy(registry, copy),
+            EventKind.STAMPED,
+            actor=_actor(settings),
+            on=on,
+            box=box,
+            body=body.strip(),
+        )
     click.echo(f"{copy}: box {box} stamped by {body.strip()} on {on.isoformat()}", err=True)
 
 
@@ -196,8 +203,15 @@ def file_copy(settings: Settings, copy: str, place: str, on_text: str | None, in
 
     on = _day(on_text)
     with _registry(settings) as registry:
-        record(registry, find_copy(registry, copy), EventKind.FILED, actor=_actor(settings), on=on,
-               body=place.strip(), incomplete_reason=incomplete_reason)  # fmt: skip
+        record(
+            registry,
+            find_copy(registry, copy),
+            EventKind.FILED,
+            actor=_actor(settings),
+            on=on,
+            body=place.strip(),
+            incomplete_reason=incomplete_reason,
+        )
     click.echo(f"{copy}: filed at {place.strip()} on {on.isoformat()}", err=True)
 
 

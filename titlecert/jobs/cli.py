@@ -116,12 +116,15 @@ def jobs_clean(settings: Settings, as_json: bool) -> None:
 
 @click.command()
 @click.option(
-    "--concurrency", type=click.IntRange(1, 256), default=None,
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
     help="Worker processes, each with its own LibreOffice and keys (default: the CPU count).",
-)  # fmt: skip
+)
 @click.option("--name", default=None, help="The worker's name, e.g. w1@%h (default: celery@<host>).")
-@click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True
+)
 @click.pass_obj
 def worker(settings: Settings, concurrency: int | None, name: str | None, loglevel: str) -> None:
     """Do issuing work sent through TITLECERT_BROKER_URL, until stopped (SIGTERM or Ctrl-C).
@@ -134,8 +137,9 @@ def worker(settings: Settings, concurrency: int | None, name: str | None, loglev
     from titlecert.jobs.distributed import run_worker
 
     try:
-        code = run_worker(settings, concurrency=concurrency or os.cpu_count() or 1, name=name,
-                          loglevel=loglevel)  # fmt: skip
+        code = run_worker(
+            settings, concurrency=concurrency or os.cpu_count() or 1, name=name, loglevel=loglevel
+        )
     except ApplicationError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)

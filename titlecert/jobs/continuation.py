@@ -54,8 +54,13 @@ def session_identity(document: Mapping[str, Any]) -> tuple[str, str]:
     return document["committee"]["name"], document["approval"]["document_no"]
 
 
-def same_session_job(registry: Registry, store: DocumentStore, out: str, document: Mapping[str, Any],
-                     supersede: Supersession | None) -> int | None:  # fmt: skip
+def same_session_job(
+    registry: Registry,
+    store: DocumentStore,
+    out: str,
+    document: Mapping[str, Any],
+    supersede: Supersession | None,
+) -> int | None:
     """The unfinished job writing to `out` with the same re-issue option whose session has the
     identity of `document` (None: there is none)."""
     with registry.transaction() as repo:
@@ -71,8 +76,17 @@ def same_session_job(registry: Registry, store: DocumentStore, out: str, documen
     return None
 
 
-def continue_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, job_id: int, fingerprint: str,
-                 *, registry: Registry, store: DocumentStore, secret: bytes) -> str:  # fmt: skip
+def continue_job(
+    settings: Settings,
+    loaded: LoadedSession,
+    inputs: JobInputs,
+    job_id: int,
+    fingerprint: str,
+    *,
+    registry: Registry,
+    store: DocumentStore,
+    secret: bytes,
+) -> str:
     """Apply the corrected session to job `job_id`; returns the warning that says what is made
     again. Raises CannotContinue listing every correction that cannot be applied (the job is left
     as it was), JobBusy when another run works on the job."""
@@ -133,8 +147,10 @@ def continue_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, j
         for unit in remade:
             _remake(unit, loaded, now)
         labels = ", ".join(u.label for u in remade[:10]) + (", …" if len(remade) > 10 else "")
-        warning = (f"job {job_id} continued with the corrected session: {len(remade)} unit(s) made again "
-                   f"from it" + (f" ({labels})" if remade else ""))  # fmt: skip
+        warning = (
+            f"job {job_id} continued with the corrected session: {len(remade)} unit(s) made again "
+            f"from it" + (f" ({labels})" if remade else "")
+        )
         plan.warnings.append(warning)
         job.plan = plan.to_json()
         return warning
@@ -195,8 +211,14 @@ def _registered_award(loaded: LoadedSession, unit: IssueUnit, changed: list[str]
     )
 
 
-def _rekey(jobs: JobRepository, repo: CertificateRepository, unit: IssueUnit, loaded: LoadedSession,
-           secret: bytes, plan: JobPlan) -> list[str]:  # fmt: skip
+def _rekey(
+    jobs: JobRepository,
+    repo: CertificateRepository,
+    unit: IssueUnit,
+    loaded: LoadedSession,
+    secret: bytes,
+    plan: JobPlan,
+) -> list[str]:
     """A corrected ID number or title is another award key: it must be neither issued nor being issued."""
     assert unit.applicant is not None  # noqa: S101
     a = loaded.session.applicants[unit.applicant]
@@ -209,8 +231,10 @@ def _rekey(jobs: JobRepository, repo: CertificateRepository, unit: IssueUnit, lo
         return [f"{label}: with the correction the award is one already issued as {existing.certificate_no}"]
     pending = jobs.open_unit_for_award(key)
     if pending is not None and pending.id != unit.id:
-        return [f"{label}: with the correction the award is one job {pending.job_id} is issuing "
-                f"as {pending.certificate_no}"]  # fmt: skip
+        return [
+            f"{label}: with the correction the award is one job {pending.job_id} is issuing "
+            f"as {pending.certificate_no}"
+        ]
     unit.issue_key = key
     return []
 

@@ -110,8 +110,9 @@ POOL_FROM_DOCUMENTS = 24
 
 
 @contextmanager
-def open_converter(settings: Settings, *, documents: int | None = None,
-                   profile_root: Path | None = None) -> Iterator[tuple[Converter, int]]:  # fmt: skip
+def open_converter(
+    settings: Settings, *, documents: int | None = None, profile_root: Path | None = None
+) -> Iterator[tuple[Converter, int]]:
     """The run's converter and how many threads should feed it: the pool of
     TITLECERT_CONVERT_WORKERS LibreOffice instances; one soffice run per chunk of documents for
     fewer than POOL_FROM_DOCUMENTS `documents`, or (logged as a warning) when the pool cannot start.

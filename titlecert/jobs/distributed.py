@@ -168,8 +168,9 @@ def run_job_distributed(ctx: WorkContext, job_id: int, *, progress: Progress) ->
     return tally
 
 
-def _follow(ctx: WorkContext, job_id: int, sent: list[int],
-            sent_at: dt.datetime) -> Iterator[tuple[dict[str, int], int]]:  # fmt: skip
+def _follow(
+    ctx: WorkContext, job_id: int, sent: list[int], sent_at: dt.datetime
+) -> Iterator[tuple[dict[str, int], int]]:
     """The job's unit counts and how many sent units have not settled, every POLL_SECONDS."""
     while True:
         with ctx.registry.transaction() as repo:

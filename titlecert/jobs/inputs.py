@@ -47,8 +47,12 @@ class JobInputs:
 
     def fingerprint(self, options: Mapping[str, object]) -> str:
         """SHA-256 over the session (photos by digest) and the command's options."""
-        canonical = json.dumps({"session": self.document, "options": options}, ensure_ascii=False,
-                               sort_keys=True, separators=(",", ":"))  # fmt: skip
+        canonical = json.dumps(
+            {"session": self.document, "options": options},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

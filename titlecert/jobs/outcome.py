@@ -45,8 +45,10 @@ def finish_job(ctx: WorkContext, job_id: int) -> IssueResult:
     update_manifest(out_dir, result.documents)
     failed = len(result.errors)
     if failed:
-        head = (f"job {job_id}: {failed} of {len(units)} units failed; fix the cause and run the same "
-                f"command again (or `titlecert jobs resume {job_id}`) to finish it")  # fmt: skip
+        head = (
+            f"job {job_id}: {failed} of {len(units)} units failed; fix the cause and run the same "
+            f"command again (or `titlecert jobs resume {job_id}`) to finish it"
+        )
         result.errors.insert(0, head)
     if _settle(ctx, job_id, failed=failed, summary="\n".join(result.errors[:21]) if failed else None):
         warning = discard_staging(ctx, job_id)

@@ -59,18 +59,30 @@ class JobPlan:
 
     def to_json(self) -> str:
         supersede = [self.supersede.certificate_no, self.supersede.reason] if self.supersede else None
-        doc = {"date": self.date.isoformat(), "public_url": self.public_url,
-               "licence_type_code": self.licence_type_code, "session_documents": self.session_documents,
-               "supersede": supersede, "skipped": self.skipped, "warnings": self.warnings}  # fmt: skip
+        doc = {
+            "date": self.date.isoformat(),
+            "public_url": self.public_url,
+            "licence_type_code": self.licence_type_code,
+            "session_documents": self.session_documents,
+            "supersede": supersede,
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+        }
         return json.dumps(doc, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "JobPlan":
         doc = json.loads(text)
         supersede = Supersession(*doc["supersede"]) if doc.get("supersede") else None
-        return cls(dt.date.fromisoformat(doc["date"]), doc["public_url"], doc["licence_type_code"],
-                   bool(doc["session_documents"]), supersede, list(doc["skipped"]),
-                   list(doc["warnings"]))  # fmt: skip
+        return cls(
+            dt.date.fromisoformat(doc["date"]),
+            doc["public_url"],
+            doc["licence_type_code"],
+            bool(doc["session_documents"]),
+            supersede,
+            list(doc["skipped"]),
+            list(doc["warnings"]),
+        )
 
     def settings(self, settings: Settings) -> Settings:
         """`settings` with the values the job fixed."""
@@ -99,9 +111,18 @@ def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> st
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
-def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_dir: Path, *,
-             registry: Registry, store: DocumentStore, secret: bytes,
-             supersede: Supersession | None, today: dt.date) -> OpenedJob:  # fmt: skip
+def open_job(
+    settings: Settings,
+    loaded: LoadedSession,
+    inputs: JobInputs,
+    out_dir: Path,
+    *,
+    registry: Registry,
+    store: DocumentStore,
+    secret: bytes,
+    supersede: Supersession | None,
+    today: dt.date,
+) -> OpenedJob:
     """The unfinished job of this command (same session, photos, output folder and re-issue); else
     the unfinished job of the same session corrected, continued (`titlecert.jobs.continuation`;
     CannotContinue when the correction cannot be applied); else a new one, created in one
@@ -130,8 +151,14 @@ def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_d
             plan = JobPlan.from_json(JobRepository(repo.session).job(same).plan)
         return OpenedJob(same, plan, plan.skipped, plan.warnings, resumed=True)
     now = dt.datetime.now(dt.UTC)
-    plan = JobPlan(today, settings.public_url, settings.licence_type_code, supersede is None, supersede,
-                   warnings=list(loaded.warnings))  # fmt: skip
+    plan = JobPlan(
+        today,
+        settings.public_url,
+        settings.licence_type_code,
+        supersede is None,
+        supersede,
+        warnings=list(loaded.warnings),
+    )
     with registry.transaction() as repo:
         jobs = JobRepository(repo.session)
         for old in jobs.open_for_folder(out):
@@ -151,23 +178,37 @@ def open_job(settings: Settings, loaded: LoadedSession, inputs: JobInputs, out_d
         if not units:
             return OpenedJob(None, plan, plan.skipped, plan.warnings)
         if plan.session_documents:
-            units += [_unit("publicity-table", publicity_out_name(i, a.name), now, applicant=i)
-                      for i, a in enumerate(loaded.session.applicants)]  # fmt: skip
+            units += [
+                _unit("publicity-table", publicity_out_name(i, a.name), now, applicant=i)
+                for i, a in enumerate(loaded.session.applicants)
+            ]
             units += [_unit(kind, f"{kind}.pdf", now) for kind in SESSION_KINDS]
-        job = jobs.add(IssueJob(fingerprint=fingerprint, state=JobState.RUNNING.value, out_dir=out, inputs="",
-                                plan=plan.to_json(), actor=settings.actor, created_at=now,
-                                updated_at=now), units)  # fmt: skip
+        job = jobs.add(
+            IssueJob(
+                fingerprint=fingerprint,
+                state=JobState.RUNNING.value,
+                out_dir=out,
+                inputs="",
+                plan=plan.to_json(),
+                actor=settings.actor,
+                created_at=now,
+                updated_at=now,
+            ),
+            units,
+        )
         job.inputs = save_inputs(store, job.id, inputs)
     return OpenedJob(job.id, plan, plan.skipped, plan.warnings)
 
 
 def _unit(kind: str, label: str, now: dt.datetime, **values: object) -> IssueUnit:
-    return IssueUnit(kind=kind, label=label[:200], state=UnitState.PLANNED.value, attempts=0, updated_at=now,
-                     **values)  # fmt: skip
+    return IssueUnit(
+        kind=kind, label=label[:200], state=UnitState.PLANNED.value, attempts=0, updated_at=now, **values
+    )
 
 
-def _allocate(loaded: LoadedSession, settings: Settings, repo: CertificateRepository, secret: bytes,
-              plan: JobPlan) -> list[IssueUnit]:  # fmt: skip
+def _allocate(
+    loaded: LoadedSession, settings: Settings, repo: CertificateRepository, secret: bytes, plan: JobPlan
+) -> list[IssueUnit]:
     """One unit per award to issue, with its numbers and secrets; why each other applicant is skipped
     goes to `plan.skipped`."""
     session, supersede = loaded.session, plan.supersede
@@ -197,15 +238,26 @@ def _allocate(loaded: LoadedSession, settings: Settings, repo: CertificateReposi
             continue
         pending = jobs.open_unit_for_award(key)
         if pending is not None:
-            plan.skipped.append(f"{label}: being issued by job {pending.job_id} as {pending.certificate_no} "
-                                f"(titlecert jobs resume {pending.job_id})")  # fmt: skip
+            plan.skipped.append(
+                f"{label}: being issued by job {pending.job_id} as {pending.certificate_no} "
+                f"(titlecert jobs resume {pending.job_id})"
+            )
             continue
         number = _next(repo, settings.certificate_no_format, year)
         form_no = _next(repo, "PS{year}{seq:06d}", year)
         secrets = {"token": new_token(), "holder": new_holder_secret()}
-        units.append(_unit("award", f"certificate {number} ({a.name})", now, applicant=i, issue_key=key,
-                           certificate_no=number, form_no=form_no,
-                           secrets=lock_secrets(secret, secrets, bound_to=number)))  # fmt: skip
+        units.append(
+            _unit(
+                "award",
+                f"certificate {number} ({a.name})",
+                now,
+                applicant=i,
+                issue_key=key,
+                certificate_no=number,
+                form_no=form_no,
+                secrets=lock_secrets(secret, secrets, bound_to=number),
+            )
+        )
     return units
 
 
@@ -220,18 +272,30 @@ def award_of(loaded: LoadedSession, unit: IssueUnit, settings: Settings, secret:
     values = unlock_secrets(secret, unit.secrets or "", bound_to=unit.certificate_no)
     a = loaded.session.applicants[unit.applicant]
     data = certificate_data(loaded, a, unit.certificate_no, values["token"], settings)
-    return Award(unit.applicant, a, data, values["token"], unit.issue_key, unit.form_no, values["holder"],
-                 settings.holder_url(values["holder"]))  # fmt: skip
+    return Award(
+        unit.applicant,
+        a,
+        data,
+        values["token"],
+        unit.issue_key,
+        unit.form_no,
+        values["holder"],
+        settings.holder_url(values["holder"]),
+    )
 
 
-def certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: str,
-                     settings: Settings) -> CertificateData:  # fmt: skip
+def certificate_data(
+    loaded: LoadedSession, a: Applicant, number: str, token: str, settings: Settings
+) -> CertificateData:
     """Every value printed on the certificate of applicant `a`."""
     session = loaded.session
     return CertificateData(
         certificate_no=number,
-        licence_id=licence_identifier(type_code=settings.licence_type_code,
-                                      issuer_code=session.approval.authority_credit_code, serial=number),
+        licence_id=licence_identifier(
+            type_code=settings.licence_type_code,
+            issuer_code=session.approval.authority_credit_code,
+            serial=number,
+        ),
         name=a.name,
         sex=a.sex.value,
         birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
@@ -251,4 +315,4 @@ def certificate_data(loaded: LoadedSession, a: Applicant, number: str, token: st
         verify_url=settings.verify_url(token),
         verify_domain=settings.verify_domain,
         photo=photo_path(loaded.source, a.photo),
-    )  # fmt: skip
+    )

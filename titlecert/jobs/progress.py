@@ -66,8 +66,14 @@ class Tally:
 
     def to_json(self) -> dict[str, object]:
         eta = self.eta
-        return {"job": self.job_id, "total": self.total, "done": self.done, **self.counts,
-                "rate": round(self.rate, 3), "eta": None if eta is None else round(eta, 1)}  # fmt: skip
+        return {
+            "job": self.job_id,
+            "total": self.total,
+            "done": self.done,
+            **self.counts,
+            "rate": round(self.rate, 3),
+            "eta": None if eta is None else round(eta, 1),
+        }
 
 
 class Progress(Protocol):
@@ -111,10 +117,15 @@ class BarProgress:
         from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), TextColumn("{task.fields[failed]}"),
-            console=Console(file=stream), transient=False,
-        )  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]}"),
+            console=Console(file=stream),
+            transient=False,
+        )
         self._task: TaskID | None = None
 
     def update(self, tally: Tally) -> None:

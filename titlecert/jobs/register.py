@@ -57,8 +57,17 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
         if unit.kind == "award":
             plan = JobPlan.from_json(job.plan)
             award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
-            _register_award(repo, award, documents, pdfs, plan, store=ctx.store, secret=ctx.secret,
-                            actor=Actor(job.actor, "cli"), at=now)  # fmt: skip
+            _register_award(
+                repo,
+                award,
+                documents,
+                pdfs,
+                plan,
+                store=ctx.store,
+                secret=ctx.secret,
+                actor=Actor(job.actor, "cli"),
+                at=now,
+            )
         else:
             for doc in documents:
                 ctx.store.put(session_document_key(job.id, doc), pdfs[doc.sha256])
@@ -95,15 +104,32 @@ def archive_key(award: Award, doc: SealedDocument) -> str | None:
     return None
 
 
-def _register_award(repo: CertificateRepository, award: Award, documents: list[SealedDocument],
-                    pdfs: dict[str, bytes], plan: JobPlan, *, store: DocumentStore, secret: bytes,
-                    actor: Actor, at: dt.datetime) -> None:  # fmt: skip
+def _register_award(
+    repo: CertificateRepository,
+    award: Award,
+    documents: list[SealedDocument],
+    pdfs: dict[str, bytes],
+    plan: JobPlan,
+    *,
+    store: DocumentStore,
+    secret: bytes,
+    actor: Actor,
+    at: dt.datetime,
+) -> None:
     audit = AuditLog(repo.session)
     number = award.certificate.certificate_no
     replaced = plan.supersede.certificate_no if plan.supersede else None
     if plan.supersede is not None:
-        lifecycle.supersede(repo, plan.supersede.certificate_no, by=number, reason=plan.supersede.reason,
-                            at=at, actor=actor, audit=audit, issue_key=award.issue_key)  # fmt: skip
+        lifecycle.supersede(
+            repo,
+            plan.supersede.certificate_no,
+            by=number,
+            reason=plan.supersede.reason,
+            at=at,
+            actor=actor,
+            audit=audit,
+            issue_key=award.issue_key,
+        )
     for doc in documents:
         key = archive_key(award, doc)
         if doc.kind == "certificate":
@@ -116,39 +142,84 @@ def _register_award(repo: CertificateRepository, award: Award, documents: list[S
             lifecycle.record_issue(audit, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
 
 
-def _record_certificate(repo: CertificateRepository, award: Award, doc: SealedDocument, key: str | None,
-                        now: dt.datetime, secret: bytes) -> None:  # fmt: skip
+def _record_certificate(
+    repo: CertificateRepository,
+    award: Award,
+    doc: SealedDocument,
+    key: str | None,
+    now: dt.datetime,
+    secret: bytes,
+) -> None:
     """The certificate's registry row."""
     d = award.certificate
-    repo.add(CertificateRecord(
-        certificate_no=d.certificate_no, licence_id=d.licence_id, token_hash=hash_token(award.token),
-        issue_key=award.issue_key, holder_name=d.name, holder_id_masked=mask_id(d.id_number),
-        holder_id_hmac=holder_id_hmac(secret, d.id_number),
-        title=d.title, level=d.level, series=d.series, speciality=d.speciality, committee=d.committee,
-        authority=d.authority, approval_no=d.approval_no, passed_on=d.passed_on, issued_on=d.issued_on,
-        sha256=doc.sha256, signed_sha256=doc.signed_sha256, storage_key=key,
-        status=CertificateStatus.VALID.value, created_at=now,
-        holder_secret_hash=holder_secret_hash(award.holder_secret),
-    ))  # fmt: skip
+    repo.add(
+        CertificateRecord(
+            certificate_no=d.certificate_no,
+            licence_id=d.licence_id,
+            token_hash=hash_token(award.token),
+            issue_key=award.issue_key,
+            holder_name=d.name,
+            holder_id_masked=mask_id(d.id_number),
+            holder_id_hmac=holder_id_hmac(secret, d.id_number),
+            title=d.title,
+            level=d.level,
+            series=d.series,
+            speciality=d.speciality,
+            committee=d.committee,
+            authority=d.authority,
+            approval_no=d.approval_no,
+            passed_on=d.passed_on,
+            issued_on=d.issued_on,
+            sha256=doc.sha256,
+            signed_sha256=doc.signed_sha256,
+            storage_key=key,
+            status=CertificateStatus.VALID.value,
+            created_at=now,
+            holder_secret_hash=holder_secret_hash(award.holder_secret),
+        )
+    )
 
 
-def _record_review_form(repo: CertificateRepository, award: Award, doc: SealedDocument, key: str | None,
-                        now: dt.datetime, pdf: bytes) -> None:  # fmt: skip
+def _record_review_form(
+    repo: CertificateRepository,
+    award: Award,
+    doc: SealedDocument,
+    key: str | None,
+    now: dt.datetime,
+    pdf: bytes,
+) -> None:
     """A registered review-form copy: its registry row, and for the clerk pages the form (its unit and
     reporting chain, the boxes stamped by hand, once per form) and the printed copy."""
-    record = repo.add_document(DocumentRecord(
-        kind="review-form", number=award.form_no, copy=doc.copy,
-        certificate_no=award.certificate.certificate_no, sha256=doc.sha256,
-        signed_sha256=doc.signed_sha256, storage_key=key, pages=doc.pages, created_at=now,
-    ))  # fmt: skip
+    record = repo.add_document(
+        DocumentRecord(
+            kind="review-form",
+            number=award.form_no,
+            copy=doc.copy,
+            certificate_no=award.certificate.certificate_no,
+            sha256=doc.sha256,
+            signed_sha256=doc.signed_sha256,
+            storage_key=key,
+            pages=doc.pages,
+            created_at=now,
+        )
+    )
     data = award.certificate
-    record_form(repo.session, award.form_no, award.applicant, certificate_no=data.certificate_no,
-                approval_no=data.approval_no, confirmed_on=data.issued_on, pdf=pdf, now=now)  # fmt: skip
+    record_form(
+        repo.session,
+        award.form_no,
+        award.applicant,
+        certificate_no=data.certificate_no,
+        approval_no=data.approval_no,
+        confirmed_on=data.issued_on,
+        pdf=pdf,
+        now=now,
+    )
     record_copy(repo.session, record, now)
 
 
-def issued_documents(ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Award | None,
-                     out_dir: str) -> list[IssuedDocument]:  # fmt: skip
+def issued_documents(
+    ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Award | None, out_dir: str
+) -> list[IssuedDocument]:
     """What `issue` reports for a registered unit (verify and holder URLs from the award's secrets)."""
     out = []
     replaced = plan.supersede.certificate_no if plan.supersede else None
@@ -156,14 +227,32 @@ def issued_documents(ctx: WorkContext, unit: IssueUnit, plan: JobPlan, award: Aw
         path = str((Path(out_dir) / doc.out_name).resolve())
         if award is not None and doc.kind == "certificate":
             d = award.certificate
-            out.append(IssuedDocument("certificate", path, doc.sha256, certificate_no=d.certificate_no,
-                                      verify_url=d.verify_url, storage_key=archive_key(award, doc),
-                                      holder_url=award.holder_url, supersedes=replaced))  # fmt: skip
+            out.append(
+                IssuedDocument(
+                    "certificate",
+                    path,
+                    doc.sha256,
+                    certificate_no=d.certificate_no,
+                    verify_url=d.verify_url,
+                    storage_key=archive_key(award, doc),
+                    holder_url=award.holder_url,
+                    supersedes=replaced,
+                )
+            )
         elif award is not None and doc.kind == "review-form":
             number = award.certificate.certificate_no
-            out.append(IssuedDocument("review-form", path, doc.sha256, certificate_no=number,
-                                      form_no=award.form_no, copy=doc.copy, pages=doc.pages,
-                                      storage_key=archive_key(award, doc)))  # fmt: skip
+            out.append(
+                IssuedDocument(
+                    "review-form",
+                    path,
+                    doc.sha256,
+                    certificate_no=number,
+                    form_no=award.form_no,
+                    copy=doc.copy,
+                    pages=doc.pages,
+                    storage_key=archive_key(award, doc),
+                )
+            )
         elif unit.kind != "award":
             key = session_document_key(unit.job_id, doc)
             out.append(IssuedDocument(doc.kind, path, doc.sha256, pages=doc.pages, storage_key=key))

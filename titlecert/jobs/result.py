@@ -43,8 +43,12 @@ class IssueResult:
 
     def to_json(self) -> dict[str, object]:
         docs = [d.to_json() for d in self.documents]
-        out: dict[str, object] = {"documents": docs, "errors": self.errors, "skipped": self.skipped,
-                                  "warnings": self.warnings}  # fmt: skip
+        out: dict[str, object] = {
+            "documents": docs,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+        }
         if self.job is not None:
             out["job"] = self.job
         return out

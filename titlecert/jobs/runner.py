@@ -110,8 +110,9 @@ class _Run:
         return _InFlight(work, docx, [None] * len(docx))
 
 
-def run_job(ctx: WorkContext, job_id: int, *, out_dir: Path, converter: Converter, feeders: int,
-            progress: Progress) -> Tally:  # fmt: skip
+def run_job(
+    ctx: WorkContext, job_id: int, *, out_dir: Path, converter: Converter, feeders: int, progress: Progress
+) -> Tally:
     """Work on every unfinished unit of the job until each is registered or failed. Returns the
     tally. Raises the registry's errors when it cannot be reached (units stay as they were)."""
     run = _Run(ctx, job_id, out_dir, progress)
@@ -123,8 +124,9 @@ def run_job(ctx: WorkContext, job_id: int, *, out_dir: Path, converter: Converte
     levels = {name: logging.getLogger(name).getEffectiveLevel() for name in LOGGERS}
     spawn = multiprocessing.get_context("spawn")  # nothing of this process (tokens, sessions) is inherited
     converting = ThreadPoolExecutor(feeders, thread_name_prefix="convert")
-    sealing = ProcessPoolExecutor(pipeline.sign_workers, mp_context=spawn, initializer=init_process,
-                                  initargs=(ctx.settings, levels))  # fmt: skip
+    sealing = ProcessPoolExecutor(
+        pipeline.sign_workers, mp_context=spawn, initializer=init_process, initargs=(ctx.settings, levels)
+    )
     active: dict[Future[Any], tuple[_InFlight, int]] = {}
     in_flight = 0
     try:

@@ -58,8 +58,9 @@ def batch_sealing(settings: Settings) -> Sealing:
         timestamper = BatchTimeStamper(settings.tsa_url, tls)
         if level in ("B-LT", "B-LTA"):
             anchors = load_trust(settings).anchors
-            long_term = LongTerm(anchors, archive=level == "B-LTA",
-                                 validation_contexts=BatchValidation(anchors, tls))  # fmt: skip
+            long_term = LongTerm(
+                anchors, archive=level == "B-LTA", validation_contexts=BatchValidation(anchors, tls)
+            )
     return Sealing(load_keys(settings), find_seal_font(settings.seal_font), timestamper, long_term)
 
 
@@ -80,9 +81,14 @@ class FinishSpec:
     @classmethod
     def of(cls, job: Job, public_url: str) -> "FinishSpec":
         review_form = job.kind == "review-form" and job.award is not None and job.copy is not None
-        return cls(job.out_name, job.pages, tuple((job.seal_captions or {}).items()),
-                   job.award.form_no if review_form and job.award else None,
-                   COPY_LETTERS[job.copy] if review_form and job.copy else None, public_url)  # fmt: skip
+        return cls(
+            job.out_name,
+            job.pages,
+            tuple((job.seal_captions or {}).items()),
+            job.award.form_no if review_form and job.award else None,
+            COPY_LETTERS[job.copy] if review_form and job.copy else None,
+            public_url,
+        )
 
 
 class FinishError(ApplicationError):
@@ -96,15 +102,24 @@ def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes
         pages = check_pdf(spec.name, pdf, pages=spec.pages)
         if spec.form_no is not None and spec.copy_letter is not None:
             form_no, letter, base = spec.form_no, spec.copy_letter, spec.public_url
-            pdf, _ = stamp_page_codes(pdf, code_for_page=lambda page: page_code(form_no, letter, page),
-                                      url_for=lambda code: f"{base}/p/{code}")  # fmt: skip
+            pdf, _ = stamp_page_codes(
+                pdf,
+                code_for_page=lambda page: page_code(form_no, letter, page),
+                url_for=lambda code: f"{base}/p/{code}",
+            )
         if spec.seal_captions:
             if sealing is None:
                 raise FinishError(f"{spec.name}: no sealing keys in this process")
             boxes = seal_boxes(pdf, dict(spec.seal_captions))
             placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
-            pdf = seal_pdf(pdf, placements=placements, keys=sealing.keys, font_path=sealing.font,
-                           timestamper=sealing.timestamper, long_term=sealing.long_term)  # fmt: skip
+            pdf = seal_pdf(
+                pdf,
+                placements=placements,
+                keys=sealing.keys,
+                font_path=sealing.font,
+                timestamper=sealing.timestamper,
+                long_term=sealing.long_term,
+            )
     except FinishError:
         raise
     except Exception as e:  # any failure of one document fails its unit, named
@@ -160,8 +175,9 @@ def process_sealing(settings: Settings) -> Sealing:
     return _PROCESS
 
 
-def finish_in_process(settings: Settings, specs: Sequence[FinishSpec],
-                      pdfs: Sequence[bytes]) -> list[tuple[bytes, int]]:  # fmt: skip
+def finish_in_process(
+    settings: Settings, specs: Sequence[FinishSpec], pdfs: Sequence[bytes]
+) -> list[tuple[bytes, int]]:
     """`finish` every document of a unit with this process's sealing material (the process pool's
     task). Raises FinishError naming the first document that failed."""
     sealing = process_sealing(settings) if any(s.seal_captions for s in specs) else None

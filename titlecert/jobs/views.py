@@ -17,12 +17,20 @@ def job_json(
     """The job, its units counted by state and, with `units`, each unit's state."""
     finished = counts[UnitState.REGISTERED] + counts[UnitState.FAILED] + counts[UnitState.ABANDONED]
     doc: dict[str, object] = {
-        "id": job.id, "state": job.state, "out_dir": job.out_dir, "actor": job.actor, "error": job.error,
-        "created_at": _iso(job.created_at), "updated_at": _iso(job.updated_at),
-        "finished_at": _iso(job.finished_at), "total": sum(counts.values()), "done": finished,
-        "runner": job.runner, "runner_seen": _iso(job.runner_seen),
+        "id": job.id,
+        "state": job.state,
+        "out_dir": job.out_dir,
+        "actor": job.actor,
+        "error": job.error,
+        "created_at": _iso(job.created_at),
+        "updated_at": _iso(job.updated_at),
+        "finished_at": _iso(job.finished_at),
+        "total": sum(counts.values()),
+        "done": finished,
+        "runner": job.runner,
+        "runner_seen": _iso(job.runner_seen),
         "units": counts,
-    }  # fmt: skip
+    }
     if units is not None:
         doc["unit_list"] = [unit_json(u) for u in units]
     return doc
@@ -30,6 +38,14 @@ def job_json(
 
 def unit_json(unit: IssueUnit) -> dict[str, object]:
     """One unit: what it makes, where it stands, why it last failed."""
-    return {"seq": unit.seq, "kind": unit.kind, "label": unit.label, "state": unit.state,
-            "certificate_no": unit.certificate_no, "form_no": unit.form_no, "attempts": unit.attempts,
-            "error": unit.error, "updated_at": _iso(unit.updated_at)}  # fmt: skip
+    return {
+        "seq": unit.seq,
+        "kind": unit.kind,
+        "label": unit.label,
+        "state": unit.state,
+        "certificate_no": unit.certificate_no,
+        "form_no": unit.form_no,
+        "attempts": unit.attempts,
+        "error": unit.error,
+        "updated_at": _iso(unit.updated_at),
+    }

@@ -86,9 +86,13 @@ def scan_page(token: str) -> tuple[str, int]:
     if view is not None:
         note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
-        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
-        token=token, checked_at=dt.datetime.now(dt.UTC),
-    ), (200 if view else 404)  # fmt: skip
+        "verify/scan.html",
+        view=view,
+        labels=STATUS_LABELS,
+        domain=services.verify_domain,
+        token=token,
+        checked_at=dt.datetime.now(dt.UTC),
+    ), (200 if view else 404)
 
 
 @bp.get("/v/<token>/successor")
@@ -101,9 +105,14 @@ def successor_page(token: str) -> tuple[str, int]:
     if view is not None:
         note(Channel.SCAN, view.certificate_no, view.status.value)
     return render_template(
-        "verify/scan.html", view=view, labels=STATUS_LABELS, domain=services.verify_domain,
-        token=token, checked_at=dt.datetime.now(dt.UTC), successor=True,
-    ), (200 if view else 404)  # fmt: skip
+        "verify/scan.html",
+        view=view,
+        labels=STATUS_LABELS,
+        domain=services.verify_domain,
+        token=token,
+        checked_at=dt.datetime.now(dt.UTC),
+        successor=True,
+    ), (200 if view else 404)
 
 
 @bp.get("/")
@@ -150,8 +159,14 @@ def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
     """Note a verification of a registered certificate for its holder (never fails the request)."""
     if certificate_no:
         agent = request.headers.get("User-Agent")
-        note_verification(current_services().registry, certificate_no, channel=channel, verdict=verdict,
-                          address=request.remote_addr, user_agent=agent)  # fmt: skip
+        note_verification(
+            current_services().registry,
+            certificate_no,
+            channel=channel,
+            verdict=verdict,
+            address=request.remote_addr,
+            user_agent=agent,
+        )
 
 
 def _security_headers(response: Response) -> Response:

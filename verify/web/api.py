@@ -115,14 +115,24 @@ def match_certificate(token: str, query: MatchRequest) -> MatchResult | Response
     except MatchUnavailable as e:
         log.info("api match token=%s unavailable", token_ref(token))
         return problem(409, str(e))
-    log.info("api match token=%s name=%s id=%s found=%s", token_ref(token), query.name is not None,
-             query.id_number is not None, answer is not None)  # fmt: skip
+    log.info(
+        "api match token=%s name=%s id=%s found=%s",
+        token_ref(token),
+        query.name is not None,
+        query.id_number is not None,
+        answer is not None,
+    )
     if answer is None:
         return problem(404)
     agent = request.headers.get("User-Agent")
-    note_token_verification(services.registry, token, channel=Channel.MATCH,
-                            verdict="match" if answer else "mismatch", address=request.remote_addr,
-                            user_agent=agent)  # fmt: skip
+    note_token_verification(
+        services.registry,
+        token,
+        channel=Channel.MATCH,
+        verdict="match" if answer else "mismatch",
+        address=request.remote_addr,
+        user_agent=agent,
+    )
     return MatchResult(match=answer)
 
 

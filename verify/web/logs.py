@@ -63,8 +63,15 @@ def _access(response: Response) -> Response:
     started = g.get("titlecert_started")
     elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     size = response.calculate_content_length()
-    ACCESS.info("%s %s %s %d %sB %.0fms", request.remote_addr, request.method, _path(), response.status_code,
-                "-" if size is None else size, elapsed)  # fmt: skip
+    ACCESS.info(
+        "%s %s %s %d %sB %.0fms",
+        request.remote_addr,
+        request.method,
+        _path(),
+        response.status_code,
+        "-" if size is None else size,
+        elapsed,
+    )
     return response
 
 

@@ -90,8 +90,13 @@ def _validation_error(error: HTTPError) -> Response:
 
 
 def _page(status: int) -> Response:
-    html = render_template("verify/error.html", status=status, limit_mib=MAX_UPLOAD_BYTES // 2**20,
-                           retry_after=retry_after_seconds(), domain=_domain())  # fmt: skip
+    html = render_template(
+        "verify/error.html",
+        status=status,
+        limit_mib=MAX_UPLOAD_BYTES // 2**20,
+        retry_after=retry_after_seconds(),
+        domain=_domain(),
+    )
     return current_app.response_class(html, status=status, mimetype="text/html")
 
 

@@ -47,6 +47,10 @@ def holder_page(secret: str) -> tuple[str, int]:
     if view is None:
         return _not_found_page()
     return render_template(
-        "verify/holder.html", holder=view, labels=STATUS_LABELS, channels=CHANNEL_LABELS,
-        results=RESULT_LABELS, domain=_services().verify_domain,
-    ), 200  # fmt: skip
+        "verify/holder.html",
+        holder=view,
+        labels=STATUS_LABELS,
+        channels=CHANNEL_LABELS,
+        results=RESULT_LABELS,
+        domain=_services().verify_domain,
+    ), 200

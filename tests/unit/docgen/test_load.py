@@ -54,55 +54,167 @@ def _dup(doc: dict[str, Any]) -> None:
 
 # A corpus of broken sessions: one mistake each and the exact message it must produce.
 BROKEN = [
-    ("applicants.2.id_number", "500235197208182830",
-     "applicants row 3 (薛伟), id_number: check character should be '7', found '0'"),
-    ("applicants.1.id_number", "51010419880813053" + gb11643_check_char("51010419880813053"),
-     "applicants row 2 (黎军静), id_number: a residence permit number starts with 81, 82 or 83, found '51'"),
-    ("applicants.2.id_number", "50023519721318283" + gb11643_check_char("50023519721318283"),
-     "applicants row 3 (薛伟), id_number: digits 7-14 must be a real birth date, found '19721318'"),
+    (
+        "applicants.2.id_number",
+        "500235197208182830",
+        "applicants row 3 (薛伟), id_number: check character should be '7', found '0'",
+    ),
+    (
+        "applicants.1.id_number",
+        "51010419880813053" + gb11643_check_char("51010419880813053"),
+        "applicants row 2 (黎军静), id_number: a residence permit number starts with 81, 82 or 83, found '51'",
+    ),
+    (
+        "applicants.2.id_number",
+        "50023519721318283" + gb11643_check_char("50023519721318283"),
+        "applicants row 3 (薛伟), id_number: digits 7-14 must be a real birth date, found '19721318'",
+    ),
     ("applicants.2.sex", "女", "applicants row 3 (薛伟), sex: the ID number says 男, found 女"),
-    ("applicants.2.birth_date", "1972-08-19", "applicants row 3 (薛伟), birth_date: the ID number says 1972-08-18, found 1972-08-19"),
-    ("applicants.2.employer.credit_code", "12500000ABCDEFGHI1",
-     "applicants row 3 (薛伟), employer.credit_code: expected 18 characters from 0-9 and A-Y without I, O, S, V, Z, found '12500000ABCDEFGHI1'"),
-    ("applicants.2.employer.credit_code", "12500000ABCDEFGHJ1",
-     "applicants row 3 (薛伟), employer.credit_code: check character should be 'B', found '1'"),
-    ("committee.members", 33, "sitting.present: quorum not met: at least 22 of 33 members must attend (2/3), found 21"),
+    (
+        "applicants.2.birth_date",
+        "1972-08-19",
+        "applicants row 3 (薛伟), birth_date: the ID number says 1972-08-18, found 1972-08-19",
+    ),
+    (
+        "applicants.2.employer.credit_code",
+        "12500000ABCDEFGHI1",
+        "applicants row 3 (薛伟), employer.credit_code: expected 18 characters from 0-9 and A-Y without I, O, S, V, Z, found '12500000ABCDEFGHI1'",
+    ),
+    (
+        "applicants.2.employer.credit_code",
+        "12500000ABCDEFGHJ1",
+        "applicants row 3 (薛伟), employer.credit_code: check character should be 'B', found '1'",
+    ),
+    (
+        "committee.members",
+        33,
+        "sitting.present: quorum not met: at least 22 of 33 members must attend (2/3), found 21",
+    ),
     ("sitting.present", 26, "sitting.present: at most the 25 members can attend, found 26"),
-    ("applicants.0.vote.abstain", 5, "applicants row 1 (许思婷), vote: at most 21 votes (one per attending member, no proxies), found 22"),
-    ("applicants.0.vote.agree", -1, "applicants row 1 (许思婷), vote.agree: input should be greater than or equal to 0, found -1"),
-    ("applicants.0.vote.agree", 12.5, "applicants row 1 (许思婷), vote.agree: input should be a valid integer, got a number with a fractional part, found 12.5"),
-    ("applicants.1.applied.level", "中级", "applicants row 2 (黎军静), applied.level: the committee awards 正高级, 副高级, found 中级"),
-    ("applicants.1.achievements.0.date", "2010-01-01",
-     "applicants row 2 (黎军静), achievements[0].date: achievements must postdate the current title (2018-06-01), found 2010-01-01"),
-    ("applicants.1.publicity.end", "2025-11-05",
-     "applicants row 2 (黎军静), publicity.end: publicity must last at least 5 working days (until 2025-11-06 or later), found 2025-11-05 (4 working days)"),
-    ("applicants.1.publicity.end", "2025-10-20",
-     "applicants row 2 (黎军静), publicity.end: the period ends before it starts (2025-10-31), found 2025-10-20"),
-    ("results_publicity.end", "2025-12-25",
-     "results_publicity.end: publicity must last at least 5 working days (until 2025-12-26 or later), found 2025-12-25 (4 working days)"),
-    ("report_submitted_on", "2025-12-30",
-     "report_submitted_on: the situation report is due within 5 working days of the review, by 2025-12-26, found 2025-12-30"),
-    ("approval.date", "2026-02-10",
-     "approval.date: confirmation is due within 15 working days of the end of results publicity, by 2026-01-19, found 2026-02-10"),
-    ("applicants.1.id_type", "identity_card",
-     "applicants row 2 (黎军静), id_type: input should be 'resident_id', 'hmt_residence_permit', 'hm_home_visit_permit', 'taiwan_compatriot_permit', 'foreign_permanent_resident_2023', 'foreign_permanent_resident_2017' or 'passport', found 'identity_card'"),
+    (
+        "applicants.0.vote.abstain",
+        5,
+        "applicants row 1 (许思婷), vote: at most 21 votes (one per attending member, no proxies), found 22",
+    ),
+    (
+        "applicants.0.vote.agree",
+        -1,
+        "applicants row 1 (许思婷), vote.agree: input should be greater than or equal to 0, found -1",
+    ),
+    (
+        "applicants.0.vote.agree",
+        12.5,
+        "applicants row 1 (许思婷), vote.agree: input should be a valid integer, got a number with a fractional part, found 12.5",
+    ),
+    (
+        "applicants.1.applied.level",
+        "中级",
+        "applicants row 2 (黎军静), applied.level: the committee awards 正高级, 副高级, found 中级",
+    ),
+    (
+        "applicants.1.achievements.0.date",
+        "2010-01-01",
+        "applicants row 2 (黎军静), achievements[0].date: achievements must postdate the current title (2018-06-01), found 2010-01-01",
+    ),
+    (
+        "applicants.1.publicity.end",
+        "2025-11-05",
+        "applicants row 2 (黎军静), publicity.end: publicity must last at least 5 working days (until 2025-11-06 or later), found 2025-11-05 (4 working days)",
+    ),
+    (
+        "applicants.1.publicity.end",
+        "2025-10-20",
+        "applicants row 2 (黎军静), publicity.end: the period ends before it starts (2025-10-31), found 2025-10-20",
+    ),
+    (
+        "results_publicity.end",
+        "2025-12-25",
+        "results_publicity.end: publicity must last at least 5 working days (until 2025-12-26 or later), found 2025-12-25 (4 working days)",
+    ),
+    (
+        "report_submitted_on",
+        "2025-12-30",
+        "report_submitted_on: the situation report is due within 5 working days of the review, by 2025-12-26, found 2025-12-30",
+    ),
+    (
+        "approval.date",
+        "2026-02-10",
+        "approval.date: confirmation is due within 15 working days of the end of results publicity, by 2026-01-19, found 2026-02-10",
+    ),
+    (
+        "applicants.1.id_type",
+        "identity_card",
+        "applicants row 2 (黎军静), id_type: input should be 'resident_id', 'hmt_residence_permit', 'hm_home_visit_permit', 'taiwan_compatriot_permit', 'foreign_permanent_resident_2023', 'foreign_permanent_resident_2017' or 'passport', found 'identity_card'",
+    ),
     ("applicants.3.name", KeyError, "applicants row 4, name: required value is missing"),
-    ("applicants.3.nickname", "华仔", "applicants row 4 (何华), nickname: unknown field (check the spelling), found '华仔'"),
+    (
+        "applicants.3.nickname",
+        "华仔",
+        "applicants row 4 (何华), nickname: unknown field (check the spelling), found '华仔'",
+    ),
     ("applicants.3.photo", "photos/none.png", None),
-    ("approval.date", "2025-12-20", ["approval.date: confirmation cannot precede the review (2025-12-21), found 2025-12-20",
-                                     "approval.date: confirmation follows the results publicity (ends 2025-12-26), found 2025-12-20"]),
-    ("results_publicity.start", "2025-12-21", "results_publicity.start: results publicity starts after the review (2025-12-21), found 2025-12-21"),
-    ("sitting.end", "2025-12-19", "sitting.end: the meeting ends before it starts (2025-12-20), found 2025-12-19"),
-    ("applicants.2.applied.series", "经济", "applicants row 3 (薛伟), applied.series: the committee reviews 工程技术, found 经济"),
-    ("applicants.2.current_title.obtained_on", "2026-03-01", {"applicants row 3 (薛伟), current_title.obtained_on: on or before the cut-off 2025-12-31, found 2026-03-01"}),
-    ("applicants.2.work_history.0.start", "2026-02-01", "applicants row 3 (薛伟), work_history[0].start: work time is counted to 2025-12-31, found 2026-02-01"),
-    ("applicants.2.work_history.0.end", "1990-01-01", "applicants row 3 (薛伟), work_history[0].end: not before the start (1994-08-01), found 1990-01-01"),
-    ("applicants.2.education.0.graduated_on", "1970-01-01", "applicants row 3 (薛伟), education[0].graduated_on: after the birth date, found 1970-01-01"),
-    ("applicants.2.publicity", {"start": "2025-12-15", "end": "2025-12-22"}, "applicants row 3 (薛伟), publicity.end: publicity at the employer ends before the review (2025-12-20), found 2025-12-22"),
-    ("applicants.2.returns", 4, "applicants row 3 (薛伟), returns: input should be less than or equal to 3, found 4"),
+    (
+        "approval.date",
+        "2025-12-20",
+        [
+            "approval.date: confirmation cannot precede the review (2025-12-21), found 2025-12-20",
+            "approval.date: confirmation follows the results publicity (ends 2025-12-26), found 2025-12-20",
+        ],
+    ),
+    (
+        "results_publicity.start",
+        "2025-12-21",
+        "results_publicity.start: results publicity starts after the review (2025-12-21), found 2025-12-21",
+    ),
+    (
+        "sitting.end",
+        "2025-12-19",
+        "sitting.end: the meeting ends before it starts (2025-12-20), found 2025-12-19",
+    ),
+    (
+        "applicants.2.applied.series",
+        "经济",
+        "applicants row 3 (薛伟), applied.series: the committee reviews 工程技术, found 经济",
+    ),
+    (
+        "applicants.2.current_title.obtained_on",
+        "2026-03-01",
+        {
+            "applicants row 3 (薛伟), current_title.obtained_on: on or before the cut-off 2025-12-31, found 2026-03-01"
+        },
+    ),
+    (
+        "applicants.2.work_history.0.start",
+        "2026-02-01",
+        "applicants row 3 (薛伟), work_history[0].start: work time is counted to 2025-12-31, found 2026-02-01",
+    ),
+    (
+        "applicants.2.work_history.0.end",
+        "1990-01-01",
+        "applicants row 3 (薛伟), work_history[0].end: not before the start (1994-08-01), found 1990-01-01",
+    ),
+    (
+        "applicants.2.education.0.graduated_on",
+        "1970-01-01",
+        "applicants row 3 (薛伟), education[0].graduated_on: after the birth date, found 1970-01-01",
+    ),
+    (
+        "applicants.2.publicity",
+        {"start": "2025-12-15", "end": "2025-12-22"},
+        "applicants row 3 (薛伟), publicity.end: publicity at the employer ends before the review (2025-12-20), found 2025-12-22",
+    ),
+    (
+        "applicants.2.returns",
+        4,
+        "applicants row 3 (薛伟), returns: input should be less than or equal to 3, found 4",
+    ),
     ("committee.levels", [], "committee.levels: at least 1 entry expected, found 0"),
-    ("approval.date", "2026/01/16", "approval.date: input should be a valid date or datetime, invalid date separator, expected `-`, found '2026/01/16'"),
-]  # fmt: skip
+    (
+        "approval.date",
+        "2026/01/16",
+        "approval.date: input should be a valid date or datetime, invalid date separator, expected `-`, found '2026/01/16'",
+    ),
+]
 
 
 @pytest.mark.parametrize(("path", "value", "message"), BROKEN, ids=[f"{b[0]}={b[1]!r}" for b in BROKEN])

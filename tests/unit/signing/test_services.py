@@ -26,8 +26,11 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> PkiServices:
     directory = tmp_path_factory.mktemp("pki")
     devpki.create_demo_pki(directory, services_url="http://127.0.0.1:9", now=NOW - dt.timedelta(days=1))
     svc = PkiServices(directory, services_url="http://127.0.0.1:9")
-    svc.revoke(cert(directory, "authority").serial_number, at=NOW - dt.timedelta(hours=1),
-               reason=x509.ReasonFlags.key_compromise)  # fmt: skip
+    svc.revoke(
+        cert(directory, "authority").serial_number,
+        at=NOW - dt.timedelta(hours=1),
+        reason=x509.ReasonFlags.key_compromise,
+    )
     return svc
 
 

@@ -74,8 +74,12 @@ def write_keys(tmp_path: Path, template: tuple[SoftHsm, Path], **changes: object
         }
         if role is Role.COMMITTEE:
             token.update({k: str(v) for k, v in changes.items()})
-        doc[role.value] = {"pkcs11": token, "chain": str(pki / "root-ca.pem"), "seal_name": role.value,
-                           "seal_image": str(png)}  # fmt: skip
+        doc[role.value] = {
+            "pkcs11": token,
+            "chain": str(pki / "root-ca.pem"),
+            "seal_name": role.value,
+            "seal_image": str(png),
+        }
     path = tmp_path / "keys.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
@@ -136,8 +140,10 @@ def test_a_seal_made_on_the_token_validates(
     writer.add_blank_page(842, 595)
     blank = io.BytesIO()
     writer.write(blank)
-    placements = [SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
-                  SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196))]  # fmt: skip
+    placements = [
+        SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
+        SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196)),
+    ]
     sealed = seal_pdf(blank.getvalue(), placements=placements, keys=keys, font_path=find_seal_font(None))
     root = asn1_x509.Certificate.load(pem.unarmor((template[1] / "root-ca.pem").read_bytes())[2])
     signatures = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
@@ -151,30 +157,54 @@ def test_a_seal_made_on_the_token_validates(
 @pytest.mark.parametrize(
     ("changes", "pins", "message"),
     [
-        ({"module": "/nonexistent/libsofthsm2.so"}, None,
-         r"the committee key: PKCS#11 module /nonexistent/libsofthsm2.so not found; install the token's "
-         r"middleware"),
-        ({"token_label": "elsewhere"}, None,
-         r"no token labelled 'elsewhere' in PKCS#11 module \S+; tokens present: 'unit'\. Insert the token"),
-        ({"key_label": "gone"}, None,
-         r"no private key labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); private key labels there: "
-         r"'authority', 'committee'\."),
-        ({"cert_label": "gone"}, None,
-         r"no certificate labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); certificate labels there: "
-         r"'authority', 'committee'\."),
-        ({"cert_label": "authority"}, None,
-         r"the certificate labelled 'authority' on token 'unit' .* is not the certificate of the private key "
-         r"labelled 'committee'"),
-        ({}, {"committee": "000000", "authority": "000000"},
-         r"the committee key: wrong user PIN for token 'unit' \(PKCS#11 module \S+\); give the right one"),
-        ({}, {"committee": USER_PIN, "authority": "000000"},
-         r"the authority key: two different PINs were given for token 'unit'"),
-        ({}, {"authority": USER_PIN},
-         r"no user PIN for the committee key on token 'unit' .*; set TITLECERT_PKCS11_PIN \(or "
-         r"TITLECERT_COMMITTEE_PKCS11_PIN\)"),
+        (
+            {"module": "/nonexistent/libsofthsm2.so"},
+            None,
+            r"the committee key: PKCS#11 module /nonexistent/libsofthsm2.so not found; install the token's "
+            r"middleware",
+        ),
+        (
+            {"token_label": "elsewhere"},
+            None,
+            r"no token labelled 'elsewhere' in PKCS#11 module \S+; tokens present: 'unit'\. Insert the token",
+        ),
+        (
+            {"key_label": "gone"},
+            None,
+            r"no private key labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); "
+            r"private key labels there: 'authority', 'committee'\.",
+        ),
+        (
+            {"cert_label": "gone"},
+            None,
+            r"no certificate labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); "
+            r"certificate labels there: 'authority', 'committee'\.",
+        ),
+        (
+            {"cert_label": "authority"},
+            None,
+            r"the certificate labelled 'authority' on token 'unit' .* is not the certificate of the "
+            r"private key labelled 'committee'",
+        ),
+        (
+            {},
+            {"committee": "000000", "authority": "000000"},
+            r"the committee key: wrong user PIN for token 'unit' \(PKCS#11 module \S+\); give the right one",
+        ),
+        (
+            {},
+            {"committee": USER_PIN, "authority": "000000"},
+            r"the authority key: two different PINs were given for token 'unit'",
+        ),
+        (
+            {},
+            {"authority": USER_PIN},
+            r"no user PIN for the committee key on token 'unit' .*; set TITLECERT_PKCS11_PIN \(or "
+            r"TITLECERT_COMMITTEE_PKCS11_PIN\)",
+        ),
         ({"token": "unit"}, None, r"committee\.pkcs11: unknown field\(s\) token"),
     ],
-)  # fmt: skip
+)
 def test_a_token_key_that_cannot_be_used_is_a_clear_error(
     pool: TokenPool,
     template: tuple[SoftHsm, Path],
@@ -194,8 +224,9 @@ def test_a_file_that_is_not_a_pkcs11_module_is_a_clear_error(
     junk = tmp_path / "junk.so"
     junk.write_bytes(b"not a shared library")
     with pytest.raises(KeyLoadError, match=r"cannot load \S+junk\.so as a PKCS#11 module"):
-        load_seal_keys(write_keys(tmp_path, template, module=junk), pins={r.value: USER_PIN for r in Role},
-                       tokens=pool)  # fmt: skip
+        load_seal_keys(
+            write_keys(tmp_path, template, module=junk), pins={r.value: USER_PIN for r in Role}, tokens=pool
+        )
 
 
 def test_demo_keys_never_replace_objects_already_on_the_token(

@@ -82,8 +82,9 @@ def test_cached_key_signer_parses_the_key_once_and_signs_correctly(pki: DemoPki)
 
     from signing.keys import CachedKeySigner
 
-    signer = load_pkcs12_signer(pki.signers[Role.COMMITTEE].pkcs12_path,
-                                pki.signers[Role.COMMITTEE].passphrase_path.read_bytes())  # fmt: skip
+    signer = load_pkcs12_signer(
+        pki.signers[Role.COMMITTEE].pkcs12_path, pki.signers[Role.COMMITTEE].passphrase_path.read_bytes()
+    )
     assert isinstance(signer, CachedKeySigner)
     first = signer.sign_raw(b"document digest 1", "sha256")
     parsed = signer._parsed

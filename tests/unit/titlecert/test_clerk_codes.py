@@ -60,10 +60,13 @@ class _Book:
 def test_the_list_marks_a_deadline_the_calendar_cannot_move() -> None:
     uncovered = max(WorkCalendar().covered_years()) + 1
     named = {"holder_name": "", "unit_name": "", "unit_code": "", "session_ref": ""}
-    forms = [SimpleNamespace(form_no="PS1", confirmed_on=dt.date(2026, 1, 12), **named),
-             SimpleNamespace(form_no="PS2", confirmed_on=dt.date(uncovered, 3, 14), **named)]  # fmt: skip
-    rows = form_rows(cast(PaperBook, _Book()), cast(list[ReviewFormRecord], forms), WorkCalendar(),
-                     dt.date(2026, 1, 1))  # fmt: skip
+    forms = [
+        SimpleNamespace(form_no="PS1", confirmed_on=dt.date(2026, 1, 12), **named),
+        SimpleNamespace(form_no="PS2", confirmed_on=dt.date(uncovered, 3, 14), **named),
+    ]
+    rows = form_rows(
+        cast(PaperBook, _Book()), cast(list[ReviewFormRecord], forms), WorkCalendar(), dt.date(2026, 1, 1)
+    )
     assert [r.deadline_unsure for r in rows] == [False, True]
     assert rows[1].deadline == dt.date(uncovered, 4, 14)
     sheet = load_workbook(io.BytesIO(workbook(rows))).active

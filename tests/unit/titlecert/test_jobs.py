@@ -48,8 +48,13 @@ def test_the_json_progress_stream_counts_units_by_state_to_the_total() -> None:
     first, last = (json.loads(line) for line in stream.getvalue().splitlines())
     assert (first["job"], first["total"], first["done"], first["eta"]) == (7, 3, 1, None)
     assert {k: last[k] for k in ("total", "done", "planned", "sealed", "registered", "failed")} == {
-        "total": 3, "done": 3, "planned": 0, "sealed": 0, "registered": 2, "failed": 1
-    }  # fmt: skip
+        "total": 3,
+        "done": 3,
+        "planned": 0,
+        "sealed": 0,
+        "registered": 2,
+        "failed": 1,
+    }
     assert last["rate"] > 0 and last["eta"] == 0
 
 

@@ -32,8 +32,12 @@ def test_a_photo_the_template_cannot_embed_names_the_applicant_and_the_photo(tmp
     photo = applicant["photo"]
     (tmp_path / photo).write_bytes(b"not a picture")
     settings = from_env({"TITLECERT_HOME": str(tmp_path)})
-    found = render_problems(LoadedSession(source=path, session=loaded.session), settings, WorkCalendar(),
-                            today=dt.date(2026, 3, 2))  # fmt: skip
+    found = render_problems(
+        LoadedSession(source=path, session=loaded.session),
+        settings,
+        WorkCalendar(),
+        today=dt.date(2026, 3, 2),
+    )
     assert found == [
         f"{path}: applicants row {row + 1} ({applicant['name']}), photo: {photo}: "
         "not an image (not a JPEG or PNG file): save the photo as JPEG or PNG"

@@ -55,10 +55,18 @@ def record(token: str, number: str, **changes: object) -> CertificateRecord:
 
 def fake_analyser(data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
     seal = SignatureReport(
-        role="committee", signer="CN=DEMO committee", signed_at="2026-01-12T10:00:00+08:00", timestamp=None,
-        intact=True, valid=True, trusted=True, coverage="ENTIRE_REVISION", modification_level="FORM_FILLING",
-        certification=True, docmdp_ok=True,
-    )  # fmt: skip
+        role="committee",
+        signer="CN=DEMO committee",
+        signed_at="2026-01-12T10:00:00+08:00",
+        timestamp=None,
+        intact=True,
+        valid=True,
+        trusted=True,
+        coverage="ENTIRE_REVISION",
+        modification_level="FORM_FILLING",
+        certification=True,
+        docmdp_ok=True,
+    )
     return Analysis(Verdict.VALID, signatures=[seal])
 
 
@@ -72,9 +80,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         # 20:30 UTC on 1 March is 04:30 on 2 March in Beijing.
         repo.revoke("CQZC2026000002", reason="评审终止", at=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC))
         repo.add(record(REPLACEMENT, "CQZC2026000004", holder_name="王小红", title="正高级工程师"))
-        repo.add(record(SUPERSEDED, "CQZC2026000003", superseded_by="CQZC2026000004",
-                        status=CertificateStatus.SUPERSEDED.value, status_reason="证书信息更正",
-                        status_changed_at=dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)))  # fmt: skip
+        repo.add(
+            record(
+                SUPERSEDED,
+                "CQZC2026000003",
+                superseded_by="CQZC2026000004",
+                status=CertificateStatus.SUPERSEDED.value,
+                status_reason="证书信息更正",
+                status_changed_at=dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC),
+            )
+        )
         repo.add(record(SUPERSEDED_NO_LINK, "CQZC2026000005", status=CertificateStatus.SUPERSEDED.value))
     flask_app = APIFlask(__name__, docs_path=None)
     flask_app.config["MAX_CONTENT_LENGTH"] = 1024
@@ -98,9 +113,19 @@ def test_scan_page_in_chinese_by_default(client: FlaskClient) -> None:
     assert r.status_code == 200 and '<html lang="zh-CN">' in r.text
     seen = text_of(r.text)
     assert seen.index("有效") < seen.index("证书编号"), "the status comes before the registered content"
-    labels = ["持证人 张*明", "证件号码 500101********1234", "资格名称 高级工程师", "级别 副高级",
-              "系列 工程技术", "专业 大数据智能化", "批准文号 渝职改办〔2026〕12号", "取得时间 2025-12-21",
-              "发证时间 2026-01-12", f"官方查验网址： {DOMAIN}", "请核对浏览器地址栏"]  # fmt: skip
+    labels = [
+        "持证人 张*明",
+        "证件号码 500101********1234",
+        "资格名称 高级工程师",
+        "级别 副高级",
+        "系列 工程技术",
+        "专业 大数据智能化",
+        "批准文号 渝职改办〔2026〕12号",
+        "取得时间 2025-12-21",
+        "发证时间 2026-01-12",
+        f"官方查验网址： {DOMAIN}",
+        "请核对浏览器地址栏",
+    ]
     for label in labels:
         assert label in seen
     assert "张晓明" not in r.text
@@ -111,8 +136,15 @@ def test_accept_language_picks_english(client: FlaskClient) -> None:
     r = client.get(f"/v/{VALID}", headers={"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.5"})
     seen = text_of(r.text)
     assert '<html lang="en">' in r.text
-    for label in ("Valid", "Holder 张*明", "Professional title 高级工程师", "Review committee",
-                  "Approving authority", f"Official verification site: {DOMAIN}", "Fingerprint"):  # fmt: skip
+    for label in (
+        "Valid",
+        "Holder 张*明",
+        "Professional title 高级工程师",
+        "Review committee",
+        "Approving authority",
+        f"Official verification site: {DOMAIN}",
+        "Fingerprint",
+    ):
         assert label in seen
     assert "Accept-Language" in r.headers["Vary"] and "Cookie" in r.headers["Vary"]
     preferred_zh = client.get(f"/v/{VALID}", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
@@ -164,9 +196,10 @@ def test_english_scan_page_shows_chinese_only_in_registered_data(client: FlaskCl
 
 def test_english_report_page(client: FlaskClient) -> None:
     r = client.post(
-        "/verify?lang=en", data={"file": (io.BytesIO(UPLOAD), "c.pdf")},
+        "/verify?lang=en",
+        data={"file": (io.BytesIO(UPLOAD), "c.pdf")},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     seen = text_of(r.text)
     assert "File valid" in seen and "Certificate status: Valid" in seen and "Review committee" in seen
     assert not HAN.findall(r.text.replace(">中文<", "><"))
@@ -216,14 +249,17 @@ def test_errors_are_pages_for_people_and_problems_for_the_api(client: FlaskClien
     assert api.status_code == 404 and api.mimetype == "application/problem+json"
     assert client.get("/verify").status_code == 405 and "无法这样访问此网址" in client.get("/verify").text
     big = client.post(
-        "/verify", data={"file": (io.BytesIO(b"%PDF" + b"0" * 4096), "big.pdf")},
-        content_type="multipart/form-data", headers={"Accept-Language": "en"},
-    )  # fmt: skip
+        "/verify",
+        data={"file": (io.BytesIO(b"%PDF" + b"0" * 4096), "big.pdf")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
     assert big.status_code == 413 and "File too large" in big.text and "20 MiB" in big.text
     big_api = client.post(
-        "/api/v1/verify", data={"file": (io.BytesIO(b"%PDF" + b"0" * 4096), "big.pdf")},
+        "/api/v1/verify",
+        data={"file": (io.BytesIO(b"%PDF" + b"0" * 4096), "big.pdf")},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert big_api.status_code == 413 and big_api.mimetype == "application/problem+json"
 
 
