@@ -18,9 +18,10 @@ from registry.models import CertificateRecord, DocumentRecord
 from signing.errors import SigningError
 from signing.ltv import last_seal_sha256, newest_time_evidence, retimestamp
 from signing.trust import TrustSettings
+from titlecert.configured_store import open_store
 from titlecert.instance import load_trust
 from titlecert.settings import Settings
-from titlecert.store import DocumentStore, open_store
+from titlecert.store import DocumentStore
 from verify.checks import analyse_pdf
 from verify.report import Verdict
 

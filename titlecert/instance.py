@@ -25,8 +25,8 @@ from signing.trust import (
     sha256_fingerprint,
     write_trust_settings,
 )
+from titlecert.configured_store import check_store
 from titlecert.settings import Settings, TokenConfig
-from titlecert.store import check_store
 
 DEMO_PIN_FILE = "token.pin"
 """The DEMO token's user PIN, kept in pki/ (mode 0600) like the demo's PKCS#12 passphrases."""

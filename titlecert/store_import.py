@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.db import Registry
+from titlecert.configured_store import open_store
 from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.settings import Settings
-from titlecert.store import check_key, open_store
+from titlecert.store import check_key
 
 
 @dataclass

@@ -46,8 +46,8 @@ from titlecert.clerks.replacements import (
     unsealed_replacement,
     unsealed_revision,
 )
+from titlecert.configured_store import open_store
 from titlecert.settings import from_env
-from titlecert.store import open_store
 
 OFFICE = Actor("office", "cli")
 ORIGINAL = "review-forms/PS2026000001-P.pdf"

@@ -14,10 +14,10 @@ from registry.paper import PaperCopy
 from templates import FONTS_CONF
 from titlecert.clerks.codes import copy_label
 from titlecert.clerks.register import record_copy, record_form
+from titlecert.configured_store import open_store
 from titlecert.instance import instance_secret
 from titlecert.issuing import calendar_of, issue_key
 from titlecert.settings import Settings
-from titlecert.store import open_store
 
 
 def backfill(settings: Settings, session_path: Path) -> list[str]:

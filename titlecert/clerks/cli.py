@@ -283,8 +283,8 @@ def issue_replacements(settings: Settings, copy: str | None, every: bool) -> Non
     from registry.errors import RegistryError
     from signing.errors import KeyLoadError, SigningError
     from titlecert.clerks.replacements import Reprinter, find_copy, issue, pending_requests
+    from titlecert.configured_store import open_store
     from titlecert.errors import ApplicationError
-    from titlecert.store import open_store
 
     if (copy is None) == (not every):
         raise click.UsageError("give one COPY (e.g. PS2026000001-U) or --all")

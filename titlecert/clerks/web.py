@@ -95,9 +95,9 @@ def logout() -> Any:
 def install(app: Flask, settings: Settings, registry: Registry) -> None:
     """Mount the clerk pages on the app; before the verify site's init_app, which applies the request
     limits to the marked views (the pages use its languages and stylesheet)."""
+    from titlecert.configured_store import open_store
     from titlecert.instance import instance_secret, load_trust
     from titlecert.issuing import calendar_of
-    from titlecert.store import open_store
 
     if settings.secret_file.exists():
         secret = instance_secret(settings)

@@ -24,6 +24,7 @@ from registry.db import Registry
 from registry.jobs import JobRepository
 from registry.models import IssueJob, UnitState
 from signing.ltv import last_seal_sha256
+from titlecert.configured_store import open_store
 from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
 from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
@@ -31,7 +32,7 @@ from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, stag
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
 from titlecert.settings import Settings
-from titlecert.store import DocumentStore, open_store
+from titlecert.store import DocumentStore
 
 log = logging.getLogger(__name__)
 

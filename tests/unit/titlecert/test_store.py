@@ -7,10 +7,11 @@ import pytest
 from botocore.stub import Stubber
 
 from tests.s3server import session
+from titlecert.configured_store import open_store
 from titlecert.errors import StoreError, StoreIntegrityError
 from titlecert.s3store import S3Store
 from titlecert.settings import S3Location, from_env, store_location
-from titlecert.store import FolderStore, check_key, open_store
+from titlecert.store import FolderStore, check_key
 
 GOOD_KEYS = ["certificates/CQZC2026000001.pdf", "review-forms/a b/职称评审表.pdf", "x", "a/.hidden", "a..b/c"]
 BAD_KEYS = {
