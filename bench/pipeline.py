@@ -50,11 +50,12 @@ from docgen.officepool import OfficePool
 from docgen.qr import qr_png
 from docgen.render import render_certificate
 from templates import CERTIFICATE_DOCX, FONTS_CONF
-from titlecert.jobs import sealing as sealing_module
+from titlecert import sealing as sealing_module
 from titlecert.jobs.inputs import inputs_of
+from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
-from titlecert.jobs.plan import open_job
-from titlecert.jobs.work import WorkContext, calendar_of, load_unit, process_unit, render
+from titlecert.jobs.process import process_unit
+from titlecert.jobs.work import WorkContext, calendar_of, load_unit, render
 from titlecert.settings import from_env
 
 REDIS_URL = os.environ.get("TITLECERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -9,7 +9,7 @@ certificates name a free loopback port in TITLECERT_PKI_URL), starts `titlecert 
 port in a separate process (its access log counts the HTTP requests of each level), issues one
 certificate of the bundled sample with `titlecert issue` (LibreOffice, as in production) and seals
 that certificate's unsealed first revision again and again. Sealing goes through
-`titlecert.jobs.sealing.batch_sealing`, so every round is one more certificate of the same batch, sealed
+`titlecert.sealing.batch_sealing`, so every round is one more certificate of the same batch, sealed
 exactly as `titlecert issue` seals it. With SoftHSM2 installed, the blank-page seal is also timed
 with both keys on a throwaway PKCS#11 token, beside a raw C_Sign. Prints Markdown tables for
 docs/performance.md.
@@ -64,7 +64,7 @@ from signing.profiles import SealPlacement
 from signing.roles import Role
 from signing.services import PkiServices
 from signing.tokens import TokenPool
-from titlecert.jobs.sealing import Sealing, batch_sealing
+from titlecert.sealing import Sealing, batch_sealing
 from titlecert.settings import SIGNATURE_LEVELS, Settings, from_env
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,8 +23,9 @@ from titlecert.instance import load_keys
 from titlecert.jobs.convert import open_converter
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.lease import holding
+from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
-from titlecert.jobs.plan import Supersession, issue_key, open_job
+from titlecert.jobs.plan import Supersession, issue_key
 from titlecert.jobs.progress import NoProgress, Progress
 from titlecert.jobs.result import IssuedDocument, IssueResult, read_manifest
 from titlecert.jobs.runner import run_job

@@ -30,8 +30,8 @@ from titlecert.documents import SESSION_KINDS, Award, Job, award_jobs, publicity
 from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys, load_trust
 from titlecert.jobs.plan import certificate_data
-from titlecert.jobs.sealing import FinishError
 from titlecert.jobs.work import render_document
+from titlecert.sealing import FinishError
 from titlecert.settings import Settings
 
 PROBE_TIMEOUT = 5

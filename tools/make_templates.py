@@ -6,84 +6,15 @@ the .docx files in Word, keeping the {{ placeholders }} (`titlecert templates ch
 no longer match the data) and the e-seal captions that tell the signing step where seals go.
 """
 
-from pathlib import Path
-
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, RGBColor
+from docx_parts import TEMPLATES, grid, no_borders, para
+from make_documents import publicity_table, results_list, review_form, review_report
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUT = TEMPLATES / "certificate.docx"
-
-
-def font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    rfonts.set(qn("w:eastAsia"), name)
-    if color:
-        run.font.color.rgb = color
-
-
-def para(
-    cell_or_doc,
-    text: str,
-    name: str,
-    size: float,
-    *,
-    align=WD_ALIGN_PARAGRAPH.LEFT,
-    bold: bool = False,
-    color: RGBColor | None = None,
-    first: bool = False,
-    exact: bool = True,
-):
-    p = cell_or_doc.paragraphs[0] if first and cell_or_doc.paragraphs else cell_or_doc.add_paragraph()
-    p.alignment = align
-    fmt = p.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if exact:  # fixed line height keeps the layout stable across fonts; images need "single"
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(size * 1.5)
-    font(p.add_run(text), name, size, bold=bold, color=color)
-    return p
-
-
-def grid(table, widths_mm: list[float]) -> None:
-    """Write tblGrid, fixed layout and cell widths: LibreOffice lays out from gridCol."""
-    tbl = table._tbl
-    tbl_grid = tbl.tblGrid
-    for col in list(tbl_grid):
-        tbl_grid.remove(col)
-    for w in widths_mm:
-        col = OxmlElement("w:gridCol")
-        col.set(qn("w:w"), str(int(Mm(w).twips)))
-        tbl_grid.append(col)
-    tbl_pr = tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    for row in table.rows:
-        for idx, cell in enumerate(row.cells):
-            cell.width = Mm(widths_mm[min(idx, len(widths_mm) - 1)])
-
-
-def no_borders(table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    table._tbl.tblPr.append(borders)
 
 
 def certificate() -> None:
@@ -167,8 +98,6 @@ def certificate() -> None:
 
 
 if __name__ == "__main__":
-    from make_documents import publicity_table, results_list, review_form, review_report
-
     certificate()
     publicity_table()
     results_list()

@@ -61,7 +61,7 @@ def test_each_sealing_process_asks_ocsp_once_per_certificate_and_the_tsa_once_pe
     issued: Issued,
 ) -> None:
     """Each sealing process loads one validation context's fetchers and one timestamper for all the
-    documents it seals (titlecert.jobs.sealing): each signing certificate's OCSP answer is fetched
+    documents it seals (titlecert.sealing): each signing certificate's OCSP answer is fetched
     once per process, not once per seal, and the size-estimation time stamp once per process.
     Before the job, the preflight asks the TSA once and the responder once per seal certificate."""
     requests = re.findall(r'"POST /(\w+) HTTP', issued.log)

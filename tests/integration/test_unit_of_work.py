@@ -21,9 +21,10 @@ from titlecert.errors import ApplicationError
 from titlecert.jobs.clean import clean_job
 from titlecert.jobs.convert import ChunkConverter
 from titlecert.jobs.inputs import inputs_of
+from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
-from titlecert.jobs.plan import open_job
-from titlecert.jobs.work import WorkContext, calendar_of, load_unit, process_unit
+from titlecert.jobs.process import process_unit
+from titlecert.jobs.work import WorkContext, calendar_of, load_unit
 from titlecert.settings import Settings, from_env
 from titlecert.store import FolderStore
 

@@ -45,7 +45,7 @@ from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
 if TYPE_CHECKING:
-    from titlecert.jobs.sealing import Sealing
+    from titlecert.sealing import Sealing
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ class Reprinter:
         self._sealing: Sealing | None = None
 
     def __call__(self, stored: bytes, form_no: str, label: str, void: str) -> Sealed:
-        from titlecert.jobs.sealing import batch_sealing  # the issuing pipeline's sealing, imported when used
+        from titlecert.sealing import batch_sealing  # the issuing pipeline's sealing, imported when used
 
         if self._sealing is None:
             self._sealing = batch_sealing(self.settings)

@@ -19,7 +19,7 @@ from titlecert.clerks.codes import code_of, parse_code
 from titlecert.clerks.records import DateRefused, IncompleteFiling, beijing_today, missing_boxes
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
-from verify.web import VERDICT_LABELS
+from verify.web.labels import VERDICT_LABELS
 from verify.web.limits import Limited, limited
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ is what the awards are issued under, and part of every award's key). Such a job 
   transaction that resets the units, so a run stopped in between leaves the job as it was.
 
 Anything else is refused, naming the applicant or document and what to do, and the job is left
-untouched. A session of another identity into the same folder abandons the job (`plan.open_job`).
+untouched. A session of another identity into the same folder abandons the job (`opening.open_job`).
 """
 
 import datetime as dt

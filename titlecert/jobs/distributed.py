@@ -32,8 +32,9 @@ from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
 from registry.models import IssueUnit, UnitState, as_utc
 from titlecert.errors import ApplicationError
 from titlecert.jobs.convert import Converter, open_converter
+from titlecert.jobs.process import process_unit
 from titlecert.jobs.progress import Progress, Tally
-from titlecert.jobs.work import WorkContext, process_unit
+from titlecert.jobs.work import WorkContext
 from titlecert.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,6 @@ from registry.models import UnitState
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.progress import Progress, Tally
 from titlecert.jobs.register import StaleSeal, register_unit
-from titlecert.jobs.sealing import LOGGERS, FinishError, finish_in_process, init_process
 from titlecert.jobs.work import (
     UnitWork,
     WorkContext,
@@ -37,6 +36,7 @@ from titlecert.jobs.work import (
     reset_unit,
     write_out,
 )
+from titlecert.sealing import LOGGERS, FinishError, finish_in_process, init_process
 
 log = logging.getLogger(__name__)
 

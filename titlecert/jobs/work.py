@@ -2,7 +2,7 @@
 
 Everything a worker needs comes from the registry and the document store (`WorkContext`), never
 from the process that created the job, so any worker can take any unit: the local runner spreads
-a unit's stages over its pools, and a queue worker (e.g. a Celery task) calls `process_unit(ctx,
+a unit's stages over its pools, and a queue worker (e.g. a Celery task) calls `process.process_unit(ctx,
 converter, unit_id)` for the whole unit. Every step is idempotent: a unit already sealed is
 registered from its stored PDFs without sealing again; a unit already registered is left alone.
 """
@@ -30,7 +30,7 @@ from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
-from titlecert.jobs.sealing import FinishError, FinishSpec, finish_in_process
+from titlecert.sealing import FinishError, FinishSpec
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -264,35 +264,3 @@ def write_out(out_dir: Path, documents: list[SealedDocument], blobs: dict[str, b
         part = final.with_name(final.name + ".part")
         part.write_bytes(blobs[doc.sha256])
         part.replace(final)
-
-
-def process_unit(ctx: WorkContext, converter: Converter, unit_id: int) -> str:
-    """Make, seal and register one unit in this process; returns its state afterwards (registered,
-    failed or abandoned). Safe to run again, and by any worker: what is done is not redone.
-
-    A failing document marks the unit failed with its name and the reason; registry and store
-    errors are raised (the unit stays as it was, to be retried).
-    """
-    from titlecert.jobs.register import StaleSeal, register_unit
-
-    work = load_unit(ctx, unit_id)
-    if work.state in (UnitState.REGISTERED, UnitState.ABANDONED):
-        return work.state
-    if work.sealed:
-        try:
-            register_unit(ctx, unit_id)
-            return UnitState.REGISTERED.value
-        except StaleSeal:
-            reset_unit(ctx, unit_id)
-    try:
-        docx = render(work)
-        pdfs = [
-            converter.convert(f"u{unit_id}-{job.stem}", d)
-            for job, d in zip(work.documents, docx, strict=True)
-        ]
-        finished = finish_in_process(ctx.settings, finish_specs(work), pdfs)
-    except Exception as e:  # the unit fails, named; the others go on
-        fail_unit(ctx, unit_id, str(e))
-        return UnitState.FAILED.value
-    register_unit(ctx, unit_id, record_sealed(ctx, work, finished))
-    return UnitState.REGISTERED.value

@@ -2,56 +2,30 @@
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from apiflask import APIFlask
-from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, Response, render_template, request
 
-from registry.db import Registry
-from signing.trust import TrustSettings
-from verify.checks import Analyser
-from verify.sandbox import IsolatedAnalyser
 from verify.service import lookup_successor, lookup_token, verify_pdf
-from verify.transparency import Channel, note_verification
-from verify.web import i18n
-from verify.web.limits import Limited, RateLimits, limited
+from verify.transparency import Channel
+from verify.web import api, i18n, limits, logs, problems
+from verify.web.labels import ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
+from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
+from verify.web.services import (
+    EXTENSION,
+    MAX_UPLOAD_BYTES,
+    VerifyServices,
+    current_services,
+    note,
+)
 
 log = logging.getLogger(__name__)
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-EXTENSION = "titlecert.verify"
-
-STATUS_LABELS = {
-    "valid": _l("有效"),
-    "revoked": _l("已撤销"),
-    "superseded": _l("已被新证书替代"),
-    "unknown": _l("未找到"),
-}
-
-
-@dataclass(frozen=True)
-class VerifyServices:
-    """What the views need, attached to the app by the application's factory."""
-
-    trust: TrustSettings
-    registry: Registry
-    verify_domain: str
-    """The official domain, shown on every page."""
-    analyser: Analyser = field(default_factory=IsolatedAnalyser)
-    """How uploads are parsed: in an isolated, resource-limited worker by default."""
-    id_key: bytes | None = None
-    """The instance secret keying holder ID hashes, for the match check (None: ID checks answer 409)."""
-    limits: RateLimits = field(default_factory=RateLimits)
-    """The request limits and where their counters live."""
 
 
 def init_app(app: APIFlask, services: VerifyServices) -> None:
     """Mount the site, /api/v1 (documented at /api/v1/openapi.json), problem+json errors, the
     request limits, the access log and the security headers."""
-    from verify.web import api, limits, logs, problems  # they use this module's names
-
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
     logs.install(app)  # first: its after-request function runs last, seeing the final response
@@ -68,13 +42,19 @@ bp = Blueprint(
 )
 
 
-def current_services() -> VerifyServices:
-    """The services of the app handling the request."""
-    services: VerifyServices = current_app.extensions[EXTENSION]
-    return services
-
-
 _services = current_services
+
+__all__ = [
+    "EXTENSION",
+    "MAX_UPLOAD_BYTES",
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "VERDICT_LABELS",
+    "VerifyServices",
+    "current_services",
+    "init_app",
+    "note",
+]
 
 
 @bp.get("/v/<token>")
@@ -120,16 +100,6 @@ def home() -> str:
     return render_template("verify/home.html", domain=_services().verify_domain)
 
 
-VERDICT_LABELS = {
-    "valid": _l("有效"),
-    "invalid": _l("无效"),
-    "modified": _l("已被修改"),
-    "indeterminate": _l("无法确认"),
-    "malformed": _l("无法识别"),
-}
-ROLE_LABELS = {"committee": _l("评委会"), "authority": _l("核准机构")}
-
-
 @bp.post("/verify")
 @limited(Limited.UPLOAD)
 def verify_form() -> tuple[str, int]:
@@ -153,20 +123,6 @@ def verify_form() -> tuple[str, int]:
         labels=STATUS_LABELS,
         roles=ROLE_LABELS,
     ), 200
-
-
-def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
-    """Note a verification of a registered certificate for its holder (never fails the request)."""
-    if certificate_no:
-        agent = request.headers.get("User-Agent")
-        note_verification(
-            current_services().registry,
-            certificate_no,
-            channel=channel,
-            verdict=verdict,
-            address=request.remote_addr,
-            user_agent=agent,
-        )
 
 
 def _security_headers(response: Response) -> Response:

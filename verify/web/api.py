@@ -15,11 +15,11 @@ from verify.match import MatchQuery, match_holder
 from verify.report import VerificationReport
 from verify.service import CertificateView, lookup_token, verify_pdf
 from verify.transparency import Channel, HolderView, holder_view, note_token_verification
-from verify.web import MAX_UPLOAD_BYTES, current_services, note
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.problems import Problem, ResponsesDoc, problem, responses
 from verify.web.schemas import Certificate, Holder, MatchRequest, MatchResult, Report, Upload
+from verify.web.services import MAX_UPLOAD_BYTES, current_services, note
 
 log = logging.getLogger(__name__)
 

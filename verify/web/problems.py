@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from verify.web import EXTENSION, MAX_UPLOAD_BYTES
 from verify.web.limits import retry_after_seconds
+from verify.web.services import EXTENSION, MAX_UPLOAD_BYTES
 
 MEDIA_TYPE = "application/problem+json"
 API_PREFIX = "/api/"

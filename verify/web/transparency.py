@@ -12,8 +12,9 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from verify.transparency import holder_view
-from verify.web import EXTENSION, STATUS_LABELS, VERDICT_LABELS, VerifyServices
+from verify.web.labels import STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
+from verify.web.services import EXTENSION, VerifyServices
 
 bp = Blueprint("transparency", __name__, template_folder="templates")
 

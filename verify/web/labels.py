@@ -1,0 +1,24 @@
+"""The site's words for verdicts, registry statuses and seal roles, keyed by their enums (one home;
+the pages, the transparency log and the clerk pages all use these)."""
+
+from flask_babel import lazy_gettext as _l
+
+from signing.roles import Role
+from verify.report import Status, Verdict
+
+STATUS_LABELS: dict[str, object] = {
+    Status.VALID: _l("有效"),
+    Status.REVOKED: _l("已撤销"),
+    Status.SUPERSEDED: _l("已被新证书替代"),
+    Status.UNKNOWN: _l("未找到"),
+}
+
+
+VERDICT_LABELS: dict[str, object] = {
+    Verdict.VALID: _l("有效"),
+    Verdict.INVALID: _l("无效"),
+    Verdict.MODIFIED: _l("已被修改"),
+    Verdict.INDETERMINATE: _l("无法确认"),
+    Verdict.MALFORMED: _l("无法识别"),
+}
+ROLE_LABELS: dict[str, object] = {Role.COMMITTEE: _l("评委会"), Role.AUTHORITY: _l("核准机构")}
