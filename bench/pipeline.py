@@ -58,10 +58,8 @@ from titlecert.jobs.process import process_unit
 from titlecert.jobs.work import WorkContext, calendar_of, load_unit, render
 from titlecert.settings import from_env
 
-REDIS_URL = os.environ.get("TITLECERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TITLECERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 class TreeWatch:

@@ -65,7 +65,8 @@ from signing.roles import Role
 from signing.services import PkiServices
 from signing.tokens import TokenPool
 from titlecert.sealing import Sealing, batch_sealing
-from titlecert.settings import SIGNATURE_LEVELS, Settings, from_env
+from titlecert.settings import Settings, from_env
+from titlecert.settings.keys import SIGNATURE_LEVELS
 
 REPO = Path(__file__).resolve().parent.parent
 TITLECERT = Path(sys.executable).parent / "titlecert"

@@ -21,6 +21,8 @@ import pytest
 
 TITLECERT = Path(sys.executable).parent / "titlecert"
 REPO = Path(__file__).resolve().parent.parent
+CRASHING = Path(__file__).resolve().parent / "crashing.py"
+"""The CLI, killed at a chosen point of its run (tests/crashing.py)."""
 
 
 _ports = itertools.count(random.randrange(20000, 30000))
@@ -194,18 +196,16 @@ def token_of(issued: Issued, index: int) -> str:
     return str(issued.documents[index]["verify_url"].rsplit("/", 1)[1])
 
 
-REDIS_URL = os.environ.get("TITLECERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TITLECERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @contextmanager
 def postgres_database(prefix: str) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards; skips (saying why) when the
-    server at TITLECERT_TEST_POSTGRES_URL is unreachable."""
+    server at TEST_POSTGRES_URL is unreachable."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 

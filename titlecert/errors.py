@@ -19,3 +19,9 @@ class StoreError(ApplicationError):
 class StoreIntegrityError(StoreError):
     """The document store gave back bytes other than those stored under the key (changed or damaged
     behind the store's back, or in transit)."""
+
+
+class ConfigError(ApplicationError, ValueError):
+    """The instance's configuration (a TITLECERT_* variable or a command's option) is not usable:
+    the message names the variable and what it expects. Also a ValueError, since it is one: a
+    value of the wrong form."""

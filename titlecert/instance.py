@@ -26,7 +26,8 @@ from signing.trust import (
     write_trust_settings,
 )
 from titlecert.configured_store import check_store
-from titlecert.settings import Settings, TokenConfig
+from titlecert.settings import Settings
+from titlecert.settings.keys import TokenConfig
 
 DEMO_PIN_FILE = "token.pin"
 """The DEMO token's user PIN, kept in pki/ (mode 0600) like the demo's PKCS#12 passphrases."""

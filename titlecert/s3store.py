@@ -29,7 +29,7 @@ from botocore.exceptions import (
 )
 
 from titlecert.errors import StoreError, StoreIntegrityError
-from titlecert.settings import S3Location
+from titlecert.settings.store import S3Location
 from titlecert.store import check_key
 
 if TYPE_CHECKING:

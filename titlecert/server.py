@@ -10,7 +10,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from titlecert.settings import WebServer
+from titlecert.settings.web import WebServer
 from verify.web.logs import RedactTokens
 
 

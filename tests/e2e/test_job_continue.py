@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from signing.services import PkiServices
-from tests.conftest import TITLECERT, Instance, make_instance, serve_pki
+from tests.conftest import CRASHING, TITLECERT, Instance, make_instance, serve_pki
 from tests.e2e.test_jobs import job_units, query, registered_certificates, session
 
 SESSION_UNITS = ("publicity-table", "results-list", "review-report")
@@ -134,10 +135,9 @@ def test_a_correction_to_a_registered_award_is_refused_and_the_job_left_as_it_wa
 ) -> None:
     source = session(tmp_path, 3, seed=4, approval=82)
     out = tmp_path / "out"
-    crash = {**office.env, "TITLECERT_TEST_CRASH_AFTER": "registered:6"}  # of 8 units: 1+ award registered
-    with (tmp_path / "crash.log").open("wb") as log:
-        argv = [str(TITLECERT), "issue", str(source), "--out", str(out)]
-        proc = subprocess.Popen(argv, env=crash, stdout=log, stderr=log, start_new_session=True)
+    with (tmp_path / "crash.log").open("wb") as log:  # of 8 units: 1+ award registered
+        argv = [sys.executable, str(CRASHING), "registered:6", "issue", str(source), "--out", str(out)]
+        proc = subprocess.Popen(argv, env=office.env, stdout=log, stderr=log, start_new_session=True)
     try:
         assert proc.wait(timeout=400) == -signal.SIGKILL, (tmp_path / "crash.log").read_text()
     finally:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, suppress
@@ -20,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from docgen.sample import write_sample
-from tests.conftest import TITLECERT, Instance, make_instance, postgres_database
+from tests.conftest import CRASHING, TITLECERT, Instance, make_instance, postgres_database
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +205,9 @@ def test_killed_between_sealing_and_registering_the_unit_is_registered_without_s
     office = any_office
     source = session(tmp_path, 3, seed=4, approval=72, name="small.json")
     out = tmp_path / "out"
-    env = {**office.env, "TITLECERT_TEST_CRASH_AFTER": "sealed:2"}
     with (tmp_path / "crash.log").open("wb") as log:
-        argv = [str(TITLECERT), "issue", str(source), "--out", str(out)]
-        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=log, start_new_session=True)
+        argv = [sys.executable, str(CRASHING), "sealed:2", "issue", str(source), "--out", str(out)]
+        proc = subprocess.Popen(argv, env=office.env, stdout=log, stderr=log, start_new_session=True)
     popen.append(proc)  # LibreOffice may outlive the runner: killed with its process group at the end
     assert proc.wait(timeout=400) == -signal.SIGKILL, (tmp_path / "crash.log").read_text()
     [(job,)] = query(office, "select max(id) from issue_jobs")

@@ -1,5 +1,5 @@
 """Supersession, revocation, admin tokens, the audit chain and the verification log, on SQLite
-and, when reachable, PostgreSQL (TITLECERT_TEST_POSTGRES_URL)."""
+and, when reachable, PostgreSQL (TEST_POSTGRES_URL)."""
 
 import base64
 import datetime as dt

@@ -1,5 +1,5 @@
 """Request limits, on apps of their own (small limits, short windows) over the shared instance:
-counters in memory and in the Redis server at TITLECERT_TEST_REDIS_URL (default 127.0.0.1:6379),
+counters in memory and in the Redis server at TEST_REDIS_URL (default 127.0.0.1:6379),
 each test under a key prefix of its own."""
 
 import io

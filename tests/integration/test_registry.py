@@ -1,4 +1,4 @@
-"""The registry on SQLite and, when reachable, PostgreSQL (TITLECERT_TEST_POSTGRES_URL)."""
+"""The registry on SQLite and, when reachable, PostgreSQL (TEST_POSTGRES_URL)."""
 
 import datetime as dt
 

@@ -11,7 +11,7 @@ import pytest
 from tests.s3server import moto_server, session
 from titlecert.errors import StoreError, StoreIntegrityError
 from titlecert.s3store import S3Store
-from titlecert.settings import S3Location
+from titlecert.settings.store import S3Location
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ PDFs without sealing again; failed ones are made again.
 
 import logging
 import multiprocessing
-import os
-import signal
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -60,17 +58,11 @@ class _Run:
             self.tally = Tally.of(job_id, jobs.counts(job_id))
         self.todo = deque(u.id for u in units)
         self.states = {u.id: u.state for u in units}
-        self.reached: dict[str, int] = {}
-        crash = ctx.settings.pipeline.crash_after
-        self.crash = (crash.split(":")[0], int(crash.split(":")[1])) if crash else None
 
     def move(self, unit_id: int, state: str) -> None:
         self.tally.move(self.states.get(unit_id, state), state)
         self.states[unit_id] = state
         self.progress.update(self.tally)
-        self.reached[state] = self.reached.get(state, 0) + 1
-        if self.crash is not None and self.crash == (state, self.reached[state]):
-            os.kill(os.getpid(), signal.SIGKILL)  # TITLECERT_TEST_CRASH_AFTER: tests only
 
     def fail(self, work: UnitWork, error: BaseException) -> None:
         message = str(error) if isinstance(error, FinishError | StaleSeal) else f"{work.label}: {error}"

@@ -8,17 +8,16 @@ import pytest
 from titlecert.errors import ApplicationError
 from titlecert.jobs.inputs import lock_secrets, unlock_secrets
 from titlecert.jobs.progress import BarProgress, JsonProgress, NoProgress, Tally, progress_for
-from titlecert.settings import Pipeline, from_env
+from titlecert.settings import from_env
+from titlecert.settings.pipeline import Pipeline
 
 
 def test_pipeline_workers_default_to_the_cores_and_are_read_from_the_environment() -> None:
     assert from_env({}).pipeline == Pipeline()
     pipeline = from_env({"TITLECERT_CONVERT_WORKERS": "3", "TITLECERT_SIGN_WORKERS": "5"}).pipeline
-    assert (pipeline.convert_workers, pipeline.sign_workers, pipeline.crash_after) == (3, 5, None)
+    assert (pipeline.convert_workers, pipeline.sign_workers) == (3, 5)
     with pytest.raises(ValueError, match="TITLECERT_SIGN_WORKERS must be a positive whole number, not '0'"):
         from_env({"TITLECERT_SIGN_WORKERS": "0"})
-    with pytest.raises(ValueError, match="TITLECERT_TEST_CRASH_AFTER must be sealed:N or registered:N"):
-        from_env({"TITLECERT_TEST_CRASH_AFTER": "converted:1"})
     assert from_env({}).pipeline.redelivery_seconds == 900
     assert from_env({"TITLECERT_BROKER_REDELIVERY": "120"}).pipeline.redelivery_seconds == 120
     with pytest.raises(ValueError, match="TITLECERT_BROKER_REDELIVERY must be a positive whole number"):

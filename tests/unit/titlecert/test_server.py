@@ -7,7 +7,8 @@ import pytest
 from gunicorn.config import Config
 
 from titlecert.server import RedactingLogger, check_can_listen, gunicorn_options
-from titlecert.settings import WebServer, from_env
+from titlecert.settings import from_env
+from titlecert.settings.web import WebServer
 from verify.web.logs import token_ref
 
 

@@ -1,6 +1,17 @@
+import re
+from pathlib import Path
+
 import pytest
 
-from titlecert.settings import RateLimitSettings, from_env
+import titlecert.settings
+from titlecert.errors import ConfigError
+from titlecert.settings import from_env
+from titlecert.settings.keys import ROLES
+from titlecert.settings.variables import VARIABLES
+from titlecert.settings.web import RateLimitSettings
+
+REPO = Path(__file__).resolve().parents[3]
+SETTINGS = Path(titlecert.settings.__file__).parent
 
 
 def test_public_site_settings_default() -> None:
@@ -37,3 +48,39 @@ def test_bad_public_site_settings_name_the_variable() -> None:
         ValueError, match=r"TITLECERT_TRUSTED_PROXIES must be a whole number \(0 or more\), not '-1'"
     ):
         from_env({"TITLECERT_TRUSTED_PROXIES": "-1"})
+
+
+def test_a_misspelled_variable_is_refused_with_the_name_it_resembles() -> None:
+    with pytest.raises(ConfigError) as raised:
+        from_env({"TITLECERT_SIGNATURE_LEVL": "B-T", "TITLECERT_HOME": "home"})
+    assert str(raised.value) == (
+        "TITLECERT_SIGNATURE_LEVL is not a titlecert setting: did you mean TITLECERT_SIGNATURE_LEVEL?"
+    )
+    with pytest.raises(
+        ConfigError, match="TITLECERT_NONSENSE is not a titlecert setting: docs/configuration"
+    ):
+        from_env({"TITLECERT_NONSENSE": "1"})
+    assert from_env({"TITLECERTAIN": "1", "OTHER_TITLECERT_X": "1"}).home.name == "instance"
+
+
+def test_every_variable_settings_read_is_known_and_documented() -> None:
+    documented = set(
+        re.findall(r"`(TITLECERT_[A-Z0-9_]+)`", (REPO / "docs" / "configuration.md").read_text())
+    )
+    assert documented == VARIABLES
+    read = set(re.findall(r'"(TITLECERT_[A-Z0-9_]+)"', "".join(p.read_text() for p in SETTINGS.glob("*.py"))))
+    read |= {f"TITLECERT_{r.upper()}_{part}" for r in ROLES for part in ("PKCS12", "PASSWORD", "SEAL_NAME")}
+    assert read <= VARIABLES
+
+
+def test_every_configuration_problem_is_one_error_type() -> None:
+    for env in (
+        {"TITLECERT_SIGNATURE_LEVEL": "B-X"},
+        {"TITLECERT_STORE_URL": "http://bucket"},
+        {"TITLECERT_WEB_WORKERS": "zero"},
+        {"TITLECERT_RATE_LIMIT_MATCH": "often"},
+        {"TITLECERT_PKCS11_MODULE": "/x.so"},
+        {"TITLECERT_TRUSTED_PROXIES": "-1"},
+    ):
+        with pytest.raises(ConfigError, match=next(iter(env))):
+            from_env(env)

@@ -10,7 +10,8 @@ from tests.s3server import session
 from titlecert.configured_store import open_store
 from titlecert.errors import StoreError, StoreIntegrityError
 from titlecert.s3store import S3Store
-from titlecert.settings import S3Location, from_env, store_location
+from titlecert.settings import from_env
+from titlecert.settings.store import S3Location, store_location
 from titlecert.store import FolderStore, check_key
 
 GOOD_KEYS = ["certificates/CQZC2026000001.pdf", "review-forms/a b/职称评审表.pdf", "x", "a/.hidden", "a..b/c"]
