@@ -21,6 +21,11 @@ class StoreIntegrityError(StoreError):
     behind the store's back, or in transit)."""
 
 
+class InvalidValue(ApplicationError, ValueError):
+    """A value given to a command or a page does not have the form it must have (a password too
+    short, a unit code that is not a credit code): the message says what is expected."""
+
+
 class ConfigError(ApplicationError, ValueError):
     """The instance's configuration (a TITLECERT_* variable or a command's option) is not usable:
     the message names the variable and what it expects. Also a ValueError, since it is one: a

@@ -10,6 +10,7 @@ from docgen.identity import credit_code_problem
 from registry.audit import Actor, AuditAction, AuditLog
 from registry.errors import Conflict, NotFound
 from registry.paper import Clerk, ClerkUnit, PaperBook
+from titlecert.errors import InvalidValue
 
 HASHER = PasswordHasher()
 """argon2id with the library's defaults (RFC 9106's second recommended parameters: 64 MiB, t=3)."""
@@ -40,7 +41,7 @@ def create(session: Session, username: str, password: str | None, *, actor: Acto
 
 def _hash(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a clerk's password needs at least {MIN_PASSWORD} characters")
+        raise InvalidValue(f"a clerk's password needs at least {MIN_PASSWORD} characters")
     return HASHER.hash(password)
 
 
@@ -58,12 +59,12 @@ def set_password(session: Session, username: str, password: str, *, actor: Actor
 
 def assign(session: Session, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> bool:
     """Give (or with `remove`, take away) the clerk the forms of the unit with this credit code;
-    whether that changed anything. Raises NotFound, ValueError for a code that is not a unified
+    whether that changed anything. Raises NotFound, InvalidValue for a code that is not a unified
     social credit code (GB 32100: length, alphabet, check character) when assigning (a unit
     assigned before codes were checked can still be taken away)."""
     clerk = _get(session, username)
     if not remove and (problem := credit_code_problem(unit_code)) is not None:
-        raise ValueError(
+        raise InvalidValue(
             f"unit {unit_code!r} is not a unified social credit code (统一社会信用代码): {problem}; "
             "copy it from the unit's business licence or registration certificate"
         )

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from registry.errors import RegistryError
 from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
 from registry.models import IssueUnit, UnitState, as_utc
-from titlecert.errors import ApplicationError
+from titlecert.errors import ConfigError
 from titlecert.jobs.convert import Converter, open_converter
 from titlecert.jobs.process import process_unit
 from titlecert.jobs.progress import Progress, Tally
@@ -49,11 +49,11 @@ SETTLED = (UnitState.REGISTERED.value, UnitState.ABANDONED.value)
 def celery_app(settings: Settings) -> Celery:
     """The Celery application of this instance (nothing connects until it is used).
 
-    Raises ApplicationError when no broker is configured.
+    Raises ConfigError when no broker is configured.
     """
     broker = settings.pipeline.broker_url
     if not broker:
-        raise ApplicationError("TITLECERT_BROKER_URL is not set: there is no broker to send work to")
+        raise ConfigError("TITLECERT_BROKER_URL is not set: there is no broker to send work to")
     app = Celery("titlecert", broker=broker, set_as_current=False)
     app.conf.update(
         task_acks_late=True,  # acknowledged when done: a worker that dies mid-unit gives it back
@@ -126,7 +126,7 @@ def _close_resources(**_: object) -> None:
 
 def run_worker(settings: Settings, *, concurrency: int, name: str | None, loglevel: str) -> int:
     """Run a worker on this machine until it is stopped (SIGTERM, Ctrl-C); returns its exit code.
-    Raises ApplicationError when no broker is configured."""
+    Raises ConfigError when no broker is configured."""
     app = celery_app(settings)
     worker = app.Worker(
         concurrency=concurrency,
@@ -144,7 +144,7 @@ def run_job_distributed(ctx: WorkContext, job_id: int, *, progress: Progress) ->
     """Send every unfinished unit of the job to the broker and wait until each has settled
     (registered, abandoned, or failed again after being sent). Returns the tally.
 
-    Raises ApplicationError when no broker is configured, the registry's errors when it cannot be
+    Raises ConfigError when no broker is configured, the registry's errors when it cannot be
     reached. Interrupting the wait leaves the units with the workers; `jobs resume` follows them again.
     """
     app = celery_app(ctx.settings)

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from docgen.errors import CalendarError
 from docgen.workdays import WorkCalendar, load_overrides, package_years, read_overrides
 from titlecert.settings import Settings
 
@@ -37,11 +36,7 @@ def calendar(ctx: click.Context, as_json: bool) -> None:
         return
     settings: Settings = ctx.obj
     path = settings.home / "calendar.json"
-    try:
-        overrides = load_overrides(path)
-    except CalendarError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+    overrides = load_overrides(path)
     official = list(package_years())
     doc: dict[str, Any] = {
         "package": {"name": "chinesecalendar", "version": version("chinesecalendar"), "years": official},

@@ -1,12 +1,12 @@
-"""`titlecert jobs`: issuing jobs in the registry (`resume` is beside `issue` in titlecert.cli).
-
-Like the main CLI, commands import the registry only when they run."""
+"""`titlecert jobs` (issuing jobs in the registry: list, show, resume, clean) and `titlecert worker`."""
 
 import json
 import sys
 
 import click
 
+from titlecert.cli.output import print_issue, progress, progress_option
+from titlecert.errors import ConfigError
 from titlecert.settings import Settings
 
 
@@ -47,7 +47,6 @@ def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
 def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     """One job and each of its units (state, attempts, last error)."""
     from registry.db import Registry
-    from registry.errors import NotFound
     from registry.jobs import JobRepository
     from titlecert.jobs.views import job_json, unit_json
 
@@ -59,9 +58,6 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
             units = repo_jobs.units(job_id)
             doc = job_json(job, repo_jobs.counts(job_id), units)
             rows = [unit_json(u) for u in units]
-    except NotFound as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
     finally:
         registry.dispose()
     if as_json:
@@ -82,6 +78,20 @@ def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
         click.echo(line + (f"  ({unit['error']})" if unit["error"] and unit["state"] == "failed" else ""))
 
 
+@jobs.command("resume")
+@click.argument("job_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@progress_option
+@click.pass_obj
+def jobs_resume(settings: Settings, job_id: int, as_json: bool, progress_mode: str) -> None:
+    """Finish an unfinished job from the registry alone (the session file is not needed)."""
+    from titlecert.issuing import resume_job
+
+    result = resume_job(settings, job_id, progress=progress(progress_mode))
+    print_issue(result, as_json)
+    sys.exit(1 if result.errors else 0)
+
+
 @jobs.command("clean")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
@@ -89,20 +99,15 @@ def jobs_clean(settings: Settings, as_json: bool) -> None:
     """Delete the staging folders ended jobs left in the document store (a completed job's goes
     when it completes; a run stopped just then, or a job abandoned, leaves it). Issued documents
     are never touched: a session document only the folder holds is archived first."""
-    from titlecert.errors import ApplicationError
     from titlecert.jobs.clean import clean_ended_jobs
     from titlecert.jobs.work import WorkContext
 
     try:
         ctx = WorkContext.of(settings)
     except OSError as e:
-        click.echo(f"error: {e}; run `titlecert init` first", err=True)
-        sys.exit(2)
+        raise ConfigError(f"{e}; run `titlecert init` first") from e
     try:
         cleaned = clean_ended_jobs(ctx)
-    except ApplicationError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
     finally:
         ctx.close()
     if as_json:
@@ -133,14 +138,8 @@ def worker(settings: Settings, concurrency: int | None, name: str | None, loglev
     document store on S3 shared with the machine that runs `issue`."""
     import os
 
-    from titlecert.errors import ApplicationError
     from titlecert.jobs.distributed import run_worker
 
-    try:
-        code = run_worker(
-            settings, concurrency=concurrency or os.cpu_count() or 1, name=name, loglevel=loglevel
-        )
-    except ApplicationError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
-    sys.exit(code)
+    sys.exit(
+        run_worker(settings, concurrency=concurrency or os.cpu_count() or 1, name=name, loglevel=loglevel)
+    )

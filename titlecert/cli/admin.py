@@ -1,36 +1,17 @@
-"""`titlecert admin`: admin API tokens and the audit log.
-
-Like the main CLI, commands import the registry (SQLAlchemy) only when they run, so that
-`titlecert --help` stays fast.
-"""
+"""`titlecert admin`: admin API tokens and the audit log."""
 
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
+from registry.staff import StaffRole
 from titlecert.settings import Settings
 
 if TYPE_CHECKING:
     from registry.audit import Actor
-
-STAFF_ROLES = ("committee-office", "approval-authority", "archive-clerk")
-"""registry.staff.StaffRole's values (a test keeps them equal)."""
-
-
-@contextmanager
-def _registry_errors() -> Iterator[None]:
-    from registry.errors import RegistryError
-
-    try:
-        yield
-    except RegistryError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
 
 
 def _actor(settings: Settings) -> "Actor":
@@ -54,7 +35,7 @@ def token() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(STAFF_ROLES),
+    type=click.Choice([role.value for role in StaffRole]),
     help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
     "archive-clerk: read.",
 )
@@ -64,12 +45,11 @@ def token_create(settings: Settings, name: str, role: str) -> None:
     from registry.db import Registry
     from registry.staff import StaffRole, StaffTokens
 
-    with _registry_errors():
-        registry = Registry(settings.database_url)
-        with registry.transaction() as repo:
-            secret = StaffTokens(repo.session).create(
-                name, StaffRole(role), actor=_actor(settings), at=dt.datetime.now(dt.UTC)
-            )
+    registry = Registry(settings.database_url)
+    with registry.transaction() as repo:
+        secret = StaffTokens(repo.session).create(
+            name, StaffRole(role), actor=_actor(settings), at=dt.datetime.now(dt.UTC)
+        )
     click.echo(secret)
     click.echo(f"created admin token {name!r} ({role}); it is shown only this once", err=True)
 
@@ -82,10 +62,9 @@ def token_revoke(settings: Settings, name: str) -> None:
     from registry.db import Registry
     from registry.staff import StaffTokens
 
-    with _registry_errors():
-        registry = Registry(settings.database_url)
-        with registry.transaction() as repo:
-            StaffTokens(repo.session).revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+    registry = Registry(settings.database_url)
+    with registry.transaction() as repo:
+        StaffTokens(repo.session).revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
     click.echo(f"revoked admin token {name!r}")
 
 
@@ -96,10 +75,9 @@ def token_list(settings: Settings) -> None:
     from registry.db import Registry
     from registry.staff import StaffTokens
 
-    with _registry_errors():
-        registry = Registry(settings.database_url)
-        with registry.transaction() as repo:
-            rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in StaffTokens(repo.session).all()]
+    registry = Registry(settings.database_url)
+    with registry.transaction() as repo:
+        rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in StaffTokens(repo.session).all()]
     for name, role, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
         click.echo(f"{name}\t{role}\tcreated {created:%Y-%m-%d %H:%M}\t{state}")
@@ -117,10 +95,9 @@ def audit_verify(settings: Settings) -> None:
     from registry.audit import AuditLog
     from registry.db import Registry
 
-    with _registry_errors():
-        registry = Registry(settings.database_url)
-        with registry.transaction() as repo:
-            check = AuditLog(repo.session).verify()
+    registry = Registry(settings.database_url)
+    with registry.transaction() as repo:
+        check = AuditLog(repo.session).verify()
     if check.intact:
         click.echo(f"audit log intact: {check.entries} entries, head {check.head}")
         return
@@ -138,9 +115,8 @@ def audit_show(settings: Settings, after: int, limit: int) -> None:
     from registry.db import Registry
     from titlecert.admin.views import audit_entry_json
 
-    with _registry_errors():
-        registry = Registry(settings.database_url)
-        with registry.transaction() as repo:
-            entries = [audit_entry_json(e) for e in AuditLog(repo.session).entries(after=after, limit=limit)]
+    registry = Registry(settings.database_url)
+    with registry.transaction() as repo:
+        entries = [audit_entry_json(e) for e in AuditLog(repo.session).entries(after=after, limit=limit)]
     for entry in entries:
         click.echo(json.dumps(entry, ensure_ascii=False))

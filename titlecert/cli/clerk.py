@@ -27,32 +27,23 @@ if TYPE_CHECKING:
 @contextmanager
 def _transaction(settings: Settings) -> Iterator["Session"]:
     from registry.db import Registry
-    from registry.errors import RegistryError
 
     registry = Registry(settings.database_url)
     try:
         with registry.transaction() as repo:
             yield repo.session
-    except (RegistryError, ValueError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
     finally:
         registry.dispose()
 
 
 @contextmanager
 def _registry(settings: Settings) -> Iterator["Registry"]:
-    """The registry for a command; its errors (and the application's) end it with a message."""
+    """The registry for a command, disposed of when it ends."""
     from registry.db import Registry
-    from registry.errors import RegistryError
-    from titlecert.errors import ApplicationError
 
     registry = Registry(settings.database_url)
     try:
         yield registry
-    except (RegistryError, ApplicationError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
     finally:
         registry.dispose()
 
@@ -221,15 +212,9 @@ def file_copy(settings: Settings, copy: str, place: str, on_text: str | None, in
 def backfill_command(settings: Settings, session: Path) -> None:
     """Make the review forms of SESSION, issued before the clerk pages existed, known to them
     (their units and reporting chains come from the session file)."""
-    from docgen.errors import DocgenError
     from titlecert.clerks.backfill import backfill
-    from titlecert.errors import ApplicationError
 
-    try:
-        done = backfill(settings, session)
-    except (ApplicationError, DocgenError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+    done = backfill(settings, session)
     for copy in done:
         click.echo(copy)
     click.echo(f"{len(done)} printed copies recorded", err=True)
@@ -299,8 +284,7 @@ def issue_replacements(settings: Settings, copy: str | None, every: bool) -> Non
             try:
                 done = issue(registry, store, copy_id, reprint=reprint, actor=_actor(settings))
             except KeyLoadError as e:  # the same for every copy: stop
-                click.echo(f"error: the seal keys cannot be loaded: {e}", err=True)
-                sys.exit(1)
+                raise ApplicationError(f"the seal keys cannot be loaded: {e}") from e
             except (RegistryError, SigningError, DocgenError, ApplicationError) as e:
                 failed += 1
                 click.echo(f"error: {name}: {e}", err=True)

@@ -1,0 +1,60 @@
+"""`titlecert verify`: sealed PDFs judged offline, as the verify site judges uploads."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from titlecert.settings import Settings
+
+
+@click.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="DATE",
+    help="Validate as of this ISO date or date-time (a date means the end of that day, UTC+8).",
+)
+@click.pass_obj
+def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
+    """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
+    from registry.db import Registry
+    from titlecert.archive import parse_when
+    from titlecert.instance import load_trust
+    from verify.service import verify_pdf
+
+    try:
+        when = parse_when(at) if at else None
+    except ValueError as e:
+        raise click.BadParameter(
+            f"{at!r} is not an ISO date (2030-06-30) or date-time", param_hint="--at"
+        ) from e
+    trust_settings = load_trust(settings)
+    registry = None if offline else Registry(settings.database_url)
+    reports = [
+        verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry, at=when)
+        for f in files
+    ]
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            click.echo(f"{r.summary()} (as of {r.validation_time})")
+            for s in r.signatures:
+                click.echo(
+                    f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
+                    f"coverage={s.coverage} modification={s.modification_level} "
+                    f"time={s.timestamp or 'unproven'} "
+                    f"revocation={'checked' if s.revocation_checked else 'not checked'}"
+                )
+            for reason in r.reasons:
+                click.echo(f"  - {reason}")
+    ok = all(r.accepted for r in reports) if not offline else all(r.verdict.value == "valid" for r in reports)
+    sys.exit(0 if ok else 1)
