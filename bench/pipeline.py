@@ -23,26 +23,20 @@ Prints Markdown tables for docs/performance.md.
 """
 
 import argparse
-import contextlib
 import datetime as dt
-import json
 import logging
 import os
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
+from celery_run import celery_rows
 from convert import DATA, measured, pooled
-from seal import TITLECERT, free_port, pki_services, titlecert
+from harness import free_port, issue_timed, pki_services, titlecert
 
 from docgen.convert import convert_to_pdf
 from docgen.load import load_session
@@ -57,60 +51,6 @@ from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.process import process_unit
 from titlecert.jobs.work import WorkContext, calendar_of, load_unit, render
 from titlecert.settings import from_env
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-class TreeWatch:
-    """Peak summed RSS of a process and all its descendants, sampled every 0.2 s, and their CPU."""
-
-    def __init__(self, pid: int) -> None:
-        self.root = psutil.Process(pid)
-        self.peak_mb = 0.0
-        self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            rss = 0
-            with contextlib.suppress(psutil.NoSuchProcess):
-                for p in [self.root, *self.root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        rss += p.memory_info().rss
-                        t = p.cpu_times()
-                        self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
-            self.peak_mb = max(self.peak_mb, rss / 2**20)
-
-    def stop(self) -> float:
-        """Stop sampling; CPU seconds of the tree as last seen."""
-        self._stop.set()
-        self._thread.join()
-        return sum(self.cpu.values())
-
-
-def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]:
-    """`titlecert issue` of the session: wall and CPU seconds, peak RSS, documents by kind."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(TITLECERT), "issue", str(session), "--out", str(out), "--json", "--progress", "none"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    watch = TreeWatch(proc.pid)
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - start
-    cpu = watch.stop()
-    if proc.returncode != 0:
-        sys.exit(f"titlecert issue failed:\n{stderr.decode(errors='replace')[-3000:]}")
-    documents = json.loads(stdout)["documents"]
-    kinds: dict[str, int] = {}
-    for d in documents:
-        kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
-    return {"wall": wall, "cpu": cpu, "peak_mb": watch.peak_mb, "kinds": kinds, "documents": len(documents)}
 
 
 class ColdConverter:
@@ -196,111 +136,6 @@ def warm_mix(tmp: Path, mix: list[bytes], docs: int, size: int) -> list[str]:
             for t in threads:
                 t.join()
     return rows[0]
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str | None]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"titlecert_bench_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as e:
-        print(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {e}", file=sys.stderr)
-        yield None
-        return
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextlib.contextmanager
-def workers(env: dict[str, str], count: int, logs: Path) -> Iterator[None]:
-    procs = []
-    for n in range(count):
-        log = logs / f"worker-{count}-{n}.log"
-        with log.open("wb") as sink:
-            procs.append(
-                (
-                    subprocess.Popen(
-                        [str(TITLECERT), "worker", "--concurrency", "1", "--name", f"bench{n}@%h"],
-                        env=env,
-                        stdout=sink,
-                        stderr=sink,
-                        start_new_session=True,
-                    ),
-                    log,
-                )
-            )
-    try:
-        deadline = time.monotonic() + 120
-        while not all("ready." in log.read_text(errors="replace") for _, log in procs):
-            if time.monotonic() > deadline or any(p.poll() is not None for p, _ in procs):
-                sys.exit("workers did not start:\n" + "\n".join(log.read_text() for _, log in procs))
-            time.sleep(0.3)
-        time.sleep(7)  # each worker process's LibreOffice starts with its first unit: let them warm
-        yield
-    finally:
-        for p, _ in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGTERM)
-        for p, _ in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-
-
-def celery_rows(base_env: dict[str, str], tmp: Path, applicants: int) -> list[list[str]]:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as e:
-        print(f"Celery rows skipped: Redis not reachable at {REDIS_URL}: {e}", file=sys.stderr)
-        return []
-    rows = []
-    for count in (1, 2):
-        with postgres_database() as database_url:
-            if database_url is None:
-                print("Celery rows skipped: PostgreSQL not reachable", file=sys.stderr)
-                return []
-            home = tmp / f"celery-{count}"
-            shutil.copytree(
-                base_env["TITLECERT_HOME"], home, ignore=shutil.ignore_patterns("registry.sqlite3*")
-            )
-            env = {
-                **base_env,
-                "TITLECERT_HOME": str(home),
-                "TITLECERT_DATABASE_URL": database_url,
-                "TITLECERT_BROKER_URL": REDIS_URL,
-                "TITLECERT_BROKER_QUEUE": f"bench-{secrets.token_hex(4)}",
-            }
-            titlecert(env, "init")
-            session = tmp / f"celery-{count}.json"
-            titlecert(env, "sample", "--applicants", str(applicants), "--out", str(session))
-            with workers(env, count, tmp):
-                r = issue_timed(env, session, tmp / f"celery-out-{count}")
-            certs = r["kinds"].get("certificate", 0)
-            rows.append(
-                [
-                    f"{count} worker{'s' if count > 1 else ''} × 1 process",
-                    str(applicants),
-                    str(certs),
-                    str(r["documents"]),
-                    f"{r['wall']:.1f}",
-                    f"{certs / r['wall']:.2f}",
-                    f"{r['documents'] / r['wall']:.2f}",
-                ]
-            )
-    return rows
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seal import REPO, TITLECERT, free_port, pki_services, titlecert  # noqa: E402
+from harness import REPO, TITLECERT, free_port, pki_services, titlecert  # noqa: E402
 
 from signing.ltv import retimestamp  # noqa: E402
 from titlecert.instance import load_trust  # noqa: E402

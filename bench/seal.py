@@ -16,60 +16,40 @@ docs/performance.md.
 """
 
 import argparse
-import asyncio
 import cProfile
 import dataclasses
 import datetime as dt
-import glob
-import hashlib
-import http.client
-import io
-import json
 import logging
 import os
 import pstats
-import re
-import secrets
-import shutil
-import socket
-import ssl
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import certifi
-from asn1crypto import tsp
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from cryptography.x509 import ocsp
-from pkcs11 import Attribute, Mechanism, ObjectClass
+from harness import (
+    AccessLog,
+    blank_page,
+    cells,
+    free_port,
+    pki_services,
+    timed,
+    titlecert,
+    unsealed_certificate,
+)
 from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pypdf import PdfWriter
+from raw_operations import raw_rows
+from token_keys import OnToken, softhsm_keys
 
 from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, seal_boxes
-from signing.devtoken import create_demo_pki_on_token
-from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
-from signing.services import PkiServices
-from signing.tokens import TokenPool
 from titlecert.sealing import Sealing, batch_sealing
 from titlecert.settings import Settings, from_env
 from titlecert.settings.keys import SIGNATURE_LEVELS
 
-REPO = Path(__file__).resolve().parent.parent
-TITLECERT = Path(sys.executable).parent / "titlecert"
 ADDS = {
     "B-B": "2 PAdES signatures with visible seals",
     "B-T": "+ an RFC 3161 signature time stamp on each",
@@ -81,277 +61,8 @@ ADDS = {
 # ---------------------------------------------------------------- measuring
 
 
-def timed(fn: Callable[[], object], rounds: int) -> list[float]:
-    out = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def cells(samples: list[float]) -> str:
-    p90 = statistics.quantiles(samples, n=10)[-1] if len(samples) > 1 else samples[0]
-    return f"{statistics.median(samples):.1f} | {p90:.1f} | {len(samples)}"
-
-
 # ---------------------------------------------------------------- setting up
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def titlecert(env: dict[str, str], *args: str) -> str:
-    proc = subprocess.run([str(TITLECERT), *args], env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.exit(f"titlecert {' '.join(args)} failed:\n{proc.stderr}")
-    return proc.stdout
-
-
-@contextmanager
-def pki_services(env: dict[str, str], log: Path) -> Iterator[None]:
-    """`titlecert -v pki serve` in its own process (-v: the access log counts requests)."""
-    url = env["TITLECERT_PKI_URL"]
-    port = str(urlsplit(url).port)
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(TITLECERT), "-v", "pki", "serve", "--port", port], env=env, stdout=sink, stderr=sink
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()  # noqa: S310 - loopback
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"titlecert pki serve did not start:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def unsealed_certificate(env: dict[str, str], tmp: Path) -> bytes:
-    """One certificate of the bundled sample as LibreOffice made it: issue one applicant at B-B,
-    then keep the file's first revision (the seals are incremental updates after it)."""
-    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
-    doc["applicants"] = doc["applicants"][1:2]  # one who passes the vote
-    for applicant in doc["applicants"]:
-        applicant["photo"] = str(REPO / "examples" / applicant["photo"])
-    session = tmp / "one.json"
-    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    out = json.loads(
-        titlecert(
-            {**env, "TITLECERT_SIGNATURE_LEVEL": "B-B"},
-            "issue",
-            str(session),
-            "--out",
-            str(tmp / "issued"),
-            "--json",
-        )
-    )
-    sealed = Path(next(d["path"] for d in out["documents"] if d["kind"] == "certificate")).read_bytes()
-    end = sealed.index(b"%%EOF") + len(b"%%EOF")
-    while sealed[end : end + 1] in (b"\r", b"\n"):
-        end += 1
-    return sealed[:end]
-
-
-def blank_page() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(842, 595)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
-class AccessLog:
-    """Counts the PKI service's requests by path from its access log."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.seen = path, 0
-
-    def since_last(self) -> Counter[str]:
-        time.sleep(0.3)  # aiohttp logs a request just after answering it
-        lines = self.path.read_text(errors="replace").splitlines()
-        new, self.seen = lines[self.seen :], len(lines)
-        return Counter(m.group(1) for line in new if (m := re.search(r'"(?:GET|POST) (/\w+)', line)))
-
-
-# ---------------------------------------------------------------- the raw operations
-
-
-def tsa_request(digest: bytes) -> bytes:
-    return bytes(
-        tsp.TimeStampReq(
-            {
-                "version": "v1",
-                "nonce": secrets.randbits(63),
-                "cert_req": True,
-                "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
-            }
-        ).dump()
-    )
-
-
-def post(url: str, body: bytes, content_type: str) -> bytes:
-    """One request on a new connection, as pyHanko makes them (a session per request)."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
-    try:
-        conn.request("POST", parts.path, body=body, headers={"Content-Type": content_type})
-        response = conn.getresponse()
-        data = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status}")
-        return data
-    finally:
-        conn.close()
-
-
-def raw_rows(
-    settings: Settings, sealing: Sealing, sealed: bytes, rounds: int
-) -> list[tuple[str, list[float]]]:
-    committee = sealing.keys[Role.COMMITTEE].signer
-    key_der = committee.signing_key.dump()
-    key = serialization.load_der_private_key(key_der, password=None)
-    digest = hashlib.sha256(sealed).digest()
-    services = PkiServices(settings.pki_dir, services_url=settings.pki_url)  # as `pki serve`, in process
-    services.timestamp(tsa_request(digest))  # the running service has parsed its TSA key already
-    ca = services.ca_cert
-    leaf = x509.load_der_x509_certificate(sealing.keys[Role.COMMITTEE].signer_cert.dump())
-    ocsp_req = ocsp.OCSPRequestBuilder().add_certificate(leaf, ca, hashes.SHA256()).build()
-    ocsp_der = ocsp_req.public_bytes(serialization.Encoding.DER)
-    tsa_url, ocsp_url = settings.tsa_url, f"{settings.pki_url}/ocsp"
-
-    def tsa_round_trip() -> None:
-        answer = tsp.TimeStampResp.load(post(tsa_url, tsa_request(digest), "application/timestamp-query"))
-        if answer["status"]["status"].native != "granted":
-            raise RuntimeError(f"{tsa_url}: no time stamp granted")
-
-    def ocsp_round_trip() -> None:
-        answer = ocsp.load_der_ocsp_response(post(ocsp_url, ocsp_der, "application/ocsp-request"))
-        if answer.certificate_status is not ocsp.OCSPCertStatus.GOOD:
-            raise RuntimeError(f"{ocsp_url}: the committee's certificate is not good")
-
-    pyhanko_stamper = HTTPTimeStamper(tsa_url)
-    tsa = services.timestamper
-    as_is = DummyTimeStamper(tsa_cert=tsa.tsa_cert, tsa_key=tsa.tsa_key, certs_to_embed=tsa.certs_to_embed)
-    many, few = rounds * 4, max(rounds, 10)
-    rows: list[tuple[str, list[float]]] = []
-
-    def add(name: str, fn: Callable[[], object], samples: int) -> None:
-        rows.append((name, timed(fn, samples)))
-
-    add("RSA-3072 signature (cryptography), one", lambda: key.sign(digest, PKCS1v15(), hashes.SHA256()), many)
-    add(
-        "RSA-3072 private-key parse (pyHanko's SimpleSigner and DummyTimeStamper repeat it per signature)",
-        lambda: serialization.load_der_private_key(key_der, password=None),
-        few,
-    )
-    add(
-        f"SHA-256 of the sealed B-LTA certificate ({len(sealed) / 1024:.0f} KB)",
-        lambda: hashlib.sha256(sealed).digest(),
-        many,
-    )
-    add("TSA round trip: raw RFC 3161 request/response over HTTP, new connection", tsa_round_trip, few)
-    add(
-        "TSA, server side: one token (`PkiServices.timestamp`, in process)",
-        lambda: services.timestamp(tsa_request(digest)),
-        few,
-    )
-    add(
-        "TSA, server side, pyHanko's `DummyTimeStamper` as it is (parses its key per token)",
-        lambda: as_is.request_tsa_response(tsp.TimeStampReq.load(tsa_request(digest))),
-        few,
-    )
-    add(
-        "TSA round trip through pyHanko's `HTTPTimeStamper` (`asyncio.run`, a session per request)",
-        lambda: asyncio.run(pyhanko_stamper.async_timestamp(digest, "sha256")),
-        few,
-    )
-    add("OCSP round trip: raw request/response over HTTP, new connection", ocsp_round_trip, many)
-    add(
-        "OCSP, server side: one response (`PkiServices.ocsp`, in process)",
-        lambda: services.ocsp(ocsp_der),
-        many,
-    )
-    add(
-        "TLS context from certifi's CA bundle (pyHanko's fetchers build one per HTTP session)",
-        lambda: ssl.create_default_context(cafile=certifi.where()),
-        few,
-    )
-    return rows
-
-
-# ---------------------------------------------------------------- keys on a PKCS#11 token
-
-SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", *sorted(glob.glob("/usr/lib/*/softhsm/libsofthsm2.so")))
-
-
-@dataclasses.dataclass
-class OnToken:
-    keys: dict[Role, SealKey]
-    """Both roles' keys generated on a throwaway SoftHSM2 token, with the file keys' seals."""
-    raw_sign: Callable[[], object]
-    """One C_Sign (SHA256_RSA_PKCS) with the committee's key."""
-
-
-@contextmanager
-def softhsm_keys(keys: dict[Role, SealKey]) -> Iterator[OnToken | None]:
-    """Keys on a throwaway SoftHSM2 token (PKCS#11) while the block runs; None without SoftHSM2."""
-    module = next((Path(m) for m in SOFTHSM_MODULES if Path(m).is_file()), None)
-    if module is None or shutil.which("softhsm2-util") is None:
-        yield None
-        return
-    pin, label = "123456", "bench"
-    with tempfile.TemporaryDirectory(prefix="titlecert-bench-softhsm-") as tmp:
-        conf = Path(tmp) / "softhsm2.conf"
-        (Path(tmp) / "tokens").mkdir()
-        conf.write_text(
-            f"directories.tokendir = {tmp}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n"
-        )
-        os.environ["SOFTHSM2_CONF"] = str(conf)
-        subprocess.run(
-            [
-                "softhsm2-util",
-                "--init-token",
-                "--free",
-                "--label",
-                label,
-                "--pin",
-                pin,
-                "--so-pin",
-                "12345678",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        pool = TokenPool()
-        try:
-            _, made = create_demo_pki_on_token(
-                Path(tmp) / "pki", pool, module=module, token_label=label, pin=pin
-            )
-            on_token = {
-                role: SealKey(role, pool.signer(k.ref, pin), keys[role].seal_name, keys[role].seal_image)
-                for role, k in made.items()
-            }
-            session = pool.session(module, label, pin)
-            [handle] = session.get_objects(
-                {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: "committee"}
-            )
-            data = b"x" * 1024
-            yield OnToken(on_token, lambda: handle.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS))
-        finally:
-            pool.close()
-
-
-# ---------------------------------------------------------------- where the time goes
 
 CATEGORIES = (
     ("waiting for the TSA/OCSP (epoll)", ("select.epoll", "selectors.py")),

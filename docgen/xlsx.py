@@ -7,7 +7,6 @@ JSON-shaped document the JSON loader validates.
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,154 +18,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.check import Finding
 from docgen.errors import InputError
-from docgen.identity import ID_TYPE_LABELS
 from docgen.locate import SheetLocator
 from docgen.models import (
-    ACHIEVEMENT_LABELS,
-    ROUTE_LABELS,
-    AssessmentResult,
-    Level,
-    ReportingChain,
     ReviewSession,
-    Sex,
+)
+from docgen.sheets import (
+    APPLICANT_COLUMNS,
+    APPLICANT_SHEET,
+    CHILD_SHEETS,
+    CHOICES,
+    LINK,
+    NAME,
+    NOTES_SHEET,
+    OPTIONAL_GROUPS,
+    OPTIONS_SHEET,
+    SESSION_FIELDS,
+    SESSION_SHEET,
+    Column,
 )
 from docgen.text import normalise_id
-
-CHAIN_LABELS: dict[str, str] = {
-    ReportingChain.CITY: "市属事业单位、国有企业",
-    ReportingChain.DISTRICT: "区县属事业单位、国有企业",
-    ReportingChain.NON_PUBLIC: "非公单位（档案在重庆）",
-    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: "非公单位（档案在异地）",
-    ReportingChain.FREELANCER: "自由职业者",
-    ReportingChain.CENTRAL_OR_EXTERNAL: "央企或市外单位驻渝",
-}
-CHOICES: dict[str, dict[str, str]] = {
-    "id_type": {k.value: v for k, v in ID_TYPE_LABELS.items()},
-    "sex": {s.value: s.value for s in Sex},
-    "level": {lv.value: lv.value for lv in Level},
-    "chain": {str(k): v for k, v in CHAIN_LABELS.items()},
-    "route": {k.value: v for k, v in ROUTE_LABELS.items()},
-    "category": {k.value: v for k, v in ACHIEVEMENT_LABELS.items()},
-    "assessment": {r.value: r.value for r in AssessmentResult},
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One cell kind: its Chinese header, where its value goes, and how it is typed."""
-
-    header: str
-    path: tuple[str, ...]
-    kind: str = "text"
-    """text, code (an identifier or phone number: text, never a number), date, int, levels, or a
-    key of CHOICES."""
-    note: str = ""
-
-
-SESSION_SHEET = "评审会"
-SESSION_FIELDS = (
-    Column("评委会名称", ("committee", "name")),
-    Column("评审系列", ("committee", "series")),
-    Column("评审专业", ("committee", "speciality")),
-    Column("可评审级别", ("committee", "levels"), "levels", "用顿号分隔，如：正高级、副高级"),
-    Column("评委会人数", ("committee", "members"), "int"),
-    Column("组建单位", ("committee", "organiser")),
-    Column("异议受理地址", ("committee", "address")),
-    Column("异议受理电话", ("committee", "phone"), "code"),
-    Column("评审开始日期", ("sitting", "start"), "date"),
-    Column("评审结束日期", ("sitting", "end"), "date", "即取得时间"),
-    Column("出席评委人数", ("sitting", "present"), "int", "须不少于评委会人数的2/3"),
-    Column("评审地点", ("sitting", "location")),
-    Column("专家库人数", ("sitting", "expert_pool"), "int", "超员配置、随机抽评时的专家库人数"),
-    Column("核准机构", ("approval", "authority")),
-    Column("核准机构统一社会信用代码", ("approval", "authority_credit_code"), "code", "请以文本格式填写"),
-    Column("批准文号", ("approval", "document_no")),
-    Column("发证日期", ("approval", "date"), "date", "职称资格确认通知印发日期"),
-    Column("计算截止日期", ("cutoff",), "date", "工作时间、任职时间计算截止日，默认评审当年12月31日"),
-    Column("结果公示开始日期", ("results_publicity", "start"), "date"),
-    Column("结果公示结束日期", ("results_publicity", "end"), "date", "不少于5个工作日"),
-    Column("评审情况报告报送日期", ("report_submitted_on",), "date", "评审结束后5个工作日内"),
-)
-
-APPLICANT_SHEET = "申报人"
-APPLICANT_COLUMNS = (
-    Column("姓名", ("name",)),
-    Column("性别", ("sex",), "sex"),
-    Column("出生日期", ("birth_date",), "date"),
-    Column("证件类型", ("id_type",), "id_type"),
-    Column("证件号码", ("id_number",), "code", "请以文本格式填写，避免Excel截断18位号码"),
-    Column("照片文件", ("photo",), "text", "相对于本工作簿所在文件夹的路径"),
-    Column("工作单位", ("employer", "name")),
-    Column("单位统一社会信用代码", ("employer", "credit_code"), "code", "请以文本格式填写"),
-    Column("单位联系人", ("employer", "contact")),
-    Column("单位联系电话", ("employer", "phone"), "code"),
-    Column("申报程序", ("reporting_chain",), "chain"),
-    Column("主管部门（人事代理机构）", ("superior", "name")),
-    Column("主管部门联系人", ("superior", "contact")),
-    Column("主管部门联系电话", ("superior", "phone"), "code"),
-    Column("现职称", ("current_title", "name"), "text", "未取得职称的留空"),
-    Column("现职称级别", ("current_title", "level"), "level"),
-    Column("现职称取得时间", ("current_title", "obtained_on"), "date"),
-    Column("现职称取得方式", ("current_title", "obtained_by")),
-    Column("申报系列", ("applied", "series")),
-    Column("申报专业", ("applied", "speciality")),
-    Column("申报资格名称", ("applied", "title")),
-    Column("申报级别", ("applied", "level"), "level"),
-    Column("申报渠道", ("route",), "route"),
-    Column("单位公示开始日期", ("publicity", "start"), "date"),
-    Column("单位公示结束日期", ("publicity", "end"), "date", "不少于5个工作日"),
-    Column("同意票", ("vote", "agree"), "int"),
-    Column("反对票", ("vote", "disagree"), "int"),
-    Column("弃权票", ("vote", "abstain"), "int"),
-    Column("退回补正次数", ("returns",), "int", "第3次退回仍不符合的，评审不通过"),
-    Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
-)
-OPTIONAL_GROUPS = (("current_title",), ("results_publicity",))
-"""Objects that are absent when every one of their cells is empty."""
-
-LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")
-NAME = Column("姓名", ("__name__",), "text", "仅供核对，不参与匹配")
-CHILD_SHEETS: dict[str, tuple[str, tuple[Column, ...]]] = {
-    "学历": (
-        "education",
-        (
-            Column("毕业院校", ("school",)),
-            Column("专业", ("major",)),
-            Column("学历", ("degree",)),
-            Column("毕业时间", ("graduated_on",), "date"),
-        ),
-    ),
-    "工作经历": (
-        "work_history",
-        (
-            Column("开始时间", ("start",), "date"),
-            Column("结束时间", ("end",), "date", "至今的留空"),
-            Column("工作单位", ("employer",)),
-            Column("职务/岗位", ("position",)),
-        ),
-    ),
-    "业绩成果": (
-        "achievements",
-        (
-            Column("类别", ("category",), "category"),
-            Column("名称", ("title",)),
-            Column("时间", ("date",), "date", "须在取得现职称之后"),
-            Column("本人角色/排名", ("role",)),
-            Column("说明", ("detail",)),
-        ),
-    ),
-    "年度考核": (
-        "assessments",
-        (Column("年度", ("year",), "int"), Column("考核结果", ("result",), "assessment")),
-    ),
-    "继续教育": (
-        "continuing_education",
-        (Column("年度", ("year",), "int"), Column("学时", ("hours",), "int")),
-    ),
-}
-OPTIONS_SHEET = "选项"
-NOTES_SHEET = "填表说明"
-
 
 # ---------------------------------------------------------------- writing
 

@@ -1,7 +1,7 @@
 """The production WSGI server: gunicorn, run in-process with titlecert's settings.
 
 Gunicorn's own configuration sources (gunicorn.conf.py in the working folder, GUNICORN_CMD_ARGS)
-are not read: what `titlecert serve` does is what `titlecert/settings.py` says.
+are not read: what `titlecert serve` does is what `titlecert/settings/` says.
 """
 
 import socket

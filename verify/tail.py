@@ -10,25 +10,26 @@ revision before it held, through pyHanko's historical resolvers. Each revision c
 writes (plus its DSS index), so a tail of decades of renewals stays linear.
 """
 
-import hashlib
-import io
 from collections.abc import Iterable
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.metadata import model as xmp_model
-from pyhanko.pdf_utils.metadata.xmp_xml import parse_xmp
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
-Ref = generic.Reference
+from verify.tailobjects import (
+    Ref,
+    as_dict,
+    content_refs,
+    dss_refs,
+    invisible,
+    page_leaves,
+    plain,
+    plain_entry,
+    raw_entry,
+    resolve,
+    xmp_facts,
+)
 
 _INFO_BOOKKEEPING = {"/ModDate", "/Producer"}
-_XMP_BOOKKEEPING = {
-    xmp_model.ExpandedName(xmp_model.NS["xmp"], "ModifyDate"),
-    xmp_model.ExpandedName(xmp_model.NS["xmp"], "MetadataDate"),
-    xmp_model.ExpandedName(xmp_model.NS["pdf"], "Producer"),
-}
-_DSS_KEYS = {"/Type", "/Certs", "/OCSPs", "/CRLs", "/VRI"}
-_VRI_KEYS = {"/Type", "/Cert", "/OCSP", "/CRL", "/TU", "/TS"}
 _CATALOG_LTA_KEYS = {"/DSS", "/AcroForm"}
 """Catalog entries a B-LTA update may change: /DSS freely, /AcroForm only by /Fields growing."""
 
@@ -74,9 +75,7 @@ class _Revision:
             self.fail("objects of the sealed document were deleted")
         old_root_ref = self.old.trailer_view.raw_get("/Root")
         new_root_ref = self.new.trailer_view.raw_get("/Root")
-        if not isinstance(new_root_ref, generic.IndirectObject) or _plain(old_root_ref) != _plain(
-            new_root_ref
-        ):
+        if not isinstance(new_root_ref, generic.IndirectObject) or plain(old_root_ref) != plain(new_root_ref):
             self.fail("the document catalog was replaced")
             return self.found
         old_root, new_root = self.old(old_root_ref.reference), self.new(new_root_ref.reference)
@@ -101,57 +100,57 @@ class _Revision:
         for key in sorted(set(old) | set(new)):
             if key in _CATALOG_LTA_KEYS or key == "/Metadata":
                 continue
-            if _plain_entry(old, key) != _plain_entry(new, key):
+            if plain_entry(old, key) != plain_entry(new, key):
                 self.fail(f"the document catalog ({key[1:]}) was changed")
 
     def _info(self) -> None:
         old_ref = self.old.trailer_view.raw_get("/Info") if "/Info" in self.old.trailer_view else None
         new_ref = self.new.trailer_view.raw_get("/Info") if "/Info" in self.new.trailer_view else None
-        old = _resolve(self.old, old_ref)
-        new = _resolve(self.new, new_ref)
+        old = resolve(self.old, old_ref)
+        new = resolve(self.new, new_ref)
         if isinstance(new_ref, generic.IndirectObject):
-            if _plain(old_ref) != _plain(new_ref) and self.existed(new_ref.reference):
+            if plain(old_ref) != plain(new_ref) and self.existed(new_ref.reference):
                 self.fail("the document information was replaced by another object")
                 return
             self.allowed.add(new_ref.reference)
-        old_d = _as_dict(old)
-        new_d = _as_dict(new)
+        old_d = as_dict(old)
+        new_d = as_dict(new)
         changed = [
             k[1:]
             for k in sorted(set(old_d) | set(new_d))
-            if k not in _INFO_BOOKKEEPING and _plain_entry(old_d, k) != _plain_entry(new_d, k)
+            if k not in _INFO_BOOKKEEPING and plain_entry(old_d, k) != plain_entry(new_d, k)
         ]
         if changed:
             self.fail(f"the document information ({', '.join(changed)}) was changed")
 
     def _metadata(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> None:
-        old_ref, new_ref = _raw(old_root, "/Metadata"), _raw(new_root, "/Metadata")
-        if _plain(old_ref) != _plain(new_ref):
+        old_ref, new_ref = raw_entry(old_root, "/Metadata"), raw_entry(new_root, "/Metadata")
+        if plain(old_ref) != plain(new_ref):
             self.fail("the XMP metadata was replaced")
             return
         if not isinstance(new_ref, generic.IndirectObject) or new_ref.reference not in self.written:
             return
         self.allowed.add(new_ref.reference)
         before, after = self.old(new_ref.reference), self.new(new_ref.reference)
-        if _plain(before) == _plain(after):  # rewritten as it was (pyHanko does at every update)
+        if plain(before) == plain(after):  # rewritten as it was (pyHanko does at every update)
             return
-        if _xmp_facts(before) != _xmp_facts(after):
+        if xmp_facts(before) != xmp_facts(after):
             self.fail("the XMP metadata was changed")
 
     def _acroform(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> list[Ref]:
         """Check the form dictionary; return the fields it gained."""
-        old_raw, new_raw = _raw(old_root, "/AcroForm"), _raw(new_root, "/AcroForm")
-        if isinstance(old_raw, generic.IndirectObject) and _plain(old_raw) != _plain(new_raw):
+        old_raw, new_raw = raw_entry(old_root, "/AcroForm"), raw_entry(new_root, "/AcroForm")
+        if isinstance(old_raw, generic.IndirectObject) and plain(old_raw) != plain(new_raw):
             self.fail("the form dictionary (AcroForm) was replaced")
             return []
         if isinstance(new_raw, generic.IndirectObject):
             self.allowed.add(new_raw.reference)
-        old = _resolve(self.old, old_raw)
-        new = _resolve(self.new, new_raw)
-        old_d = _as_dict(old)
-        new_d = _as_dict(new)
+        old = resolve(self.old, old_raw)
+        new = resolve(self.new, new_raw)
+        old_d = as_dict(old)
+        new_d = as_dict(new)
         for key in sorted(set(old_d) | set(new_d)):
-            if key != "/Fields" and _plain_entry(old_d, key) != _plain_entry(new_d, key):
+            if key != "/Fields" and plain_entry(old_d, key) != plain_entry(new_d, key):
                 self.fail(f"the form dictionary (AcroForm {key}) was changed")
         added = self._grown_array(old_d, new_d, "/Fields", "the form's field list (AcroForm Fields)")
         return added
@@ -160,21 +159,21 @@ class _Revision:
         self, old: generic.DictionaryObject, new: generic.DictionaryObject, key: str, what: str
     ) -> list[Ref]:
         """`new[key]` must be `old[key]` plus references appended; return those."""
-        raw_old, raw_new = _raw(old, key), _raw(new, key)
+        raw_old, raw_new = raw_entry(old, key), raw_entry(new, key)
         if isinstance(raw_new, generic.IndirectObject):
-            if isinstance(raw_old, generic.IndirectObject) and _plain(raw_old) != _plain(raw_new):
+            if isinstance(raw_old, generic.IndirectObject) and plain(raw_old) != plain(raw_new):
                 self.fail(f"{what} was replaced")
                 return []
             if raw_new.reference in self.written:
                 self.allowed.add(raw_new.reference)
-        before = _resolve(self.old, raw_old) if raw_old is not None else generic.ArrayObject()
-        after = _resolve(self.new, raw_new) if raw_new is not None else generic.ArrayObject()
+        before = resolve(self.old, raw_old) if raw_old is not None else generic.ArrayObject()
+        after = resolve(self.new, raw_new) if raw_new is not None else generic.ArrayObject()
         if not isinstance(before, list) or not isinstance(after, list):
             self.fail(f"{what} was changed")
             return []
-        kept = [_plain(x) for x in before.iterate()]
+        kept = [plain(x) for x in before.iterate()]
         now = list(after.iterate())
-        if [_plain(x) for x in now[: len(kept)]] != kept:
+        if [plain(x) for x in now[: len(kept)]] != kept:
             self.fail(f"{what} was changed")
             return []
         added = []
@@ -197,8 +196,8 @@ class _Revision:
             if field.get("/FT") != "/Sig":
                 self.fail(f"a form field ({name}) was added")
                 continue
-            value = _raw(field, "/V")
-            sig = _resolve(self.new, value)
+            value = raw_entry(field, "/V")
+            sig = resolve(self.new, value)
             if not isinstance(value, generic.IndirectObject):
                 self.fail(f"a new signature field ({name}) was added")
                 continue
@@ -211,7 +210,7 @@ class _Revision:
             if not is_stamp:
                 self.fail(f"a new signature field ({name}) was added")
                 continue
-            if "/Kids" in field or field.get("/Subtype") != "/Widget" or not _invisible(field):
+            if "/Kids" in field or field.get("/Subtype") != "/Widget" or not invisible(field):
                 self.fail(f"the document time stamp's field ({name}) is visible")
                 continue
             self.allowed.update({ref, value.reference})
@@ -220,7 +219,7 @@ class _Revision:
         return widgets
 
     def _new_appearances(self, widget: generic.DictionaryObject) -> set[Ref]:
-        ap = _resolve(self.new, _raw(widget, "/AP"))
+        ap = resolve(self.new, raw_entry(widget, "/AP"))
         refs: set[Ref] = set()
         if isinstance(ap, generic.DictionaryObject):
             for key in ap:
@@ -243,7 +242,7 @@ class _Revision:
                 continue
             self.allowed.add(ref)
             for key in sorted(set(old) | set(new)):
-                if key == "/Annots" or _plain_entry(old, key) == _plain_entry(new, key):
+                if key == "/Annots" or plain_entry(old, key) == plain_entry(new, key):
                     continue
                 self.fail(
                     f"page {page}'s content was changed"
@@ -257,9 +256,9 @@ class _Revision:
     def _dss(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> None:
         old_owned = self.old_dss
         if old_owned is None:
-            old_owned = _dss_refs(self.old, _raw(old_root, "/DSS"), [], self.written)
+            old_owned = dss_refs(self.old, raw_entry(old_root, "/DSS"), [], self.written)
         problems: list[str] = []
-        new_owned = self.dss_owned = _dss_refs(self.new, _raw(new_root, "/DSS"), problems, self.written)
+        new_owned = self.dss_owned = dss_refs(self.new, raw_entry(new_root, "/DSS"), problems, self.written)
         for problem in problems:
             self.fail(problem)
         for ref in new_owned & self.written:
@@ -277,8 +276,8 @@ class _Revision:
 
     def _describe(self, ref: Ref) -> str:
         """An existing object rewritten: name it the way a reader of the document would."""
-        for number, page_ref in enumerate(_page_leaves(self.old), 1):
-            if ref in _content_refs(self.old, self.old(page_ref)):
+        for number, page_ref in enumerate(page_leaves(self.old), 1):
+            if ref in content_refs(self.old, self.old(page_ref)):
                 return f"page {number}'s content was changed"
         obj = self.new(ref)
         kind = obj.get("/Type") if isinstance(obj, generic.DictionaryObject) else None
@@ -292,178 +291,10 @@ class _Revision:
         return f"an object of the sealed document (object {ref.idnum}) was changed"
 
     def _page_number(self, ref: Ref) -> int | str:
-        for number, leaf in enumerate(_page_leaves(self.new), 1):
+        for number, leaf in enumerate(page_leaves(self.new), 1):
             if leaf == ref:
                 return number
         return f"(object {ref.idnum})"
-
-
-def _page_leaves(resolver: HistoricalResolver) -> Iterable[Ref]:
-    """The page objects of a revision, in order."""
-    root = resolver(resolver.trailer_view.raw_get("/Root").reference)
-    stack = [(_resolve(resolver, _raw(root, "/Pages")), 0)]
-    while stack:  # depth-first, kids in order
-        node, depth = stack.pop()
-        if depth > 32 or not isinstance(node, generic.DictionaryObject):
-            continue
-        kids = _resolve(resolver, _raw(node, "/Kids"))
-        if not isinstance(kids, generic.ArrayObject):
-            continue
-        pending = []
-        for kid in kids.iterate():
-            if not isinstance(kid, generic.IndirectObject):
-                continue
-            obj = resolver(kid.reference)
-            if isinstance(obj, generic.DictionaryObject) and obj.get("/Type") == "/Pages":
-                pending.append((obj, depth + 1))
-            else:
-                if pending:
-                    stack.extend(reversed(pending))
-                    pending = []
-                yield kid.reference
-        stack.extend(reversed(pending))
-
-
-def _content_refs(resolver: HistoricalResolver, page: generic.PdfObject) -> set[Ref]:
-    if not isinstance(page, generic.DictionaryObject):
-        return set()
-    raw = _raw(page, "/Contents")
-    refs = {raw.reference} if isinstance(raw, generic.IndirectObject) else set()
-    parts = _resolve(resolver, raw)
-    if isinstance(parts, generic.ArrayObject):
-        refs |= {c.reference for c in parts.iterate() if isinstance(c, generic.IndirectObject)}
-    return refs
-
-
-def _dss_refs(
-    resolver: HistoricalResolver, dss_raw: object, problems: list[str], written: set[Ref]
-) -> set[Ref]:
-    """Every object the DSS is made of: the dictionary, its arrays, VRI entries and their streams.
-
-    Only objects this revision writes are opened (the rest were checked when they were written),
-    so a DSS that grows over decades of renewals costs little per revision.
-    """
-    refs: set[Ref] = set()
-    if dss_raw is None:
-        return refs
-    if isinstance(dss_raw, generic.IndirectObject):
-        refs.add(dss_raw.reference)
-    dss = _resolve(resolver, dss_raw)
-    if not isinstance(dss, generic.DictionaryObject):
-        problems.append("the document security store is not a dictionary")
-        return refs
-    if set(dss) - _DSS_KEYS:
-        problems.append(f"the document security store carries {', '.join(sorted(set(dss) - _DSS_KEYS))}")
-    for key in ("/Certs", "/OCSPs", "/CRLs"):
-        _collect_streams(resolver, _raw(dss, key), refs, problems, written)
-    vri_raw = _raw(dss, "/VRI")
-    if isinstance(vri_raw, generic.IndirectObject):
-        refs.add(vri_raw.reference)
-    vri = _resolve(resolver, vri_raw) if vri_raw is not None else None
-    if isinstance(vri, generic.DictionaryObject):
-        for key in vri:
-            entry_raw = vri.raw_get(key)
-            if isinstance(entry_raw, generic.IndirectObject):
-                refs.add(entry_raw.reference)
-                if entry_raw.reference not in written:
-                    continue
-            entry = _resolve(resolver, entry_raw)
-            if not isinstance(entry, generic.DictionaryObject) or set(entry) - _VRI_KEYS:
-                problems.append("a VRI entry of the document security store is not validation data")
-                continue
-            for sub in ("/Cert", "/OCSP", "/CRL"):
-                _collect_streams(resolver, _raw(entry, sub), refs, problems, written)
-            ts = _raw(entry, "/TS")
-            if isinstance(ts, generic.IndirectObject):
-                refs.add(ts.reference)
-    elif vri is not None:
-        problems.append("the document security store's VRI is not a dictionary")
-    return refs
-
-
-def _collect_streams(
-    resolver: HistoricalResolver, raw: object, refs: set[Ref], problems: list[str], written: set[Ref]
-) -> None:
-    if raw is None:
-        return
-    if isinstance(raw, generic.IndirectObject):
-        refs.add(raw.reference)
-    array = _resolve(resolver, raw)
-    if not isinstance(array, generic.ArrayObject):
-        problems.append("the document security store holds something other than validation data")
-        return
-    for item in array.iterate():
-        if not isinstance(item, generic.IndirectObject) or (
-            item.reference in written and not isinstance(resolver(item.reference), generic.StreamObject)
-        ):
-            problems.append("the document security store holds something other than validation data")
-            return
-        refs.add(item.reference)
-
-
-def _xmp_facts(stream: generic.PdfObject) -> object:
-    """The XMP packet's properties without the ones every update rewrites; unparseable XMP is its
-    bytes (so any change to it counts)."""
-    if not isinstance(stream, generic.StreamObject):
-        return ("not a stream", _plain(stream))
-    try:
-        roots = parse_xmp(io.BytesIO(stream.data))
-    except ValueError:
-        return ("bytes", hashlib.sha256(stream.data).hexdigest())
-    return [{name: value for name, value in root if name not in _XMP_BOOKKEEPING} for root in roots]
-
-
-def _invisible(widget: generic.DictionaryObject) -> bool:
-    rect = widget.get("/Rect")
-    if not isinstance(rect, generic.ArrayObject) or len(rect) != 4:
-        return False
-    try:
-        x1, y1, x2, y2 = (float(v) for v in rect)
-    except (TypeError, ValueError):
-        return False
-    return x1 == x2 or y1 == y2
-
-
-_EMPTY: generic.DictionaryObject = generic.DictionaryObject()  # type: ignore[no-untyped-call]
-
-
-def _as_dict(obj: generic.PdfObject | None) -> generic.DictionaryObject:
-    return obj if isinstance(obj, generic.DictionaryObject) else _EMPTY
-
-
-def _raw(d: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
-    return d.raw_get(key) if key in d else None
-
-
-def _resolve(resolver: HistoricalResolver, raw: object) -> generic.PdfObject | None:
-    if isinstance(raw, generic.IndirectObject):
-        obj: generic.PdfObject = resolver(raw.reference)
-        return obj
-    return raw if isinstance(raw, generic.PdfObject) else None
-
-
-def _plain_entry(d: generic.DictionaryObject, key: str) -> object:
-    return _plain(_raw(d, key))
-
-
-def _plain(obj: object, depth: int = 0) -> object:
-    """A comparable value of a direct object: references by number, streams by their bytes."""
-    if depth > 64:
-        raise ValueError("objects nested too deeply")
-    if obj is None:
-        return None
-    if isinstance(obj, generic.IndirectObject):
-        return ("ref", obj.idnum, obj.generation)
-    if isinstance(obj, generic.StreamObject):
-        body = {k: _plain(obj.raw_get(k), depth=depth + 1) for k in obj}
-        return ("stream", tuple(sorted(body.items())), hashlib.sha256(obj.encoded_data).hexdigest())
-    if isinstance(obj, generic.DictionaryObject):
-        return ("dict", tuple(sorted((k, _plain(obj.raw_get(k), depth=depth + 1)) for k in obj)))
-    if isinstance(obj, generic.ArrayObject):
-        return ("array", tuple(_plain(x, depth=depth + 1) for x in obj.iterate()))
-    if isinstance(obj, generic.NullObject):
-        return None
-    return (type(obj).__name__, str(obj) if not isinstance(obj, bytes) else obj.hex())
 
 
 __all__ = ["tail_findings"]

@@ -14,7 +14,8 @@ from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.sample import write_sample
 from docgen.schema import SCHEMA_PATH, schema_text
-from docgen.xlsx import APPLICANT_COLUMNS, APPLICANT_SHEET, CHILD_SHEETS, write_workbook
+from docgen.sheets import APPLICANT_COLUMNS, APPLICANT_SHEET, CHILD_SHEETS
+from docgen.xlsx import write_workbook
 from tests.conftest import SAMPLE_SESSION
 
 
