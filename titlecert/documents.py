@@ -1,9 +1,16 @@
-"""What a session's batch consists of: one job per document, with its template, values and checks."""
+"""The document types and what a session's batch consists of: one job per document.
+
+`DOCUMENT_TYPES` is the one table of the documents titlecert makes: for each kind its template,
+its scope (one per award, per applicant or per session), its page bounds, what must appear in it,
+its seal captions (or none: printed and stamped by hand), its output name and its copies. Planning,
+preflight, the workers and `templates check` read it; a new document is a template, its context
+function and one entry here (docs/adding-a-document-type.md)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, REVIEW_FORM_SEAL_CAPTIONS
@@ -26,6 +33,7 @@ from templates import (
     REVIEW_FORM_DOCX,
     REVIEW_REPORT_DOCX,
 )
+from titlecert.kinds import DocumentKind, Scope
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,7 @@ class Award:
 class Job:
     """One document to render, convert, check and (for sealed kinds) seal."""
 
-    kind: str
-    """certificate, review-form, publicity-table, results-list or review-report."""
+    kind: DocumentKind
     stem: str
     """Unique name within the batch (the conversion's file name)."""
     out_name: str
@@ -70,46 +77,79 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_·" else "_" for c in name)
 
 
-def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[Job]:
-    """An award's documents: its certificate and the two review-form copies."""
-    data = award.certificate
-    number = data.certificate_no
-    images = certificate_images(data, qr_png(data.verify_url))
-    jobs = [
-        Job(
-            "certificate",
-            number,
-            f"certificates/{number}.pdf",
-            CERTIFICATE_DOCX,
-            certificate_context(data),
-            (1, 1),
-            certificate_must_contain(data),
-            images,
-            CERTIFICATE_SEAL_CAPTIONS,
-            award,
+@dataclass(frozen=True)
+class Subject:
+    """What one document is made for: the session, and the award, applicant row or copy it is of."""
+
+    loaded: LoadedSession
+    calendar: WorkCalendar | None = None
+    today: dt.date | None = None
+    award: Award | None = None
+    index: int | None = None
+    """The applicant's row (from 0), for per-applicant documents."""
+    copy: Copy | None = None
+
+    @property
+    def the_award(self) -> Award:
+        if self.award is None:
+            raise ValueError("a per-award document needs its award")
+        return self.award
+
+    @property
+    def the_calendar(self) -> WorkCalendar:
+        if self.calendar is None:
+            raise ValueError("this document counts working days: it needs the calendar")
+        return self.calendar
+
+    @property
+    def applicant(self) -> Applicant:
+        if self.index is None:
+            raise ValueError("a per-applicant document needs the applicant's row")
+        return self.loaded.session.applicants[self.index]
+
+
+Values = Callable[[Subject], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """One kind of document: everything planning, checking, sealing and filing need to know."""
+
+    kind: DocumentKind
+    template: Path
+    scope: Scope
+    pages: tuple[int, int]
+    """Allowed page count: more means the layout broke."""
+    stem: Callable[[Subject], str]
+    """Unique name within the batch (the conversion's file name)."""
+    out_name: Callable[[Subject], str]
+    """Path of the final PDF inside the output folder."""
+    context: Values
+    """The template's values."""
+    must_contain: Callable[[Subject], tuple[str, ...]] = lambda _s: ()
+    """Text the PDF must contain (a conversion that lost it is refused)."""
+    images: Callable[[Subject], Mapping[str, tuple[bytes | Path, float]]] = lambda _s: {}
+    image_names: frozenset[str] = frozenset()
+    """The template's image placeholders, which `templates check` counts as provided."""
+    seal_captions: Mapping[str, str] | None = None
+    """Role -> caption of each e-seal; None: not sealed (printed and stamped by hand)."""
+    copies: tuple[Copy | None, ...] = (None,)
+    """The copies made of each (the review form's two); (None,) for one."""
+
+    def job(self, subject: Subject) -> Job:
+        return Job(
+            self.kind,
+            self.stem(subject),
+            self.out_name(subject),
+            self.template,
+            self.context(subject),
+            self.pages,
+            self.must_contain(subject),
+            self.images(subject),
+            self.seal_captions,
+            subject.award,
+            subject.copy,
         )
-    ]
-    for copy in Copy:
-        stem = f"{award.form_no}-{COPY_LETTERS[copy]}"
-        ctx = review_form_context(
-            loaded.session, award.applicant, form_no=award.form_no, copy=copy, filled_on=today
-        )
-        jobs.append(
-            Job(
-                "review-form",
-                stem,
-                f"review-forms/{stem}.pdf",
-                REVIEW_FORM_DOCX,
-                ctx,
-                (4, 40),
-                (award.form_no, award.applicant.name),
-                {},
-                REVIEW_FORM_SEAL_CAPTIONS,
-                award,
-                copy,
-            )
-        )
-    return jobs
 
 
 def publicity_out_name(index: int, name: str) -> str:
@@ -117,20 +157,107 @@ def publicity_out_name(index: int, name: str) -> str:
     return f"publicity-tables/{index + 1:04d}-{_safe(name)}.pdf"
 
 
+def _form_stem(s: Subject) -> str:
+    return f"{s.the_award.form_no}-{COPY_LETTERS[s.copy or Copy.PERSONNEL_FILE]}"
+
+
+def _review_form_context(s: Subject) -> Mapping[str, Any]:
+    award = s.the_award
+    return review_form_context(
+        s.loaded.session,
+        award.applicant,
+        form_no=award.form_no,
+        copy=s.copy or Copy.PERSONNEL_FILE,
+        filled_on=s.today or dt.date.today(),
+    )
+
+
+DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
+    {
+        t.kind: t
+        for t in (
+            DocumentType(
+                DocumentKind.CERTIFICATE,
+                CERTIFICATE_DOCX,
+                Scope.AWARD,
+                (1, 1),
+                stem=lambda s: s.the_award.certificate.certificate_no,
+                out_name=lambda s: f"certificates/{s.the_award.certificate.certificate_no}.pdf",
+                context=lambda s: certificate_context(s.the_award.certificate),
+                must_contain=lambda s: certificate_must_contain(s.the_award.certificate),
+                images=lambda s: certificate_images(
+                    s.the_award.certificate, qr_png(s.the_award.certificate.verify_url)
+                ),
+                image_names=frozenset({"qr", "photo"}),
+                seal_captions=CERTIFICATE_SEAL_CAPTIONS,
+            ),
+            DocumentType(
+                DocumentKind.REVIEW_FORM,
+                REVIEW_FORM_DOCX,
+                Scope.AWARD,
+                (4, 40),
+                stem=_form_stem,
+                out_name=lambda s: f"review-forms/{_form_stem(s)}.pdf",
+                context=_review_form_context,
+                must_contain=lambda s: (s.the_award.form_no, s.the_award.applicant.name),
+                seal_captions=REVIEW_FORM_SEAL_CAPTIONS,
+                copies=tuple(Copy),
+            ),
+            DocumentType(
+                DocumentKind.PUBLICITY_TABLE,
+                PUBLICITY_TABLE_DOCX,
+                Scope.APPLICANT,
+                (1, 6),
+                stem=lambda s: f"publicity-{(s.index or 0) + 1:04d}",
+                out_name=lambda s: publicity_out_name(s.index or 0, s.applicant.name),
+                context=lambda s: publicity_context(s.loaded.session, s.applicant, s.the_calendar),
+                must_contain=lambda s: (s.applicant.name,),
+            ),
+            DocumentType(
+                DocumentKind.RESULTS_LIST,
+                RESULTS_LIST_DOCX,
+                Scope.SESSION,
+                (1, 200),
+                stem=lambda _s: "results-list",
+                out_name=lambda _s: "results-list.pdf",
+                context=lambda s: results_context(s.loaded.session, s.the_calendar),
+            ),
+            DocumentType(
+                DocumentKind.REVIEW_REPORT,
+                REVIEW_REPORT_DOCX,
+                Scope.SESSION,
+                (1, 200),
+                stem=lambda _s: "review-report",
+                out_name=lambda _s: "review-report.pdf",
+                context=lambda s: report_context(s.loaded.session, s.the_calendar),
+                must_contain=lambda s: (s.loaded.session.committee.name,),
+            ),
+        )
+    }
+)
+"""Every document type, in issuing order."""
+
+
+def kinds_of(scope: Scope) -> tuple[DocumentKind, ...]:
+    return tuple(kind for kind, t in DOCUMENT_TYPES.items() if t.scope is scope)
+
+
+SESSION_KINDS = kinds_of(Scope.SESSION)
+"""The session's own documents other than the publicity tables, in issuing order."""
+
+
+def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[Job]:
+    """An award's documents: its certificate and the two review-form copies."""
+    return [
+        DOCUMENT_TYPES[kind].job(Subject(loaded, today=today, award=award, copy=copy))
+        for kind in kinds_of(Scope.AWARD)
+        for copy in DOCUMENT_TYPES[kind].copies
+    ]
+
+
 def publicity_job(loaded: LoadedSession, index: int, calendar: WorkCalendar) -> Job:
     """The publicity table of the applicant in row `index` (from 0)."""
-    s = loaded.session
-    a = s.applicants[index]
-    out_name = publicity_out_name(index, a.name)
-    return Job(
-        "publicity-table",
-        f"publicity-{index + 1:04d}",
-        out_name,
-        PUBLICITY_TABLE_DOCX,
-        publicity_context(s, a, calendar),
-        (1, 6),
-        (a.name,),
-    )
+    return DOCUMENT_TYPES[DocumentKind.PUBLICITY_TABLE].job(Subject(loaded, calendar, index=index))
 
 
 def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job:
@@ -138,31 +265,9 @@ def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job
 
     Raises ValueError for another kind.
     """
-    s = loaded.session
-    if kind == "results-list":
-        return Job(
-            "results-list",
-            "results-list",
-            "results-list.pdf",
-            RESULTS_LIST_DOCX,
-            results_context(s, calendar),
-            (1, 200),
-        )
-    if kind == "review-report":
-        return Job(
-            "review-report",
-            "review-report",
-            "review-report.pdf",
-            REVIEW_REPORT_DOCX,
-            report_context(s, calendar),
-            (1, 200),
-            (s.committee.name,),
-        )
-    raise ValueError(f"no session document of kind {kind!r}")
-
-
-SESSION_KINDS = ("results-list", "review-report")
-"""The session's own documents other than the publicity tables, in issuing order."""
+    if kind not in SESSION_KINDS:
+        raise ValueError(f"no session document of kind {kind!r}")
+    return DOCUMENT_TYPES[DocumentKind(kind)].job(Subject(loaded, calendar))
 
 
 def plan_jobs(

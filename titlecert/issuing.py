@@ -30,6 +30,7 @@ from titlecert.jobs.progress import NoProgress, Progress
 from titlecert.jobs.result import IssuedDocument, IssueResult, read_manifest
 from titlecert.jobs.runner import run_job
 from titlecert.jobs.work import WorkContext, calendar_of
+from titlecert.kinds import AWARD_UNIT
 from titlecert.preflight import ServicesDown, preflight, service_problems
 from titlecert.settings import Settings
 
@@ -104,7 +105,7 @@ def _run_held(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
         jobs = JobRepository(repo.session)
         out_dir = Path(jobs.job(job_id).out_dir)
         # An award is a certificate and two review-form copies; any other unit one document.
-        documents = sum(3 if u.kind == "award" else 1 for u in jobs.units(job_id, UNFINISHED_UNIT_STATES))
+        documents = sum(3 if u.kind == AWARD_UNIT else 1 for u in jobs.units(job_id, UNFINISHED_UNIT_STATES))
     if ctx.settings.pipeline.broker_url:
         from titlecert.jobs.distributed import run_job_distributed  # Celery only when it is used
 

@@ -29,6 +29,7 @@ from signing.roles import Role
 from titlecert.documents import Job
 from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys, load_trust
+from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 
 
@@ -80,7 +81,7 @@ class FinishSpec:
 
     @classmethod
     def of(cls, job: Job, public_url: str) -> "FinishSpec":
-        review_form = job.kind == "review-form" and job.award is not None and job.copy is not None
+        review_form = job.kind == DocumentKind.REVIEW_FORM and job.award is not None and job.copy is not None
         return cls(
             job.out_name,
             job.pages,

@@ -10,21 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.context import Copy, publicity_context, report_context, results_context, review_form_context
+from docgen.context import Copy
 from docgen.load import load_session
 from docgen.models import CertificateData
-from docgen.render import certificate_context, template_variables
+from docgen.render import template_variables
 from docgen.workdays import WorkCalendar
-from templates import (
-    CERTIFICATE_DOCX,
-    PUBLICITY_TABLE_DOCX,
-    RESULTS_LIST_DOCX,
-    REVIEW_FORM_DOCX,
-    REVIEW_REPORT_DOCX,
-)
-
-IMAGES = {CERTIFICATE_DOCX.name: {"qr", "photo"}}
-"""Variables filled with pictures rather than context values."""
+from titlecert.documents import DOCUMENT_TYPES, Award, Subject
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,8 @@ class TemplateReport:
 
 def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
     calendar = WorkCalendar()
-    session = load_session(session_path, calendar).session
+    loaded = load_session(session_path, calendar)
+    session = loaded.session
     a = session.applicants[0]
     sample_certificate = CertificateData(
         certificate_no="CQZC2026000001",
@@ -66,14 +58,11 @@ def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
         verify_url="http://127.0.0.1:8080/v/X",
         verify_domain="127.0.0.1:8080",
     )
+    award = Award(0, a, sample_certificate, "X", "sample", "PS2026000001")  # token, issue key, form
+    subject = Subject(loaded, calendar, today=dt.date.today(), award=award, index=0, copy=Copy.PERSONNEL_FILE)
+    # Every document type's template, with the values its documents get: none can be left out.
     return {
-        CERTIFICATE_DOCX: certificate_context(sample_certificate),
-        PUBLICITY_TABLE_DOCX: publicity_context(session, a, calendar),
-        RESULTS_LIST_DOCX: results_context(session, calendar),
-        REVIEW_REPORT_DOCX: report_context(session, calendar),
-        REVIEW_FORM_DOCX: review_form_context(
-            session, a, form_no="PS2026000001", copy=Copy.PERSONNEL_FILE, filled_on=dt.date.today()
-        ),
+        t.template: {**t.context(subject), **dict.fromkeys(t.image_names)} for t in DOCUMENT_TYPES.values()
     }
 
 
@@ -86,6 +75,6 @@ def check_templates(session_path: Path, templates: dict[Path, Path] | None = Non
     for bundled, context in _contexts(session_path).items():
         path = (templates or {}).get(bundled, bundled)
         used = template_variables(path)
-        provided = set(context) | IMAGES.get(bundled.name, set())
+        provided = set(context)
         reports.append(TemplateReport(path, frozenset(used - provided), frozenset(provided - used)))
     return reports

@@ -17,6 +17,7 @@ from titlecert.clerks.register import record_copy, record_form
 from titlecert.configured_store import open_store
 from titlecert.instance import instance_secret
 from titlecert.issuing import calendar_of, issue_key
+from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 
 
@@ -40,7 +41,7 @@ def backfill(settings: Settings, session_path: Path) -> list[str]:
                     s.execute(
                         select(DocumentRecord)
                         .where(
-                            DocumentRecord.kind == "review-form",
+                            DocumentRecord.kind == DocumentKind.REVIEW_FORM,
                             DocumentRecord.certificate_no == certificate.certificate_no,
                             DocumentRecord.id.not_in(recorded),
                         )

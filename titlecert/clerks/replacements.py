@@ -41,6 +41,7 @@ from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
 from titlecert.clerks.codes import code_of, copy_label, parse_copy
+from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -178,7 +179,7 @@ def issue(
             raise Conflict(f"copy {form_no}-{label} exists already: run the command again")
         doc = repo.add_document(
             DocumentRecord(
-                kind="review-form",
+                kind=DocumentKind.REVIEW_FORM,
                 number=form_no,
                 copy=f"{kind}-{number}",
                 certificate_no=certificate_no,

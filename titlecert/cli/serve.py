@@ -9,6 +9,7 @@ import click
 
 from signing.errors import SigningError
 from titlecert.cli.output import SAMPLE_SESSION, print_issue
+from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings, from_env
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def demo(settings: Settings, no_serve: bool, out_dir: Path | None, host: str, po
             return
         print_issue(result, as_json=False)
         # Tokens are stored only hashed, so an earlier run's URLs come from the folder's manifest.
-        certificates = [d for d in read_manifest(out_dir) if d.get("kind") == "certificate"]
+        certificates = [d for d in read_manifest(out_dir) if d.get("kind") == DocumentKind.CERTIFICATE]
         if certificates:
             first = certificates[0]
             click.echo(f"\nVerify page of certificate {first['certificate_no']}:\n  {first['verify_url']}\n")

@@ -16,6 +16,7 @@ from titlecert.errors import ApplicationError, StoreError
 from titlecert.jobs.inputs import staging_folder
 from titlecert.jobs.register import session_document_key
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key
+from titlecert.kinds import AWARD_UNIT
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def clean_job(ctx: WorkContext, job_id: int) -> Cleaned:
         session_documents = [
             doc
             for unit in jobs.units(job_id, [UnitState.REGISTERED])
-            if unit.kind != "award"
+            if unit.kind != AWARD_UNIT
             for doc in SealedDocument.load(unit.documents)
         ]
     archived = 0

@@ -41,6 +41,7 @@ from titlecert.jobs.inputs import JobInputs, load_calendar, load_inputs, put_ses
 from titlecert.jobs.lease import holding
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
 from titlecert.jobs.work import calendar_of
+from titlecert.kinds import AWARD_UNIT, DocumentKind
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -103,7 +104,7 @@ def continue_job(
         units = jobs.units(job_id)
         problems: list[str] = []
         remade: list[IssueUnit] = []
-        registered = [u for u in units if u.kind == "award" and u.state == UnitState.REGISTERED]
+        registered = [u for u in units if u.kind == AWARD_UNIT and u.state == UnitState.REGISTERED]
         if facts and registered:
             numbers = ", ".join(u.certificate_no or "" for u in registered)
             problems.append(
@@ -114,7 +115,7 @@ def continue_job(
         for unit in units:
             if unit.state == UnitState.ABANDONED:
                 continue
-            if unit.kind == "award":
+            if unit.kind == AWARD_UNIT:
                 assert unit.applicant is not None  # noqa: S101 - every award unit names its row
                 changed = _changed(old["applicants"][unit.applicant], new["applicants"][unit.applicant])
                 if not changed and not facts:
@@ -240,7 +241,7 @@ def _rekey(
 
 
 def _documents(loaded: LoadedSession, unit: IssueUnit, calendar: WorkCalendar) -> list[Job]:
-    if unit.kind == "publicity-table" and unit.applicant is not None:
+    if unit.kind == DocumentKind.PUBLICITY_TABLE and unit.applicant is not None:
         return [publicity_job(loaded, unit.applicant, calendar)]
     return [session_job(loaded, unit.kind, calendar)]
 
@@ -267,7 +268,7 @@ def _remake(unit: IssueUnit, loaded: LoadedSession, now: dt.datetime) -> None:
     unit.state, unit.documents, unit.updated_at = UnitState.PLANNED.value, None, now
     if unit.applicant is not None:
         name = loaded.session.applicants[unit.applicant].name
-        if unit.kind == "award":
+        if unit.kind == AWARD_UNIT:
             unit.label = f"certificate {unit.certificate_no} ({name})"[:200]
-        elif unit.kind == "publicity-table":
+        elif unit.kind == DocumentKind.PUBLICITY_TABLE:
             unit.label = publicity_out_name(unit.applicant, name)[:200]

@@ -22,6 +22,7 @@ from titlecert.holder import new_holder_secret
 from titlecert.jobs.continuation import continue_job, same_session_job
 from titlecert.jobs.inputs import JobInputs, lock_secrets, save_inputs
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
+from titlecert.kinds import AWARD_UNIT, DocumentKind
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -103,7 +104,7 @@ def open_job(
             return OpenedJob(None, plan, plan.skipped, plan.warnings)
         if plan.session_documents:
             units += [
-                _unit("publicity-table", publicity_out_name(i, a.name), now, applicant=i)
+                _unit(DocumentKind.PUBLICITY_TABLE, publicity_out_name(i, a.name), now, applicant=i)
                 for i, a in enumerate(loaded.session.applicants)
             ]
             units += [_unit(kind, f"{kind}.pdf", now) for kind in SESSION_KINDS]
@@ -172,7 +173,7 @@ def _allocate(
         secrets = {"token": new_token(), "holder": new_holder_secret()}
         units.append(
             _unit(
-                "award",
+                AWARD_UNIT,
                 f"certificate {number} ({a.name})",
                 now,
                 applicant=i,

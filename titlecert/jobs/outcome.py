@@ -19,6 +19,7 @@ from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.register import issued_documents
 from titlecert.jobs.result import IssueResult, update_manifest
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key, write_out
+from titlecert.kinds import AWARD_UNIT
 
 
 def finish_job(ctx: WorkContext, job_id: int) -> IssueResult:
@@ -37,7 +38,7 @@ def finish_job(ctx: WorkContext, job_id: int) -> IssueResult:
             if unit.state == UnitState.REGISTERED:
                 _write_missing(ctx, job_id, out_dir, SealedDocument.load(unit.documents))
                 award = None
-                if unit.kind == "award" and unit.secrets:
+                if unit.kind == AWARD_UNIT and unit.secrets:
                     award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
                 result.documents += issued_documents(ctx, unit, plan, award, job.out_dir)
             elif unit.state == UnitState.FAILED:

@@ -25,6 +25,7 @@ from titlecert.holder import holder_secret_hash
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.result import IssuedDocument
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key
+from titlecert.kinds import AWARD_UNIT, DocumentKind
 from titlecert.store import DocumentStore
 
 
@@ -54,7 +55,7 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
         job = jobs.job(unit.job_id)
         pdfs = {d.sha256: _sealed_pdf(ctx.store, job.id, d, blobs or {}) for d in documents}
         now = dt.datetime.now(dt.UTC)
-        if unit.kind == "award":
+        if unit.kind == AWARD_UNIT:
             plan = JobPlan.from_json(job.plan)
             award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
             _register_award(
@@ -97,9 +98,9 @@ def session_document_key(job_id: int, doc: SealedDocument) -> str:
 
 def archive_key(award: Award, doc: SealedDocument) -> str | None:
     """Where a registered document's archive copy lives (None for documents not archived)."""
-    if doc.kind == "certificate":
+    if doc.kind == DocumentKind.CERTIFICATE:
         return f"certificates/{award.certificate.certificate_no}.pdf"
-    if doc.kind == "review-form":
+    if doc.kind == DocumentKind.REVIEW_FORM:
         return f"review-forms/{award.form_no}-{doc.copy}.pdf"
     return None
 
@@ -132,13 +133,13 @@ def _register_award(
         )
     for doc in documents:
         key = archive_key(award, doc)
-        if doc.kind == "certificate":
+        if doc.kind == DocumentKind.CERTIFICATE:
             _record_certificate(repo, award, doc, key, at, secret)
-        elif doc.kind == "review-form":
+        elif doc.kind == DocumentKind.REVIEW_FORM:
             _record_review_form(repo, award, doc, key, at, pdfs[doc.sha256])
         if key is not None:
             store.put(key, pdfs[doc.sha256])
-        if doc.kind == "certificate":
+        if doc.kind == DocumentKind.CERTIFICATE:
             lifecycle.record_issue(audit, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
 
 
@@ -192,7 +193,7 @@ def _record_review_form(
     reporting chain, the boxes stamped by hand, once per form) and the printed copy."""
     record = repo.add_document(
         DocumentRecord(
-            kind="review-form",
+            kind=DocumentKind.REVIEW_FORM,
             number=award.form_no,
             copy=doc.copy,
             certificate_no=award.certificate.certificate_no,
@@ -225,11 +226,11 @@ def issued_documents(
     replaced = plan.supersede.certificate_no if plan.supersede else None
     for doc in SealedDocument.load(unit.documents):
         path = str((Path(out_dir) / doc.out_name).resolve())
-        if award is not None and doc.kind == "certificate":
+        if award is not None and doc.kind == DocumentKind.CERTIFICATE:
             d = award.certificate
             out.append(
                 IssuedDocument(
-                    "certificate",
+                    DocumentKind.CERTIFICATE,
                     path,
                     doc.sha256,
                     certificate_no=d.certificate_no,
@@ -239,11 +240,11 @@ def issued_documents(
                     supersedes=replaced,
                 )
             )
-        elif award is not None and doc.kind == "review-form":
+        elif award is not None and doc.kind == DocumentKind.REVIEW_FORM:
             number = award.certificate.certificate_no
             out.append(
                 IssuedDocument(
-                    "review-form",
+                    DocumentKind.REVIEW_FORM,
                     path,
                     doc.sha256,
                     certificate_no=number,
@@ -253,7 +254,7 @@ def issued_documents(
                     storage_key=archive_key(award, doc),
                 )
             )
-        elif unit.kind != "award":
+        elif unit.kind != AWARD_UNIT:
             key = session_document_key(unit.job_id, doc)
             out.append(IssuedDocument(doc.kind, path, doc.sha256, pages=doc.pages, storage_key=key))
         else:

@@ -4,6 +4,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from titlecert.kinds import DocumentKind
+
 
 @dataclass(frozen=True)
 class IssuedDocument:
@@ -55,7 +57,7 @@ class IssueResult:
 
     @property
     def certificates(self) -> list[IssuedDocument]:
-        return [d for d in self.documents if d.kind == "certificate"]
+        return [d for d in self.documents if d.kind == DocumentKind.CERTIFICATE]
 
 
 MANIFEST = "manifest.json"

@@ -30,6 +30,7 @@ from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
+from titlecert.kinds import AWARD_UNIT, DocumentKind
 from titlecert.sealing import FinishError, FinishSpec
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
@@ -164,10 +165,10 @@ def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
             return UnitWork(job.id, unit.id, unit.label, unit.state, sealed, [], None, plan.public_url)
         loaded = ctx.session_of(job)
         award, documents = None, []
-        if unit.kind == "award":
+        if unit.kind == AWARD_UNIT:
             award = award_of(loaded, unit, plan.settings(ctx.settings), ctx.secret)
             documents = award_jobs(loaded, award, today=plan.date)
-        elif unit.kind == "publicity-table" and unit.applicant is not None:
+        elif unit.kind == DocumentKind.PUBLICITY_TABLE and unit.applicant is not None:
             documents = [publicity_job(loaded, unit.applicant, ctx.calendar_of(job))]
         else:
             documents = [session_job(loaded, unit.kind, ctx.calendar_of(job))]
@@ -197,7 +198,7 @@ def _render_failure(job: Job) -> str:
     a, row = job.award.applicant, job.award.index + 1
     who = f"applicants row {row} ({a.name})"
     photo = job.award.certificate.photo
-    if job.kind == "certificate" and photo is not None:
+    if job.kind == DocumentKind.CERTIFICATE and photo is not None:
         problem = photo_problem(photo) if photo.is_file() else "the file is gone"
         if problem:
             return f"{who}, photo: {a.photo}: {problem}"

@@ -1,0 +1,50 @@
+"""The document-type table: every template has its entry, and planning reads it."""
+
+from pathlib import Path
+
+import pytest
+
+from docgen.load import load_session
+from docgen.workdays import WorkCalendar
+from templates import TEMPLATES_DIR
+from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, plan_jobs, publicity_job, session_job
+from titlecert.kinds import DocumentKind, Scope
+from titlecert.templatecheck import check_templates
+
+SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "session.json"
+
+
+def test_every_template_is_one_document_type_and_every_kind_has_its_entry() -> None:
+    templates = sorted(p.name for p in TEMPLATES_DIR.glob("*.docx"))
+    assert sorted(t.template.name for t in DOCUMENT_TYPES.values()) == templates
+    assert list(DOCUMENT_TYPES) == list(DocumentKind)
+    assert all(kind is t.kind for kind, t in DOCUMENT_TYPES.items())
+
+
+def test_only_per_award_documents_carry_e_seals() -> None:
+    sealed = {kind for kind, t in DOCUMENT_TYPES.items() if t.seal_captions is not None}
+    assert sealed == {DocumentKind.CERTIFICATE, DocumentKind.REVIEW_FORM}
+    assert all(DOCUMENT_TYPES[kind].scope is Scope.AWARD for kind in sealed)
+    assert len(DOCUMENT_TYPES[DocumentKind.REVIEW_FORM].copies) == 2
+
+
+def test_session_documents_are_planned_from_the_table() -> None:
+    calendar = WorkCalendar()
+    loaded = load_session(SAMPLE, calendar)
+    assert SESSION_KINDS == (DocumentKind.RESULTS_LIST, DocumentKind.REVIEW_REPORT)
+    jobs = plan_jobs(loaded, [], calendar, session_documents=True, today=loaded.session.approval.date)
+    applicants = loaded.session.applicants
+    assert [j.kind for j in jobs] == [DocumentKind.PUBLICITY_TABLE] * len(applicants) + list(SESSION_KINDS)
+    first = publicity_job(loaded, 0, calendar)
+    assert first.out_name.startswith("publicity-tables/0001-") and first.must_contain == (applicants[0].name,)
+    assert first.seal_captions is None and first.pages == (1, 6)
+    report = session_job(loaded, "review-report", calendar)
+    assert (report.out_name, report.must_contain) == ("review-report.pdf", (loaded.session.committee.name,))
+    with pytest.raises(ValueError, match="no session document of kind 'certificate'"):
+        session_job(loaded, "certificate", calendar)
+
+
+def test_templates_check_checks_every_document_type() -> None:
+    reports = check_templates(SAMPLE)
+    assert [r.template for r in reports] == [t.template for t in DOCUMENT_TYPES.values()]
+    assert all(r.ok for r in reports)

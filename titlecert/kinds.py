@@ -1,0 +1,35 @@
+"""The kinds of document titlecert makes and of the units of work that make them (the values are
+stored in the registry). What each kind is made of lives in titlecert.documents' table."""
+
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    """The documents of the notice titlecert makes; the values are stored in the registry."""
+
+    CERTIFICATE = "certificate"
+    """职称电子证书: the electronic title certificate, sealed by both roles, with its QR code."""
+    REVIEW_FORM = "review-form"
+    """评审表: the review form, in two copies; the result page carries both e-seals."""
+    PUBLICITY_TABLE = "publicity-table"
+    """公示表: an applicant's publicity table, printed and posted by the unit."""
+    RESULTS_LIST = "results-list"
+    """评审结果公示: the session's results publicity."""
+    REVIEW_REPORT = "review-report"
+    """评审情况报告: the committee's report on the session."""
+
+
+class Scope(StrEnum):
+    """How many of a document a session has."""
+
+    AWARD = "award"
+    """One per passed applicant, numbered and sealed: issued together as one unit of work."""
+    APPLICANT = "applicant"
+    """One per applicant, passed or not."""
+    SESSION = "session"
+    """One per session."""
+
+
+AWARD_UNIT = Scope.AWARD.value
+"""The unit kind of an award's documents (its certificate and review-form copies); every other
+unit is one document and has that document's kind."""
