@@ -87,17 +87,16 @@ def naive_issue(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
             today=dt.date.today(),
         )
         assert opened.job_id is not None  # noqa: S101 - a benchmark's self-check
-        from registry.jobs import JobRepository
 
-        with ctx.registry.transaction() as repo:
-            units = [u.id for u in JobRepository(repo.session).units(opened.job_id)]
+        with ctx.registry.transaction() as ledger:
+            units = [u.id for u in ledger.jobs.units(opened.job_id)]
         mix = [docx for unit in units for docx in render(load_unit(ctx, unit))]
         with tempfile.TemporaryDirectory() as profile:
             converter = ColdConverter(Path(profile))
             for unit in units:
                 process_unit(ctx, converter, unit)
-        with ctx.registry.transaction() as repo:
-            errors = [u.error for u in JobRepository(repo.session).units(opened.job_id) if u.error]
+        with ctx.registry.transaction() as ledger:
+            errors = [u.error for u in ledger.jobs.units(opened.job_id) if u.error]
         if errors:
             sys.exit("naive pipeline: " + "; ".join(errors))
         result = finish_job(ctx, opened.job_id)

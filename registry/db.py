@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from registry.errors import RegistryError
-from registry.repository import CertificateRepository
+from registry.ledger import Ledger
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -74,16 +74,16 @@ class Registry:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def transaction(self) -> Iterator[CertificateRepository]:
-        """A repository inside one transaction: committed on success, rolled back on error."""
+    def transaction(self) -> Iterator[Ledger]:
+        """The ledger of one transaction: committed on success, rolled back on error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield CertificateRepository(session)
+            yield Ledger(session)
 
     def ping(self) -> bool:
         """Whether the registry answers: the database is reachable and its certificates table readable."""
         try:
-            with self.transaction() as repo:
-                repo.any_certificate()
+            with self.transaction() as ledger:
+                ledger.certificates.any_certificate()
         except SQLAlchemyError:
             return False
         return True

@@ -58,6 +58,13 @@ class JobRepository:
             query = query.where(IssueUnit.state.in_(states))
         return list(self.session.execute(query.order_by(IssueUnit.seq)).scalars())
 
+    def states_of(self, unit_ids: Sequence[int]) -> list[tuple[str, dt.datetime | None]]:
+        """(state, last change) of each of these units."""
+        rows = self.session.execute(
+            select(IssueUnit.state, IssueUnit.updated_at).where(IssueUnit.id.in_(list(unit_ids)))
+        ).all()
+        return [(state, at) for state, at in rows]
+
     def counts(self, job_id: int) -> dict[str, int]:
         """How many of the job's units are in each state (every state named, 0 included)."""
         found = Counter(

@@ -12,11 +12,10 @@ supersession cannot loop.
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select
-
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.errors import Conflict, NotFound
-from registry.models import CertificateRecord, CertificateStatus, DocumentRecord
+from registry.ledger import Ledger
+from registry.models import CertificateRecord, CertificateStatus
 from registry.repository import CertificateRepository
 
 
@@ -40,32 +39,23 @@ def require_in_force(record: CertificateRecord) -> None:
 
 
 def revoke(
-    repo: CertificateRepository,
-    certificate_no: str,
-    *,
-    reason: str,
-    at: dt.datetime,
-    actor: Actor,
-    audit: AuditLog | None = None,
+    ledger: Ledger, certificate_no: str, *, reason: str, at: dt.datetime, actor: Actor
 ) -> CertificateRecord:
     """Revoke a certificate in force. Raises NotFound, or Conflict if it is revoked or superseded."""
-    require_in_force(_require(repo, certificate_no))
-    record = repo.revoke(certificate_no, reason=reason, at=at)
-    (audit or AuditLog(repo.session)).append(
-        actor, AuditAction.CERTIFICATE_REVOKED, certificate_no, {"reason": reason}, at=at
-    )
+    require_in_force(_require(ledger.certificates, certificate_no))
+    record = ledger.certificates.revoke(certificate_no, reason=reason, at=at)
+    ledger.audit.append(actor, AuditAction.CERTIFICATE_REVOKED, certificate_no, {"reason": reason}, at=at)
     return record
 
 
 def supersede(
-    repo: CertificateRepository,
+    ledger: Ledger,
     certificate_no: str,
     *,
     by: str,
     reason: str,
     at: dt.datetime,
     actor: Actor,
-    audit: AuditLog | None = None,
     issue_key: str | None = None,
 ) -> CertificateRecord:
     """Mark a certificate in force as superseded by certificate `by`.
@@ -77,6 +67,7 @@ def supersede(
 
     Raises NotFound, or Conflict when either certificate is not in force or they are the same.
     """
+    repo = ledger.certificates
     old = _require(repo, certificate_no)
     require_in_force(old)
     if by == certificate_no:
@@ -91,7 +82,7 @@ def supersede(
     old.status_reason = reason
     old.status_changed_at = at
     repo.session.flush()
-    (audit or AuditLog(repo.session)).append(
+    ledger.audit.append(
         actor, AuditAction.CERTIFICATE_SUPERSEDED, certificate_no, {"by": by, "reason": reason}, at=at
     )
     return old
@@ -116,15 +107,7 @@ def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[Cert
     seen = {chain[0].certificate_no}
     frontier = [chain[0].certificate_no]
     while frontier:
-        predecessors = (
-            repo.session.execute(
-                select(CertificateRecord)
-                .where(CertificateRecord.superseded_by.in_(frontier))
-                .order_by(CertificateRecord.id.desc())
-            )
-            .scalars()
-            .all()
-        )
+        predecessors = repo.superseded_by_any(frontier)
         frontier = []
         for p in predecessors:
             if p.certificate_no not in seen:
@@ -135,7 +118,7 @@ def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[Cert
 
 
 def record_issue(
-    audit: AuditLog,
+    ledger: Ledger,
     certificate_no: str,
     *,
     sha256: str,
@@ -145,13 +128,7 @@ def record_issue(
 ) -> None:
     """Record in the audit log that a certificate was issued (with the fingerprint of its PDF)."""
     detail = {"sha256": sha256} | ({"supersedes": supersedes} if supersedes else {})
-    audit.append(actor, AuditAction.CERTIFICATE_ISSUED, certificate_no, detail, at=at)
+    ledger.audit.append(actor, AuditAction.CERTIFICATE_ISSUED, certificate_no, detail, at=at)
 
 
-def documents_of(repo: CertificateRepository, certificate_no: str) -> list[DocumentRecord]:
-    """The sealed documents (review-form copies) of a certificate's award."""
-    query = select(DocumentRecord).where(DocumentRecord.certificate_no == certificate_no)
-    return list(repo.session.execute(query.order_by(DocumentRecord.id)).scalars())
-
-
-__all__ = ["current", "documents_of", "lineage", "record_issue", "require_in_force", "revoke", "supersede"]
+__all__ = ["current", "lineage", "record_issue", "require_in_force", "revoke", "supersede"]

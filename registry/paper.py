@@ -18,7 +18,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.errors import RegistryError
-from registry.models import Base
+from registry.models import Base, DocumentRecord
 
 
 class ReviewFormRecord(Base):
@@ -179,6 +179,36 @@ class PaperBook:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def add_form(self, form: ReviewFormRecord, boxes: Sequence[StampBox]) -> None:
+        """Record a review form and the boxes of it stamped by hand."""
+        self.session.add(form)
+        self.session.add_all(boxes)
+        self.session.flush()
+
+    def add_copy(self, copy: PaperCopy) -> PaperCopy:
+        """Record a printed copy of a recorded form."""
+        self.session.add(copy)
+        self.session.flush()
+        return copy
+
+    def unrecorded_documents(self, certificate_no: str, kind: str) -> Sequence[DocumentRecord]:
+        """The registered documents of this kind of a certificate's award that no recorded copy is
+        (review forms issued before the clerk pages existed), in issuing order."""
+        recorded = select(PaperCopy.document_id)
+        return (
+            self.session.execute(
+                select(DocumentRecord)
+                .where(
+                    DocumentRecord.kind == kind,
+                    DocumentRecord.certificate_no == certificate_no,
+                    DocumentRecord.id.not_in(recorded),
+                )
+                .order_by(DocumentRecord.id)
+            )
+            .scalars()
+            .all()
+        )
+
     def form(self, form_no: str) -> ReviewFormRecord | None:
         return self.session.get(ReviewFormRecord, form_no)
 
@@ -280,23 +310,6 @@ class PaperBook:
         self.session.add(entry)
         self.session.flush()
         return entry
-
-    # accounts
-
-    def clerk(self, username: str) -> Clerk | None:
-        return self.session.execute(select(Clerk).where(Clerk.username == username)).scalar_one_or_none()
-
-    def clerks(self) -> Sequence[Clerk]:
-        return self.session.execute(select(Clerk).order_by(Clerk.username)).scalars().all()
-
-    def units_of(self, clerk: Clerk) -> list[str]:
-        return list(
-            self.session.execute(
-                select(ClerkUnit.unit_code)
-                .where(ClerkUnit.clerk_id == clerk.id)
-                .order_by(ClerkUnit.unit_code)
-            ).scalars()
-        )
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +52,10 @@ class CertificateRepository:
         except IntegrityError as e:
             raise Conflict(f"{record.kind} {record.number} duplicates a registered document") from e
         return record
+
+    def document(self, document_id: int) -> DocumentRecord | None:
+        """The registered document with this row id."""
+        return self.session.get(DocumentRecord, document_id)
 
     def document_by_sha256(self, sha256: str) -> DocumentRecord | None:
         """The registered document (other than a certificate) whose PDF, as issued or as its current
@@ -119,6 +124,29 @@ class CertificateRepository:
         return self.session.execute(
             select(DocumentRecord).where(DocumentRecord.storage_key == storage_key)
         ).scalar_one_or_none()
+
+    def by_holder_secret(self, secret: str) -> CertificateRecord | None:
+        """The certificate whose holder secret is `secret` (stored only as its SHA-256)."""
+        return self.session.execute(
+            select(CertificateRecord).where(CertificateRecord.holder_secret_hash == hash_token(secret))
+        ).scalar_one_or_none()
+
+    def superseded_by_any(self, certificate_nos: Sequence[str]) -> Sequence[CertificateRecord]:
+        """The certificates superseded by any of these, the newest first."""
+        return (
+            self.session.execute(
+                select(CertificateRecord)
+                .where(CertificateRecord.superseded_by.in_(list(certificate_nos)))
+                .order_by(CertificateRecord.id.desc())
+            )
+            .scalars()
+            .all()
+        )
+
+    def documents_of(self, certificate_no: str) -> list[DocumentRecord]:
+        """The sealed documents (review-form copies) of a certificate's award, in issuing order."""
+        query = select(DocumentRecord).where(DocumentRecord.certificate_no == certificate_no)
+        return list(self.session.execute(query.order_by(DocumentRecord.id)).scalars())
 
     def by_number(self, certificate_no: str) -> CertificateRecord | None:
         """The certificate with this number."""

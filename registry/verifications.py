@@ -6,8 +6,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.models import CertificateRecord, VerificationLogEntry
-from registry.repository import hash_token
+from registry.models import VerificationLogEntry
 
 
 class VerificationLog:
@@ -54,11 +53,4 @@ class VerificationLog:
         )
 
 
-def by_holder_secret(session: Session, secret: str) -> CertificateRecord | None:
-    """The certificate whose holder secret is `secret` (stored only as its SHA-256)."""
-    return session.execute(
-        select(CertificateRecord).where(CertificateRecord.holder_secret_hash == hash_token(secret))
-    ).scalar_one_or_none()
-
-
-__all__ = ["VerificationLog", "by_holder_secret"]
+__all__ = ["VerificationLog"]

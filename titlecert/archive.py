@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.db import Registry
 from registry.models import CertificateRecord, DocumentRecord
 from signing.errors import SigningError
@@ -101,8 +101,8 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
     registry = Registry(settings.database_url)
     result = RetimestampResult()
     try:
-        with registry.transaction() as repo:
-            keys = [str(r.storage_key) for r in repo.stored()]
+        with registry.transaction() as ledger:
+            keys = [str(r.storage_key) for r in ledger.certificates.stored()]
         for key in keys:
             try:
                 pdf = store.get(key)
@@ -123,8 +123,8 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
             if problem is not None:
                 result.failed.append(f"{key}: {problem}; the stored copy was kept")
                 continue
-            with registry.transaction() as repo:
-                record = repo.stored_as(key)
+            with registry.transaction() as ledger:
+                record = ledger.certificates.stored_as(key)
                 if record is None or record.signed_sha256 not in (None, signed):
                     why = (
                         "the registry no longer names this copy"
@@ -141,7 +141,7 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
                 record.sha256 = hashlib.sha256(renewed).hexdigest()
                 actor = Actor(settings.actor, "cli")
                 detail = {"sha256": record.sha256, "previous_sha256": previous}
-                AuditLog(repo.session).append(actor, AuditAction.DOCUMENT_RETIMESTAMPED, key, detail)
+                ledger.audit.append(actor, AuditAction.DOCUMENT_RETIMESTAMPED, key, detail)
             result.renewed.append(key)
             log.info("re-time-stamped %s", key)
     finally:

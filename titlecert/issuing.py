@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 from docgen.load import load_session
-from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
+from registry.jobs import UNFINISHED_UNIT_STATES
 from registry.models import OPEN_JOB_STATES
 from templates import FONTS_CONF
 from titlecert.errors import ApplicationError
@@ -85,8 +85,8 @@ def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = N
         raise ServicesDown(settings.signature_level, problems)
     ctx = WorkContext.of(settings)
     try:
-        with ctx.registry.transaction() as repo:
-            job = JobRepository(repo.session).job(job_id)
+        with ctx.registry.transaction() as ledger:
+            job = ledger.jobs.job(job_id)
             if job.state not in OPEN_JOB_STATES:
                 raise ApplicationError(f"job {job_id} is {job.state}: there is nothing to resume")
         return _run(ctx, job_id, progress or NoProgress())
@@ -101,8 +101,8 @@ def _run(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
 
 
 def _run_held(ctx: WorkContext, job_id: int, progress: Progress) -> IssueResult:
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         out_dir = Path(jobs.job(job_id).out_dir)
         # An award is a certificate and two review-form copies; any other unit one document.
         documents = sum(3 if u.kind == AWARD_UNIT else 1 for u in jobs.units(job_id, UNFINISHED_UNIT_STATES))

@@ -64,8 +64,8 @@ def import_folder(settings: Settings, folder: Path) -> ImportResult:
         result.copied += 1
     registry = Registry(settings.database_url)
     try:
-        with registry.transaction() as repo:
-            keys = sorted({str(r.storage_key) for r in repo.stored()})
+        with registry.transaction() as ledger:
+            keys = sorted({str(r.storage_key) for r in ledger.certificates.stored()})
     finally:
         registry.dispose()
     result.missing = [key for key in keys if not store.exists(key)]

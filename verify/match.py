@@ -41,8 +41,8 @@ def match_holder(registry: Registry, token: str, query: MatchQuery, *, id_key: b
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    with registry.transaction() as repo:
-        record = repo.by_token(token)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_token(token)
         if record is None:
             return None
         stored_name, stored_id = record.holder_name, record.holder_id_hmac

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from registry.db import Registry
 from registry.lifecycle import current
 from registry.models import CertificateRecord, as_utc
-from registry.paper import PaperBook
 from signing.trust import TrustSettings
 from verify.checks import Analyser, analyse_pdf
 from verify.report import Status, Verdict, VerificationReport
@@ -99,8 +98,8 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
     """The certificate a QR token names; None alike for unknown and malformed tokens."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    with registry.transaction() as repo:
-        record = repo.by_token(token)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_token(token)
         return CertificateView.of(record) if record else None
 
 
@@ -111,11 +110,11 @@ def lookup_successor(registry: Registry, token: str) -> CertificateView | None:
     is not known."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    with registry.transaction() as repo:
-        record = repo.by_token(token)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_token(token)
         if record is None or not record.superseded_by:
             return None
-        successor = current(repo, record)
+        successor = current(ledger.certificates, record)
         return CertificateView.of(successor) if successor is not record else None
 
 
@@ -159,12 +158,14 @@ def verify_pdf(
             )
         return report
     void = False
-    with registry.transaction() as repo:
-        record = repo.by_sha256(digest)
-        document = None if record else repo.document_by_sha256(digest)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_sha256(digest)
+        document = None if record else ledger.certificates.document_by_sha256(digest)
         if record is None and document is None and bindable:
-            record = repo.by_signed_sha256(str(analysis.signed_sha256))
-            document = None if record else repo.document_by_signed_sha256(str(analysis.signed_sha256))
+            record = ledger.certificates.by_signed_sha256(str(analysis.signed_sha256))
+            document = (
+                None if record else ledger.certificates.document_by_signed_sha256(str(analysis.signed_sha256))
+            )
             if record or document:
                 report.reasons.append(
                     "validation data or time stamps were added after issue; "
@@ -174,8 +175,10 @@ def verify_pdf(
             report.document = f"{document.kind} {document.number}" + (
                 f" ({document.copy})" if document.copy else ""
             )
-            record = repo.by_number(document.certificate_no) if document.certificate_no else None
-            void = PaperBook(repo.session).is_void(document.id)
+            record = (
+                ledger.certificates.by_number(document.certificate_no) if document.certificate_no else None
+            )
+            void = ledger.paper.is_void(document.id)
         view = CertificateView.of(record) if record else None
     if view is None:
         report.status = Status.UNKNOWN

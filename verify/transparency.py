@@ -15,7 +15,6 @@ from enum import StrEnum
 from registry.db import Registry
 from registry.lifecycle import lineage
 from registry.models import as_utc
-from registry.verifications import VerificationLog, by_holder_secret
 from verify.service import CertificateView
 
 log = logging.getLogger(__name__)
@@ -101,8 +100,8 @@ def note_verification(
     """Note a verification in the holder's log. Never raises: a failure is logged and ignored, so
     the verification it describes still answers."""
     try:
-        with registry.transaction() as repo:
-            VerificationLog(repo.session).record(
+        with registry.transaction() as ledger:
+            ledger.verifications.record(
                 certificate_no,
                 channel=channel.value,
                 verdict=verdict,
@@ -124,8 +123,8 @@ def note_token_verification(
 ) -> None:
     """`note_verification` for the certificate a QR token names (nothing for an unknown token)."""
     try:
-        with registry.transaction() as repo:
-            record = repo.by_token(token)
+        with registry.transaction() as ledger:
+            record = ledger.certificates.by_token(token)
             number = record.certificate_no if record is not None else None
     except Exception:  # as in note_verification: never fail the verification
         log.warning("could not find the certificate of a %s verification", channel.value, exc_info=True)
@@ -167,12 +166,12 @@ def holder_view(registry: Registry, secret: str, *, limit: int = 500) -> HolderV
     """The holder's certificates and who verified them; None alike for unknown and malformed secrets."""
     if not HOLDER_SECRET_PATTERN.fullmatch(secret):
         return None
-    with registry.transaction() as repo:
-        record = by_holder_secret(repo.session, secret)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_holder_secret(secret)
         if record is None:
             return None
-        chain = lineage(repo, record)
-        entries = VerificationLog(repo.session).of([r.certificate_no for r in chain], limit=limit)
+        chain = lineage(ledger.certificates, record)
+        entries = ledger.verifications.of([r.certificate_no for r in chain], limit=limit)
         return HolderView(
             certificates=[CertificateView.of(r) for r in chain],
             verifications=[

@@ -135,11 +135,11 @@ def test_match_by_id_on_a_certificate_without_the_hash_is_a_clear_409(
     holder, number = passed_applicants()[index], issued.documents[index]["certificate_no"]
     registry = Registry(from_env(instance.env).database_url)
     try:
-        with registry.transaction() as repo:
-            kept = repo.by_number(number)
+        with registry.transaction() as ledger:
+            kept = ledger.certificates.by_number(number)
             assert kept is not None and kept.holder_id_hmac
             stored = kept.holder_id_hmac
-            repo.session.execute(
+            ledger.session.execute(
                 update(CertificateRecord)
                 .where(CertificateRecord.certificate_no == number)
                 .values(holder_id_hmac=None)
@@ -153,8 +153,8 @@ def test_match_by_id_on_a_certificate_without_the_hash_is_a_clear_409(
         assert both.status_code == 409
         assert match(server, token_of(issued, index), {"name": holder["name"]}).json() == {"match": True}
     finally:
-        with registry.transaction() as repo:
-            repo.session.execute(
+        with registry.transaction() as ledger:
+            ledger.session.execute(
                 update(CertificateRecord)
                 .where(CertificateRecord.certificate_no == number)
                 .values(holder_id_hmac=stored)

@@ -10,11 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from registry.audit import Actor, AuditLog
+from registry.audit import Actor
 from registry.db import Registry
-from registry.jobs import JobRepository
 from registry.models import IssueJob, IssueUnit, JobState, UnitState
-from registry.staff import StaffRole, StaffTokens
+from registry.staff import StaffRole
 from tests.conftest import Instance, postgres_database
 from tests.integration.test_lifecycle_and_audit import certificate
 from titlecert.admin.api import EXTENSION as ADMIN
@@ -38,10 +37,10 @@ def staff(instance: Instance, database_url: str) -> Iterator[tuple[FlaskClient, 
     """A client of the app, three certificates and a token per role (plus a revoked one)."""
     registry = Registry(database_url)
     registry.migrate()
-    with registry.transaction() as repo:
+    with registry.transaction() as ledger:
         for no in ("N1", "N2", "N3"):
-            repo.add(certificate(no))
-        tokens = StaffTokens(repo.session)
+            ledger.certificates.add(certificate(no))
+        tokens = ledger.staff
         at = dt.datetime.now(dt.UTC)
         headers = {role.value: tokens.create(role.value, role, actor=SETUP, at=at) for role in StaffRole}
         headers["revoked"] = tokens.create("gone", StaffRole.APPROVAL_AUTHORITY, actor=SETUP, at=at)
@@ -142,8 +141,8 @@ def test_the_audit_log_of_the_api_verifies(
     client.post("/api/v1/admin/certificates/N3/revoke", headers=authority, json={"reason": "评审终止"})
     registry = Registry(database_url)
     try:
-        with registry.transaction() as repo:
-            check = AuditLog(repo.session).verify()
+        with registry.transaction() as ledger:
+            check = ledger.audit.verify()
     finally:
         registry.dispose()
     # four tokens created, one revoked, one certificate revoked
@@ -157,7 +156,7 @@ def test_the_committee_office_follows_issuing_jobs(
     at = dt.datetime.now(dt.UTC)
     registry = Registry(database_url)
     try:
-        with registry.transaction() as repo:
+        with registry.transaction() as ledger:
             job = IssueJob(
                 fingerprint="f" * 64,
                 state=JobState.FAILED.value,
@@ -188,7 +187,7 @@ def test_the_committee_office_follows_issuing_jobs(
                 updated_at=at,
             )
             units = [award, listing]
-            job_id = JobRepository(repo.session).add(job, units).id
+            job_id = ledger.jobs.add(job, units).id
     finally:
         registry.dispose()
     office = {"Authorization": auth["committee-office"]}

@@ -109,8 +109,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         keys = {d["storage_key"] for d in chosen.values()}
         # Only the two copies under test are renewed (each renewal is verified, which takes time):
         # the other copies are taken out of the store's listing.
-        with registry.transaction() as repo:
-            for record in repo.stored():
+        with registry.transaction() as ledger:
+            for record in ledger.certificates.stored():
                 if record.storage_key not in keys:
                     record.storage_key = None
         yield Archive(
@@ -166,8 +166,8 @@ def test_thirty_renewals_each_leave_a_valid_copy_and_the_issued_bytes_stay(archi
                 intermediate[key] = copy
 
     for key, holder_copy in archive.issued.items():
-        with archive.registry.transaction() as repo:
-            record = repo.stored_as(key)
+        with archive.registry.transaction() as ledger:
+            record = ledger.certificates.stored_as(key)
             assert record is not None
             current_sha256, issued_sha256 = record.sha256, record.issued_sha256
             kept = issued_copy(archive.store, record)
@@ -184,8 +184,8 @@ def test_thirty_renewals_each_leave_a_valid_copy_and_the_issued_bytes_stay(archi
     # What people read: the scan page and the clerk's page name the issued file's fingerprint and,
     # apart, the renewed archive copy's.
     fingerprints = {}
-    with archive.registry.transaction() as repo:
-        for record in repo.stored():
+    with archive.registry.transaction() as ledger:
+        for record in ledger.certificates.stored():
             fingerprints[record.storage_key] = (record.issued_sha256, record.sha256)
     [b_b_key] = [k for k in keys if archive.levels[k] == "B-B"]
     [b_lta_key] = [k for k in keys if archive.levels[k] == "B-LTA"]
@@ -215,8 +215,8 @@ def test_a_renewal_that_does_not_verify_is_failed_and_the_stored_copy_kept(
 
     monkeypatch.setattr(titlecert.archive, "retimestamp", corrupting)
     before = {key: archive.store.get(key) for key in archive.issued}
-    with archive.registry.transaction() as repo:
-        registered = {key: repo.stored_as(key).sha256 for key in archive.issued}  # type: ignore[union-attr]
+    with archive.registry.transaction() as ledger:
+        registered = {key: ledger.certificates.stored_as(key).sha256 for key in archive.issued}  # type: ignore[union-attr]
 
     result = CliRunner().invoke(  # the fixture's PKI services answer
         main,
@@ -233,8 +233,8 @@ def test_a_renewal_that_does_not_verify_is_failed_and_the_stored_copy_kept(
         assert line.endswith("; the stored copy was kept"), line
         assert archive.store.get(key) == before[key]
     assert result.output.count("the stored copy was kept") == 2
-    with archive.registry.transaction() as repo:
-        assert {key: repo.stored_as(key).sha256 for key in archive.issued} == registered  # type: ignore[union-attr]
+    with archive.registry.transaction() as ledger:
+        assert {key: ledger.certificates.stored_as(key).sha256 for key in archive.issued} == registered  # type: ignore[union-attr]
 
 
 def _with_updates_before_the_approval(archive: Archive, updates: int) -> bytes:

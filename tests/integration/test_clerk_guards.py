@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from registry.audit import Actor, AuditLog
+from registry.audit import Actor
 from registry.db import Registry
 from registry.models import DocumentRecord
-from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
+from registry.paper import CopyState, EventKind, PaperCopy
 from registry.repository import hash_token
 from tests.conftest import Instance, make_instance
 from tests.integration.test_clerk_pages import PASSWORD, client, csrf_token
@@ -43,8 +43,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     inst.run("init")
     registry = Registry(from_env(inst.env).database_url)
     personnel = printed_form(registry)
-    with registry.transaction() as repo:
-        doc = repo.add_document(
+    with registry.transaction() as ledger:
+        doc = ledger.certificates.add_document(
             DocumentRecord(
                 kind="review-form",
                 number="PS2026000001",
@@ -58,11 +58,11 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         archive = PaperCopy(
             form_no="PS2026000001", copy="unit-archive", label="U", document_id=doc.id, pages=4, created_at=AT
         )
-        repo.session.add(archive)
-        repo.session.flush()
+        ledger.session.add(archive)
+        ledger.session.flush()
         archive_id = archive.id
-        accounts.create(repo.session, "alice", PASSWORD, actor=Actor("office", "cli"), at=AT)
-        accounts.assign(repo.session, "alice", UNIT, actor=Actor("office", "cli"))
+        accounts.create(ledger, "alice", PASSWORD, actor=Actor("office", "cli"), at=AT)
+        accounts.assign(ledger, "alice", UNIT, actor=Actor("office", "cli"))
     yield Desk(inst, registry, personnel, archive_id)
     registry.dispose()
 
@@ -76,8 +76,8 @@ def signed_in(desk: Desk) -> FlaskClient:
 
 
 def audit_details(registry: Registry) -> list[dict[str, object]]:
-    with registry.transaction() as repo:
-        return [json.loads(e.detail) for e in AuditLog(repo.session).entries()]
+    with registry.transaction() as ledger:
+        return [json.loads(e.detail) for e in ledger.audit.entries()]
 
 
 def test_chongqing_time_decides_which_day_is_today() -> None:
@@ -191,8 +191,8 @@ def test_the_command_line_refuses_naming_the_boxes_and_files_with_a_reason(desk:
         "clerk", "file", "PS2026000001-P", "--place", "人事档案室", "--incomplete-reason", "待主管部门补盖"
     )
     assert f"PS2026000001-P: filed at 人事档案室 on {beijing_today().isoformat()}" in done.stderr
-    with desk.registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with desk.registry.transaction() as ledger:
+        book = ledger.paper
         copy = book.copy(desk.personnel)
         assert copy is not None
         state = book.state(copy)

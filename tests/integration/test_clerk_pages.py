@@ -79,8 +79,8 @@ def test_sign_in_needs_the_forms_csrf_token_and_the_right_password(home: Instanc
 def test_a_disabled_clerks_session_ends(home: Instance) -> None:
     web = client(home)
     registry = Registry(from_env(home.env).database_url)
-    with registry.transaction() as repo:
-        accounts.create(repo.session, "carol", PASSWORD, actor=Actor("t", "cli"), at=dt.datetime.now(dt.UTC))
+    with registry.transaction() as ledger:
+        accounts.create(ledger, "carol", PASSWORD, actor=Actor("t", "cli"), at=dt.datetime.now(dt.UTC))
     token = csrf_token(web.get("/clerk/login").text)
     web.post("/clerk/login", data={"username": "carol", "password": PASSWORD, "csrf_token": token})
     assert web.get("/clerk/").status_code == 200
@@ -159,11 +159,11 @@ def test_forms_issued_before_the_clerk_pages_are_backfilled_from_their_session(t
     registry = Registry(from_env(inst.env).database_url)
 
     def recorded() -> tuple[list[tuple[object, ...]], ...]:
-        with registry.transaction() as repo:
+        with registry.transaction() as ledger:
             return tuple(  # sorted: units of a job are registered in the order they finish
                 sorted(
                     tuple(getattr(row, c) for c in columns)
-                    for row in repo.session.execute(select(model)).scalars()
+                    for row in ledger.session.execute(select(model)).scalars()
                 )
                 for model, columns in (
                     (ReviewFormRecord, ("form_no", "certificate_no", "unit_code", "chain", "session_ref")),

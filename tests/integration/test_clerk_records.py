@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from registry.audit import Actor, AuditLog
+from registry.audit import Actor
 from registry.db import Registry
 from registry.errors import RegistryError
 from registry.models import AuditEntry, DocumentRecord
-from registry.paper import CopyState, EventKind, PaperBook, PaperCopy, PaperEvent, ReviewFormRecord, StampBox
+from registry.paper import CopyState, EventKind, PaperCopy, PaperEvent, ReviewFormRecord, StampBox
 from registry.repository import hash_token
 from tests.integration.test_lifecycle_and_audit import AT, certificate
 from titlecert.clerks import accounts
@@ -26,9 +26,9 @@ DAY = dt.date(2026, 3, 3)
 
 def printed_form(registry: Registry, form_no: str = "PS2026000001") -> int:
     """A registered award with its review form, two boxes and copy P; returns the copy's id."""
-    with registry.transaction() as repo:
-        repo.add(certificate("CQZC2026000001"))
-        doc = repo.add_document(
+    with registry.transaction() as ledger:
+        ledger.certificates.add(certificate("CQZC2026000001"))
+        doc = ledger.certificates.add_document(
             DocumentRecord(
                 kind="review-form",
                 number=form_no,
@@ -39,7 +39,7 @@ def printed_form(registry: Registry, form_no: str = "PS2026000001") -> int:
                 created_at=AT,
             )
         )
-        s = repo.session
+        s = ledger.session
         s.add(
             ReviewFormRecord(
                 form_no=form_no,
@@ -70,8 +70,8 @@ def printed_form(registry: Registry, form_no: str = "PS2026000001") -> int:
 
 
 def state_of(registry: Registry, copy_id: int) -> CopyState:
-    with registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with registry.transaction() as ledger:
+        book = ledger.paper
         copy = book.copy(copy_id)
         assert copy is not None
         return book.state(copy).state
@@ -95,11 +95,11 @@ def test_state_follows_the_records_and_corrections_retract(registry: Registry) -
         record(registry, copy, EventKind.STAMPED, actor=ALICE, on=DAY, box=3, body="x")
     with pytest.raises(RegistryError, match="retracts a stamp or a filing"):
         record(registry, copy, EventKind.CORRECTION, actor=ALICE, on=DAY, corrects=filed.id + 1)
-    with registry.transaction() as repo:
-        assert repo.session.scalar(select(func.count()).select_from(PaperEvent)) == 5  # history kept whole
-        entries = AuditLog(repo.session).entries()
+    with registry.transaction() as ledger:
+        assert ledger.session.scalar(select(func.count()).select_from(PaperEvent)) == 5  # history kept whole
+        entries = ledger.audit.entries()
         assert [e.actor for e in entries] == ["alice"] * 3 + ["bob"] * 2
-        assert AuditLog(repo.session).verify().intact
+        assert ledger.audit.verify().intact
 
 
 def test_records_cannot_be_changed_or_deleted(registry: Registry) -> None:
@@ -113,20 +113,20 @@ def test_records_cannot_be_changed_or_deleted(registry: Registry) -> None:
         body="单位档案室",
         incomplete_reason="补盖后再报",
     )
-    for change in (lambda e: setattr(e, "body", "别处"), lambda e: repo.session.delete(e)):
+    for change in (lambda e: setattr(e, "body", "别处"), lambda e: ledger.session.delete(e)):
         with (
             pytest.raises(RegistryError, match="cannot be changed or deleted"),
-            registry.transaction() as repo,
+            registry.transaction() as ledger,
         ):
-            loaded = repo.session.get(PaperEvent, event.id)
+            loaded = ledger.session.get(PaperEvent, event.id)
             change(loaded)
-            repo.session.flush()
+            ledger.session.flush()
 
 
 def test_a_void_copy_takes_no_more_records(registry: Registry) -> None:
     copy = printed_form(registry)
-    with registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with registry.transaction() as ledger:
+        book = ledger.paper
         paper = book.copy(copy)
         assert paper is not None
         book.record(paper, EventKind.LOST, clerk="alice", on=DAY, at=AT, body="P2", note="遗失")
@@ -175,47 +175,46 @@ def test_two_clerks_recording_on_one_copy_at_once_keep_both(registry: Registry) 
         )
     )
     assert not errors, errors
-    with registry.transaction() as repo:
-        events = PaperBook(repo.session).events(copy)
+    with registry.transaction() as ledger:
+        events = ledger.paper.events(copy)
         assert sorted(e.clerk for e in events) == ["alice"] * 4 + ["bob"] * 4
-        chain = AuditLog(repo.session).verify()
+        chain = ledger.audit.verify()
         assert chain.intact and chain.entries == 8, chain
 
 
 def test_concurrent_audit_appends_chain_one_after_another(registry: Registry) -> None:
     def append(n: int) -> None:
-        with registry.transaction() as repo:
-            AuditLog(repo.session).append(ALICE, "paper-recorded", f"test {n}", {"n": n})
+        with registry.transaction() as ledger:
+            ledger.audit.append(ALICE, "paper-recorded", f"test {n}", {"n": n})
 
     errors = together(*((lambda n=n: append(n)) for n in range(12)))
     assert not errors, errors
-    with registry.transaction() as repo:
-        chain = AuditLog(repo.session).verify()
+    with registry.transaction() as ledger:
+        chain = ledger.audit.verify()
         assert chain.intact and chain.entries == 12, chain
-        hashes = repo.session.execute(select(AuditEntry.prev_hash)).scalars().all()
+        hashes = ledger.session.execute(select(AuditEntry.prev_hash)).scalars().all()
         assert len(set(hashes)) == 12  # no two entries follow the same one
 
 
 def test_clerk_passwords_are_argon2id_and_accounts_can_be_disabled(registry: Registry) -> None:
     cli = Actor("operator", "cli")
-    with registry.transaction() as repo:
-        clerk = accounts.create(repo.session, "alice", "a long enough secret", actor=cli, at=AT)
+    with registry.transaction() as ledger:
+        clerk = accounts.create(ledger, "alice", "a long enough secret", actor=cli, at=AT)
         assert clerk.password_hash is not None and clerk.password_hash.startswith("$argon2id$")
         assert "a long enough secret" not in clerk.password_hash
         with pytest.raises(ValueError, match="at least 12"):
-            accounts.create(repo.session, "bob", "short", actor=cli, at=AT)
-        accounts.create(repo.session, "sso", None, actor=cli, at=AT)
-        accounts.assign(repo.session, "alice", "12500000965RMH3W7D", actor=cli)
-    with registry.transaction() as repo:
-        assert accounts.authenticate(repo.session, "alice", "a long enough secret") is not None
-        assert accounts.authenticate(repo.session, "alice", "a long enough secreT") is None
-        assert accounts.authenticate(repo.session, "nobody", "a long enough secret") is None
-        assert accounts.authenticate(repo.session, "sso", "") is None
-        book = PaperBook(repo.session)
-        alice = book.clerk("alice")
-        assert alice is not None and book.units_of(alice) == ["12500000965RMH3W7D"]
-        accounts.disable(repo.session, "alice", actor=cli, at=AT)
-    with registry.transaction() as repo:
-        assert accounts.authenticate(repo.session, "alice", "a long enough secret") is None
-        changes = [e.subject for e in AuditLog(repo.session).entries()]
+            accounts.create(ledger, "bob", "short", actor=cli, at=AT)
+        accounts.create(ledger, "sso", None, actor=cli, at=AT)
+        accounts.assign(ledger, "alice", "12500000965RMH3W7D", actor=cli)
+    with registry.transaction() as ledger:
+        assert accounts.authenticate(ledger, "alice", "a long enough secret") is not None
+        assert accounts.authenticate(ledger, "alice", "a long enough secreT") is None
+        assert accounts.authenticate(ledger, "nobody", "a long enough secret") is None
+        assert accounts.authenticate(ledger, "sso", "") is None
+        alice = ledger.clerks.by_name("alice")
+        assert alice is not None and ledger.clerks.units_of(alice) == ["12500000965RMH3W7D"]
+        accounts.disable(ledger, "alice", actor=cli, at=AT)
+    with registry.transaction() as ledger:
+        assert accounts.authenticate(ledger, "alice", "a long enough secret") is None
+        changes = [e.subject for e in ledger.audit.entries()]
         assert changes == ["clerk alice", "clerk sso", "clerk alice", "clerk alice"]

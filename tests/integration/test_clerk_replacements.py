@@ -23,11 +23,11 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.db import Registry
 from registry.errors import NotFound, RegistryError
 from registry.models import AuditEntry, DocumentRecord
-from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
+from registry.paper import CopyState, EventKind, PaperCopy
 from signing.fonts import find_seal_font
 from tests.conftest import Instance, make_instance
 from tests.integration.test_clerk_pages import PASSWORD, client, csrf_token
@@ -76,10 +76,10 @@ class MemoryStore:
 def stored_form(registry: Registry, store: Any) -> int:
     """printed_form's copy P, with its PDF in `store`; returns the copy's id."""
     copy_id = printed_form(registry)
-    with registry.transaction() as repo:
-        copy = repo.session.get(PaperCopy, copy_id)
+    with registry.transaction() as ledger:
+        copy = ledger.session.get(PaperCopy, copy_id)
         assert copy is not None
-        document = repo.session.get(DocumentRecord, copy.document_id)
+        document = ledger.session.get(DocumentRecord, copy.document_id)
         assert document is not None
         document.storage_key = ORIGINAL
     store.put(ORIGINAL, b"%PDF-1.7 the copy as issued")
@@ -111,15 +111,15 @@ def lose(registry: Registry, copy_id: int, reason: str = "邮寄途中遗失") -
 
 
 def replacements(registry: Registry) -> list[PaperCopy]:
-    with registry.transaction() as repo:
+    with registry.transaction() as ledger:
         return list(
-            repo.session.execute(select(PaperCopy).where(PaperCopy.replaces_id.is_not(None))).scalars()
+            ledger.session.execute(select(PaperCopy).where(PaperCopy.replaces_id.is_not(None))).scalars()
         )
 
 
 def actions(registry: Registry) -> list[str]:
-    with registry.transaction() as repo:
-        return [e.action for e in AuditLog(repo.session).entries()]
+    with registry.transaction() as ledger:
+        return [e.action for e in ledger.audit.entries()]
 
 
 def test_a_lost_copy_is_void_at_once_and_its_replacement_pending(registry: Registry) -> None:
@@ -128,9 +128,9 @@ def test_a_lost_copy_is_void_at_once_and_its_replacement_pending(registry: Regis
     assert pending_requests(registry) == []
     lose(registry, copy)
     assert state_of(registry, copy) is CopyState.VOID
-    with registry.transaction() as repo:
-        paper = PaperBook(repo.session).copy(copy)
-        assert paper is not None and PaperBook(repo.session).is_void(paper.document_id)
+    with registry.transaction() as ledger:
+        paper = ledger.paper.copy(copy)
+        assert paper is not None and ledger.paper.is_void(paper.document_id)
     [request] = pending_requests(registry)
     assert (request.copy, request.copy_id, request.requested_by, request.requested_on, request.reason) == (
         "PS2026000001-P",
@@ -162,19 +162,19 @@ def test_issue_registers_one_replacement_and_a_later_run_finds_it(registry: Regi
     assert issue(registry, store, copy, reprint=fake_reprint(), actor=OFFICE) is None
     [new] = replacements(registry)
     assert (new.id, new.label, new.replaces_id, new.pages) == (done.copy_id, "P2", copy, 4)
-    with registry.transaction() as repo:
-        document = repo.session.get(DocumentRecord, new.document_id)
+    with registry.transaction() as ledger:
+        document = ledger.session.get(DocumentRecord, new.document_id)
         assert document is not None and document.copy == "personnel-file-2"
         assert (
             document.sha256
             == done.sha256
             == hashlib.sha256(store.data[str(document.storage_key)]).hexdigest()
         )
-        entries = AuditLog(repo.session).entries()
+        entries = ledger.audit.entries()
         assert entries[-1].action == AuditAction.PAPER_REPLACED and entries[-1].actor == "office"
         detail = json.loads(entries[-1].detail)
         assert (detail["void"], detail["new"], detail["reason"]) == ("P", "P2", "邮寄途中遗失")
-        assert AuditLog(repo.session).verify().intact
+        assert ledger.audit.verify().intact
     assert pending_requests(registry) == []
     assert state_of(registry, new.id) is CopyState.AWAITING_STAMPS
     # The replacement lost in turn is replaced by the next copy number.
@@ -204,11 +204,11 @@ def test_two_runs_issuing_one_request_at_once_register_one_replacement(registry:
     [new] = replacements(registry)
     assert new.label == "P2"
     assert store.puts == [ORIGINAL, "review-forms/PS2026000001-P2.pdf"]  # the loser stored nothing
-    with registry.transaction() as repo:
-        assert repo.session.scalar(select(func.count()).select_from(DocumentRecord)) == 2
+    with registry.transaction() as ledger:
+        assert ledger.session.scalar(select(func.count()).select_from(DocumentRecord)) == 2
         replaced = select(func.count()).where(AuditEntry.action == AuditAction.PAPER_REPLACED)
-        assert repo.session.scalar(replaced) == 1
-        assert AuditLog(repo.session).verify().intact
+        assert ledger.session.scalar(replaced) == 1
+        assert ledger.audit.verify().intact
 
 
 # The web app: every clerk action without the seal keys.
@@ -255,9 +255,9 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
     copy = stored_form(registry, open_store(settings))
     web = client(inst)
     token = csrf_token(web.get("/clerk/login").text)
-    with registry.transaction() as repo:
-        accounts.create(repo.session, "alice", PASSWORD, actor=OFFICE, at=AT)
-        accounts.assign(repo.session, "alice", "12500000965RMH3W7D", actor=OFFICE)
+    with registry.transaction() as ledger:
+        accounts.create(ledger, "alice", PASSWORD, actor=OFFICE, at=AT)
+        accounts.assign(ledger, "alice", "12500000965RMH3W7D", actor=OFFICE)
     signed_in = web.post(
         "/clerk/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token}
     )
@@ -273,8 +273,8 @@ def test_the_web_app_records_every_clerk_action_without_seal_keys(
         post("file", place="单位档案室", on="2026-03-04", incomplete="1", incomplete_reason="主管部门另函")
         == 303
     )
-    with registry.transaction() as repo:
-        filed = max(e.id for e in PaperBook(repo.session).events(copy))
+    with registry.transaction() as ledger:
+        filed = max(e.id for e in ledger.paper.events(copy))
     assert post("correct", event=str(filed), note="归档位置有误") == 303
     assert post("lost", note="邮寄途中遗失", back=f"/p/{code_of('PS2026000001', 'P', 3)}") == 303
     assert calls == []

@@ -10,7 +10,6 @@ import threading
 import pytest
 
 from registry.db import Registry
-from registry.jobs import JobRepository
 from registry.models import IssueJob
 from titlecert.jobs import lease
 from titlecert.jobs.lease import JobBusy, holding, this_run
@@ -18,7 +17,7 @@ from titlecert.jobs.lease import JobBusy, holding, this_run
 
 def new_job(registry: Registry) -> int:
     now = dt.datetime.now(dt.UTC)
-    with registry.transaction() as repo:
+    with registry.transaction() as ledger:
         job = IssueJob(
             fingerprint="f" * 64,
             out_dir="out",
@@ -28,18 +27,18 @@ def new_job(registry: Registry) -> int:
             created_at=now,
             updated_at=now,
         )
-        return JobRepository(repo.session).add(job, []).id
+        return ledger.jobs.add(job, []).id
 
 
 def set_runner(registry: Registry, job_id: int, runner: str | None, seen: dt.datetime | None) -> None:
-    with registry.transaction() as repo:
-        job = JobRepository(repo.session).job(job_id)
+    with registry.transaction() as ledger:
+        job = ledger.jobs.job(job_id)
         job.runner, job.runner_seen = runner, seen
 
 
 def runner_of(registry: Registry, job_id: int) -> tuple[str | None, dt.datetime | None]:
-    with registry.transaction() as repo:
-        job = JobRepository(repo.session).job(job_id)
+    with registry.transaction() as ledger:
+        job = ledger.jobs.job(job_id)
         return job.runner, job.runner_seen
 
 
@@ -95,8 +94,8 @@ def test_of_two_runs_claiming_at_once_exactly_one_wins(registry: Registry) -> No
 
     def claim(n: int) -> None:
         barrier.wait()
-        with registry.transaction() as repo:
-            results.append(JobRepository(repo.session).claim(job_id, f"host:{n}:1", replacing=None, at=now))
+        with registry.transaction() as ledger:
+            results.append(ledger.jobs.claim(job_id, f"host:{n}:1", replacing=None, at=now))
 
     threads = [threading.Thread(target=claim, args=(n,)) for n in range(6)]
     for t in threads:

@@ -41,11 +41,10 @@ def migrate(registry: Registry, target: str, *, down: bool) -> None:
 def add_job_with_a_unit(registry: Registry) -> None:
     import datetime as dt
 
-    from registry.jobs import JobRepository
     from registry.models import IssueJob, IssueUnit
 
     now = dt.datetime.now(dt.UTC)
-    with registry.transaction() as repo:
+    with registry.transaction() as ledger:
         job = IssueJob(
             fingerprint="f" * 64,
             out_dir="out",
@@ -55,9 +54,7 @@ def add_job_with_a_unit(registry: Registry) -> None:
             created_at=now,
             updated_at=now,
         )
-        JobRepository(repo.session).add(
-            job, [IssueUnit(kind="results-list", label="results", updated_at=now)]
-        )
+        ledger.jobs.add(job, [IssueUnit(kind="results-list", label="results", updated_at=now)])
 
 
 @pytest.mark.parametrize("revision", sorted(ADDED_TABLES))

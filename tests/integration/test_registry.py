@@ -40,47 +40,51 @@ def test_migration_is_idempotent_and_creates_the_tables(registry: Registry) -> N
 
 
 def test_token_is_found_by_its_hash_and_never_stored(registry: Registry) -> None:
-    with registry.transaction() as repo:
-        repo.add(record("N1", "T" * 32, "a" * 64))
-    with registry.transaction() as repo:
-        found = repo.by_token("T" * 32)
+    with registry.transaction() as ledger:
+        ledger.certificates.add(record("N1", "T" * 32, "a" * 64))
+    with registry.transaction() as ledger:
+        found = ledger.certificates.by_token("T" * 32)
         assert found is not None and found.certificate_no == "N1"
         assert found.token_hash != "T" * 32
-        assert repo.by_token("U" * 32) is None
-        assert repo.by_sha256("A" * 64) is not None
+        assert ledger.certificates.by_token("U" * 32) is None
+        assert ledger.certificates.by_sha256("A" * 64) is not None
 
 
 def test_duplicates_are_refused_and_roll_back(registry: Registry) -> None:
-    with registry.transaction() as repo:
-        repo.add(record("N1", "T" * 32, "a" * 64))
+    with registry.transaction() as ledger:
+        ledger.certificates.add(record("N1", "T" * 32, "a" * 64))
     with (
         pytest.raises(Conflict, match="certificate N2 duplicates a registered one"),
-        registry.transaction() as repo,
+        registry.transaction() as ledger,
     ):
-        repo.add(record("N2", "U" * 32, "b" * 64))
-        repo.add(record("N2", "V" * 32, "c" * 64))
-    with registry.transaction() as repo:
-        assert repo.by_number("N2") is None  # the whole transaction rolled back
+        ledger.certificates.add(record("N2", "U" * 32, "b" * 64))
+        ledger.certificates.add(record("N2", "V" * 32, "c" * 64))
+    with registry.transaction() as ledger:
+        assert ledger.certificates.by_number("N2") is None  # the whole transaction rolled back
 
 
 def test_numbers_advance_per_sequence(registry: Registry) -> None:
-    with registry.transaction() as repo:
-        assert [repo.next_number("A"), repo.next_number("A"), repo.next_number("B")] == [1, 2, 1]
-    with registry.transaction() as repo:
-        assert repo.next_number("A") == 3
+    with registry.transaction() as ledger:
+        assert [
+            ledger.certificates.next_number("A"),
+            ledger.certificates.next_number("A"),
+            ledger.certificates.next_number("B"),
+        ] == [1, 2, 1]
+    with registry.transaction() as ledger:
+        assert ledger.certificates.next_number("A") == 3
 
 
 def test_revoke_records_reason_and_time(registry: Registry) -> None:
-    with registry.transaction() as repo:
-        repo.add(record("N1", "T" * 32, "a" * 64))
+    with registry.transaction() as ledger:
+        ledger.certificates.add(record("N1", "T" * 32, "a" * 64))
     at = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
-    with registry.transaction() as repo:
-        repo.revoke("N1", reason="评审终止：材料造假", at=at)
-    with registry.transaction() as repo:
-        r = repo.by_number("N1")
+    with registry.transaction() as ledger:
+        ledger.certificates.revoke("N1", reason="评审终止：材料造假", at=at)
+    with registry.transaction() as ledger:
+        r = ledger.certificates.by_number("N1")
         assert r is not None and (r.status, r.status_reason) == ("revoked", "评审终止：材料造假")
         assert r.status_changed_at is not None and r.status_changed_at.replace(tzinfo=dt.UTC) == at
         with pytest.raises(Conflict, match="already revoked on 2026-03-01"):
-            repo.revoke("N1", reason="again", at=at)
+            ledger.certificates.revoke("N1", reason="again", at=at)
         with pytest.raises(NotFound, match="no certificate numbered N9"):
-            repo.revoke("N9", reason="x", at=at)
+            ledger.certificates.revoke("N9", reason="x", at=at)

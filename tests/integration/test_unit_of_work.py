@@ -14,7 +14,6 @@ from docgen.errors import CalendarError
 from docgen.load import load_session
 from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
 from registry.db import Registry
-from registry.jobs import JobRepository
 from templates import FONTS_CONF
 from tests.conftest import Instance, postgres_database, sample_session_doc
 from titlecert.errors import ApplicationError
@@ -65,8 +64,8 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
         )
         assert opened.job_id is not None
         source.unlink()  # nothing of the session file is needed from here on
-        with ctx.registry.transaction() as repo:
-            units = [(u.id, u.kind) for u in JobRepository(repo.session).units(opened.job_id)]
+        with ctx.registry.transaction() as ledger:
+            units = [(u.id, u.kind) for u in ledger.jobs.units(opened.job_id)]
         assert [kind for _, kind in units] == ["award", "publicity-table", "results-list", "review-report"]
         worker = WorkContext.of(settings)  # another worker: its own registry handle and cache
         try:
@@ -75,11 +74,11 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
             ) as converter:
                 states = [process_unit(worker, converter, unit_id) for unit_id, _ in units]
                 assert states == ["registered"] * 4
-                with worker.registry.transaction() as repo:
-                    before = [u.documents for u in JobRepository(repo.session).units(opened.job_id)]
+                with worker.registry.transaction() as ledger:
+                    before = [u.documents for u in ledger.jobs.units(opened.job_id)]
                 assert [process_unit(worker, converter, unit_id) for unit_id, _ in units] == states
-                with worker.registry.transaction() as repo:
-                    assert [u.documents for u in JobRepository(repo.session).units(opened.job_id)] == before
+                with worker.registry.transaction() as ledger:
+                    assert [u.documents for u in ledger.jobs.units(opened.job_id)] == before
         finally:
             worker.close()
         staging = f"jobs/{opened.job_id}"
@@ -141,13 +140,13 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
             today=dt.date.today(),
         )
         assert opened.job_id is not None
-        with ctx.registry.transaction() as repo:
-            units = JobRepository(repo.session).units(opened.job_id)
+        with ctx.registry.transaction() as ledger:
+            units = ledger.jobs.units(opened.job_id)
         return opened.job_id, next(u.id for u in units if u.kind == "results-list")
 
     def abandon(job_id: int) -> None:
-        with ctx.registry.transaction() as repo:
-            jobs = JobRepository(repo.session)
+        with ctx.registry.transaction() as ledger:
+            jobs = ledger.jobs
             jobs.abandon(jobs.job(job_id), reason="test", at=dt.datetime.now(dt.UTC))
 
     try:
@@ -209,8 +208,8 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
             today=dt.date.today(),
         )
         assert opened.job_id is not None
-        with ctx.registry.transaction() as repo:
-            units = {u.kind: u.id for u in JobRepository(repo.session).units(opened.job_id)}
+        with ctx.registry.transaction() as ledger:
+            units = {u.kind: u.id for u in ledger.jobs.units(opened.job_id)}
         worker = WorkContext.of(settings)  # a long-lived worker: it sees the file change
         try:
             with ChunkConverter(
@@ -271,8 +270,8 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
             return opened.job_id
 
         job_id = open_it()
-        with worker.registry.transaction() as repo:
-            [award_id] = [u.id for u in JobRepository(repo.session).units(job_id) if u.kind == "award"]
+        with worker.registry.transaction() as ledger:
+            [award_id] = [u.id for u in ledger.jobs.units(job_id) if u.kind == "award"]
         work = load_unit(worker, award_id)
         assert work.award is not None and work.award.applicant.name == doc["applicants"][0]["name"]
 
@@ -283,7 +282,7 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
         assert work.award is not None and work.award.applicant.name == doc["applicants"][0]["name"]
         assert work.label.endswith(f"({doc['applicants'][0]['name']})")
     finally:
-        with worker.registry.transaction() as repo:  # the shared instance keeps no open job of ours
-            jobs = JobRepository(repo.session)
+        with worker.registry.transaction() as ledger:  # the shared instance keeps no open job of ours
+            jobs = ledger.jobs
             jobs.abandon(jobs.job(job_id), reason="test", at=dt.datetime.now(dt.UTC))
         worker.close()

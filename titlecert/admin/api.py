@@ -21,12 +21,10 @@ from typing import Concatenate, ParamSpec
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from registry import lifecycle
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.db import Registry
 from registry.errors import Conflict, NotFound
-from registry.jobs import JobRepository
-from registry.repository import CertificateRepository
-from registry.verifications import VerificationLog
+from registry.ledger import Ledger
 from titlecert.admin.auth import Permission, authenticate, may
 from titlecert.admin.views import audit_entry_json, certificate_json
 from titlecert.jobs.views import job_json
@@ -89,16 +87,16 @@ def requires(
     return decorate
 
 
-def _certificate(repo: CertificateRepository, certificate_no: str) -> dict[str, object]:
-    record = repo.by_number(certificate_no)
+def _certificate(ledger: Ledger, certificate_no: str) -> dict[str, object]:
+    record = ledger.certificates.by_number(certificate_no)
     if record is None:
         raise NotFound(f"no certificate numbered {certificate_no}")
-    lineage = lifecycle.lineage(repo, record)
+    lineage = lifecycle.lineage(ledger.certificates, record)
     return certificate_json(
         record,
-        documents=lifecycle.documents_of(repo, certificate_no),
+        documents=ledger.certificates.documents_of(certificate_no),
         supersedes=[r.certificate_no for r in lineage if r.superseded_by == certificate_no],
-        verifications=VerificationLog(repo.session).count(certificate_no),
+        verifications=ledger.verifications.count(certificate_no),
     )
 
 
@@ -117,9 +115,9 @@ def _text_field(body: object, name: str) -> str | None:
 @requires(Permission.READ)
 def get_certificate(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]:
     try:
-        with _registry().transaction() as repo:
-            doc = _certificate(repo, certificate_no)
-            AuditLog(repo.session).append(actor, AuditAction.CERTIFICATE_VIEWED, certificate_no)
+        with _registry().transaction() as ledger:
+            doc = _certificate(ledger, certificate_no)
+            ledger.audit.append(actor, AuditAction.CERTIFICATE_VIEWED, certificate_no)
     except NotFound as e:
         return _registry_problem(e)
     return jsonify(doc)
@@ -132,9 +130,9 @@ def revoke(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]
     if reason is None:
         return problem(400, "Bad Request", f'Send JSON {{"reason": "..."}} (1 to {MAX_REASON} characters).')
     try:
-        with _registry().transaction() as repo:
-            lifecycle.revoke(repo, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor)
-            doc = _certificate(repo, certificate_no)
+        with _registry().transaction() as ledger:
+            lifecycle.revoke(ledger, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor)
+            doc = _certificate(ledger, certificate_no)
     except (NotFound, Conflict) as e:
         return _registry_problem(e)
     return jsonify(doc)
@@ -153,11 +151,11 @@ def supersede(actor: Actor, certificate_no: str) -> Response | tuple[Response, i
             f'"reason": "..."}} (each 1 to {MAX_REASON} characters).',
         )
     try:
-        with _registry().transaction() as repo:
+        with _registry().transaction() as ledger:
             lifecycle.supersede(
-                repo, certificate_no, by=by, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor
+                ledger, certificate_no, by=by, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor
             )
-            doc = _certificate(repo, certificate_no)
+            doc = _certificate(ledger, certificate_no)
     except (NotFound, Conflict) as e:
         return _registry_problem(e)
     return jsonify(doc)
@@ -168,8 +166,8 @@ def supersede(actor: Actor, certificate_no: str) -> Response | tuple[Response, i
 def audit(actor: Actor) -> Response | tuple[Response, int]:
     after = request.args.get("after", default=0, type=int) or 0
     limit = min(max(request.args.get("limit", default=100, type=int) or 100, 1), 1000)
-    with _registry().transaction() as repo:
-        log = AuditLog(repo.session)
+    with _registry().transaction() as ledger:
+        log = ledger.audit
         entries = [audit_entry_json(e) for e in log.entries(after=after, limit=limit)]
         chain = log.verify()
     return jsonify({"entries": entries, "chain": chain.to_json()})
@@ -180,8 +178,8 @@ def audit(actor: Actor) -> Response | tuple[Response, int]:
 def jobs(actor: Actor) -> Response | tuple[Response, int]:
     before = request.args.get("before", default=None, type=int)
     limit = min(max(request.args.get("limit", default=50, type=int) or 50, 1), 500)
-    with _registry().transaction() as repo:
-        found = JobRepository(repo.session)
+    with _registry().transaction() as ledger:
+        found = ledger.jobs
         docs = [job_json(job, found.counts(job.id)) for job in found.recent(limit=limit, before=before)]
     return jsonify({"jobs": docs})
 
@@ -190,8 +188,8 @@ def jobs(actor: Actor) -> Response | tuple[Response, int]:
 @requires(Permission.READ_JOBS)
 def job(actor: Actor, job_id: int) -> Response | tuple[Response, int]:
     try:
-        with _registry().transaction() as repo:
-            found = JobRepository(repo.session)
+        with _registry().transaction() as ledger:
+            found = ledger.jobs
             doc = job_json(found.job(job_id), found.counts(job_id), found.units(job_id))
     except NotFound as e:
         return _registry_problem(e)

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from registry.audit import Actor
 from registry.db import Registry
-from registry.staff import StaffRole, StaffTokens
+from registry.staff import StaffRole
 
 
 class Permission(StrEnum):
@@ -47,6 +47,6 @@ def authenticate(registry: Registry, authorization: str | None) -> Actor | None:
     token = bearer_token(authorization)
     if token is None:
         return None
-    with registry.transaction() as repo:
-        row = StaffTokens(repo.session).authenticate(token)
+    with registry.transaction() as ledger:
+        row = ledger.staff.authenticate(token)
         return Actor(row.name, row.role) if row is not None else None

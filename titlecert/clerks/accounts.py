@@ -4,12 +4,12 @@ import datetime as dt
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
 
 from docgen.identity import credit_code_problem
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.errors import Conflict, NotFound
-from registry.paper import Clerk, ClerkUnit, PaperBook
+from registry.ledger import Ledger
+from registry.paper import Clerk
 from titlecert.errors import InvalidValue
 
 HASHER = PasswordHasher()
@@ -19,23 +19,21 @@ _DUMMY = HASHER.hash("not a password")
 MIN_PASSWORD = 12
 
 
-def _audit(session: Session, actor: Actor, username: str, change: str, **detail: object) -> None:
-    AuditLog(session).append(
-        actor, AuditAction.CLERK_CHANGED, f"clerk {username}", {"change": change, **detail}
-    )
+def _audit(ledger: Ledger, actor: Actor, username: str, change: str, **detail: object) -> None:
+    ledger.audit.append(actor, AuditAction.CLERK_CHANGED, f"clerk {username}", {"change": change, **detail})
 
 
-def create(session: Session, username: str, password: str | None, *, actor: Actor, at: dt.datetime) -> Clerk:
+def create(ledger: Ledger, username: str, password: str | None, *, actor: Actor, at: dt.datetime) -> Clerk:
     """A new clerk (password None: SSO only). Raises Conflict if the name is taken, ValueError for a
     password shorter than MIN_PASSWORD."""
-    if PaperBook(session).clerk(username) is not None:
+    if ledger.clerks.by_name(username) is not None:
         raise Conflict(f"a clerk named {username!r} exists already")
-    clerk = Clerk(
-        username=username, password_hash=_hash(password) if password is not None else None, created_at=at
+    clerk = ledger.clerks.add(
+        Clerk(
+            username=username, password_hash=_hash(password) if password is not None else None, created_at=at
+        )
     )
-    session.add(clerk)
-    session.flush()
-    _audit(session, actor, username, "created", password=password is not None)
+    _audit(ledger, actor, username, "created", password=password is not None)
     return clerk
 
 
@@ -45,49 +43,44 @@ def _hash(password: str) -> str:
     return HASHER.hash(password)
 
 
-def _get(session: Session, username: str) -> Clerk:
-    clerk = PaperBook(session).clerk(username)
+def _get(ledger: Ledger, username: str) -> Clerk:
+    clerk = ledger.clerks.by_name(username)
     if clerk is None:
         raise NotFound(f"no clerk named {username!r}")
     return clerk
 
 
-def set_password(session: Session, username: str, password: str, *, actor: Actor) -> None:
-    _get(session, username).password_hash = _hash(password)
-    _audit(session, actor, username, "password")
+def set_password(ledger: Ledger, username: str, password: str, *, actor: Actor) -> None:
+    _get(ledger, username).password_hash = _hash(password)
+    _audit(ledger, actor, username, "password")
 
 
-def assign(session: Session, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> bool:
+def assign(ledger: Ledger, username: str, unit_code: str, *, actor: Actor, remove: bool = False) -> bool:
     """Give (or with `remove`, take away) the clerk the forms of the unit with this credit code;
     whether that changed anything. Raises NotFound, InvalidValue for a code that is not a unified
     social credit code (GB 32100: length, alphabet, check character) when assigning (a unit
     assigned before codes were checked can still be taken away)."""
-    clerk = _get(session, username)
+    clerk = _get(ledger, username)
     if not remove and (problem := credit_code_problem(unit_code)) is not None:
         raise InvalidValue(
             f"unit {unit_code!r} is not a unified social credit code (统一社会信用代码): {problem}; "
             "copy it from the unit's business licence or registration certificate"
         )
-    existing = session.get(ClerkUnit, (clerk.id, unit_code))
-    if remove and existing is not None:
-        session.delete(existing)
-    elif not remove and existing is None:
-        session.add(ClerkUnit(clerk_id=clerk.id, unit_code=unit_code))
-    changed = (existing is not None) if remove else (existing is None)
+    changed = ledger.clerks.unassign(clerk, unit_code) if remove else ledger.clerks.assign(clerk, unit_code)
     if changed:
-        _audit(session, actor, username, "unassigned" if remove else "assigned", unit=unit_code)
+        _audit(ledger, actor, username, "unassigned" if remove else "assigned", unit=unit_code)
     return changed
 
 
-def disable(session: Session, username: str, *, actor: Actor, at: dt.datetime) -> None:
+def disable(ledger: Ledger, username: str, *, actor: Actor, at: dt.datetime) -> None:
     """The clerk cannot sign in any more; their sessions end at their next request."""
-    _get(session, username).disabled_at = at
-    _audit(session, actor, username, "disabled")
+    _get(ledger, username).disabled_at = at
+    _audit(ledger, actor, username, "disabled")
 
 
-def authenticate(session: Session, username: str, password: str) -> Clerk | None:
+def authenticate(ledger: Ledger, username: str, password: str) -> Clerk | None:
     """The clerk if the password is theirs and the account is enabled; rehashes an outdated hash."""
-    clerk = PaperBook(session).clerk(username)
+    clerk = ledger.clerks.by_name(username)
     stored = clerk.password_hash if clerk is not None and clerk.disabled_at is None else None
     try:
         HASHER.verify(stored or _DUMMY, password)

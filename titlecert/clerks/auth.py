@@ -12,7 +12,6 @@ from flask_wtf.csrf import CSRFProtect
 from docgen.workdays import WorkCalendar
 from registry.audit import Actor
 from registry.db import Registry
-from registry.paper import PaperBook
 from signing.trust import TrustSettings
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
@@ -95,12 +94,11 @@ def current() -> SignedIn | None:
     username = sso_user() or session.get(SESSION_KEY)
     if not isinstance(username, str):
         return None
-    with services().registry.transaction() as repo:
-        book = PaperBook(repo.session)
-        clerk = book.clerk(username)
+    with services().registry.transaction() as ledger:
+        clerk = ledger.clerks.by_name(username)
         if clerk is None or clerk.disabled_at is not None:
             return None
-        return SignedIn(clerk.username, frozenset(book.units_of(clerk)))
+        return SignedIn(clerk.username, frozenset(ledger.clerks.units_of(clerk)))
 
 
 def sign_in(username: str) -> None:

@@ -4,13 +4,9 @@
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import select
-
 from docgen.context import Copy
 from docgen.load import load_session
 from registry.db import Registry
-from registry.models import DocumentRecord
-from registry.paper import PaperCopy
 from templates import FONTS_CONF
 from titlecert.clerks.codes import copy_label
 from titlecert.clerks.register import record_copy, record_form
@@ -30,30 +26,18 @@ def backfill(settings: Settings, session_path: Path) -> list[str]:
     registry = Registry(settings.database_url)
     done = []
     try:
-        with registry.transaction() as repo:
-            s = repo.session
+        with registry.transaction() as ledger:
             for a in loaded.session.applicants:
-                certificate = repo.by_issue_key(issue_key(secret, loaded.session, a))
+                certificate = ledger.certificates.by_issue_key(issue_key(secret, loaded.session, a))
                 if certificate is None:
                     continue
-                recorded = select(PaperCopy.document_id)
-                documents = (
-                    s.execute(
-                        select(DocumentRecord)
-                        .where(
-                            DocumentRecord.kind == DocumentKind.REVIEW_FORM,
-                            DocumentRecord.certificate_no == certificate.certificate_no,
-                            DocumentRecord.id.not_in(recorded),
-                        )
-                        .order_by(DocumentRecord.id)
-                    )
-                    .scalars()
-                    .all()
+                documents = ledger.paper.unrecorded_documents(
+                    certificate.certificate_no, DocumentKind.REVIEW_FORM
                 )
                 for document in documents:
                     pdf = store.get(document.storage_key or "")
                     record_form(
-                        s,
+                        ledger,
                         document.number,
                         a,
                         certificate_no=certificate.certificate_no,
@@ -62,7 +46,7 @@ def backfill(settings: Settings, session_path: Path) -> list[str]:
                         pdf=pdf,
                         now=now,
                     )
-                    record_copy(s, document, now)
+                    record_copy(ledger, document, now)
                     done.append(f"{document.number}-{copy_label(Copy(document.copy or ''), 1)}")
     finally:
         registry.dispose()

@@ -13,11 +13,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.db import Registry
 from registry.errors import NotFound
-from registry.models import DocumentRecord, as_utc
-from registry.paper import EventKind, PaperBook, PaperEvent, StampBox
+from registry.models import as_utc
+from registry.paper import EventKind, PaperEvent, StampBox
 from titlecert.errors import ApplicationError
 from verify.web.i18n import CHINA_TIME
 
@@ -91,8 +91,8 @@ def record(
     `incomplete_reason`, kept as the record's note and in its audit entry. Raises NotFound,
     RegistryError, DateRefused (a stamp or filing dated after today in Chongqing or before the
     copy was issued), IncompleteFiling."""
-    with registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with registry.transaction() as ledger:
+        book = ledger.paper
         copy = book.copy(copy_id)
         if copy is None:
             raise NotFound(f"no printed copy {copy_id}")
@@ -100,7 +100,7 @@ def record(
         at = dt.datetime.now(dt.UTC)
         detail: dict[str, object] = {}
         if kind in (EventKind.STAMPED, EventKind.FILED):
-            document = repo.session.get(DocumentRecord, copy.document_id)
+            document = ledger.certificates.document(copy.document_id)
             issued = beijing_date(document.created_at if document else copy.created_at)
             today = beijing_date(at)
             if not issued <= on <= today:
@@ -130,5 +130,5 @@ def record(
         action = (
             AuditAction.PAPER_REPLACEMENT_REQUESTED if kind is EventKind.LOST else AuditAction.PAPER_RECORDED
         )
-        AuditLog(repo.session).append(actor, action, f"review-form {copy.form_no}", detail, at=at)
+        ledger.audit.append(actor, action, f"review-form {copy.form_no}", detail, at=at)
         return event

@@ -3,13 +3,12 @@ and the boxes of the form that are stamped by hand, with the page each is printe
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
-
 from docgen.anchors import find_captions
 from docgen.context import CHAIN_LEVELS, Copy
 from docgen.models import Applicant
+from registry.ledger import Ledger
 from registry.models import DocumentRecord
-from registry.paper import PaperBook, PaperCopy, ReviewFormRecord, StampBox
+from registry.paper import PaperCopy, ReviewFormRecord, StampBox
 from titlecert.clerks.codes import copy_label
 
 SUPERIOR_LEVELS = ("单位主管部门", "人事代理机构", "单位驻重庆最高管理机构")
@@ -39,7 +38,7 @@ def stamp_boxes(pdf: bytes, applicant: Applicant) -> list[tuple[str, str, int]]:
 
 
 def record_form(
-    session: Session,
+    ledger: Ledger,
     form_no: str,
     a: Applicant,
     *,
@@ -50,9 +49,13 @@ def record_form(
     now: dt.datetime,
 ) -> None:
     """Record the form (once: the first copy's PDF gives the boxes' pages)."""
-    if PaperBook(session).form(form_no) is not None:
+    if ledger.paper.form(form_no) is not None:
         return
-    session.add(
+    boxes = [
+        StampBox(form_no=form_no, position=position, level=level, body=body, page=page)
+        for position, (level, body, page) in enumerate(stamp_boxes(pdf, a), start=1)
+    ]
+    ledger.paper.add_form(
         ReviewFormRecord(
             form_no=form_no,
             certificate_no=certificate_no,
@@ -64,17 +67,15 @@ def record_form(
             session_ref=approval_no,
             confirmed_on=confirmed_on,
             created_at=now,
-        )
+        ),
+        boxes,
     )
-    for position, (level, body, page) in enumerate(stamp_boxes(pdf, a), start=1):
-        session.add(StampBox(form_no=form_no, position=position, level=level, body=body, page=page))
-    session.flush()
 
 
-def record_copy(session: Session, document: DocumentRecord, now: dt.datetime) -> None:
+def record_copy(ledger: Ledger, document: DocumentRecord, now: dt.datetime) -> None:
     """Record the first printed copy a registered review-form document is."""
     copy = Copy(document.copy or "")
-    session.add(
+    ledger.paper.add_copy(
         PaperCopy(
             form_no=document.number,
             copy=copy.value,
@@ -84,4 +85,3 @@ def record_copy(session: Session, document: DocumentRecord, now: dt.datetime) ->
             created_at=now,
         )
     )
-    session.flush()

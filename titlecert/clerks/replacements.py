@@ -29,12 +29,11 @@ from pypdf import PdfReader, PdfWriter, Transformation
 from docgen.anchors import REVIEW_FORM_SEAL_CAPTIONS, seal_boxes
 from docgen.context import Copy
 from docgen.pagecodes import MM, stamp_page_codes
-from registry.audit import Actor, AuditAction, AuditLog
+from registry.audit import Actor, AuditAction
 from registry.db import Registry
 from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import DocumentRecord
-from registry.paper import PaperBook, PaperCopy
-from registry.replacements import lock_for_replacement, pending, replacement_of
+from registry.paper import PaperCopy
 from signing.appearance import text_overlay
 from signing.ltv import last_seal_sha256
 from signing.pades import seal_pdf
@@ -104,10 +103,10 @@ class Issued:
 
 def pending_requests(registry: Registry) -> Sequence[Pending]:
     """The copies recorded lost whose replacement is not issued yet, the oldest request first."""
-    with registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with registry.transaction() as ledger:
+        book = ledger.paper
         rows = []
-        for request in pending(repo.session):
+        for request in ledger.replacements.pending():
             copy, lost = request.copy, request.lost
             form = book.form(copy.form_no)
             rows.append(
@@ -127,8 +126,8 @@ def pending_requests(registry: Registry) -> Sequence[Pending]:
 def find_copy(registry: Registry, ref: str) -> int:
     """The id of the copy `PS2026000001-U` (or one of its page codes) names. Raises NotFound."""
     parsed = parse_copy(ref)
-    with registry.transaction() as repo:
-        copy = PaperBook(repo.session).copy_by_label(*parsed) if parsed else None
+    with registry.transaction() as ledger:
+        copy = ledger.paper.copy_by_label(*parsed) if parsed else None
         if copy is None:
             raise NotFound(f"no printed copy {ref!r}: give it as PS2026000001-U (see `clerk replacements`)")
         return copy.id
@@ -141,16 +140,16 @@ def issue(
     earlier or a concurrent run). Raises NotFound (no such stored copy), RegistryError (the copy is
     not recorded lost, or its stored PDF cannot be re-issued), Conflict (the copy number was taken
     meanwhile: run again), StoreError, and reprint's errors (SigningError, KeyLoadError)."""
-    with registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with registry.transaction() as ledger:
+        book = ledger.paper
         old = book.copy(copy_id)
-        document = repo.session.get(DocumentRecord, old.document_id) if old else None
+        document = ledger.certificates.document(old.document_id) if old else None
         if old is None or document is None or not document.storage_key:
             raise NotFound(f"no stored printed copy {copy_id}")
         lost = book.state(old).lost
         if lost is None:
             raise RegistryError(f"copy {old.form_no}-{old.label} is not recorded lost: nothing to replace")
-        if replacement_of(repo.session, old.id) is not None:
+        if ledger.replacements.of(old.id) is not None:
             return None
         number = 1 + sum(1 for c in book.copies(old.form_no) if c.copy == old.copy)
         form_no, kind, pages, void = old.form_no, old.copy, old.pages, old.label
@@ -158,7 +157,7 @@ def issue(
         first = old
         while first.replaces_id is not None and (earlier := book.copy(first.replaces_id)) is not None:
             first = earlier  # a replacement's replacement starts from the first copy, unmarked
-        base = repo.session.get(DocumentRecord, first.document_id) if first is not old else document
+        base = ledger.certificates.document(first.document_id) if first is not old else document
         if base is None or not base.storage_key:
             raise NotFound(f"no stored printed copy {first.id}")
         certificate_no, stored_key, request = document.certificate_no, base.storage_key, lost.id
@@ -170,14 +169,14 @@ def issue(
     sealed = reprint(stored, form_no, label, void)
     key = f"review-forms/{form_no}-{label}.pdf"
     at = dt.datetime.now(dt.UTC)
-    with registry.transaction() as repo:
-        lock_for_replacement(repo.session, copy_id)
-        if replacement_of(repo.session, copy_id) is not None:
+    with registry.transaction() as ledger:
+        ledger.replacements.lock(copy_id)
+        if ledger.replacements.of(copy_id) is not None:
             return None  # another run registered it while this one sealed
-        book = PaperBook(repo.session)
+        book = ledger.paper
         if book.copy_by_label(form_no, label) is not None:
             raise Conflict(f"copy {form_no}-{label} exists already: run the command again")
-        doc = repo.add_document(
+        doc = ledger.certificates.add_document(
             DocumentRecord(
                 kind=DocumentKind.REVIEW_FORM,
                 number=form_no,
@@ -199,8 +198,7 @@ def issue(
             replaces_id=copy_id,
             created_at=at,
         )
-        repo.session.add(new)
-        repo.session.flush()
+        ledger.paper.add_copy(new)
         store.put(key, sealed.pdf)
         detail = {
             "void": void,
@@ -210,9 +208,7 @@ def issue(
             "reason": reason,
             "on": on.isoformat(),
         }
-        AuditLog(repo.session).append(
-            actor, AuditAction.PAPER_REPLACED, f"review-form {form_no}", detail, at=at
-        )
+        ledger.audit.append(actor, AuditAction.PAPER_REPLACED, f"review-form {form_no}", detail, at=at)
         return Issued(f"{form_no}-{void}", f"{form_no}-{label}", new.id, doc.sha256)
 
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from registry.errors import RegistryError
 from registry.models import DocumentRecord
-from registry.paper import CopyState, EventKind, PaperBook, PaperCopy
+from registry.paper import CopyState, EventKind, PaperCopy
 from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
@@ -52,19 +52,19 @@ def _refuse() -> tuple[str, int]:
 def _copy_view(copy_id: int, clerk: SignedIn | None, page: int | None) -> dict[str, Any] | None:
     """What the copy's page shows (None: no such copy); `clerk_ok` says whether the clerk may see
     the boxes and record."""
-    with services().registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with services().registry.transaction() as ledger:
+        book = ledger.paper
         copy = book.copy(copy_id)
         if copy is None:
             return None
         form = book.form(copy.form_no)
-        certificate = repo.by_number(form.certificate_no) if form else None
+        certificate = ledger.certificates.by_number(form.certificate_no) if form else None
         if form is None or certificate is None:
             return None
         state = book.state(copy)
         boxes = book.boxes(copy.form_no)
         copies = book.copies(copy.form_no)
-        document = repo.session.get(DocumentRecord, copy.document_id)
+        document = ledger.certificates.document(copy.document_id)
         replacement = next((c for c in copies if c.replaces_id == copy.id), None)
         replacement_url = (
             url_for("clerks.page_code", code=code_of(replacement.form_no, replacement.label, page or 1))
@@ -110,8 +110,8 @@ def page_code(code: str) -> tuple[str, int]:
     ref = parse_code(code)
     if ref is None:
         abort(404)
-    with services().registry.transaction() as repo:
-        copy = PaperBook(repo.session).copy_by_label(ref.form_no, ref.label)
+    with services().registry.transaction() as ledger:
+        copy = ledger.paper.copy_by_label(ref.form_no, ref.label)
         copy_id = copy.id if copy is not None and ref.page <= copy.pages else None
     view = _copy_view(copy_id, auth.current(), ref.page) if copy_id is not None else None
     if view is None:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Flask, Response, redirect, render_template, request, url_for
 
 from registry.db import Registry
-from registry.paper import PaperBook
 from titlecert.clerks import auth
 from titlecert.clerks.accounts import authenticate
 from titlecert.clerks.auth import SignedIn, services
@@ -42,8 +41,8 @@ def listing() -> Any:
 
 def _rows(clerk: SignedIn, *, with_state: bool = True) -> tuple[list[Any], dict[str, str]]:
     args = {k: request.args.get(k, "").strip() for k in ("unit", "session", "state")}
-    with services().registry.transaction() as repo:
-        book = PaperBook(repo.session)
+    with services().registry.transaction() as ledger:
+        book = ledger.paper
         forms = book.forms(
             sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
         )
@@ -74,10 +73,8 @@ def login() -> Any:
         return redirect(target, 303)
     if request.method == "GET":
         return render_template("clerks/login.html", next=target)
-    with services().registry.transaction() as repo:
-        clerk = authenticate(
-            repo.session, request.form.get("username", "")[:100], request.form.get("password", "")
-        )
+    with services().registry.transaction() as ledger:
+        clerk = authenticate(ledger, request.form.get("username", "")[:100], request.form.get("password", ""))
         username = clerk.username if clerk else None
     if username is None:
         log.info("clerk sign-in refused")

@@ -43,11 +43,11 @@ def token() -> None:
 def token_create(settings: Settings, name: str, role: str) -> None:
     """Create a token NAME and print it; only its hash is kept, so it is shown this once."""
     from registry.db import Registry
-    from registry.staff import StaffRole, StaffTokens
+    from registry.staff import StaffRole
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
-        secret = StaffTokens(repo.session).create(
+    with registry.transaction() as ledger:
+        secret = ledger.staff.create(
             name, StaffRole(role), actor=_actor(settings), at=dt.datetime.now(dt.UTC)
         )
     click.echo(secret)
@@ -60,11 +60,10 @@ def token_create(settings: Settings, name: str, role: str) -> None:
 def token_revoke(settings: Settings, name: str) -> None:
     """Revoke the token NAME at once."""
     from registry.db import Registry
-    from registry.staff import StaffTokens
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
-        StaffTokens(repo.session).revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+    with registry.transaction() as ledger:
+        ledger.staff.revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
     click.echo(f"revoked admin token {name!r}")
 
 
@@ -73,11 +72,10 @@ def token_revoke(settings: Settings, name: str) -> None:
 def token_list(settings: Settings) -> None:
     """List the tokens: name, role, created, revoked."""
     from registry.db import Registry
-    from registry.staff import StaffTokens
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
-        rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in StaffTokens(repo.session).all()]
+    with registry.transaction() as ledger:
+        rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in ledger.staff.all()]
     for name, role, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
         click.echo(f"{name}\t{role}\tcreated {created:%Y-%m-%d %H:%M}\t{state}")
@@ -92,12 +90,11 @@ def audit() -> None:
 @click.pass_obj
 def audit_verify(settings: Settings) -> None:
     """Check the chain; exit 1 naming the first entry that does not check out."""
-    from registry.audit import AuditLog
     from registry.db import Registry
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
-        check = AuditLog(repo.session).verify()
+    with registry.transaction() as ledger:
+        check = ledger.audit.verify()
     if check.intact:
         click.echo(f"audit log intact: {check.entries} entries, head {check.head}")
         return
@@ -111,12 +108,11 @@ def audit_verify(settings: Settings) -> None:
 @click.pass_obj
 def audit_show(settings: Settings, after: int, limit: int) -> None:
     """Print entries as JSON lines, oldest first."""
-    from registry.audit import AuditLog
     from registry.db import Registry
     from titlecert.admin.views import audit_entry_json
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
-        entries = [audit_entry_json(e) for e in AuditLog(repo.session).entries(after=after, limit=limit)]
+    with registry.transaction() as ledger:
+        entries = [audit_entry_json(e) for e in ledger.audit.entries(after=after, limit=limit)]
     for entry in entries:
         click.echo(json.dumps(entry, ensure_ascii=False))

@@ -18,20 +18,19 @@ import click
 from titlecert.settings import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from registry.audit import Actor
     from registry.db import Registry
+    from registry.ledger import Ledger
 
 
 @contextmanager
-def _transaction(settings: Settings) -> Iterator["Session"]:
+def _transaction(settings: Settings) -> Iterator["Ledger"]:
     from registry.db import Registry
 
     registry = Registry(settings.database_url)
     try:
-        with registry.transaction() as repo:
-            yield repo.session
+        with registry.transaction() as ledger:
+            yield ledger
     finally:
         registry.dispose()
 
@@ -77,8 +76,8 @@ def add(settings: Settings, username: str, password_stdin: bool, sso_only: bool)
     from titlecert.clerks import accounts
 
     password = None if sso_only else _password(password_stdin)
-    with _transaction(settings) as session:
-        accounts.create(session, username, password, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+    with _transaction(settings) as ledger:
+        accounts.create(ledger, username, password, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
     click.echo(f"created clerk {username!r}; assign units with `titlecert clerk assign`", err=True)
 
 
@@ -91,8 +90,8 @@ def password(settings: Settings, username: str, password_stdin: bool) -> None:
     from titlecert.clerks import accounts
 
     new = _password(password_stdin)
-    with _transaction(settings) as session:
-        accounts.set_password(session, username, new, actor=_actor(settings))
+    with _transaction(settings) as ledger:
+        accounts.set_password(ledger, username, new, actor=_actor(settings))
 
 
 @clerk.command("assign")
@@ -103,14 +102,13 @@ def password(settings: Settings, username: str, password_stdin: bool) -> None:
 def assign(settings: Settings, username: str, unit_codes: tuple[str, ...], remove: bool) -> None:
     """Let the clerk see and record the forms of the units with these credit codes (checked: GB
     32100). Prints, per unit, what changed and the forms and copies registered for it."""
-    from registry.paper import PaperBook
     from titlecert.clerks import accounts
 
     changed, codes = 0, list(dict.fromkeys(c.strip().upper() for c in unit_codes))
-    with _transaction(settings) as session:
-        book = PaperBook(session)
+    with _transaction(settings) as ledger:
+        book = ledger.paper
         for code in codes:
-            done = accounts.assign(session, username, code, actor=_actor(settings), remove=remove)
+            done = accounts.assign(ledger, username, code, actor=_actor(settings), remove=remove)
             changed += done
             forms = book.forms([code])
             copies = sum(len(book.copies(f.form_no)) for f in forms)
@@ -132,8 +130,8 @@ def disable(settings: Settings, username: str) -> None:
     """The clerk cannot sign in any more (their records stay)."""
     from titlecert.clerks import accounts
 
-    with _transaction(settings) as session:
-        accounts.disable(session, username, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
+    with _transaction(settings) as ledger:
+        accounts.disable(ledger, username, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
 
 
 def _day(text: str | None) -> dt.date:
@@ -224,16 +222,13 @@ def backfill_command(settings: Settings, session: Path) -> None:
 @click.pass_obj
 def list_clerks(settings: Settings) -> None:
     """Every clerk as a JSON line: name, units, password or SSO only, disabled."""
-    from registry.paper import PaperBook
-
-    with _transaction(settings) as session:
-        book = PaperBook(session)
-        for c in book.clerks():
+    with _transaction(settings) as ledger:
+        for c in ledger.clerks.all():
             click.echo(
                 json.dumps(
                     {
                         "username": c.username,
-                        "units": book.units_of(c),
+                        "units": ledger.clerks.units_of(c),
                         "password": c.password_hash is not None,
                         "disabled": c.disabled_at is not None,
                     },

@@ -22,13 +22,12 @@ def jobs() -> None:
 def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
     """The newest jobs with their states and progress."""
     from registry.db import Registry
-    from registry.jobs import JobRepository
     from titlecert.jobs.views import job_json
 
     registry = Registry(settings.database_url)
     try:
-        with registry.transaction() as repo:
-            repo_jobs = JobRepository(repo.session)
+        with registry.transaction() as ledger:
+            repo_jobs = ledger.jobs
             docs = [job_json(job, repo_jobs.counts(job.id)) for job in repo_jobs.recent(limit=limit)]
     finally:
         registry.dispose()
@@ -47,13 +46,12 @@ def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
 def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     """One job and each of its units (state, attempts, last error)."""
     from registry.db import Registry
-    from registry.jobs import JobRepository
     from titlecert.jobs.views import job_json, unit_json
 
     registry = Registry(settings.database_url)
     try:
-        with registry.transaction() as repo:
-            repo_jobs = JobRepository(repo.session)
+        with registry.transaction() as ledger:
+            repo_jobs = ledger.jobs
             job = repo_jobs.job(job_id)
             units = repo_jobs.units(job_id)
             doc = job_json(job, repo_jobs.counts(job_id), units)

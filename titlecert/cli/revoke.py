@@ -18,9 +18,9 @@ def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
     from registry.lifecycle import revoke as revoke_certificate
 
     registry = Registry(settings.database_url)
-    with registry.transaction() as repo:
+    with registry.transaction() as ledger:
         record = revoke_certificate(
-            repo,
+            ledger,
             certificate_no,
             reason=reason,
             at=dt.datetime.now(dt.UTC),

@@ -10,7 +10,6 @@ clean` deletes what is left of ended jobs (a run stopped in between, older jobs)
 
 from dataclasses import dataclass
 
-from registry.jobs import JobRepository
 from registry.models import ENDED_JOB_STATES, UnitState
 from titlecert.errors import ApplicationError, StoreError
 from titlecert.jobs.inputs import staging_folder
@@ -42,8 +41,8 @@ def discard_staging(ctx: WorkContext, job_id: int) -> str | None:
 def clean_job(ctx: WorkContext, job_id: int) -> Cleaned:
     """Archive the ended job's unarchived session documents, then delete its staging folder.
     Raises ApplicationError for a job that has not ended, StoreError when the store refuses."""
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         job = jobs.job(job_id)
         if job.state not in ENDED_JOB_STATES:
             raise ApplicationError(f"job {job_id} is {job.state}: its staging folder is still needed")
@@ -71,7 +70,7 @@ def clean_job(ctx: WorkContext, job_id: int) -> Cleaned:
 def clean_ended_jobs(ctx: WorkContext) -> list[Cleaned]:
     """`clean_job` for every ended job whose staging folder is still in the store (its session.json
     is there; S3 deletes a folder in key order, session.json after photos/ and sealed/)."""
-    with ctx.registry.transaction() as repo:
-        ended = JobRepository(repo.session).ended()
+    with ctx.registry.transaction() as ledger:
+        ended = ledger.jobs.ended()
     left = [job_id for job_id in ended if ctx.store.exists(f"{staging_folder(job_id)}/session.json")]
     return [clean_job(ctx, job_id) for job_id in left]

@@ -33,8 +33,8 @@ from docgen.models import Applicant, LoadedSession, ReviewSession
 from docgen.workdays import WorkCalendar
 from registry.db import Registry
 from registry.jobs import JobRepository
+from registry.ledger import Ledger
 from registry.models import IssueUnit, UnitState
-from registry.repository import CertificateRepository
 from titlecert.documents import Job, publicity_job, publicity_out_name, session_job
 from titlecert.errors import ApplicationError
 from titlecert.jobs.inputs import JobInputs, load_calendar, load_inputs, put_session
@@ -64,8 +64,8 @@ def same_session_job(
 ) -> int | None:
     """The unfinished job writing to `out` with the same re-issue option whose session has the
     identity of `document` (None: there is none)."""
-    with registry.transaction() as repo:
-        for job in JobRepository(repo.session).open_for_folder(out):
+    with registry.transaction() as ledger:
+        for job in ledger.jobs.open_for_folder(out):
             if JobPlan.from_json(job.plan).supersede != supersede:
                 continue
             try:
@@ -91,8 +91,8 @@ def continue_job(
     """Apply the corrected session to job `job_id`; returns the warning that says what is made
     again. Raises CannotContinue listing every correction that cannot be applied (the job is left
     as it was), JobBusy when another run works on the job."""
-    with holding(registry, job_id), registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with holding(registry, job_id), registry.transaction() as ledger:
+        jobs = ledger.jobs
         job = jobs.job(job_id, lock=True)
         plan = JobPlan.from_json(job.plan)
         before = load_inputs(store, job.inputs, settings.jobs_cache)
@@ -124,7 +124,7 @@ def continue_job(
                     if changed:
                         problems.append(_registered_award(loaded, unit, changed, job_id))
                     continue
-                problems += _rekey(jobs, repo, unit, loaded, secret, plan)
+                problems += _rekey(jobs, ledger, unit, loaded, secret, plan)
             else:
                 printed = _printed(_documents(before, unit, calendar), _documents(loaded, unit, calendar))
                 if not printed:
@@ -214,7 +214,7 @@ def _registered_award(loaded: LoadedSession, unit: IssueUnit, changed: list[str]
 
 def _rekey(
     jobs: JobRepository,
-    repo: CertificateRepository,
+    ledger: Ledger,
     unit: IssueUnit,
     loaded: LoadedSession,
     secret: bytes,
@@ -227,7 +227,7 @@ def _rekey(
     if key == unit.issue_key:
         return []
     label = f"{loaded.source}: applicants row {unit.applicant + 1} ({a.name})"
-    existing = repo.by_issue_key(key)
+    existing = ledger.certificates.by_issue_key(key)
     if existing is not None and existing.certificate_no != (plan.supersede and plan.supersede.certificate_no):
         return [f"{label}: with the correction the award is one already issued as {existing.certificate_no}"]
     pending = jobs.open_unit_for_award(key)

@@ -25,11 +25,10 @@ from typing import Any
 from billiard.process import current_process
 from celery import Celery, Task
 from celery.signals import worker_process_shutdown
-from sqlalchemy import select
 
 from registry.errors import RegistryError
-from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
-from registry.models import IssueUnit, UnitState, as_utc
+from registry.jobs import UNFINISHED_UNIT_STATES
+from registry.models import UnitState, as_utc
 from titlecert.errors import ConfigError
 from titlecert.jobs.convert import Converter, open_converter
 from titlecert.jobs.process import process_unit
@@ -88,8 +87,8 @@ def celery_app(settings: Settings) -> Celery:
 
 
 def _error_of(ctx: WorkContext, unit_id: int) -> str | None:
-    with ctx.registry.transaction() as repo:
-        return JobRepository(repo.session).unit(unit_id).error
+    with ctx.registry.transaction() as ledger:
+        return ledger.jobs.unit(unit_id).error
 
 
 _RESOURCES: tuple[WorkContext, Converter, ExitStack] | None = None
@@ -148,8 +147,8 @@ def run_job_distributed(ctx: WorkContext, job_id: int, *, progress: Progress) ->
     reached. Interrupting the wait leaves the units with the workers; `jobs resume` follows them again.
     """
     app = celery_app(ctx.settings)
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         sent = [u.id for u in jobs.units(job_id, UNFINISHED_UNIT_STATES)]
         tally = Tally.of(job_id, jobs.counts(job_id))
     started_done = tally.done
@@ -174,11 +173,9 @@ def _follow(
 ) -> Iterator[tuple[dict[str, int], int]]:
     """The job's unit counts and how many sent units have not settled, every POLL_SECONDS."""
     while True:
-        with ctx.registry.transaction() as repo:
-            counts = JobRepository(repo.session).counts(job_id)
-            rows = repo.session.execute(
-                select(IssueUnit.state, IssueUnit.updated_at).where(IssueUnit.id.in_(sent))
-            ).all()
+        with ctx.registry.transaction() as ledger:
+            counts = ledger.jobs.counts(job_id)
+            rows = ledger.jobs.states_of(sent)
         yield counts, sum(1 for state, at in rows if not _settled(state, at, sent_at))
         time.sleep(POLL_SECONDS)
 

@@ -20,7 +20,6 @@ from typing import NamedTuple
 import psutil
 
 from registry.db import Registry
-from registry.jobs import JobRepository
 from registry.models import as_utc
 from titlecert.errors import ApplicationError
 
@@ -73,8 +72,8 @@ def holding(registry: Registry, job_id: int) -> Iterator[None]:
     JobBusy naming the run that holds it, NotFound for an unknown job."""
     me = this_run()
     now = dt.datetime.now(dt.UTC)
-    with registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with registry.transaction() as ledger:
+        jobs = ledger.jobs
         job = jobs.job(job_id)
         holder, seen = job.runner, job.runner_seen
         if holder is not None and holder != me and not gone(holder, seen, now):
@@ -95,15 +94,15 @@ def holding(registry: Registry, job_id: int) -> Iterator[None]:
     finally:
         stop.set()
         beat.join()
-        with registry.transaction() as repo:
-            JobRepository(repo.session).let_go(job_id, me)
+        with registry.transaction() as ledger:
+            ledger.jobs.let_go(job_id, me)
 
 
 def _heartbeat(registry: Registry, job_id: int, me: str, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT):
         try:
-            with registry.transaction() as repo:
-                held = JobRepository(repo.session).still_running(job_id, me, at=dt.datetime.now(dt.UTC))
+            with registry.transaction() as ledger:
+                held = ledger.jobs.still_running(job_id, me, at=dt.datetime.now(dt.UTC))
         except Exception as e:  # noqa: BLE001 - the registry away for a moment: try at the next beat
             log.warning("job %s: cannot record that this run is alive: %s", job_id, e)
             continue

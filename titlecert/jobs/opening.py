@@ -13,9 +13,8 @@ from docgen.models import LoadedSession
 from registry import lifecycle
 from registry.db import Registry
 from registry.errors import NotFound
-from registry.jobs import JobRepository
+from registry.ledger import Ledger
 from registry.models import IssueJob, IssueUnit, JobState, UnitState
-from registry.repository import CertificateRepository
 from titlecert.documents import SESSION_KINDS, publicity_out_name
 from titlecert.errors import ReissueError
 from titlecert.holder import new_holder_secret
@@ -62,8 +61,8 @@ def open_job(
     out = str(out_dir.resolve())
     options = {"out": out, "supersede": [supersede.certificate_no, supersede.reason] if supersede else None}
     fingerprint = inputs.fingerprint(options)
-    with registry.transaction() as repo:
-        found = JobRepository(repo.session).open_by_fingerprint(fingerprint)
+    with registry.transaction() as ledger:
+        found = ledger.jobs.open_by_fingerprint(fingerprint)
         if found is not None:
             plan = JobPlan.from_json(found.plan)
             return OpenedJob(found.id, plan, plan.skipped, plan.warnings, resumed=True)
@@ -72,8 +71,8 @@ def open_job(
         continue_job(
             settings, loaded, inputs, same, fingerprint, registry=registry, store=store, secret=secret
         )
-        with registry.transaction() as repo:
-            plan = JobPlan.from_json(JobRepository(repo.session).job(same).plan)
+        with registry.transaction() as ledger:
+            plan = JobPlan.from_json(ledger.jobs.job(same).plan)
         return OpenedJob(same, plan, plan.skipped, plan.warnings, resumed=True)
     now = dt.datetime.now(dt.UTC)
     plan = JobPlan(
@@ -84,8 +83,8 @@ def open_job(
         supersede,
         warnings=list(loaded.warnings),
     )
-    with registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with registry.transaction() as ledger:
+        jobs = ledger.jobs
         for old in jobs.open_for_folder(out):
             gone = jobs.abandon(old, reason=f"replaced by a newer command writing to {out}", at=now)
             lost = [u.certificate_no for u in gone if u.certificate_no]
@@ -93,7 +92,7 @@ def open_job(
                 f"unfinished job {old.id} writing to this folder was abandoned"
                 + (f"; its unregistered numbers are skipped: {', '.join(lost)}" if lost else "")
             )
-        units = _allocate(loaded, settings, repo, secret, plan)
+        units = _allocate(loaded, settings, ledger, secret, plan)
         awards = len(units)
         if supersede is not None and awards != 1:
             raise ReissueError(
@@ -132,18 +131,18 @@ def _unit(kind: str, label: str, now: dt.datetime, **values: object) -> IssueUni
 
 
 def _allocate(
-    loaded: LoadedSession, settings: Settings, repo: CertificateRepository, secret: bytes, plan: JobPlan
+    loaded: LoadedSession, settings: Settings, ledger: Ledger, secret: bytes, plan: JobPlan
 ) -> list[IssueUnit]:
     """One unit per award to issue, with its numbers and secrets; why each other applicant is skipped
     goes to `plan.skipped`."""
     session, supersede = loaded.session, plan.supersede
-    jobs = JobRepository(repo.session)
+    jobs = ledger.jobs
     units = []
     year = session.approval.date.year
     present = session.sitting.present
     now = dt.datetime.now(dt.UTC)
     if supersede is not None:
-        replaced = repo.by_number(supersede.certificate_no)
+        replaced = ledger.certificates.by_number(supersede.certificate_no)
         if replaced is None:
             raise NotFound(f"no certificate numbered {supersede.certificate_no}")
         lifecycle.require_in_force(replaced)
@@ -156,7 +155,7 @@ def _allocate(
             plan.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
             continue
         key = issue_key(secret, session, a)
-        existing = repo.by_issue_key(key)
+        existing = ledger.certificates.by_issue_key(key)
         if existing is not None and existing.certificate_no != (supersede and supersede.certificate_no):
             later = f" (superseded by {existing.superseded_by})" if existing.superseded_by else ""
             plan.skipped.append(f"{label}: already issued as {existing.certificate_no}{later}")
@@ -168,8 +167,8 @@ def _allocate(
                 f"(titlecert jobs resume {pending.job_id})"
             )
             continue
-        number = _next(repo, settings.certificate_no_format, year)
-        form_no = _next(repo, "PS{year}{seq:06d}", year)
+        number = _next(ledger, settings.certificate_no_format, year)
+        form_no = _next(ledger, "PS{year}{seq:06d}", year)
         secrets = {"token": new_token(), "holder": new_holder_secret()}
         units.append(
             _unit(
@@ -186,5 +185,7 @@ def _allocate(
     return units
 
 
-def _next(repo: CertificateRepository, fmt: str, year: int) -> str:
-    return certificate_number(fmt, year=year, seq=repo.next_number(fmt.format(year=year, seq=0)))
+def _next(ledger: Ledger, fmt: str, year: int) -> str:
+    return certificate_number(
+        fmt, year=year, seq=ledger.certificates.next_number(fmt.format(year=year, seq=0))
+    )

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from registry.jobs import JobRepository
 from registry.models import IssueUnit, JobState, UnitState
 from titlecert.jobs.clean import discard_staging
 from titlecert.jobs.plan import JobPlan, award_of
@@ -27,8 +26,8 @@ def finish_job(ctx: WorkContext, job_id: int) -> IssueResult:
 
     Raises NotFound for an unknown job, ApplicationError when a stored PDF or secret is gone.
     """
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         job = jobs.job(job_id)
         plan = JobPlan.from_json(job.plan)
         out_dir = Path(job.out_dir)
@@ -71,8 +70,8 @@ def _present(path: Path, sha256: str) -> bool:
 def _settle(ctx: WorkContext, job_id: int, *, failed: int, summary: str | None) -> bool:
     """Record the job failed or completed; True when it is completed."""
     now = dt.datetime.now(dt.UTC)
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         job = jobs.job(job_id, lock=True)
         if job.state not in (JobState.RUNNING, JobState.FAILED):
             return job.state == JobState.COMPLETED

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from docgen.rules import mask_id
 from registry import lifecycle
-from registry.audit import Actor, AuditLog
+from registry.audit import Actor
 from registry.holders import holder_id_hmac
-from registry.jobs import JobRepository
+from registry.ledger import Ledger
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
-from registry.repository import CertificateRepository, hash_token
+from registry.repository import hash_token
 from titlecert.clerks.register import record_copy, record_form
 from titlecert.documents import Award
 from titlecert.errors import ApplicationError, StoreIntegrityError
@@ -46,8 +46,8 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
     Conflict when a number or fingerprint is registered already, NotFound when a re-issue's old
     certificate is gone.
     """
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         unit = jobs.unit(unit_id, lock=True)
         documents = SealedDocument.load(unit.documents)
         if unit.state not in (UnitState.SEALED, UnitState.FAILED) or not documents:
@@ -59,7 +59,7 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
             plan = JobPlan.from_json(job.plan)
             award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
             _register_award(
-                repo,
+                ledger,
                 award,
                 documents,
                 pdfs,
@@ -106,7 +106,7 @@ def archive_key(award: Award, doc: SealedDocument) -> str | None:
 
 
 def _register_award(
-    repo: CertificateRepository,
+    ledger: Ledger,
     award: Award,
     documents: list[SealedDocument],
     pdfs: dict[str, bytes],
@@ -117,34 +117,32 @@ def _register_award(
     actor: Actor,
     at: dt.datetime,
 ) -> None:
-    audit = AuditLog(repo.session)
     number = award.certificate.certificate_no
     replaced = plan.supersede.certificate_no if plan.supersede else None
     if plan.supersede is not None:
         lifecycle.supersede(
-            repo,
+            ledger,
             plan.supersede.certificate_no,
             by=number,
             reason=plan.supersede.reason,
             at=at,
             actor=actor,
-            audit=audit,
             issue_key=award.issue_key,
         )
     for doc in documents:
         key = archive_key(award, doc)
         if doc.kind == DocumentKind.CERTIFICATE:
-            _record_certificate(repo, award, doc, key, at, secret)
+            _record_certificate(ledger, award, doc, key, at, secret)
         elif doc.kind == DocumentKind.REVIEW_FORM:
-            _record_review_form(repo, award, doc, key, at, pdfs[doc.sha256])
+            _record_review_form(ledger, award, doc, key, at, pdfs[doc.sha256])
         if key is not None:
             store.put(key, pdfs[doc.sha256])
         if doc.kind == DocumentKind.CERTIFICATE:
-            lifecycle.record_issue(audit, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
+            lifecycle.record_issue(ledger, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
 
 
 def _record_certificate(
-    repo: CertificateRepository,
+    ledger: Ledger,
     award: Award,
     doc: SealedDocument,
     key: str | None,
@@ -153,7 +151,7 @@ def _record_certificate(
 ) -> None:
     """The certificate's registry row."""
     d = award.certificate
-    repo.add(
+    ledger.certificates.add(
         CertificateRecord(
             certificate_no=d.certificate_no,
             licence_id=d.licence_id,
@@ -182,7 +180,7 @@ def _record_certificate(
 
 
 def _record_review_form(
-    repo: CertificateRepository,
+    ledger: Ledger,
     award: Award,
     doc: SealedDocument,
     key: str | None,
@@ -191,7 +189,7 @@ def _record_review_form(
 ) -> None:
     """A registered review-form copy: its registry row, and for the clerk pages the form (its unit and
     reporting chain, the boxes stamped by hand, once per form) and the printed copy."""
-    record = repo.add_document(
+    record = ledger.certificates.add_document(
         DocumentRecord(
             kind=DocumentKind.REVIEW_FORM,
             number=award.form_no,
@@ -206,7 +204,7 @@ def _record_review_form(
     )
     data = award.certificate
     record_form(
-        repo.session,
+        ledger,
         award.form_no,
         award.applicant,
         certificate_no=data.certificate_no,
@@ -215,7 +213,7 @@ def _record_review_form(
         pdf=pdf,
         now=now,
     )
-    record_copy(repo.session, record, now)
+    record_copy(ledger, record, now)
 
 
 def issued_documents(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import Conflict, NotFound, RegistryError
-from registry.jobs import UNFINISHED_UNIT_STATES, JobRepository
+from registry.jobs import UNFINISHED_UNIT_STATES
 from registry.models import UnitState
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.progress import Progress, Tally
@@ -52,8 +52,8 @@ class _Run:
 
     def __init__(self, ctx: WorkContext, job_id: int, out_dir: Path, progress: Progress) -> None:
         self.ctx, self.job_id, self.out_dir, self.progress = ctx, job_id, out_dir, progress
-        with ctx.registry.transaction() as repo:
-            jobs = JobRepository(repo.session)
+        with ctx.registry.transaction() as ledger:
+            jobs = ledger.jobs
             units = jobs.units(job_id, UNFINISHED_UNIT_STATES)
             self.tally = Tally.of(job_id, jobs.counts(job_id))
         self.todo = deque(u.id for u in units)

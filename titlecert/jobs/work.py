@@ -21,7 +21,6 @@ from docgen.photos import photo_problem
 from docgen.render import render_docx
 from docgen.workdays import WorkCalendar, load_overrides
 from registry.db import Registry
-from registry.jobs import JobRepository
 from registry.models import IssueJob, UnitState
 from signing.ltv import last_seal_sha256
 from titlecert.configured_store import open_store
@@ -89,8 +88,8 @@ class WorkContext:
         kept |= set(self._sessions)
         if not kept:
             return
-        with self.registry.transaction() as repo:
-            ended = kept & set(JobRepository(repo.session).ended())
+        with self.registry.transaction() as ledger:
+            ended = kept & set(ledger.jobs.ended())
         for job_id in ended:
             self.forget(job_id)
 
@@ -155,8 +154,8 @@ class UnitWork:
 
 def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
     """The unit's work. Raises NotFound, or ApplicationError when its inputs or secrets are gone."""
-    with ctx.registry.transaction() as repo:
-        jobs = JobRepository(repo.session)
+    with ctx.registry.transaction() as ledger:
+        jobs = ledger.jobs
         unit = jobs.unit(unit_id)
         job = jobs.job(unit.job_id)
         plan = JobPlan.from_json(job.plan)
@@ -229,8 +228,8 @@ def record_sealed(ctx: WorkContext, work: UnitWork, finished: list[tuple[bytes, 
         copy = job.copy.value if job.copy is not None else None
         documents.append(SealedDocument(job.kind, job.out_name, digest, pages, signed, copy).__dict__)
         blobs[digest] = pdf
-    with ctx.registry.transaction() as repo:
-        unit = JobRepository(repo.session).unit(work.unit_id, lock=True)
+    with ctx.registry.transaction() as ledger:
+        unit = ledger.jobs.unit(work.unit_id, lock=True)
         if unit.state in (UnitState.PLANNED, UnitState.FAILED):
             unit.documents = json.dumps(documents, ensure_ascii=False)
             unit.state, unit.error, unit.updated_at = UnitState.SEALED.value, None, dt.datetime.now(dt.UTC)
@@ -239,8 +238,8 @@ def record_sealed(ctx: WorkContext, work: UnitWork, finished: list[tuple[bytes, 
 
 def fail_unit(ctx: WorkContext, unit_id: int, error: str) -> None:
     """Mark a unit failed (what was sealed stays recorded, to be registered on the next attempt)."""
-    with ctx.registry.transaction() as repo:
-        unit = JobRepository(repo.session).unit(unit_id, lock=True)
+    with ctx.registry.transaction() as ledger:
+        unit = ledger.jobs.unit(unit_id, lock=True)
         if unit.state in (UnitState.PLANNED, UnitState.SEALED, UnitState.FAILED):
             unit.state, unit.error, unit.attempts = UnitState.FAILED.value, error[:4000], unit.attempts + 1
             unit.updated_at = dt.datetime.now(dt.UTC)
@@ -248,8 +247,8 @@ def fail_unit(ctx: WorkContext, unit_id: int, error: str) -> None:
 
 def reset_unit(ctx: WorkContext, unit_id: int) -> None:
     """Forget a unit's sealed PDFs (not in the store as recorded): it is made again."""
-    with ctx.registry.transaction() as repo:
-        unit = JobRepository(repo.session).unit(unit_id, lock=True)
+    with ctx.registry.transaction() as ledger:
+        unit = ledger.jobs.unit(unit_id, lock=True)
         if unit.state in (UnitState.SEALED, UnitState.FAILED):
             unit.state, unit.documents = UnitState.PLANNED.value, None
             unit.updated_at = dt.datetime.now(dt.UTC)

@@ -74,13 +74,17 @@ def fake_analyser(data: bytes, trust: TrustSettings, at: dt.datetime | None = No
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     registry = Registry(f"sqlite:///{tmp_path_factory.mktemp('pages') / 'registry.sqlite3'}")
     registry.migrate()
-    with registry.transaction() as repo:
-        repo.add(record(VALID, "CQZC2026000001", sha256=hashlib.sha256(UPLOAD).hexdigest()))
-        repo.add(record(REVOKED, "CQZC2026000002"))
+    with registry.transaction() as ledger:
+        ledger.certificates.add(record(VALID, "CQZC2026000001", sha256=hashlib.sha256(UPLOAD).hexdigest()))
+        ledger.certificates.add(record(REVOKED, "CQZC2026000002"))
         # 20:30 UTC on 1 March is 04:30 on 2 March in Beijing.
-        repo.revoke("CQZC2026000002", reason="评审终止", at=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC))
-        repo.add(record(REPLACEMENT, "CQZC2026000004", holder_name="王小红", title="正高级工程师"))
-        repo.add(
+        ledger.certificates.revoke(
+            "CQZC2026000002", reason="评审终止", at=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC)
+        )
+        ledger.certificates.add(
+            record(REPLACEMENT, "CQZC2026000004", holder_name="王小红", title="正高级工程师")
+        )
+        ledger.certificates.add(
             record(
                 SUPERSEDED,
                 "CQZC2026000003",
@@ -90,7 +94,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 status_changed_at=dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC),
             )
         )
-        repo.add(record(SUPERSEDED_NO_LINK, "CQZC2026000005", status=CertificateStatus.SUPERSEDED.value))
+        ledger.certificates.add(
+            record(SUPERSEDED_NO_LINK, "CQZC2026000005", status=CertificateStatus.SUPERSEDED.value)
+        )
     flask_app = APIFlask(__name__, docs_path=None)
     flask_app.config["MAX_CONTENT_LENGTH"] = 1024
     init_app(flask_app, VerifyServices(TrustSettings(anchors=()), registry, DOMAIN, analyser=fake_analyser))

@@ -1,0 +1,36 @@
+"""The ledger: every repository of the registry over one transaction (the unit of work).
+
+`Registry.transaction()` yields one; what a caller changes through any of its repositories commits
+together or not at all. The repositories are the only code that queries the registry's tables.
+"""
+
+from sqlalchemy.orm import Session
+
+from registry.audit import AuditLog
+from registry.clerks import ClerkAccounts
+from registry.jobs import JobRepository
+from registry.paper import PaperBook
+from registry.replacements import Replacements
+from registry.repository import CertificateRepository
+from registry.staff import StaffTokens
+from registry.verifications import VerificationLog
+
+
+class Ledger:
+    """The repositories of one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        """The transaction itself: for the registry's repositories, and for tests that tamper with rows."""
+        self.certificates = CertificateRepository(session)
+        self.audit = AuditLog(session)
+        """One audit log per transaction, so entries appended by several actions chain in order."""
+        self.jobs = JobRepository(session)
+        self.staff = StaffTokens(session, self.audit)
+        self.paper = PaperBook(session)
+        self.clerks = ClerkAccounts(session)
+        self.replacements = Replacements(session)
+        self.verifications = VerificationLog(session)
+
+
+__all__ = ["Ledger"]
