@@ -75,13 +75,9 @@ def supersede(
     if issue_key is None:
         new = _require(repo, by)
         require_in_force(new)
-    elif old.issue_key == issue_key:
-        old.issue_key = hashlib.sha256(f"superseded:{certificate_no}:{issue_key}".encode()).hexdigest()
-    old.status = CertificateStatus.SUPERSEDED.value
-    old.superseded_by = by
-    old.status_reason = reason
-    old.status_changed_at = at
-    repo.session.flush()
+    freed = issue_key is not None and old.issue_key == issue_key
+    released = hashlib.sha256(f"superseded:{certificate_no}:{issue_key}".encode()).hexdigest() if freed else None
+    repo.mark_superseded(old, by=by, reason=reason, at=at, issue_key=released)
     ledger.audit.append(
         actor, AuditAction.CERTIFICATE_SUPERSEDED, certificate_no, {"by": by, "reason": reason}, at=at
     )

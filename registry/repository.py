@@ -154,6 +154,19 @@ class CertificateRepository:
             select(CertificateRecord).where(CertificateRecord.certificate_no == certificate_no)
         ).scalar_one_or_none()
 
+    def mark_superseded(
+        self, record: CertificateRecord, *, by: str, reason: str, at: dt.datetime, issue_key: str | None
+    ) -> None:
+        """Record that `by` supersedes the certificate; `issue_key`, when given, replaces its award key
+        (a re-issue takes the key over)."""
+        if issue_key is not None:
+            record.issue_key = issue_key
+        record.status = CertificateStatus.SUPERSEDED.value
+        record.superseded_by = by
+        record.status_reason = reason
+        record.status_changed_at = at
+        self.session.flush()
+
     def revoke(self, certificate_no: str, *, reason: str, at: dt.datetime) -> CertificateRecord:
         """Mark a certificate revoked. Raises NotFound, or Conflict if it is already revoked."""
         record = self.by_number(certificate_no)
