@@ -1,8 +1,8 @@
 """LibreOffice conversion: .docx -> PDF/A-2b, every output checked.
 
-soffice exits 0 even when it wrote nothing (CONVERSION.md §3.2), so every PDF is checked for
-existence, header, page count and embedded fonts. One profile directory per caller: two soffice
-processes sharing a profile serialise silently.
+soffice exits 0 even when it wrote nothing (docs/conversion.md, "The exit status lies"), so every
+PDF is checked for existence, header, page count and embedded fonts. One profile directory per
+caller: two soffice processes sharing a profile serialise silently.
 """
 
 import io

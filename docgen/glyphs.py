@@ -1,7 +1,7 @@
 """Glyph coverage: a character no installed font can draw is an error before issuing.
 
 LibreOffice falls back glyph by glyph through fontconfig and silently drops a character that no
-font covers (CONVERSION.md §3.4: 𪚥 vanished from a certificate without HanaMin). So the text of
+font covers (𪚥 vanished from a certificate without HanaMin: docs/conversion.md, "Fonts"). So the text of
 every document is checked against the union of the installed fonts' character sets first.
 """
 

@@ -11,8 +11,8 @@ LICENCE_ROOT = "1.2.156.3005.2"
 def new_token() -> str:
     """A QR capability token: 160 random bits as upper-case base32 (32 characters).
 
-    Upper case keeps the QR in alphanumeric mode (VERIFY.md lesson 2); 160 bits clear the
-    ≥128-bit floor with base32's 5-bit alignment.
+    Upper case keeps the QR in alphanumeric mode (docs/verification-threats.md, "Tokens in the QR
+    code"); 160 bits clear the ≥128-bit floor with base32's 5-bit alignment.
     """
     return base64.b32encode(secrets.token_bytes(20)).decode("ascii")
 

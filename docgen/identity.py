@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class IdType(StrEnum):
-    """ID document types the notice accepts (DOMAIN.md §7)."""
+    """ID document types the notice accepts (docs/domain.md, "ID documents the notice accepts")."""
 
     RESIDENT_ID = "resident_id"
     HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
@@ -118,7 +118,7 @@ def gb11643_check_char(first17: str) -> str:
 
     Hand-written on purpose: python-stdnum's `cn.ric.validate` also checks that the address code
     existed in the birth year and so rejects genuine Chongqing IDs of people born before 1997
-    and HK/Macau/Taiwan permits (DOMAIN.md §7.1).
+    and HK/Macau/Taiwan permits (docs/domain.md, "Resident ID and residence permits (GB 11643-1999)").
     """
     total = sum(int(d) * w for d, w in zip(first17, _GB11643_WEIGHTS, strict=True))
     return _GB11643_CHECK[total % 11]
@@ -128,7 +128,8 @@ def credit_check_char(first17: str) -> str:
     """The GB 32100 check character of a unified social credit code.
 
     Hand-written: python-stdnum's `cn.uscc` requires digits in positions 1-8 and so rejects
-    legitimate codes that start with a letter (DOMAIN.md §7.2).
+    legitimate codes that start with a letter (docs/domain.md, "Unified social credit codes (GB
+    32100-2015)").
     """
     total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]

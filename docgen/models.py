@@ -318,7 +318,8 @@ class LoadedSession(_Model):
 
 
 class CertificateData(_Model):
-    """Every value printed on one electronic title certificate (DOMAIN.md §1.3)."""
+    """Every value printed on one electronic title certificate (docs/domain.md, "What a certificate
+    prints")."""
 
     certificate_no: str
     licence_id: str = Field(description="National e-licence identifier (GB/T 36904)")

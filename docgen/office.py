@@ -1,16 +1,17 @@
 """One long-lived LibreOffice behind unoserver: start, convert, watch, kill (for docgen.officepool).
 
-unoserver (the well-kept library of CONVERSION.md §3) runs under Debian's python3 + python3-uno in
+unoserver (docs/conversion.md, "Converting with LibreOffice") runs under Debian's python3 + python3-uno in
 `.venv-uno`, linked into the project's venv as `unoserver` by scripts/setup.sh. It starts one
 soffice with the profile and UNO port it is given and serves one XML-RPC request at a time. Its
 own client (`unoserver.client.UnoClient`) is not used: it has no socket timeout, retries a refused
 connection 5 times 10 s apart and asks `info()` before every conversion. The client here is a
 plain XML-RPC call with a socket timeout, which is all the protocol is.
 
-Each instance runs in a process group of its own (unoserver, oosplash, soffice.bin), so a kill
-takes all of it: unoserver's `stop()` does not stop LibreOffice and a killed unoserver leaves
-soffice.bin holding the UNO port (CONVERSION.md §5). Any process still naming the profile
-directory (an orphan of an earlier run) is killed before a start and after a stop.
+Each instance runs in a process group of its own (unoserver, oosplash, soffice.bin), so a kill takes
+all of it: unoserver's `stop()` does not stop LibreOffice and a killed unoserver leaves soffice.bin
+holding the UNO port (docs/conversion.md, "Failure modes of a long-lived LibreOffice"). Any process
+still naming the profile directory (an orphan of an earlier run) is killed before a start and after
+a stop.
 
 A lifeline process joins each group and reads a pipe only this process writes to. When this
 process dies in any way (kill -9 included) the kernel closes the pipe, and the lifeline stops the
@@ -39,7 +40,8 @@ from docgen.errors import ConversionError
 
 # The same options as the batch path, in unoserver's "Name=value" form ("2" -> long, "true" -> bool).
 FILTER_OPTIONS = [f"{name}={option['value']}" for name, option in _PDF_FILTER.items()]
-# Named import filter: without it a non-zip .docx is imported as plain text (CONVERSION.md §5).
+# Named import filter: without it a non-zip .docx is imported as plain text (docs/conversion.md,
+# "The exit status lies").
 DOCX_IMPORT_FILTER = "MS Word 2007 XML"
 _GRACE = 5.0  # seconds LibreOffice gets to exit on SIGTERM before the group is killed
 

@@ -1,7 +1,8 @@
 """A pool of long-lived LibreOffice instances converting .docx to PDF/A-2b (issue 8).
 
 A warm LibreOffice converts a certificate for ~0.35 CPU-s against ~1.5 CPU-s for a cold `soffice`
-per document, and one instance per core scales (CONVERSION.md §3.2, §7). So the pool keeps `size`
+per document, and one instance per core scales (docs/conversion.md, "Converting with LibreOffice").
+So the pool keeps `size`
 unoserver instances (docgen.office), each with its own profile directory under
 `profile_root`, started in parallel, and hands each `convert` call a free one:
 
@@ -12,7 +13,7 @@ unoserver instances (docgen.office), each with its own profile directory under
   starts it again and retries the document once on the fresh instance;
 - an instance found dead before a conversion is started again first;
 - after `recycle_after` conversions, or when its soffice.bin holds more than `max_rss_mb`
-  (LibreOffice grows to ~1 GB over ~800 conversions, §5), an instance is stopped and started again
+  (LibreOffice grows to ~1 GB over ~800 conversions), an instance is stopped and started again
   in the background while the others go on converting.
 
 The one-shot `docgen.convert.convert_to_pdf` stays the batch path for rare or single runs.

@@ -34,8 +34,9 @@ def render_docx(
     """Fill `template`. Autoescape is on: values are text, never markup or template code.
 
     `images` maps a variable to (PNG bytes or file, width in mm). One DocxTemplate per document,
-    built from cached bytes (docxtpl re-renders are not faster, CONVERSION.md §1). docxtpl repairs
-    malformed XML silently, so DocgenError is raised if a `must_contain` value did not arrive.
+    built from cached bytes (docxtpl re-renders are not faster: docs/conversion.md, "Rendering with
+    docxtpl"). docxtpl repairs malformed XML silently, so DocgenError is raised if a `must_contain`
+    value did not arrive.
     """
     tpl = DocxTemplate(io.BytesIO(_template_bytes(template)))
     values = dict(context)

@@ -8,7 +8,8 @@ def clean_text(value: str) -> str:
     """NFC-normalised, control characters removed, whitespace runs folded to one space.
 
     docxtpl turns \\a and \\f into paragraph and page breaks even with autoescape
-    (CONVERSION.md §1.1), so no control character may reach a template.
+    (docs/conversion.md, "Escaping and control characters"), so no control character may reach a
+    template.
     """
     value = unicodedata.normalize("NFC", value)
     value = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)

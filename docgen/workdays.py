@@ -3,7 +3,7 @@
 Wraps `chinese_calendar` (pinned; it covers the years of the State Council's announcements) with
 an override table for late announcements and local changes. Counting is our own `nth_workday`:
 the package's `find_workday` counts from the first workday on or after a non-working start day,
-one off from "the n-th working day after" (DOMAIN.md §6.1).
+one off from "the n-th working day after" (docs/domain.md, "The calendar package").
 
 A day in a year nobody describes is never guessed: it raises CalendarError. `WorkCalendar.then`
 chains a later calendar consulted only for the years this one does not cover (how a job keeps the

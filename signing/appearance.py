@@ -30,7 +30,8 @@ STAMP_DIGITS = "0123456789- "
 @lru_cache(maxsize=32)
 def _subset_bytes(font_path: str, chars: frozenset[str]) -> bytes:
     """The font cut down to `chars`, once per process: pyHanko parses and subsets the whole CJK font
-    (5 MB here) on every signature otherwise, about 0.5 s each (PYHANKO.md §7)."""
+    (5 MB here) on every signature otherwise, about 0.5 s each (docs/signing.md, "What a seal
+    appearance costs")."""
     font = TTFont(io.BytesIO(_font_bytes(font_path)))
     options = subset.Options()
     options.layout_features = ["*"]

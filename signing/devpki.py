@@ -21,7 +21,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from signing.roles import ROLE_POLICY_OIDS, Role
 
 # RSA rather than ECDSA: pyHanko bumps the PDF to version 2.0 for ECDSA signatures, which PDF/A-2b
-# forbids (see PYHANKO.md §2.4).
+# forbids (docs/signing.md, "The DEMO PKI and PDF/A").
 _KEY_BITS = 3072
 
 # Lifetimes. A time-stamping certificate outlives the signing ones: documents are re-time-stamped

@@ -1,8 +1,8 @@
 """Finds the CJK font used for seal text.
 
 pyHanko cannot read font collections (.ttc), so the seal font must be a single .ttf/.otf
-(PYHANKO.md §2.3). AR PL SungtiL GB (Debian fonts-arphic-gbsn00lp) is a TrueType font with a
-licence that allows embedding.
+(docs/signing.md, "Seal text in Chinese"). AR PL SungtiL GB (Debian fonts-arphic-gbsn00lp) is a
+TrueType font with a licence that allows embedding.
 """
 
 from pathlib import Path

@@ -1,7 +1,8 @@
 """PAdES sealing: create every seal field, certify with the committee, approve with the authority.
 
 Both signature fields are created in the revision of the certification signature: a visible field
-added after a certification signature would void it (PYHANKO.md §2.2). Every other form field is
+added after a certification signature would void it (docs/signing.md, "Certification and approval
+signatures"). Every other form field is
 flattened into its page first (signing.flatten).
 """
 

@@ -1,5 +1,5 @@
-"""Admission control: cheap byte-level checks before any parser touches an upload (VERIFY.md §6),
-and the revision bounds checked right after parsing."""
+"""Admission control: cheap byte-level checks before any parser touches an upload, and the revision
+bounds checked right after parsing (docs/verification-threats.md, "Untrusted uploads")."""
 
 import re
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""R-AUDIT: the byte-level revision audit of VERIFY.md §7.
+"""R-AUDIT: the byte-level revision audit (docs/verification-threats.md, "The acceptance rule and
+the revision audit").
 
 pyHanko validates what its xref tables point at; a viewer that repairs a file may read something
 else (duplicate object definitions, objects hidden between others, xref entries pointing back into

@@ -122,7 +122,8 @@ def document_timeline(
         at = token_time(stamp.signed_data) if newest else moment
         # No diff analysis here: every document time stamp follows the last seal, whose own diff
         # analysis (verify.checks) already judges each later revision; one per stamp made the
-        # cost quadratic in renewals (VERIFY.md §6, docs/performance.md).
+        # cost quadratic in renewals (docs/verification-threats.md, "Untrusted uploads";
+        # docs/performance.md).
         status = validate_pdf_timestamp(
             stamp, knowledge.context(trust, at, require_revinfo=not newest), skip_diff=True
         )

@@ -1,4 +1,4 @@
-"""Isolated analysis of untrusted uploads (VERIFY.md §6.2).
+"""Isolated analysis of untrusted uploads (docs/verification-threats.md, "Untrusted uploads").
 
 Each upload is parsed in a fresh Python process with resource limits set before the interpreter
 starts (address space, CPU time, open files, no file writes) and a wall-clock timeout after which

@@ -1,13 +1,16 @@
-"""R-ACCEPT 5: what may follow the last seal (VERIFY.md §7), checked object by object.
+"""R-ACCEPT 5: what may follow the last seal, checked object by object.
+
+The rule and its reasons: docs/verification-threats.md, "The acceptance rule and the revision audit".
 
 After the authority's seal only long-term validation material may be added: the document security
 store (/DSS with its certificates, OCSP answers, CRLs and VRI entries), document time stamps with
 their invisible widgets, and the bookkeeping such updates write (xref and object streams, /Info
 /ModDate and /Producer, the XMP ModifyDate, MetadataDate and Producer). pyHanko rates more as
 LTA_UPDATES (any /Info or XMP change, AcroForm /NeedAppearances /DA /DR, a new invisible signature
-field: VERIFY.md §3), so every object each later revision writes is compared here with the one the
-revision before it held, through pyHanko's historical resolvers. Each revision costs what it
-writes (plus its DSS index), so a tail of decades of renewals stays linear.
+field: docs/verification-threats.md, "What pyHanko's own validation lets through"), so every object
+each later revision writes is compared here with the one the revision before it held, through
+pyHanko's historical resolvers. Each revision costs what it writes (plus its DSS index), so a tail
+of decades of renewals stays linear.
 """
 
 from collections.abc import Iterable

@@ -120,8 +120,9 @@ def test_a_killed_libreoffice_is_restarted_and_the_next_conversions_succeed(pool
 
 
 def test_a_killed_unoserver_leaves_no_orphan_holding_the_uno_port(pool: OfficePool) -> None:
-    """CONVERSION.md §5: a killed unoserver leaves soffice.bin running on its UNO port, and a new one
-    would convert through the orphan. The pool kills the whole group before starting again."""
+    """A killed unoserver leaves soffice.bin running on its UNO port, and a new one would convert
+    through the orphan (docs/conversion.md, "Failure modes of a long-lived LibreOffice"). The pool
+    kills the whole group before starting again."""
     restarts = total(pool, "restarts")
     orphans = [psutil.Process(pid) for pid in (s.soffice_pid for s in pool.stats()) if pid is not None]
     for soffice in orphans:

@@ -1,4 +1,5 @@
-"""Uploads are parsed in an isolated, resource-limited worker (VERIFY.md §6.2)."""
+"""Uploads are parsed in an isolated, resource-limited worker (docs/verification-threats.md,
+"Untrusted uploads")."""
 
 import datetime as dt
 

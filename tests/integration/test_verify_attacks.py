@@ -1,4 +1,4 @@
-"""The acceptance rule against the known attacks on signed PDFs (VERIFY.md §3-§7)."""
+"""The acceptance rule against the known attacks on signed PDFs (docs/verification-threats.md)."""
 
 import io
 from pathlib import Path
@@ -67,7 +67,8 @@ def test_bytes_after_the_last_eof_are_rejected(context, issued: Issued) -> None:
 
 
 def test_third_signature_by_a_trusted_key_is_invalid(context, instance: Instance, issued: Issued) -> None:  # type: ignore[no-untyped-def]
-    # pyHanko alone calls all three signatures valid (VERIFY.md §3); the rule fixes the signer set.
+    # pyHanko alone calls all three signatures valid (docs/verification-threats.md, "What pyHanko's
+    # own validation lets through"); the rule fixes the signer set.
     pki = instance.home / "pki"
     signer = load_pkcs12_signer(pki / "committee.p12", (pki / "committee.pass").read_bytes())
     writer = IncrementalPdfFileWriter(io.BytesIO(issued.pdf(0)))

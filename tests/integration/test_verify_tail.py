@@ -1,7 +1,8 @@
 """R-ACCEPT 5 through every channel: after the last seal only validation data and document time
-stamps may follow (VERIFY.md §3, §7). Each kind of post-seal change is made on a certificate and a
-review form, sealed at B-B and at B-LTA by the product itself, and judged by `titlecert verify`,
-`titlecert verify --offline` and the upload API of the running server."""
+stamps may follow (docs/verification-threats.md, "The acceptance rule and the revision audit"). Each
+kind of post-seal change is made on a certificate and a review form, sealed at B-B and at B-LTA by
+the product itself, and judged by `titlecert verify`, `titlecert verify --offline` and the upload
+API of the running server."""
 
 import io
 import json

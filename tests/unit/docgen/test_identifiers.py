@@ -7,7 +7,7 @@ from docgen.identifiers import certificate_number, licence_identifier, new_token
 
 
 def test_licence_identifier_check_character_matches_real_identifiers() -> None:
-    # Real identifiers quoted in DOMAIN.md §2.2
+    # Real identifiers quoted in docs/domain.md, "Identifiers"
     assert (
         licence_identifier(
             type_code="11100000000013338W011", issuer_code="11430000006122244L", serial="20230000403"

@@ -292,7 +292,8 @@ def test_not_json(tmp_path: Path) -> None:
 
 
 def test_control_characters_never_reach_a_template() -> None:
-    # \f would become a page break and \a a paragraph in docxtpl (CONVERSION.md §1.1)
+    # \f would become a page break and \a a paragraph in docxtpl (docs/conversion.md, "Escaping and
+    # control characters")
     assert clean_text("重庆\f数智\a科技\x00有限\u2028公司  ") == "重庆 数智 科技 有限 公司"
 
 

@@ -61,7 +61,9 @@ def test_birth_date_and_sex_round_trip_through_the_id(birth: dt.date, seq: int, 
 @pytest.mark.parametrize(
     "number",
     [
-        "500103199003070017",  # Chongqing, born 1990: python-stdnum rejects these (DOMAIN.md §7.1)
+        # Chongqing, born 1990: python-stdnum rejects these (docs/domain.md, "Resident ID and
+        # residence permits (GB 11643-1999)")
+        "500103199003070017",
         "500112198506150010",
         "11010519491231002X",
     ],

@@ -1,4 +1,5 @@
-"""The working-day calendar against hand-checked dates (DOMAIN.md §6.2) and as properties."""
+"""The working-day calendar against hand-checked dates (docs/domain.md, "Deadlines the notice
+sets") and as properties."""
 
 import datetime as dt
 import json
