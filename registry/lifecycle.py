@@ -76,7 +76,9 @@ def supersede(
         new = _require(repo, by)
         require_in_force(new)
     freed = issue_key is not None and old.issue_key == issue_key
-    released = hashlib.sha256(f"superseded:{certificate_no}:{issue_key}".encode()).hexdigest() if freed else None
+    released = (
+        hashlib.sha256(f"superseded:{certificate_no}:{issue_key}".encode()).hexdigest() if freed else None
+    )
     repo.mark_superseded(old, by=by, reason=reason, at=at, issue_key=released)
     ledger.audit.append(
         actor, AuditAction.CERTIFICATE_SUPERSEDED, certificate_no, {"by": by, "reason": reason}, at=at

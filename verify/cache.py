@@ -5,7 +5,6 @@ is kept by those; a "now" analysis for `ttl` seconds, since now moves on. The re
 verdict (issued, revoked, void) is never kept: `verify_pdf` asks for it every time.
 """
 
-import copy
 import datetime as dt
 import hashlib
 import threading
@@ -19,7 +18,7 @@ from verify.checks import Analyser, Analysis, analyse_pdf
 
 class CachedAnalyser:
     """An `Analyser` that keeps the last `size` analyses (least recently used out), each for `ttl`
-    seconds. Thread-safe; gives each caller its own copy."""
+    seconds. Thread-safe; an analysis is frozen, so one kept is shared safely."""
 
     def __init__(
         self,
@@ -40,14 +39,14 @@ class CachedAnalyser:
             kept = self._kept.get(key)
             if kept is not None and now - kept[0] < self.ttl:
                 self._kept.move_to_end(key)
-                return copy.deepcopy(kept[1])
+                return kept[1]  # frozen: callers cannot change what others get
         analysis = self.analyser(data, trust, at)
         with self._lock:
             self._kept[key] = (now, analysis)
             self._kept.move_to_end(key)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-        return copy.deepcopy(analysis)
+        return analysis
 
 
 __all__ = ["CachedAnalyser"]

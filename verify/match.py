@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from registry.db import Registry
 from registry.holders import same_holder_id
+from verify.certificates import TOKEN_PATTERN
 from verify.errors import MatchUnavailable
-from verify.service import TOKEN_PATTERN
 
 _DOTS = str.maketrans({"・": "·", "‧": "·", "•": "·", "･": "·", "∙": "·", "⋅": "·"})
 """Middle dots of names such as 阿依古丽·买买提, as different input methods type them."""

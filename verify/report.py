@@ -1,8 +1,10 @@
 """The verification report: raw facts as fields, the verdict as a property (pyHanko's style)."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
+
+from verify.rules import RuleId
 
 
 class Verdict(StrEnum):
@@ -65,34 +67,82 @@ class SignatureReport:
     (PAdES B-LT/B-LTA); False for B-B/B-T files, which carry none."""
 
 
-@dataclass
+_SEVERITY = {
+    Verdict.VALID: 0,
+    Verdict.INDETERMINATE: 1,
+    Verdict.MODIFIED: 2,
+    Verdict.INVALID: 3,
+    Verdict.MALFORMED: 4,
+}
+"""How bad each verdict is: a file that cannot be judged at all outranks a broken or foreign seal,
+which outranks a later change, which outranks evidence that can no longer be checked."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule found (docs/verification.md lists the rules and their ids)."""
+
+    rule: RuleId
+    """The rule's id, e.g. `accept.seal-count`."""
+    message: str
+    """One plain sentence for the person checking the file."""
+    verdict: Verdict | None = None
+    """The worst verdict this finding allows the file; None for a note that changes nothing."""
+
+
+def worst(findings: "tuple[Finding, ...] | list[Finding]") -> Verdict:
+    """The file's verdict: the most severe any finding sets, VALID when none sets one."""
+    verdicts = [f.verdict for f in findings if f.verdict is not None]
+    return max(verdicts, key=_SEVERITY.__getitem__, default=Verdict.VALID)
+
+
+@dataclass(frozen=True)
 class VerificationReport:
-    """What `verify` says about one file."""
+    """What `verify` says about one file: the facts found, and the verdict they add up to."""
 
     file: str
     """The file name as given."""
-    verdict: Verdict
-    """The file's verdict."""
-    status: Status = Status.UNKNOWN
-    """The registry status of the certificate the file is."""
+    findings: tuple[Finding, ...] = ()
+    """What the rules found, in the order they ran."""
+    certificate_status: Status | None = None
+    """The registry's status of the certificate the file is bound to; None when the registry was
+    not consulted or does not know the file."""
     certificate_no: str | None = None
     """The certificate number found in the registry by the file's fingerprint."""
     sha256: str | None = None
     """SHA-256 of the whole file."""
-    signatures: list[SignatureReport] = field(default_factory=list)
+    signatures: tuple[SignatureReport, ...] = ()
     """Every embedded signature, in file order."""
-    reasons: list[str] = field(default_factory=list)
-    """Plain-language reasons for anything short of valid (and notes)."""
     registry_consulted: bool = True
     """False when verified offline, with the trust anchors alone."""
     document: str | None = None
     """For a sealed document other than a certificate: its kind, number and copy."""
-    document_timestamps: list[str] = field(default_factory=list)
+    document_timestamps: tuple[str, ...] = ()
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
     validation_time: str | None = None
     """The moment the file was judged as of: now, or the date asked for (`verify --at`)."""
     superseded_by: str | None = None
     """When the certificate was superseded: the number of the one re-issued in its place."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """The file's verdict, from the findings (verify.report.worst)."""
+        return worst(self.findings)
+
+    @property
+    def status(self) -> Status:
+        """The registry's word on the certificate (UNKNOWN when it has none)."""
+        return self.certificate_status or Status.UNKNOWN
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every finding's sentence, in order: why the file is short of valid, and notes."""
+        return [f.message for f in self.findings]
+
+    @property
+    def rules(self) -> list[str]:
+        """The ids of the rules that found something, in order."""
+        return [f.rule for f in self.findings]
 
     @property
     def accepted(self) -> bool:
@@ -106,6 +156,14 @@ class VerificationReport:
     def to_json(self) -> dict[str, Any]:
         """The report as the JSON object of the CLI and API."""
         doc = asdict(self)
+        del doc["certificate_status"]
         doc["verdict"] = self.verdict.value
         doc["status"] = self.status.value
+        doc["reasons"] = self.reasons
+        doc["signatures"] = list(doc["signatures"])
+        doc["document_timestamps"] = list(self.document_timestamps)
+        doc["findings"] = [
+            {"rule": f.rule, "verdict": f.verdict.value if f.verdict else None, "message": f.message}
+            for f in self.findings
+        ]
         return doc

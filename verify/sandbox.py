@@ -17,7 +17,8 @@ from typing import Any
 
 from signing.trust import TrustSettings
 from verify.checks import Analysis, analyse_pdf
-from verify.report import SignatureReport, Verdict
+from verify.report import Finding, SignatureReport, Verdict
+from verify.rules import RuleId
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,29 @@ class IsolatedAnalyser:
             )
         except subprocess.TimeoutExpired:
             reason = f"the file took longer than {self.limits.wall_seconds:.0f} s to analyse and was rejected"
-            return Analysis(Verdict.MALFORMED, reasons=[reason])
+            return Analysis.refused(RuleId.ADMIT_LIMITS, reason)
         if proc.returncode != 0:
-            return Analysis(
-                Verdict.MALFORMED, reasons=["the file could not be analysed within the service's limits"]
+            return Analysis.refused(
+                RuleId.ADMIT_LIMITS, "the file could not be analysed within the service's limits"
             )
         try:
             return _analysis_from_json(json.loads(proc.stdout))
         except (ValueError, KeyError, TypeError):
-            return Analysis(Verdict.MALFORMED, reasons=["the file could not be analysed"])
+            return Analysis.refused(RuleId.ADMIT_LIMITS, "the file could not be analysed")
 
 
 def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
-    doc["verdict"] = Verdict(doc["verdict"])
-    doc["signatures"] = [SignatureReport(**s) for s in doc["signatures"]]
-    return Analysis(**doc)
+    findings = tuple(
+        Finding(RuleId(f["rule"]), f["message"], Verdict(f["verdict"]) if f["verdict"] else None)
+        for f in doc["findings"]
+    )
+    return Analysis(
+        findings=findings,
+        signatures=tuple(SignatureReport(**s) for s in doc["signatures"]),
+        document_timestamps=tuple(doc["document_timestamps"]),
+        signed_sha256=doc["signed_sha256"],
+        validation_time=doc["validation_time"],
+    )
 
 
 def _worker() -> None:

@@ -1,121 +1,13 @@
-"""Verification services: a file's report, and a token's registered certificate."""
+"""Verifying a file: the analysis of its seals and structure, then its binding to the registry."""
 
 import datetime as dt
 import hashlib
-import re
-from dataclasses import dataclass
 
 from registry.db import Registry
-from registry.lifecycle import current
-from registry.models import CertificateRecord, as_utc
 from signing.trust import TrustSettings
+from verify.binding import RegistryFacts, bind
 from verify.checks import Analyser, analyse_pdf
-from verify.report import Status, Verdict, VerificationReport
-
-TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
-
-
-def mask_name(name: str) -> str:
-    """张*明 style: first and last character kept (a two-character name keeps the first)."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-@dataclass(frozen=True)
-class CertificateView:
-    """What the public may see of a registered certificate."""
-
-    certificate_no: str
-    """证书编号."""
-    status: Status
-    """The registry's status now: valid, revoked or superseded."""
-    status_reason: str | None
-    """Why it was revoked or superseded."""
-    status_changed_at: dt.datetime | None
-    """When the status last changed (UTC)."""
-    holder: str
-    """Masked name, e.g. 张*明."""
-    holder_id: str
-    """Masked ID number: first 6 and last 4."""
-    title: str
-    """资格名称, e.g. 高级工程师."""
-    level: str
-    """级别, e.g. 副高级."""
-    series: str
-    """系列."""
-    speciality: str
-    """专业."""
-    committee: str
-    """The review committee (评审机构)."""
-    authority: str
-    """The approving authority (核准机构)."""
-    approval_no: str
-    """批准文号 of the approval notice."""
-    passed_on: dt.date
-    """取得时间: the day the committee passed the holder."""
-    issued_on: dt.date
-    """发证时间: the day the approval notice was issued."""
-    sha256: str
-    """SHA-256 (hex) of the issued PDF: compare it with the file at hand."""
-    superseded_by: str | None = None
-    """The number of the certificate re-issued in place of this one, if any."""
-    archive_sha256: str | None = None
-    """SHA-256 of the archive copy when it was re-time-stamped since issue (None: it is the issued
-    file); the renewed copy carries the same seals and also verifies."""
-
-    @classmethod
-    def of(cls, r: CertificateRecord) -> "CertificateView":
-        return cls(
-            certificate_no=r.certificate_no,
-            status=Status(r.status),
-            status_reason=r.status_reason,
-            status_changed_at=_utc(r.status_changed_at),
-            holder=mask_name(r.holder_name),
-            holder_id=r.holder_id_masked,
-            title=r.title,
-            level=r.level,
-            series=r.series,
-            speciality=r.speciality,
-            committee=r.committee,
-            authority=r.authority,
-            approval_no=r.approval_no,
-            passed_on=r.passed_on,
-            issued_on=r.issued_on,
-            sha256=r.issued_sha256 or r.sha256,
-            superseded_by=r.superseded_by,
-            archive_sha256=r.sha256 if r.issued_sha256 not in (None, r.sha256) else None,
-        )
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    return as_utc(moment) if moment else None
-
-
-def lookup_token(registry: Registry, token: str) -> CertificateView | None:
-    """The certificate a QR token names; None alike for unknown and malformed tokens."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return None
-    with registry.transaction() as ledger:
-        record = ledger.certificates.by_token(token)
-        return CertificateView.of(record) if record else None
-
-
-def lookup_successor(registry: Registry, token: str) -> CertificateView | None:
-    """The certificate in force in place of the superseded one `token` names (at the end of its
-    chain of re-issues); None when the token names no certificate, or one not superseded. The old
-    token opens the new certificate's public view only: tokens are stored hashed, so the new one
-    is not known."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return None
-    with registry.transaction() as ledger:
-        record = ledger.certificates.by_token(token)
-        if record is None or not record.superseded_by:
-            return None
-        successor = current(ledger.certificates, record)
-        return CertificateView.of(successor) if successor is not record else None
+from verify.report import VerificationReport
 
 
 def verify_pdf(
@@ -131,87 +23,25 @@ def verify_pdf(
     signatures and structure alone.
 
     `analyser` parses the file: in-process by default (files the operator holds), or
-    verify.sandbox.IsolatedAnalyser for uploads from the public. The registry is asked for the
-    file's fingerprint, then for the fingerprint of the revision the last seal signed, which the
-    analysis gives only when verify.tail found nothing but validation data and document time
-    stamps after it.
+    verify.sandbox.IsolatedAnalyser for uploads from the public.
     """
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)
-    report = VerificationReport(
+    facts = RegistryFacts.look_up(registry, digest, analysis) if registry else RegistryFacts(consulted=False)
+    view = facts.certificate
+    return VerificationReport(
         file=name,
-        verdict=analysis.verdict,
+        findings=(*analysis.findings, *bind(facts, analysis)),
+        certificate_status=view.status if view else None,
+        certificate_no=view.certificate_no if view else None,
         sha256=digest,
         signatures=analysis.signatures,
-        reasons=list(analysis.reasons),
-        document_timestamps=list(analysis.document_timestamps),
+        registry_consulted=facts.consulted,
+        document=facts.document,
+        document_timestamps=analysis.document_timestamps,
         validation_time=analysis.validation_time,
-        registry_consulted=registry is not None,
+        superseded_by=view.superseded_by if view else None,
     )
-    bindable = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE) and analysis.signed_sha256
-    if registry is None:
-        report.reasons.append("the registry was not consulted: status unknown")
-        if report.signatures and not any(s.revocation_checked for s in report.signatures):
-            report.reasons.append(
-                "the seal certificates' revocation was not checked: the file carries no validation data "
-                "(PAdES B-B/B-T); online verification, with the registry, shows whether it was issued"
-            )
-        return report
-    void = False
-    with registry.transaction() as ledger:
-        record = ledger.certificates.by_sha256(digest)
-        document = None if record else ledger.certificates.document_by_sha256(digest)
-        if record is None and document is None and bindable:
-            record = ledger.certificates.by_signed_sha256(str(analysis.signed_sha256))
-            document = (
-                None if record else ledger.certificates.document_by_signed_sha256(str(analysis.signed_sha256))
-            )
-            if record or document:
-                report.reasons.append(
-                    "validation data or time stamps were added after issue; "
-                    "the sealed content is the one issued"
-                )
-        if document is not None:  # a review-form copy: the award's certificate gives the status
-            report.document = f"{document.kind} {document.number}" + (
-                f" ({document.copy})" if document.copy else ""
-            )
-            record = (
-                ledger.certificates.by_number(document.certificate_no) if document.certificate_no else None
-            )
-            void = ledger.paper.is_void(document.id)
-        view = CertificateView.of(record) if record else None
-    if view is None:
-        report.status = Status.UNKNOWN
-        if report.verdict in (Verdict.VALID, Verdict.INDETERMINATE):
-            report.verdict = Verdict.INVALID
-        if report.verdict is not Verdict.MALFORMED:
-            report.reasons.append("this exact file was never issued: its fingerprint is not in the registry")
-        return report
-    report.certificate_no = view.certificate_no
-    report.status = view.status
-    if void:
-        report.verdict = Verdict.INVALID
-        report.reasons.append(
-            f"this printed copy ({report.document}) was reported lost: it is void "
-            "(its replacement carries a new copy number)"
-        )
-    if view.status is Status.REVOKED:
-        report.verdict = Verdict.INVALID
-        when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
-        report.reasons.append(f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}")
-    elif view.status is Status.SUPERSEDED:
-        report.verdict = Verdict.INVALID
-        report.superseded_by = view.superseded_by
-        when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
-        why = f" ({view.status_reason})" if view.status_reason else ""
-        report.reasons.append(
-            f"certificate {view.certificate_no} was superseded{when} by certificate {view.superseded_by}"
-            f"{why}: it is no longer valid for use; verify certificate {view.superseded_by} instead"
-        )
-    elif view.status is not Status.VALID:
-        report.verdict = Verdict.INVALID
-        report.reasons.append(f"certificate {view.certificate_no} is {view.status.value}")
-    return report
 
 
-__all__ = ["CertificateView", "lookup_successor", "lookup_token", "mask_name", "verify_pdf"]
+__all__ = ["verify_pdf"]

@@ -17,7 +17,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import AuditEntry, CertificateRecord
 from registry.repository import hash_token
 from registry.staff import StaffRole
-from verify.service import lookup_successor
+from verify.certificates import lookup_successor
 from verify.transparency import Channel, holder_view, note_verification
 
 AT = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)

@@ -19,6 +19,7 @@ from signing.trust import load_trust_settings
 from tests.conftest import Instance, Issued
 from tests.tamper import add_page_content, flip_byte_in_signed_range, unsigned_revision
 from verify.report import Verdict
+from verify.rules import RuleId
 from verify.service import verify_pdf
 
 
@@ -37,7 +38,7 @@ def check(context, data: bytes):  # type: ignore[no-untyped-def]
 
 def test_issued_certificate_is_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
     report = check(context, issued.pdf(0))
-    assert (report.verdict, report.status, report.reasons) == (Verdict.VALID, "valid", [])
+    assert (report.verdict, report.status, report.findings) == (Verdict.VALID, "valid", ())
     assert [s.role for s in report.signatures] == ["committee", "authority"]
     assert report.signatures[0].certification and not report.signatures[1].certification
     # the demo seals at B-LTA: the authority's seal covers its revision, then a document time stamp all
@@ -51,19 +52,19 @@ def test_issued_certificate_is_valid(context, issued: Issued) -> None:  # type: 
 def test_flipped_byte_in_signed_range_is_invalid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
     report = check(context, flip_byte_in_signed_range(issued.pdf(0)))
     assert report.verdict is Verdict.INVALID
-    assert any("broken" in r for r in report.reasons)
+    assert RuleId.ACCEPT_SEAL_INTACT in report.rules
 
 
 def test_incremental_update_changing_page_content_is_not_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
     report = check(context, add_page_content(issued.pdf(0)))
     assert report.verdict is Verdict.MODIFIED
-    assert any("changed after the committee certified it" in r for r in report.reasons)
-    assert any("does not cover the whole file" in r for r in report.reasons)
+    assert {RuleId.ACCEPT_CERTIFICATION_HOLDS, RuleId.ACCEPT_LAST_SEAL_COVERS_FILE} <= set(report.rules)
 
 
 def test_bytes_after_the_last_eof_are_rejected(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
     report = check(context, issued.pdf(0) + b"1 0 obj (hidden) endobj\n")
     assert report.verdict is Verdict.MALFORMED
+    assert report.rules == [RuleId.ADMIT_BYTES]
 
 
 def test_third_signature_by_a_trusted_key_is_invalid(context, instance: Instance, issued: Issued) -> None:  # type: ignore[no-untyped-def]
@@ -79,6 +80,7 @@ def test_third_signature_by_a_trusted_key_is_invalid(context, instance: Instance
     ).sign_pdf(writer, existing_fields_only=True, output=out)
     report = check(context, out.getvalue())
     assert report.verdict is Verdict.INVALID
+    assert {RuleId.ACCEPT_SEAL_COUNT, RuleId.ACCEPT_SEAL_EXPECTED} <= set(report.rules)
     assert any("expected exactly 2 seals" in r for r in report.reasons)
 
 
@@ -105,13 +107,14 @@ def test_seals_from_outside_the_trust_anchors_are_invalid(context, issued: Issue
     report = check(context, forged)
     assert report.verdict is Verdict.INVALID
     assert len(report.signatures) == 2 and all(not s.trusted for s in report.signatures)
-    assert any("not from a trusted issuer" in r for r in report.reasons)
+    assert report.rules[:2] == [RuleId.ACCEPT_SEAL_TRUSTED, RuleId.ACCEPT_SEAL_ROLE]
 
 
 def test_an_unregistered_file_is_not_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]
     report = check(context, unsigned_revision(issued.pdf(0)))
     assert report.verdict is Verdict.INVALID
     assert report.status == "unknown"
+    assert report.rules[-1] == RuleId.REGISTRY_ISSUED
 
 
 def _seal_png() -> bytes:
@@ -143,9 +146,13 @@ def test_genuine_keys_in_the_wrong_roles_or_order_are_invalid(
     swapped = _sign(_sign(base, authority, "A", certify=True), committee, "B", certify=False)
     report = check(context, swapped)
     assert report.verdict is Verdict.INVALID
-    assert any("seal 1 must be the committee's" in r for r in report.reasons)
+    assert [f.message for f in report.findings if f.rule == RuleId.ACCEPT_SEAL_ROLE] == [
+        "seal 1 must be the committee's; its certificate holds authority",
+        "seal 2 must be the authority's; its certificate holds committee",
+    ]
     # Right order, but the committee does not certify: nothing would lock the document.
     uncertified = _sign(_sign(base, committee, "A", certify=False), authority, "B", certify=False)
     report = check(context, uncertified)
     assert report.verdict is Verdict.INVALID
-    assert any("seal 1 has the wrong signature type" in r for r in report.reasons)
+    assert RuleId.ACCEPT_SEAL_TYPE in report.rules
+    assert RuleId.ACCEPT_SEAL_ROLE not in report.rules

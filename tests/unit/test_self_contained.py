@@ -11,10 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # pattern so that this file does not name them itself.
 OUTSIDE_NOTE = re.compile(r"(?:VERIFY|PYHANKO|DOMAIN|CONVERSION|STYLE)\.md|\.\./shared")
 
-# Files still being rewritten that may cite the old notes until then. Temporary: empty this set
-# once they cite docs/ instead (the last test fails when an entry no longer needs its exemption).
-PENDING = {"verify/checks.py"}
-
 DOCS_PAGE = re.compile(r"(?<![\w/.-])docs/[\w.-]+\.md")
 
 
@@ -34,7 +30,6 @@ def test_no_tracked_file_cites_notes_outside_the_repository() -> None:
     found = [
         f"{name}:{number}: {line.strip()}"
         for name, lines in tracked_texts().items()
-        if name not in PENDING
         for number, line in enumerate(lines, start=1)
         if OUTSIDE_NOTE.search(line)
     ]
@@ -50,11 +45,3 @@ def test_every_docs_page_named_exists() -> None:
         if not (ROOT / page).is_file()
     ]
     assert not missing, "these docs pages do not exist:\n" + "\n".join(missing)
-
-
-def test_pending_exemptions_are_still_needed() -> None:
-    texts = tracked_texts()
-    done = sorted(
-        name for name in PENDING if not any(OUTSIDE_NOTE.search(line) for line in texts.get(name, []))
-    )
-    assert not done, f"no longer cite notes outside the repository, remove from PENDING: {done}"

@@ -6,7 +6,8 @@ import logging
 from apiflask import APIFlask
 from flask import Blueprint, Response, render_template, request
 
-from verify.service import lookup_successor, lookup_token, verify_pdf
+from verify.certificates import lookup_successor, lookup_token
+from verify.service import verify_pdf
 from verify.transparency import Channel
 from verify.web import api, i18n, limits, logs, problems
 from verify.web.labels import ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS

@@ -10,10 +10,11 @@ from apiflask import APIBlueprint, APIFlask
 from flask import Response, request
 
 from registry.db import Registry
+from verify.certificates import CertificateView, lookup_token
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery, match_holder
 from verify.report import VerificationReport
-from verify.service import CertificateView, lookup_token, verify_pdf
+from verify.service import verify_pdf
 from verify.transparency import Channel, HolderView, holder_view, note_token_verification
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref

@@ -7,8 +7,8 @@ from apiflask.fields import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from verify.certificates import CertificateView
 from verify.report import VerificationReport
-from verify.service import CertificateView
 from verify.transparency import HolderView
 
 _DOCUMENTED = ConfigDict(use_attribute_docstrings=True)

@@ -1,13 +1,17 @@
 """Kept analyses: one analysis per file and validation time while fresh, another when the time to
-keep it has passed or the moment differs, the least recently used dropped past the size, and each
-caller its own copy."""
+keep it has passed or the moment differs, the least recently used dropped past the size; what one
+caller gets cannot be changed under another (an analysis is frozen)."""
 
+import dataclasses
 import datetime as dt
+
+import pytest
 
 from signing.trust import TrustSettings
 from verify.cache import CachedAnalyser
 from verify.checks import Analysis
-from verify.report import Verdict
+from verify.report import Finding
+from verify.rules import RuleId
 
 
 class Counting:
@@ -16,7 +20,7 @@ class Counting:
 
     def __call__(self, data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
         self.calls.append((data, at))
-        return Analysis(Verdict.VALID, reasons=[f"analysis {len(self.calls)}"])
+        return Analysis((Finding(RuleId.LONGTERM_LATER_STAMPS, f"analysis {len(self.calls)}"),))
 
 
 def test_an_analysis_is_kept_by_file_and_moment_for_its_time() -> None:
@@ -25,7 +29,8 @@ def test_an_analysis_is_kept_by_file_and_moment_for_its_time() -> None:
     cached = CachedAnalyser(inner, size=2, ttl=300, clock=lambda: now[0])
     trust = TrustSettings(anchors=())
     first = cached(b"%PDF form", trust)
-    first.reasons.append("changed by its caller")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.findings = ()  # type: ignore[misc]
     assert cached(b"%PDF form", trust).reasons == ["analysis 1"]  # kept, and a copy
     past = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     assert cached(b"%PDF form", trust, past).reasons == ["analysis 2"]  # another moment

@@ -16,7 +16,7 @@ from registry.models import CertificateRecord, CertificateStatus
 from registry.repository import hash_token
 from signing.trust import TrustSettings
 from verify.checks import Analysis
-from verify.report import SignatureReport, Verdict
+from verify.report import SignatureReport
 from verify.web import VerifyServices, init_app
 
 DOMAIN = "verify.example.test"
@@ -67,7 +67,7 @@ def fake_analyser(data: bytes, trust: TrustSettings, at: dt.datetime | None = No
         certification=True,
         docmdp_ok=True,
     )
-    return Analysis(Verdict.VALID, signatures=[seal])
+    return Analysis(signatures=(seal,))
 
 
 @pytest.fixture(scope="module")

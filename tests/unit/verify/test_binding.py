@@ -1,0 +1,99 @@
+"""The registry binding's rules on the facts the registry gives: what each finding says, which
+rule says it, and what it does to the verdict."""
+
+import datetime as dt
+
+from verify.binding import RegistryFacts, bind
+from verify.certificates import CertificateView
+from verify.checks import Analysis
+from verify.report import Finding, SignatureReport, Status, Verdict, worst
+from verify.rules import RuleId
+
+SEAL = SignatureReport(
+    role="committee",
+    signer="DEMO committee",
+    signed_at=None,
+    timestamp=None,
+    intact=True,
+    valid=True,
+    trusted=True,
+    coverage="ENTIRE_FILE",
+    modification_level="NONE",
+    certification=True,
+    docmdp_ok=True,
+)
+SOUND = Analysis(signatures=(SEAL,), signed_sha256="ab" * 32)
+CHANGED = Analysis((Finding(RuleId.AUDIT_REVISIONS, "revision audit: a page changed", Verdict.MODIFIED),))
+
+
+def view(status: Status, **changes: object) -> CertificateView:
+    values: dict[str, object] = {
+        "certificate_no": "CQZC2026000001",
+        "status": status,
+        "status_reason": None,
+        "status_changed_at": None,
+        "holder": "张*明",
+        "holder_id": "500103********0030",
+        "title": "高级工程师",
+        "level": "副高级",
+        "series": "工程技术",
+        "speciality": "大数据智能化",
+        "committee": "评委会",
+        "authority": "重庆市职称改革办公室",
+        "approval_no": "渝职改办〔2026〕12号",
+        "passed_on": dt.date(2025, 12, 21),
+        "issued_on": dt.date(2026, 1, 20),
+        "sha256": "cd" * 32,
+    }
+    values.update(changes)
+    return CertificateView(**values)  # type: ignore[arg-type]
+
+
+def judged(facts: RegistryFacts, analysis: Analysis = SOUND) -> tuple[Verdict, list[str]]:
+    findings = [*analysis.findings, *bind(facts, analysis)]
+    return worst(findings), [f.rule for f in findings]
+
+
+def test_offline_the_status_is_unknown_and_missing_revocation_checks_are_said() -> None:
+    verdict, rules = judged(RegistryFacts(consulted=False))
+    assert (verdict, rules) == (
+        Verdict.VALID,
+        [RuleId.REGISTRY_OFFLINE, RuleId.REGISTRY_REVOCATION_UNCHECKED],
+    )
+
+
+def test_a_sound_file_the_registry_does_not_know_is_invalid() -> None:
+    assert judged(RegistryFacts(consulted=True)) == (Verdict.INVALID, [RuleId.REGISTRY_ISSUED])
+
+
+def test_a_modified_unknown_file_stays_modified_and_is_told_it_was_never_issued() -> None:
+    verdict, rules = judged(RegistryFacts(consulted=True), CHANGED)
+    assert (verdict, rules) == (Verdict.MODIFIED, [RuleId.AUDIT_REVISIONS, RuleId.REGISTRY_ISSUED])
+
+
+def test_a_malformed_file_gets_no_registry_finding() -> None:
+    malformed = Analysis.refused(RuleId.ADMIT_PARSE, "damaged")
+    assert judged(RegistryFacts(consulted=True), malformed) == (Verdict.MALFORMED, [RuleId.ADMIT_PARSE])
+
+
+def test_a_renewed_copy_bound_by_its_sealed_revision_is_valid_with_a_note() -> None:
+    facts = RegistryFacts(consulted=True, certificate=view(Status.VALID), by_sealed_revision=True)
+    assert judged(facts) == (Verdict.VALID, [RuleId.REGISTRY_SEALED_REVISION])
+
+
+def test_revoked_superseded_and_void_each_name_their_rule() -> None:
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    revoked = RegistryFacts(True, view(Status.REVOKED, status_reason="评审终止", status_changed_at=at))
+    assert judged(revoked) == (Verdict.INVALID, [RuleId.REGISTRY_NOT_REVOKED])
+    [finding] = bind(revoked, SOUND)
+    assert finding.message == "certificate CQZC2026000001 was revoked on 2026-03-01: 评审终止"
+    superseded = RegistryFacts(True, view(Status.SUPERSEDED, superseded_by="CQZC2026000002"))
+    [finding] = bind(superseded, SOUND)
+    assert (
+        finding.rule is RuleId.REGISTRY_NOT_SUPERSEDED
+        and "verify certificate CQZC2026000002" in finding.message
+    )
+    void = RegistryFacts(
+        True, view(Status.VALID), document="review-form PS2026000001 (personnel-file)", void=True
+    )
+    assert judged(void) == (Verdict.INVALID, [RuleId.REGISTRY_COPY_NOT_VOID])

@@ -1,0 +1,312 @@
+"""The rules judged on a file's facts: R-ACCEPT, the long-term rules and R-AUDIT.
+
+Each rule is a function of verify.facts.FileFacts yielding findings that name it (verify.rules);
+FILE_RULES runs them in the order their findings are reported. docs/verification.md lists them.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from pyhanko.sign.ades.report import AdESIndeterminate
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+
+from signing.profiles import PROFILES, SIGNING_ORDER
+from verify.facts import FileFacts, SealFacts
+from verify.report import Finding, Verdict
+from verify.rules import RuleId
+
+FileRule = Callable[[FileFacts], Iterator[Finding]]
+SealStep = Callable[[SealFacts, dt.datetime], Finding | None]
+
+_UNDETERMINED = {
+    AdESIndeterminate.TRY_LATER,
+    AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.REVOKED_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.NO_POE,
+}
+
+
+def seal_count(facts: FileFacts) -> Iterator[Finding]:
+    """Exactly the seals of SIGNING_ORDER: the committee's, then the authority's."""
+    if len(facts.seals) != len(SIGNING_ORDER):
+        yield Finding(
+            RuleId.ACCEPT_SEAL_COUNT,
+            f"expected exactly {len(SIGNING_ORDER)} seals (committee, then authority), "
+            f"found {len(facts.seals)}",
+            Verdict.INVALID,
+        )
+
+
+# Each seal's validity is judged by steps in order, and the first that fails is the seal's
+# finding: each presumes the ones before passed (trust means nothing for a broken signature, a
+# trust verdict is only "undetermined" for a certificate still current, and so on).
+
+
+def seal_intact(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.report.intact and seal.report.valid:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_INTACT,
+        f"seal {seal.number} is broken: the signed bytes were altered or the signature is bad",
+        Verdict.INVALID,
+    )
+
+
+def seal_not_revoked(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    details = seal.status.revocation_details
+    if not seal.status.revoked or details is None:
+        return None
+    whose = "a certificate above its certificate" if details.ca_revoked else "its certificate"
+    return Finding(
+        RuleId.ACCEPT_SEAL_NOT_REVOKED,
+        f"seal {seal.number} ({seal.report.signer}) was made after {whose} was revoked "
+        f"on {details.revocation_date:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})",
+        Verdict.INVALID,
+    )
+
+
+def seal_certificate_current(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    validated_at = seal.report.validated_at
+    cert = seal.status.signing_cert
+    if (
+        seal.report.trusted
+        or validated_at is None
+        or cert.not_valid_after >= dt.datetime.fromisoformat(validated_at)
+    ):
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_CERTIFICATE_CURRENT,
+        f"seal {seal.number}'s certificate expired on {cert.not_valid_after:%Y-%m-%d} and the "
+        "file carries no time stamp proving the seal was made before: it cannot be confirmed",
+        Verdict.INDETERMINATE,
+    )
+
+
+def seal_revocation_known(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.report.trusted or seal.status.trust_problem_indic not in _UNDETERMINED:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_REVOCATION_KNOWN,
+        f"seal {seal.number}'s certificate status cannot be established from the file "
+        f"({seal.status.trust_problem_indic}): revocation information is missing or out of date",
+        Verdict.INDETERMINATE,
+    )
+
+
+def seal_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.report.trusted:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_TRUSTED,
+        f"seal {seal.number} ({seal.report.signer}) is not from a trusted issuer",
+        Verdict.INVALID,
+    )
+
+
+def seal_timestamp_current(seal: SealFacts, moment: dt.datetime) -> Finding | None:
+    """A seal time stamp that validates but whose certificate expired before the moment judged,
+    with no document time stamp vouching for it."""
+    ts = seal.status.timestamp_validity
+    if (
+        ts is None
+        or seal.report.timestamp is not None
+        or not (ts.intact and ts.valid)
+        or ts.signing_cert is None
+        or ts.signing_cert.not_valid_after >= moment
+    ):
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_TIMESTAMP_CURRENT,
+        f"seal {seal.number}'s time stamp certificate expired on {ts.signing_cert.not_valid_after:%Y-%m-%d} "
+        "and no document time stamp covers it: ask the issuer for the re-time-stamped copy",
+        Verdict.INDETERMINATE,
+    )
+
+
+def seal_timestamp_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.status.timestamp_validity is None or seal.report.timestamp is not None:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_TIMESTAMP_TRUSTED,
+        f"seal {seal.number}'s time stamp is broken or not from a trusted time-stamping authority",
+        Verdict.INVALID,
+    )
+
+
+def seal_covers_revision(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.status.coverage >= SignatureCoverageLevel.ENTIRE_REVISION:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_COVERS_REVISION,
+        f"seal {seal.number} does not cover a whole revision of the document",
+        Verdict.INVALID,
+    )
+
+
+def seal_passes(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
+    if seal.status.bottom_line:
+        return None
+    return Finding(
+        RuleId.ACCEPT_SEAL_PASSES,
+        f"seal {seal.number} does not pass validation ({seal.status.summary()})",
+        Verdict.MODIFIED,
+    )
+
+
+SEAL_STEPS: tuple[SealStep, ...] = (
+    seal_intact,
+    seal_not_revoked,
+    seal_certificate_current,
+    seal_revocation_known,
+    seal_trusted,
+    seal_timestamp_current,
+    seal_timestamp_trusted,
+    seal_covers_revision,
+    seal_passes,
+)
+
+
+def each_seal(facts: FileFacts) -> Iterator[Finding]:
+    """Per seal: the first failing step of SEAL_STEPS, then whether it is the one expected there."""
+    for seal in facts.seals:
+        failed = next((f for step in SEAL_STEPS if (f := step(seal, facts.moment)) is not None), None)
+        if failed is not None:
+            yield failed
+        yield from seal_expected(seal)
+
+
+def seal_expected(seal: SealFacts) -> Iterator[Finding]:
+    """The n-th seal is by the n-th role of SIGNING_ORDER, with that role's signature type."""
+    if seal.number > len(SIGNING_ORDER):
+        yield Finding(
+            RuleId.ACCEPT_SEAL_EXPECTED,
+            f"seal {seal.number} ({seal.report.signer}) is unexpected",
+            Verdict.INVALID,
+        )
+        return
+    want = SIGNING_ORDER[seal.number - 1]
+    if seal.report.role != want.value:
+        held = "no recognised role" if seal.report.role is None else seal.report.role
+        yield Finding(
+            RuleId.ACCEPT_SEAL_ROLE,
+            f"seal {seal.number} must be the {want.value}'s; its certificate holds {held}",
+            Verdict.INVALID,
+        )
+    if seal.docmdp != PROFILES[want].docmdp:
+        yield Finding(
+            RuleId.ACCEPT_SEAL_TYPE,
+            f"seal {seal.number} has the wrong signature type: the committee's must certify the document "
+            "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
+            Verdict.INVALID,
+        )
+
+
+def _level(status: PdfSignatureStatus) -> ModificationLevel:
+    return status.modification_level if status.modification_level is not None else ModificationLevel.OTHER
+
+
+def certification_holds(facts: FileFacts) -> Iterator[Finding]:
+    """The committee's certification (DocMDP P=2) still holds: at most form filling and signing since."""
+    if not facts.seals:
+        return
+    first = facts.seals[0].status
+    if first.docmdp_ok is not True or _level(first) > ModificationLevel.FORM_FILLING:
+        yield Finding(
+            RuleId.ACCEPT_CERTIFICATION_HOLDS,
+            "the document was changed after the committee certified it, beyond what its certification allows",
+            Verdict.MODIFIED,
+        )
+
+
+def last_seal_covers_file(facts: FileFacts) -> Iterator[Finding]:
+    """The last seal covers the whole file, or everything after it is long-term validation material
+    (the document security store and document time stamps: PAdES B-LT/B-LTA, or a reader's "add
+    verification information"). pyHanko's LTA_UPDATES lets more through (docs/verification-threats.md,
+    "What pyHanko's own validation lets through"), so verify.tail checks each later object."""
+    if not facts.seals:
+        return
+    last = facts.seals[-1].status
+    lta_only = (
+        last.coverage is SignatureCoverageLevel.ENTIRE_REVISION
+        and _level(last) <= ModificationLevel.LTA_UPDATES
+        and not facts.tail
+    )
+    if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE and not lta_only:
+        yield Finding(
+            RuleId.ACCEPT_LAST_SEAL_COVERS_FILE,
+            "the last seal does not cover the whole file: data was added after it",
+            Verdict.MODIFIED,
+        )
+
+
+def only_validation_data_after(facts: FileFacts) -> Iterator[Finding]:
+    """Each object written after the last seal that is not validation data (verify.tail)."""
+    if facts.seals:
+        for finding in facts.tail:
+            yield Finding(RuleId.ACCEPT_ONLY_VALIDATION_DATA_AFTER, finding, Verdict.MODIFIED)
+
+
+def stamps_after_seals(facts: FileFacts) -> Iterator[Finding]:
+    if facts.seals and facts.stamps_before_seals:
+        yield Finding(
+            RuleId.LONGTERM_STAMPS_AFTER_SEALS,
+            "a document time stamp comes before the seals",
+            Verdict.INVALID,
+        )
+
+
+def stamps_valid(facts: FileFacts) -> Iterator[Finding]:
+    if facts.seals:
+        for problem in facts.timeline.problems:
+            yield Finding(RuleId.LONGTERM_STAMP_VALID, problem, Verdict.INVALID)
+
+
+def stamps_current(facts: FileFacts) -> Iterator[Finding]:
+    if facts.seals:
+        for problem in facts.timeline.expired:
+            yield Finding(
+                RuleId.LONGTERM_STAMP_CURRENT,
+                f"{problem}: ask the issuer for the re-time-stamped copy",
+                Verdict.INDETERMINATE,
+            )
+
+
+def later_stamps(facts: FileFacts) -> Iterator[Finding]:
+    """A note: document time stamps made after the moment judged are no evidence as of then."""
+    if facts.seals and facts.timeline.ignored:
+        yield Finding(
+            RuleId.LONGTERM_LATER_STAMPS,
+            f"{facts.timeline.ignored} document time stamp(s) made after {facts.moment:%Y-%m-%d} "
+            "were not considered",
+        )
+
+
+def no_form_fields(facts: FileFacts) -> Iterator[Finding]:
+    if facts.form_fields:
+        yield Finding(
+            RuleId.ACCEPT_NO_FORM_FIELDS,
+            f"the document has interactive form fields: {', '.join(facts.form_fields)}",
+            Verdict.MODIFIED,
+        )
+
+
+def revision_audit(facts: FileFacts) -> Iterator[Finding]:
+    for finding in facts.revision_audit:
+        yield Finding(RuleId.AUDIT_REVISIONS, f"revision audit: {finding}", Verdict.MODIFIED)
+
+
+FILE_RULES: tuple[FileRule, ...] = (
+    seal_count,
+    each_seal,
+    certification_holds,
+    last_seal_covers_file,
+    only_validation_data_after,
+    stamps_after_seals,
+    stamps_valid,
+    stamps_current,
+    later_stamps,
+    no_form_fields,
+    revision_audit,
+)
