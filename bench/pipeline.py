@@ -45,11 +45,12 @@ from docgen.qr import qr_png
 from docgen.render import render_certificate
 from templates import CERTIFICATE_DOCX, FONTS_CONF
 from titlecert import sealing as sealing_module
+from titlecert.bootstrap import bootstrap, calendar_of
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.process import process_unit
-from titlecert.jobs.work import WorkContext, calendar_of, load_unit, render
+from titlecert.jobs.work import WorkContext, load_unit, render
 from titlecert.settings import from_env
 
 
@@ -71,7 +72,7 @@ def naive_issue(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
     fresh = sealing_module.batch_sealing
     original = sealing_module.process_sealing
     sealing_module.process_sealing = fresh  # type: ignore[assignment] # keys, font, clients per document
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(bootstrap(settings))
     try:
         start = time.perf_counter()
         inputs = inputs_of(loaded, calendar_of(settings))

@@ -1,6 +1,7 @@
 """The web application factory: mounts verification on an APIFlask app. Nothing runs at import."""
 
 import logging
+import secrets
 import sys
 import time
 
@@ -9,15 +10,19 @@ from flask import Response
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import verify.web as verify_site
 from registry.db import Registry
-from titlecert.admin.api import AdminServices, init_admin
-from titlecert.clerks.web import install as install_clerks
-from titlecert.instance import instance_secret, load_trust
+from titlecert.admin import api as admin
+from titlecert.admin.api import AdminServices
+from titlecert.bootstrap import Components, bootstrap
+from titlecert.clerks import web as clerks
+from titlecert.clerks.auth import ClerkServices
 from titlecert.settings import Settings
-from verify.web import VerifyServices, api, init_app
+from verify.web import VerifyServices, api, limits
 from verify.web.limits import RateLimits
 from verify.web.logs import RedactTokens
-from verify.web.transparency import bp as transparency_bp
+
+log = logging.getLogger(__name__)
 
 
 class _ChineseJSON(DefaultJSONProvider):
@@ -43,31 +48,56 @@ def create_app(settings: Settings) -> APIFlask:
         # and request.is_secure, which decides HSTS.
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
-    registry = Registry(settings.database_url)
-    install_clerks(app, settings, registry)  # before init_app, which applies the request limits
-    limits = settings.rate_limits
-    init_app(
-        app,
-        VerifyServices(
-            trust=load_trust(settings),
-            registry=registry,
-            verify_domain=settings.verify_domain,
-            id_key=instance_secret(settings) if settings.secret_file.exists() else None,
-            limits=RateLimits(
-                lookup=limits.lookup,
-                match=limits.match,
-                match_per_certificate=limits.match_per_certificate,
-                upload=limits.upload,
-                storage_uri=settings.redis_url or "memory://",
-                key_prefix=limits.key_prefix,
-            ),
-        ),
-    )
+    components = bootstrap(settings)
+    registry = components.registry
+    verify_site.mount(app, _verify_services(components))
+    clerks.mount(app, _clerk_services(components))
+    admin.mount(app, AdminServices(registry))
     health = app.doc(hide=True)(lambda: _health(registry))  # for load balancers, not in the API document
     app.add_url_rule("/healthz", "healthz", health)
-    app.register_blueprint(transparency_bp)
-    init_admin(app, AdminServices(registry))
+    limits.install(app, _rate_limits(settings))  # last: it wraps the marked views of every feature
     return app
+
+
+def _verify_services(components: Components) -> VerifyServices:
+    settings = components.settings
+    return VerifyServices(
+        trust=components.trust,
+        registry=components.registry,
+        verify_domain=settings.verify_domain,
+        id_key=components.secret_if_initialised,
+        limits=_rate_limits(settings),
+    )
+
+
+def _clerk_services(components: Components) -> ClerkServices:
+    secret = components.secret_if_initialised
+    if secret is None:  # no instance yet: sessions then last as long as this process
+        log.warning(
+            "no instance secret at %s: clerk sessions will not survive a restart",
+            components.settings.secret_file,
+        )
+        secret = secrets.token_bytes(32)
+    return ClerkServices(
+        components.settings,
+        components.registry,
+        components.store,
+        components.trust,
+        session_secret=secret,
+        workdays=components.calendar(),
+    )
+
+
+def _rate_limits(settings: Settings) -> RateLimits:
+    limits = settings.rate_limits
+    return RateLimits(
+        lookup=limits.lookup,
+        match=limits.match,
+        match_per_certificate=limits.match_per_certificate,
+        upload=limits.upload,
+        storage_uri=settings.redis_url or "memory://",
+        key_prefix=limits.key_prefix,
+    )
 
 
 def _health(registry: Registry) -> Response:

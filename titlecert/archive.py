@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from registry.audit import Actor, AuditAction
-from registry.db import Registry
 from registry.models import CertificateRecord, DocumentRecord
 from signing.errors import SigningError
 from signing.ltv import last_seal_sha256, newest_time_evidence, retimestamp
 from signing.trust import TrustSettings
-from titlecert.configured_store import open_store
-from titlecert.instance import load_trust
+from titlecert.bootstrap import running
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 from verify.checks import analyse_pdf
@@ -94,13 +92,11 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
     copy that does not verify, leaves that document exactly as it was and is counted as failed.
     """
     cutoff = before or dt.datetime.now(dt.UTC) + RENEWAL_MARGIN
-    trust = load_trust(settings)
-    anchors = list(trust.anchors)
     timestamper = HTTPTimeStamper(settings.tsa_url)
-    store = open_store(settings)
-    registry = Registry(settings.database_url)
     result = RetimestampResult()
-    try:
+    with running(settings) as components:
+        trust, store, registry = components.trust, components.store, components.registry
+        anchors = list(trust.anchors)
         with registry.transaction() as ledger:
             keys = [str(r.storage_key) for r in ledger.certificates.stored()]
         for key in keys:
@@ -144,8 +140,6 @@ def retimestamp_archive(settings: Settings, *, before: dt.datetime | None = None
                 ledger.audit.append(actor, AuditAction.DOCUMENT_RETIMESTAMPED, key, detail)
             result.renewed.append(key)
             log.info("re-time-stamped %s", key)
-    finally:
-        registry.dispose()
     return result
 
 

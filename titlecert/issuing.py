@@ -18,8 +18,8 @@ from docgen.load import load_session
 from registry.jobs import UNFINISHED_UNIT_STATES
 from registry.models import OPEN_JOB_STATES
 from templates import FONTS_CONF
+from titlecert.bootstrap import bootstrap
 from titlecert.errors import ApplicationError
-from titlecert.instance import load_keys
 from titlecert.jobs.convert import open_converter
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.lease import holding
@@ -29,7 +29,7 @@ from titlecert.jobs.plan import Supersession, issue_key
 from titlecert.jobs.progress import NoProgress, Progress
 from titlecert.jobs.result import IssuedDocument, IssueResult, read_manifest
 from titlecert.jobs.runner import run_job
-from titlecert.jobs.work import WorkContext, calendar_of
+from titlecert.jobs.work import WorkContext
 from titlecert.kinds import AWARD_UNIT
 from titlecert.preflight import ServicesDown, preflight, service_problems
 from titlecert.settings import Settings
@@ -53,11 +53,12 @@ def issue_session(
     the replaced certificate's own; only its certificate and review forms are issued. Raises
     ReissueError, or the registry's NotFound/Conflict when that certificate is not in force.
     """
-    calendar = calendar_of(settings)
+    components = bootstrap(settings)
+    calendar = components.calendar()
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     inputs = inputs_of(loaded, calendar)
     preflight(loaded, settings, calendar, today=dt.date.today())
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(components)
     try:
         opened = open_job(
             settings,
@@ -81,9 +82,10 @@ def resume_job(settings: Settings, job_id: int, *, progress: Progress | None = N
     """Finish an unfinished job from the registry and the document store alone (no session file).
     Raises NotFound, ApplicationError when the job is completed or abandoned, KeyLoadError,
     ServicesDown."""
-    if problems := service_problems(settings, load_keys(settings)):
+    components = bootstrap(settings)
+    if problems := service_problems(settings, components.keys):
         raise ServicesDown(settings.signature_level, problems)
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(components)
     try:
         with ctx.registry.transaction() as ledger:
             job = ledger.jobs.job(job_id)
@@ -123,7 +125,6 @@ __all__ = [
     "IssueResult",
     "IssuedDocument",
     "Supersession",
-    "calendar_of",
     "issue_key",
     "issue_session",
     "read_manifest",

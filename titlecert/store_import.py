@@ -12,7 +12,7 @@ later.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.db import Registry
+from titlecert.bootstrap import transaction
 from titlecert.configured_store import open_store
 from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.settings import Settings
@@ -62,12 +62,8 @@ def import_folder(settings: Settings, folder: Path) -> ImportResult:
             continue
         store.put(key, data)
         result.copied += 1
-    registry = Registry(settings.database_url)
-    try:
-        with registry.transaction() as ledger:
-            keys = sorted({str(r.storage_key) for r in ledger.certificates.stored()})
-    finally:
-        registry.dispose()
+    with transaction(settings) as ledger:
+        keys = sorted({str(r.storage_key) for r in ledger.certificates.stored()})
     result.missing = [key for key in keys if not store.exists(key)]
     return result
 

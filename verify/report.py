@@ -1,8 +1,10 @@
 """The verification report: raw facts as fields, the verdict as a property (pyHanko's style)."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, computed_field
 
 from verify.rules import RuleId
 
@@ -104,9 +106,9 @@ class VerificationReport:
     """The file name as given."""
     findings: tuple[Finding, ...] = ()
     """What the rules found, in the order they ran."""
-    certificate_status: Status | None = None
+    certificate_status: Annotated[Status | None, Field(exclude=True)] = None
     """The registry's status of the certificate the file is bound to; None when the registry was
-    not consulted or does not know the file."""
+    not consulted or does not know the file (sent as `status`)."""
     certificate_no: str | None = None
     """The certificate number found in the registry by the file's fingerprint."""
     sha256: str | None = None
@@ -124,16 +126,19 @@ class VerificationReport:
     superseded_by: str | None = None
     """When the certificate was superseded: the number of the one re-issued in its place."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def verdict(self) -> Verdict:
         """The file's verdict, from the findings (verify.report.worst)."""
         return worst(self.findings)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def status(self) -> Status:
         """The registry's word on the certificate (UNKNOWN when it has none)."""
         return self.certificate_status or Status.UNKNOWN
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def reasons(self) -> list[str]:
         """Every finding's sentence, in order: why the file is short of valid, and notes."""
@@ -154,16 +159,9 @@ class VerificationReport:
         return f"{self.verdict.value}:{self.status.value} {self.file}"
 
     def to_json(self) -> dict[str, Any]:
-        """The report as the JSON object of the CLI and API."""
-        doc = asdict(self)
-        del doc["certificate_status"]
-        doc["verdict"] = self.verdict.value
-        doc["status"] = self.status.value
-        doc["reasons"] = self.reasons
-        doc["signatures"] = list(doc["signatures"])
-        doc["document_timestamps"] = list(self.document_timestamps)
-        doc["findings"] = [
-            {"rule": f.rule, "verdict": f.verdict.value if f.verdict else None, "message": f.message}
-            for f in self.findings
-        ]
+        """The report as the JSON object of the CLI and the API (one serialisation for both)."""
+        doc: dict[str, Any] = _REPORT_JSON.dump_python(self, mode="json")
         return doc
+
+
+_REPORT_JSON: TypeAdapter[VerificationReport] = TypeAdapter(VerificationReport)

@@ -114,6 +114,18 @@ def test_lookups_share_one_limit_and_pages_get_a_chinese_429(
         assert client.get(f"/api/v1/certificates/{token}").status_code == 200
 
 
+def test_every_limited_page_is_limited_whichever_feature_mounts_it(
+    instance: Instance, storage: dict[str, str]
+) -> None:
+    """The holder page and the clerk sign-in draw on the lookup limit like the scan page: the limits
+    are applied after every feature is mounted."""
+    with site(instance, TITLECERT_RATE_LIMIT_LOOKUP="2 per 60 seconds", **storage) as client:
+        assert client.get(f"/h/{'x' * 43}").status_code == 404
+        assert client.get("/clerk/login").status_code == 200
+        assert client.get(f"/h/{'y' * 43}").status_code == 429
+        assert client.get("/clerk/login").status_code == 429
+
+
 def test_uploads_are_limited_before_they_are_parsed(instance: Instance, storage: dict[str, str]) -> None:
     with site(instance, TITLECERT_RATE_LIMIT_UPLOAD="1 per 60 seconds", **storage) as client:
         first = client.post("/api/v1/verify", data={"file": (io.BytesIO(b"not a pdf"), "a.pdf")})

@@ -16,6 +16,7 @@ from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
 from registry.db import Registry
 from templates import FONTS_CONF
 from tests.conftest import Instance, postgres_database, sample_session_doc
+from titlecert.bootstrap import bootstrap, calendar_of
 from titlecert.errors import ApplicationError
 from titlecert.jobs.clean import clean_job
 from titlecert.jobs.convert import ChunkConverter
@@ -23,7 +24,7 @@ from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.process import process_unit
-from titlecert.jobs.work import WorkContext, calendar_of, load_unit
+from titlecert.jobs.work import WorkContext, load_unit
 from titlecert.settings import Settings, from_env
 from titlecert.store import FolderStore
 
@@ -48,7 +49,7 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(bootstrap(settings))
     try:
         inputs = inputs_of(loaded, calendar_of(settings))
         opened = open_job(
@@ -67,7 +68,7 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
         with ctx.registry.transaction() as ledger:
             units = [(u.id, u.kind) for u in ledger.jobs.units(opened.job_id)]
         assert [kind for _, kind in units] == ["award", "publicity-table", "results-list", "review-report"]
-        worker = WorkContext.of(settings)  # another worker: its own registry handle and cache
+        worker = WorkContext.of(bootstrap(settings))  # another worker: its own registry handle and cache
         try:
             with ChunkConverter(
                 profile_dir=settings.home / "soffice-units", fonts_conf=FONTS_CONF
@@ -124,7 +125,7 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(bootstrap(settings))
     changed = settings.home / "calendar.json"
 
     def open_and_find_results(out: str) -> tuple[int, int]:
@@ -152,7 +153,7 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     try:
         first, results = open_and_find_results("out")
         changed.write_text(json.dumps({"holidays": ["2025-12-22", "2025-12-23"]}), encoding="utf-8")
-        worker = WorkContext.of(settings)  # started after the change
+        worker = WorkContext.of(bootstrap(settings))  # started after the change
         try:
             made = load_unit(worker, results).documents[0].context
             unpacked = settings.jobs_cache / "jobs" / str(first)
@@ -193,7 +194,7 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
     described = CalendarOverrides(holidays=days_off, years=frozenset({uncovered}))
     # Checked against a calendar that has the year, frozen with the home's that lacks it.
     loaded = load_session(source, WorkCalendar(described), fonts_conf=FONTS_CONF)
-    ctx = WorkContext.of(settings)
+    ctx = WorkContext.of(bootstrap(settings))
     home_file = settings.home / "calendar.json"
     try:
         opened = open_job(
@@ -210,7 +211,7 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
         assert opened.job_id is not None
         with ctx.registry.transaction() as ledger:
             units = {u.kind: u.id for u in ledger.jobs.units(opened.job_id)}
-        worker = WorkContext.of(settings)  # a long-lived worker: it sees the file change
+        worker = WorkContext.of(bootstrap(settings))  # a long-lived worker: it sees the file change
         try:
             with ChunkConverter(
                 profile_dir=settings.home / "soffice-year-end", fonts_conf=FONTS_CONF
@@ -250,7 +251,9 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
     doc["applicants"] = doc["applicants"][1:2]
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    worker = WorkContext.of(settings)  # a long-lived worker (a Celery worker process) keeps sessions
+    worker = WorkContext.of(
+        bootstrap(settings)
+    )  # a long-lived worker (a Celery worker process) keeps sessions
     try:
 
         def open_it() -> int:

@@ -45,7 +45,7 @@ class AdminServices:
     registry: Registry
 
 
-def init_admin(app: Flask, services: AdminServices) -> None:
+def mount(app: Flask, services: AdminServices) -> None:
     """Mount the admin API with its services."""
     app.extensions[EXTENSION] = services
     app.register_blueprint(bp)

@@ -26,10 +26,14 @@ csrf = CSRFProtect()
 
 @dataclass(frozen=True)
 class ClerkServices:
+    """The clerk pages' view of the instance (titlecert.bootstrap), attached by the app factory."""
+
     settings: Settings
     registry: Registry
     store: DocumentStore
     trust: TrustSettings
+    session_secret: bytes
+    """The instance secret, from which the session cookies' key is derived."""
     workdays: WorkCalendar = field(default_factory=WorkCalendar)
     analyser: Analyser = field(default_factory=CachedAnalyser)
     """Analyses of stored copies, kept a while: a clerk scans a form page after page."""
@@ -58,9 +62,9 @@ def session_key(secret: bytes) -> bytes:
     return hmac.new(secret, b"titlecert clerk session cookie", sha256).digest()
 
 
-def configure(app: Flask, services: ClerkServices, secret: bytes) -> None:
+def configure(app: Flask, services: ClerkServices) -> None:
     app.extensions[EXTENSION] = services
-    app.secret_key = session_key(secret)
+    app.secret_key = session_key(services.session_secret)
     https = services.settings.public_url.startswith("https://")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

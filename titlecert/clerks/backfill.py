@@ -6,13 +6,11 @@ from pathlib import Path
 
 from docgen.context import Copy
 from docgen.load import load_session
-from registry.db import Registry
 from templates import FONTS_CONF
+from titlecert.bootstrap import running
 from titlecert.clerks.codes import copy_label
 from titlecert.clerks.register import record_copy, record_form
-from titlecert.configured_store import open_store
-from titlecert.instance import instance_secret
-from titlecert.issuing import calendar_of, issue_key
+from titlecert.issuing import issue_key
 from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 
@@ -21,12 +19,11 @@ def backfill(settings: Settings, session_path: Path) -> list[str]:
     """Record every registered review-form copy of the session's awards not yet known to the clerk
     pages; the copies recorded (`PS2026000001-P`). Raises InputError for a session that does not
     load, StoreError for a stored copy that cannot be read."""
-    loaded = load_session(session_path, calendar_of(settings), fonts_conf=FONTS_CONF)
-    secret, store, now = instance_secret(settings), open_store(settings), dt.datetime.now(dt.UTC)
-    registry = Registry(settings.database_url)
-    done = []
-    try:
-        with registry.transaction() as ledger:
+    done, now = [], dt.datetime.now(dt.UTC)
+    with running(settings) as components:
+        loaded = load_session(session_path, components.calendar(), fonts_conf=FONTS_CONF)
+        secret, store = components.secret, components.store
+        with components.registry.transaction() as ledger:
             for a in loaded.session.applicants:
                 certificate = ledger.certificates.by_issue_key(issue_key(secret, loaded.session, a))
                 if certificate is None:
@@ -48,6 +45,4 @@ def backfill(settings: Settings, session_path: Path) -> list[str]:
                     )
                     record_copy(ledger, document, now)
                     done.append(f"{document.number}-{copy_label(Copy(document.copy or ''), 1)}")
-    finally:
-        registry.dispose()
     return done

@@ -1,19 +1,16 @@
 """The clerk pages' list (with its Excel export) and sign-in, and their mounting on the app."""
 
 import logging
-import secrets
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, url_for
 
-from registry.db import Registry
 from titlecert.clerks import auth
 from titlecert.clerks.accounts import authenticate
-from titlecert.clerks.auth import SignedIn, services
+from titlecert.clerks.auth import ClerkServices, SignedIn, services
 from titlecert.clerks.listing import UNSURE_NOTE, form_rows, workbook
 from titlecert.clerks.records import beijing_today
 from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, bp
-from titlecert.settings import Settings
 from verify.web.limits import Limited, limited
 
 log = logging.getLogger(__name__)
@@ -89,22 +86,7 @@ def logout() -> Any:
     return redirect(url_for("clerks.login"), 303)
 
 
-def install(app: Flask, settings: Settings, registry: Registry) -> None:
-    """Mount the clerk pages on the app; before the verify site's init_app, which applies the request
-    limits to the marked views (the pages use its languages and stylesheet)."""
-    from titlecert.configured_store import open_store
-    from titlecert.instance import instance_secret, load_trust
-    from titlecert.issuing import calendar_of
-
-    if settings.secret_file.exists():
-        secret = instance_secret(settings)
-    else:  # no instance yet: sessions then last as long as this process
-        log.warning(
-            "no instance secret at %s: clerk sessions will not survive a restart", settings.secret_file
-        )
-        secret = secrets.token_bytes(32)
-    services = auth.ClerkServices(
-        settings, registry, open_store(settings), load_trust(settings), calendar_of(settings)
-    )
-    auth.configure(app, services, secret)
+def mount(app: Flask, services: ClerkServices) -> None:
+    """Mount the clerk pages on the app (they use the verify site's languages and stylesheet)."""
+    auth.configure(app, services)
     app.register_blueprint(bp)

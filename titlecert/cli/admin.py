@@ -42,11 +42,10 @@ def token() -> None:
 @click.pass_obj
 def token_create(settings: Settings, name: str, role: str) -> None:
     """Create a token NAME and print it; only its hash is kept, so it is shown this once."""
-    from registry.db import Registry
     from registry.staff import StaffRole
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         secret = ledger.staff.create(
             name, StaffRole(role), actor=_actor(settings), at=dt.datetime.now(dt.UTC)
         )
@@ -59,10 +58,9 @@ def token_create(settings: Settings, name: str, role: str) -> None:
 @click.pass_obj
 def token_revoke(settings: Settings, name: str) -> None:
     """Revoke the token NAME at once."""
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         ledger.staff.revoke(name, actor=_actor(settings), at=dt.datetime.now(dt.UTC))
     click.echo(f"revoked admin token {name!r}")
 
@@ -71,10 +69,9 @@ def token_revoke(settings: Settings, name: str) -> None:
 @click.pass_obj
 def token_list(settings: Settings) -> None:
     """List the tokens: name, role, created, revoked."""
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         rows = [(t.name, t.role, t.created_at, t.revoked_at) for t in ledger.staff.all()]
     for name, role, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
@@ -90,10 +87,9 @@ def audit() -> None:
 @click.pass_obj
 def audit_verify(settings: Settings) -> None:
     """Check the chain; exit 1 naming the first entry that does not check out."""
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         check = ledger.audit.verify()
     if check.intact:
         click.echo(f"audit log intact: {check.entries} entries, head {check.head}")
@@ -108,11 +104,10 @@ def audit_verify(settings: Settings) -> None:
 @click.pass_obj
 def audit_show(settings: Settings, after: int, limit: int) -> None:
     """Print entries as JSON lines, oldest first."""
-    from registry.db import Registry
     from titlecert.admin.views import audit_entry_json
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         entries = [audit_entry_json(e) for e in ledger.audit.entries(after=after, limit=limit)]
     for entry in entries:
         click.echo(json.dumps(entry, ensure_ascii=False))

@@ -24,7 +24,7 @@ def check(settings: Settings, session: Path, services: bool) -> None:
     photo decoded, every document's values built and each kind rendered in memory."""
     from docgen.load import load_session
     from docgen.rules import vote_passes
-    from titlecert.issuing import calendar_of
+    from titlecert.bootstrap import calendar_of
     from titlecert.preflight import preflight, render_problems
 
     calendar, today = calendar_of(settings), dt.date.today()

@@ -25,26 +25,19 @@ if TYPE_CHECKING:
 
 @contextmanager
 def _transaction(settings: Settings) -> Iterator["Ledger"]:
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    try:
-        with registry.transaction() as ledger:
-            yield ledger
-    finally:
-        registry.dispose()
+    with transaction(settings) as ledger:
+        yield ledger
 
 
 @contextmanager
 def _registry(settings: Settings) -> Iterator["Registry"]:
     """The registry for a command, disposed of when it ends."""
-    from registry.db import Registry
+    from titlecert.bootstrap import running
 
-    registry = Registry(settings.database_url)
-    try:
-        yield registry
-    finally:
-        registry.dispose()
+    with running(settings) as components:
+        yield components.registry
 
 
 def _password(from_stdin: bool) -> str:

@@ -21,16 +21,12 @@ def jobs() -> None:
 @click.pass_obj
 def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
     """The newest jobs with their states and progress."""
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
     from titlecert.jobs.views import job_json
 
-    registry = Registry(settings.database_url)
-    try:
-        with registry.transaction() as ledger:
-            repo_jobs = ledger.jobs
-            docs = [job_json(job, repo_jobs.counts(job.id)) for job in repo_jobs.recent(limit=limit)]
-    finally:
-        registry.dispose()
+    with transaction(settings) as ledger:
+        repo_jobs = ledger.jobs
+        docs = [job_json(job, repo_jobs.counts(job.id)) for job in repo_jobs.recent(limit=limit)]
     if as_json:
         click.echo(json.dumps(docs, ensure_ascii=False, indent=2))
         return
@@ -45,19 +41,15 @@ def jobs_list(settings: Settings, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def jobs_show(settings: Settings, job_id: int, as_json: bool) -> None:
     """One job and each of its units (state, attempts, last error)."""
-    from registry.db import Registry
+    from titlecert.bootstrap import transaction
     from titlecert.jobs.views import job_json, unit_json
 
-    registry = Registry(settings.database_url)
-    try:
-        with registry.transaction() as ledger:
-            repo_jobs = ledger.jobs
-            job = repo_jobs.job(job_id)
-            units = repo_jobs.units(job_id)
-            doc = job_json(job, repo_jobs.counts(job_id), units)
-            rows = [unit_json(u) for u in units]
-    finally:
-        registry.dispose()
+    with transaction(settings) as ledger:
+        repo_jobs = ledger.jobs
+        job = repo_jobs.job(job_id)
+        units = repo_jobs.units(job_id)
+        doc = job_json(job, repo_jobs.counts(job_id), units)
+        rows = [unit_json(u) for u in units]
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
@@ -97,11 +89,12 @@ def jobs_clean(settings: Settings, as_json: bool) -> None:
     """Delete the staging folders ended jobs left in the document store (a completed job's goes
     when it completes; a run stopped just then, or a job abandoned, leaves it). Issued documents
     are never touched: a session document only the folder holds is archived first."""
+    from titlecert.bootstrap import bootstrap
     from titlecert.jobs.clean import clean_ended_jobs
     from titlecert.jobs.work import WorkContext
 
     try:
-        ctx = WorkContext.of(settings)
+        ctx = WorkContext.of(bootstrap(settings))
     except OSError as e:
         raise ConfigError(f"{e}; run `titlecert init` first") from e
     try:

@@ -14,11 +14,10 @@ from titlecert.settings import Settings
 def revoke(settings: Settings, certificate_no: str, reason: str) -> None:
     """Revoke a certificate; the verify site and API say so at once."""
     from registry.audit import Actor
-    from registry.db import Registry
     from registry.lifecycle import revoke as revoke_certificate
+    from titlecert.bootstrap import transaction
 
-    registry = Registry(settings.database_url)
-    with registry.transaction() as ledger:
+    with transaction(settings) as ledger:
         record = revoke_certificate(
             ledger,
             certificate_no,

@@ -25,9 +25,8 @@ from titlecert.settings import Settings
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
     """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
-    from registry.db import Registry
     from titlecert.archive import parse_when
-    from titlecert.instance import load_trust
+    from titlecert.bootstrap import running
     from verify.service import verify_pdf
 
     try:
@@ -36,12 +35,12 @@ def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: 
         raise click.BadParameter(
             f"{at!r} is not an ISO date (2030-06-30) or date-time", param_hint="--at"
         ) from e
-    trust_settings = load_trust(settings)
-    registry = None if offline else Registry(settings.database_url)
-    reports = [
-        verify_pdf(f.read_bytes(), name=str(f), trust=trust_settings, registry=registry, at=when)
-        for f in files
-    ]
+    with running(settings) as components:
+        registry = None if offline else components.registry
+        reports = [
+            verify_pdf(f.read_bytes(), name=str(f), trust=components.trust, registry=registry, at=when)
+            for f in files
+        ]
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
     else:

@@ -35,12 +35,12 @@ from registry.db import Registry
 from registry.jobs import JobRepository
 from registry.ledger import Ledger
 from registry.models import IssueUnit, UnitState
+from titlecert.bootstrap import calendar_of
 from titlecert.documents import Job, publicity_job, publicity_out_name, session_job
 from titlecert.errors import ApplicationError
 from titlecert.jobs.inputs import JobInputs, load_calendar, load_inputs, put_session
 from titlecert.jobs.lease import holding
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
-from titlecert.jobs.work import calendar_of
 from titlecert.kinds import AWARD_UNIT, DocumentKind
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore

@@ -29,6 +29,7 @@ from celery.signals import worker_process_shutdown
 from registry.errors import RegistryError
 from registry.jobs import UNFINISHED_UNIT_STATES
 from registry.models import UnitState, as_utc
+from titlecert.bootstrap import bootstrap
 from titlecert.errors import ConfigError
 from titlecert.jobs.convert import Converter, open_converter
 from titlecert.jobs.process import process_unit
@@ -104,7 +105,7 @@ def _resources(settings: Settings, hostname: str) -> tuple[WorkContext, Converte
     global _RESOURCES
     if _RESOURCES is None:
         stack = ExitStack()
-        ctx = WorkContext.of(settings)
+        ctx = WorkContext.of(bootstrap(settings))
         stack.callback(ctx.close)
         one = replace(settings, pipeline=replace(settings.pipeline, convert_workers=1))
         slot = getattr(current_process(), "index", None) or 0

@@ -19,13 +19,12 @@ from docgen.errors import DocgenError
 from docgen.models import LoadedSession
 from docgen.photos import photo_problem
 from docgen.render import render_docx
-from docgen.workdays import WorkCalendar, load_overrides
+from docgen.workdays import WorkCalendar
 from registry.db import Registry
 from registry.models import IssueJob, UnitState
 from signing.ltv import last_seal_sha256
-from titlecert.configured_store import open_store
+from titlecert.bootstrap import Components
 from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
-from titlecert.instance import instance_secret
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
@@ -37,24 +36,12 @@ from titlecert.store import DocumentStore
 log = logging.getLogger(__name__)
 
 
-def calendar_of(settings: Settings) -> WorkCalendar:
-    """The working-day calendar with the instance's overrides (calendar.json in the home)."""
-    return WorkCalendar(load_overrides(settings.home / "calendar.json"))
-
-
-def document_store(settings: Settings) -> DocumentStore:
-    """The instance's document store. Raises StoreError when it cannot be set up."""
-    return open_store(settings)
-
-
 @dataclass
 class WorkContext:
-    """What a worker needs for any unit of any job; build it once per worker (`of`), `close` it."""
+    """A worker's view of the instance (titlecert.bootstrap) for any unit of any job; build it
+    once per worker (`of`), `close` it."""
 
-    settings: Settings
-    registry: Registry
-    store: DocumentStore
-    secret: bytes
+    components: Components
     calendar: WorkCalendar
     """The instance's calendar when the worker started (read again for each unit: `calendar_of`)."""
     _sessions: dict[int, tuple[str, LoadedSession]] = field(default_factory=dict)
@@ -63,10 +50,27 @@ class WorkContext:
     _frozen: dict[int, WorkCalendar | None] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, settings: Settings) -> "WorkContext":
-        """Raises OSError when the instance was never initialised, CalendarError for a bad calendar."""
-        registry, store = Registry(settings.database_url), document_store(settings)
-        return cls(settings, registry, store, instance_secret(settings), calendar_of(settings))
+    def of(cls, components: Components) -> "WorkContext":
+        """Raises OSError when the instance was never initialised, StoreError for a store that
+        cannot be set up, CalendarError for a bad calendar."""
+        components.secret, components.store  # noqa: B018 - fail now, not on the first unit
+        return cls(components, components.calendar())
+
+    @property
+    def settings(self) -> Settings:
+        return self.components.settings
+
+    @property
+    def registry(self) -> Registry:
+        return self.components.registry
+
+    @property
+    def store(self) -> DocumentStore:
+        return self.components.store
+
+    @property
+    def secret(self) -> bytes:
+        return self.components.secret
 
     def session_of(self, job: IssueJob) -> LoadedSession:
         """The job's session, unpacked from the document store once per worker and again when the
@@ -107,12 +111,12 @@ class WorkContext:
         calendars were frozen counts with the current one. Raises CalendarError for a bad file."""
         if job.id not in self._frozen:
             self._frozen[job.id] = load_calendar(self.store, job.inputs)
-        current = calendar_of(self.settings)
+        current = self.components.calendar()
         frozen = self._frozen[job.id]
         return current if frozen is None else frozen.then(current)
 
     def close(self) -> None:
-        self.registry.dispose()
+        self.components.close()
 
 
 @dataclass(frozen=True)

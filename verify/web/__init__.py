@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request
 from verify.certificates import lookup_successor, lookup_token
 from verify.service import verify_pdf
 from verify.transparency import Channel
-from verify.web import api, i18n, limits, logs, problems
+from verify.web import api, i18n, logs, problems, transparency
 from verify.web.labels import ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
@@ -24,17 +24,18 @@ from verify.web.services import (
 log = logging.getLogger(__name__)
 
 
-def init_app(app: APIFlask, services: VerifyServices) -> None:
-    """Mount the site, /api/v1 (documented at /api/v1/openapi.json), problem+json errors, the
-    request limits, the access log and the security headers."""
+def mount(app: APIFlask, services: VerifyServices) -> None:
+    """Mount the site, the holder pages, /api/v1 (documented at /api/v1/openapi.json),
+    problem+json errors, the access log and the security headers. The request limits are applied
+    by the application once every feature is mounted (verify.web.limits.install)."""
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
     logs.install(app)  # first: its after-request function runs last, seeing the final response
     app.register_blueprint(bp)
+    app.register_blueprint(transparency.bp)
     i18n.init_app(app)
     api.install(app)
     problems.install(app)
-    limits.install(app, services.limits)
     app.after_request(_security_headers)
 
 
@@ -53,7 +54,7 @@ __all__ = [
     "VERDICT_LABELS",
     "VerifyServices",
     "current_services",
-    "init_app",
+    "mount",
     "note",
 ]
 

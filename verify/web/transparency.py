@@ -8,13 +8,13 @@ security headers they share.
 Unknown and malformed secrets get the same 404 as an unknown QR token.
 """
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 
 from verify.transparency import holder_view
 from verify.web.labels import STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
-from verify.web.services import EXTENSION, VerifyServices
+from verify.web.services import current_services
 
 bp = Blueprint("transparency", __name__, template_folder="templates")
 
@@ -29,22 +29,17 @@ RESULT_LABELS = {**VERDICT_LABELS, **STATUS_LABELS, "match": _l("相符"), "mism
 check's answer."""
 
 
-def _services() -> VerifyServices:
-    services: VerifyServices = current_app.extensions[EXTENSION]
-    return services
-
-
 def _not_found_page() -> tuple[str, int]:
     """Exactly what the scan page answers for an unknown QR token."""
     return render_template(
-        "verify/scan.html", view=None, labels=STATUS_LABELS, domain=_services().verify_domain
+        "verify/scan.html", view=None, labels=STATUS_LABELS, domain=current_services().verify_domain
     ), 404
 
 
 @bp.get("/h/<secret>")
 @limited(Limited.LOOKUP)
 def holder_page(secret: str) -> tuple[str, int]:
-    view = holder_view(_services().registry, secret)
+    view = holder_view(current_services().registry, secret)
     if view is None:
         return _not_found_page()
     return render_template(
@@ -53,5 +48,5 @@ def holder_page(secret: str) -> tuple[str, int]:
         labels=STATUS_LABELS,
         channels=CHANNEL_LABELS,
         results=RESULT_LABELS,
-        domain=_services().verify_domain,
+        domain=current_services().verify_domain,
     ), 200

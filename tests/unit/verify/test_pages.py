@@ -17,7 +17,7 @@ from registry.repository import hash_token
 from signing.trust import TrustSettings
 from verify.checks import Analysis
 from verify.report import SignatureReport
-from verify.web import VerifyServices, init_app
+from verify.web import VerifyServices, limits, mount
 
 DOMAIN = "verify.example.test"
 VALID = "A" * 32
@@ -99,7 +99,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         )
     flask_app = APIFlask(__name__, docs_path=None)
     flask_app.config["MAX_CONTENT_LENGTH"] = 1024
-    init_app(flask_app, VerifyServices(TrustSettings(anchors=()), registry, DOMAIN, analyser=fake_analyser))
+    services = VerifyServices(TrustSettings(anchors=()), registry, DOMAIN, analyser=fake_analyser)
+    mount(flask_app, services)
+    limits.install(flask_app, services.limits)
     yield flask_app
     registry.dispose()
 
