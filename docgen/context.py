@@ -49,6 +49,11 @@ CHAIN_LEVELS: dict[ReportingChain, tuple[str, ...]] = {
 """The levels of each reporting chain (notice §四(一)) that give an opinion and a wet seal."""
 
 
+def copy_label(copy: Copy, number: int) -> str:
+    """P or U for the first copy; P2, U3… for replacements."""
+    return COPY_LETTERS[copy] + (str(number) if number > 1 else "")
+
+
 def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
 

@@ -4,13 +4,12 @@
 import datetime as dt
 from pathlib import Path
 
-from docgen.context import Copy
+from docgen.context import Copy, copy_label
 from docgen.load import load_session
 from templates import FONTS_CONF
 from titlecert.bootstrap import running
-from titlecert.clerks.codes import copy_label
-from titlecert.clerks.register import record_copy, record_form
-from titlecert.issuing import issue_key
+from titlecert.jobs.paper import record_copy, record_form
+from titlecert.jobs.plan import issue_key
 from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 

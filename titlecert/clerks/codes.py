@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from stdnum.iso7064 import mod_37_36
 
-from docgen.context import COPY_LETTERS, Copy
 from docgen.pagecodes import page_code
 
 _CODE = re.compile(
@@ -24,11 +23,6 @@ class PageRef:
     form_no: str
     label: str
     page: int
-
-
-def copy_label(copy: Copy, number: int) -> str:
-    """P or U for the first copy; P2, U3… for replacements."""
-    return COPY_LETTERS[copy] + (str(number) if number > 1 else "")
 
 
 def code_of(form_no: str, label: str, page: int) -> str:

@@ -27,7 +27,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter, Transformation
 
 from docgen.anchors import REVIEW_FORM_SEAL_CAPTIONS, seal_boxes
-from docgen.context import Copy
+from docgen.context import Copy, copy_label
 from docgen.pagecodes import MM, stamp_page_codes
 from registry.audit import Actor, AuditAction
 from registry.db import Registry
@@ -39,7 +39,7 @@ from signing.ltv import last_seal_sha256
 from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
-from titlecert.clerks.codes import code_of, copy_label, parse_copy
+from titlecert.clerks.codes import code_of, parse_copy
 from titlecert.kinds import DocumentKind
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore

@@ -18,10 +18,10 @@ from registry.holders import holder_id_hmac
 from registry.ledger import Ledger
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
 from registry.repository import hash_token
-from titlecert.clerks.register import record_copy, record_form
 from titlecert.documents import Award
 from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.holder import holder_secret_hash
+from titlecert.jobs.paper import record_copy, record_form
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.result import IssuedDocument
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key

@@ -8,11 +8,11 @@ from typing import cast
 import pytest
 from openpyxl import load_workbook
 
-from docgen.context import Copy
+from docgen.context import Copy, copy_label
 from docgen.errors import CalendarError
 from docgen.workdays import WorkCalendar
 from registry.paper import CopyState, PaperBook, ReviewFormRecord
-from titlecert.clerks.codes import PageRef, code_of, copy_label, parse_code, parse_copy
+from titlecert.clerks.codes import PageRef, code_of, parse_code, parse_copy
 from titlecert.clerks.listing import UNSURE_NOTE, filing_deadline, form_rows, workbook
 
 

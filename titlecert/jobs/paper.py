@@ -4,12 +4,11 @@ and the boxes of the form that are stamped by hand, with the page each is printe
 import datetime as dt
 
 from docgen.anchors import find_captions
-from docgen.context import CHAIN_LEVELS, Copy
+from docgen.context import CHAIN_LEVELS, Copy, copy_label
 from docgen.models import Applicant
 from registry.ledger import Ledger
 from registry.models import DocumentRecord
 from registry.paper import PaperCopy, ReviewFormRecord, StampBox
-from titlecert.clerks.codes import copy_label
 
 SUPERIOR_LEVELS = ("单位主管部门", "人事代理机构", "单位驻重庆最高管理机构")
 """Levels the session's `superior` names; the district (职改) departments are not named in it."""
