@@ -37,7 +37,11 @@ from docgen.models import CertificateData
 from docgen.officepool import OfficePool
 from docgen.qr import qr_png
 from docgen.render import render_certificate
-from templates import CERTIFICATE_DOCX, FONTS_CONF
+from templates import FONTS_CONF
+from titlecert.documents import template_of
+from titlecert.kinds import DocumentKind
+
+CERTIFICATE_DOCX = template_of(DocumentKind.CERTIFICATE)
 
 DATA = CertificateData(
     certificate_no="CQZC2026000099",

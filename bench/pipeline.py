@@ -43,15 +43,19 @@ from docgen.load import load_session
 from docgen.officepool import OfficePool
 from docgen.qr import qr_png
 from docgen.render import render_certificate
-from templates import CERTIFICATE_DOCX, FONTS_CONF
+from templates import FONTS_CONF
 from titlecert import sealing as sealing_module
 from titlecert.bootstrap import bootstrap, calendar_of
+from titlecert.documents import template_of
 from titlecert.jobs.inputs import inputs_of
 from titlecert.jobs.opening import open_job
 from titlecert.jobs.outcome import finish_job
 from titlecert.jobs.process import process_unit
 from titlecert.jobs.work import WorkContext, load_unit, render
+from titlecert.kinds import DocumentKind
 from titlecert.settings import from_env
+
+CERTIFICATE_DOCX = template_of(DocumentKind.CERTIFICATE)
 
 
 class ColdConverter:

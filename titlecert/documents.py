@@ -26,14 +26,8 @@ from docgen.models import Applicant, CertificateData, LoadedSession
 from docgen.qr import qr_png
 from docgen.render import certificate_context, certificate_images, certificate_must_contain
 from docgen.workdays import WorkCalendar
-from templates import (
-    CERTIFICATE_DOCX,
-    PUBLICITY_TABLE_DOCX,
-    RESULTS_LIST_DOCX,
-    REVIEW_FORM_DOCX,
-    REVIEW_REPORT_DOCX,
-)
-from titlecert.kinds import DocumentKind, Scope
+from templates import TEMPLATES_DIR
+from titlecert.kinds import DocumentKind, Filing, Scope
 
 
 @dataclass(frozen=True)
@@ -135,6 +129,17 @@ class DocumentType:
     """Role -> caption of each e-seal; None: not sealed (printed and stamped by hand)."""
     copies: tuple[Copy | None, ...] = (None,)
     """The copies made of each (the review form's two); (None,) for one."""
+    filing: Filing = Filing.SESSION
+    """How the registry files it (an award's documents are registered; session documents archived)."""
+    number: Callable[[Award], str] = lambda a: a.certificate.certificate_no
+    """The number a registered document row carries (the review form's own form number)."""
+    archive_folder: str = ""
+    """The folder of the document store its archive copy goes in, for a registered document."""
+
+    def archive_key(self, award: Award, copy: str | None) -> str:
+        """Where a registered document's archive copy lives in the document store."""
+        name = self.number(award) + (f"-{copy}" if copy else "")
+        return f"{self.archive_folder}/{name}.pdf"
 
     def job(self, subject: Subject) -> Job:
         return Job(
@@ -178,7 +183,7 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
         for t in (
             DocumentType(
                 DocumentKind.CERTIFICATE,
-                CERTIFICATE_DOCX,
+                TEMPLATES_DIR / "certificate.docx",
                 Scope.AWARD,
                 (1, 1),
                 stem=lambda s: s.the_award.certificate.certificate_no,
@@ -190,10 +195,12 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
                 ),
                 image_names=frozenset({"qr", "photo"}),
                 seal_captions=CERTIFICATE_SEAL_CAPTIONS,
+                filing=Filing.CERTIFICATE,
+                archive_folder="certificates",
             ),
             DocumentType(
                 DocumentKind.REVIEW_FORM,
-                REVIEW_FORM_DOCX,
+                TEMPLATES_DIR / "review-form.docx",
                 Scope.AWARD,
                 (4, 40),
                 stem=_form_stem,
@@ -202,10 +209,13 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
                 must_contain=lambda s: (s.the_award.form_no, s.the_award.applicant.name),
                 seal_captions=REVIEW_FORM_SEAL_CAPTIONS,
                 copies=tuple(Copy),
+                filing=Filing.PRINTED,
+                number=lambda a: a.form_no,
+                archive_folder="review-forms",
             ),
             DocumentType(
                 DocumentKind.PUBLICITY_TABLE,
-                PUBLICITY_TABLE_DOCX,
+                TEMPLATES_DIR / "publicity-table.docx",
                 Scope.APPLICANT,
                 (1, 6),
                 stem=lambda s: f"publicity-{(s.index or 0) + 1:04d}",
@@ -215,7 +225,7 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
             ),
             DocumentType(
                 DocumentKind.RESULTS_LIST,
-                RESULTS_LIST_DOCX,
+                TEMPLATES_DIR / "results-list.docx",
                 Scope.SESSION,
                 (1, 200),
                 stem=lambda _s: "results-list",
@@ -224,7 +234,7 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
             ),
             DocumentType(
                 DocumentKind.REVIEW_REPORT,
-                REVIEW_REPORT_DOCX,
+                TEMPLATES_DIR / "review-report.docx",
                 Scope.SESSION,
                 (1, 200),
                 stem=lambda _s: "review-report",
@@ -236,6 +246,16 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
     }
 )
 """Every document type, in issuing order."""
+
+
+def template_of(kind: DocumentKind) -> Path:
+    """The Word template a kind of document is made from."""
+    return DOCUMENT_TYPES[kind].template
+
+
+def type_of(kind: str) -> DocumentType:
+    """The type of a document kind as stored (raises ValueError for a kind titlecert does not make)."""
+    return DOCUMENT_TYPES[DocumentKind(kind)]
 
 
 def kinds_of(scope: Scope) -> tuple[DocumentKind, ...]:

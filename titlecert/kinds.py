@@ -30,6 +30,20 @@ class Scope(StrEnum):
     """One per session."""
 
 
+class Filing(StrEnum):
+    """How a registered document is filed: what the registry keeps, and what verifies it."""
+
+    CERTIFICATE = "certificate"
+    """The award's certificate row: its number, holder, QR token and fingerprints."""
+    PRINTED = "printed"
+    """A document row per copy, verifiable by upload, and for the clerk pages the printed copy with
+    the boxes stamped by hand; each page carries its page code."""
+    DOCUMENT = "document"
+    """A document row of the award, verifiable by upload."""
+    SESSION = "session"
+    """Not registered: archived under its job (`session-documents/`), printed and posted by hand."""
+
+
 AWARD_UNIT = Scope.AWARD.value
 """The unit kind of an award's documents (its certificate and review-form copies); every other
 unit is one document and has that document's kind."""

@@ -26,10 +26,10 @@ from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
-from titlecert.documents import Job
+from titlecert.documents import Job, type_of
 from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys, load_trust
-from titlecert.kinds import DocumentKind
+from titlecert.kinds import Filing
 from titlecert.settings import Settings
 
 
@@ -81,13 +81,14 @@ class FinishSpec:
 
     @classmethod
     def of(cls, job: Job, public_url: str) -> "FinishSpec":
-        review_form = job.kind == DocumentKind.REVIEW_FORM and job.award is not None and job.copy is not None
+        kind = type_of(job.kind)
+        printed = kind.filing is Filing.PRINTED and job.award is not None and job.copy is not None
         return cls(
             job.out_name,
             job.pages,
             tuple((job.seal_captions or {}).items()),
-            job.award.form_no if review_form and job.award else None,
-            COPY_LETTERS[job.copy] if review_form and job.copy else None,
+            kind.number(job.award) if printed and job.award else None,
+            COPY_LETTERS[job.copy] if printed and job.copy else None,
             public_url,
         )
 

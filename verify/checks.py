@@ -65,6 +65,10 @@ class Analysis:
     def reasons(self) -> list[str]:
         return [f.message for f in self.findings]
 
+    @property
+    def rules(self) -> list[RuleId]:
+        return [f.rule for f in self.findings]
+
     @classmethod
     def refused(cls, rule: RuleId, message: str, *, at: dt.datetime | None = None) -> "Analysis":
         """A file a step refused: one finding, MALFORMED for the admission rules, else INVALID."""

@@ -145,7 +145,7 @@ class VerificationReport:
         return [f.message for f in self.findings]
 
     @property
-    def rules(self) -> list[str]:
+    def rules(self) -> list[RuleId]:
         """The ids of the rules that found something, in order."""
         return [f.rule for f in self.findings]
 

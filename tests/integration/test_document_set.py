@@ -17,10 +17,16 @@ from docgen.models import ReportingChain
 from docgen.pagecodes import page_code
 from registry.db import Registry
 from signing.trust import load_trust_settings
-from templates import PUBLICITY_TABLE_DOCX, RESULTS_LIST_DOCX, REVIEW_FORM_DOCX, REVIEW_REPORT_DOCX
 from tests.conftest import Instance, Issued, passed_applicants, sample_session_doc
+from titlecert.documents import template_of
+from titlecert.kinds import DocumentKind
 from verify.report import Verdict
 from verify.service import verify_pdf
+
+PUBLICITY_TABLE_DOCX = template_of(DocumentKind.PUBLICITY_TABLE)
+RESULTS_LIST_DOCX = template_of(DocumentKind.RESULTS_LIST)
+REVIEW_FORM_DOCX = template_of(DocumentKind.REVIEW_FORM)
+REVIEW_REPORT_DOCX = template_of(DocumentKind.REVIEW_REPORT)
 
 
 def text_of(path: str) -> str:

@@ -24,9 +24,14 @@ from docgen.load import load_session
 from docgen.officepool import OfficePool
 from docgen.qr import qr_png
 from docgen.render import render_certificate, render_docx
-from templates import CERTIFICATE_DOCX, FONTS_CONF, REVIEW_FORM_DOCX
+from templates import FONTS_CONF
 from tests.conftest import REPO, SAMPLE_SESSION
 from tests.integration.test_certificate_document import DATA
+from titlecert.documents import template_of
+from titlecert.kinds import DocumentKind
+
+CERTIFICATE_DOCX = template_of(DocumentKind.CERTIFICATE)
+REVIEW_FORM_DOCX = template_of(DocumentKind.REVIEW_FORM)
 
 TIMEOUT = 8.0
 NAMES = ["欧阳娜娜", "张伟", "王芳", "李强", "刘洋", "陈静", "杨帆", "赵磊"]

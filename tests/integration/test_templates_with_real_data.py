@@ -16,8 +16,14 @@ from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.render import render_docx
 from docgen.workdays import WorkCalendar
-from templates import FONTS_CONF, PUBLICITY_TABLE_DOCX, RESULTS_LIST_DOCX, REVIEW_FORM_DOCX
+from templates import FONTS_CONF
 from tests.conftest import TITLECERT, sample_session_doc
+from titlecert.documents import template_of
+from titlecert.kinds import DocumentKind
+
+PUBLICITY_TABLE_DOCX = template_of(DocumentKind.PUBLICITY_TABLE)
+RESULTS_LIST_DOCX = template_of(DocumentKind.RESULTS_LIST)
+REVIEW_FORM_DOCX = template_of(DocumentKind.REVIEW_FORM)
 
 LONG_EMPLOYER = (
     "重庆两江新区数字经济产业园管理委员会下属重庆市大数据智能化产业技术研究院（有限责任公司）第二分院"

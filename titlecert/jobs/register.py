@@ -18,14 +18,14 @@ from registry.holders import holder_id_hmac
 from registry.ledger import Ledger
 from registry.models import CertificateRecord, CertificateStatus, DocumentRecord, IssueUnit, UnitState
 from registry.repository import hash_token
-from titlecert.documents import Award
+from titlecert.documents import Award, type_of
 from titlecert.errors import ApplicationError, StoreIntegrityError
 from titlecert.holder import holder_secret_hash
 from titlecert.jobs.paper import record_copy, record_form
 from titlecert.jobs.plan import JobPlan, award_of
 from titlecert.jobs.result import IssuedDocument
 from titlecert.jobs.work import SealedDocument, WorkContext, staging_key
-from titlecert.kinds import AWARD_UNIT, DocumentKind
+from titlecert.kinds import AWARD_UNIT, Filing
 from titlecert.store import DocumentStore
 
 
@@ -97,12 +97,9 @@ def session_document_key(job_id: int, doc: SealedDocument) -> str:
 
 
 def archive_key(award: Award, doc: SealedDocument) -> str | None:
-    """Where a registered document's archive copy lives (None for documents not archived)."""
-    if doc.kind == DocumentKind.CERTIFICATE:
-        return f"certificates/{award.certificate.certificate_no}.pdf"
-    if doc.kind == DocumentKind.REVIEW_FORM:
-        return f"review-forms/{award.form_no}-{doc.copy}.pdf"
-    return None
+    """Where a registered document of the award keeps its archive copy (None: not registered)."""
+    kind = type_of(doc.kind)
+    return None if kind.filing is Filing.SESSION else kind.archive_key(award, doc.copy)
 
 
 def _register_award(
@@ -130,14 +127,16 @@ def _register_award(
             issue_key=award.issue_key,
         )
     for doc in documents:
-        key = archive_key(award, doc)
-        if doc.kind == DocumentKind.CERTIFICATE:
+        filing, key = type_of(doc.kind).filing, archive_key(award, doc)
+        if filing is Filing.CERTIFICATE:
             _record_certificate(ledger, award, doc, key, at, secret)
-        elif doc.kind == DocumentKind.REVIEW_FORM:
-            _record_review_form(ledger, award, doc, key, at, pdfs[doc.sha256])
+        elif filing in (Filing.DOCUMENT, Filing.PRINTED):
+            record = _record_document(ledger, award, doc, key, at)
+            if filing is Filing.PRINTED:
+                _record_printed(ledger, award, record, at, pdfs[doc.sha256])
         if key is not None:
             store.put(key, pdfs[doc.sha256])
-        if doc.kind == DocumentKind.CERTIFICATE:
+        if filing is Filing.CERTIFICATE:
             lifecycle.record_issue(ledger, number, sha256=doc.sha256, actor=actor, at=at, supersedes=replaced)
 
 
@@ -179,20 +178,14 @@ def _record_certificate(
     )
 
 
-def _record_review_form(
-    ledger: Ledger,
-    award: Award,
-    doc: SealedDocument,
-    key: str | None,
-    now: dt.datetime,
-    pdf: bytes,
-) -> None:
-    """A registered review-form copy: its registry row, and for the clerk pages the form (its unit and
-    reporting chain, the boxes stamped by hand, once per form) and the printed copy."""
-    record = ledger.certificates.add_document(
+def _record_document(
+    ledger: Ledger, award: Award, doc: SealedDocument, key: str | None, now: dt.datetime
+) -> DocumentRecord:
+    """A registered document of the award other than its certificate: its registry row."""
+    return ledger.certificates.add_document(
         DocumentRecord(
-            kind=DocumentKind.REVIEW_FORM,
-            number=award.form_no,
+            kind=doc.kind,
+            number=type_of(doc.kind).number(award),
             copy=doc.copy,
             certificate_no=award.certificate.certificate_no,
             sha256=doc.sha256,
@@ -202,10 +195,17 @@ def _record_review_form(
             created_at=now,
         )
     )
+
+
+def _record_printed(
+    ledger: Ledger, award: Award, record: DocumentRecord, now: dt.datetime, pdf: bytes
+) -> None:
+    """For the clerk pages: the form (its unit and reporting chain, the boxes stamped by hand, once
+    per form) and the printed copy this document is."""
     data = award.certificate
     record_form(
         ledger,
-        award.form_no,
+        record.number,
         award.applicant,
         certificate_no=data.certificate_no,
         approval_no=data.approval_no,
@@ -224,11 +224,12 @@ def issued_documents(
     replaced = plan.supersede.certificate_no if plan.supersede else None
     for doc in SealedDocument.load(unit.documents):
         path = str((Path(out_dir) / doc.out_name).resolve())
-        if award is not None and doc.kind == DocumentKind.CERTIFICATE:
+        filing = type_of(doc.kind).filing
+        if award is not None and filing is Filing.CERTIFICATE:
             d = award.certificate
             out.append(
                 IssuedDocument(
-                    DocumentKind.CERTIFICATE,
+                    doc.kind,
                     path,
                     doc.sha256,
                     certificate_no=d.certificate_no,
@@ -238,15 +239,14 @@ def issued_documents(
                     supersedes=replaced,
                 )
             )
-        elif award is not None and doc.kind == DocumentKind.REVIEW_FORM:
-            number = award.certificate.certificate_no
+        elif award is not None and filing in (Filing.DOCUMENT, Filing.PRINTED):
             out.append(
                 IssuedDocument(
-                    DocumentKind.REVIEW_FORM,
+                    doc.kind,
                     path,
                     doc.sha256,
-                    certificate_no=number,
-                    form_no=award.form_no,
+                    certificate_no=award.certificate.certificate_no,
+                    form_no=type_of(doc.kind).number(award) if filing is Filing.PRINTED else None,
                     copy=doc.copy,
                     pages=doc.pages,
                     storage_key=archive_key(award, doc),

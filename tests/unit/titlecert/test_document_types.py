@@ -1,14 +1,16 @@
 """The document-type table: every template has its entry, and planning reads it."""
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from docgen.load import load_session
 from docgen.workdays import WorkCalendar
 from templates import TEMPLATES_DIR
-from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, plan_jobs, publicity_job, session_job
-from titlecert.kinds import DocumentKind, Scope
+from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, Award, plan_jobs, publicity_job, session_job
+from titlecert.kinds import DocumentKind, Filing, Scope
 from titlecert.templatecheck import check_templates
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "session.json"
@@ -48,3 +50,29 @@ def test_templates_check_checks_every_document_type() -> None:
     reports = check_templates(SAMPLE)
     assert [r.template for r in reports] == [t.template for t in DOCUMENT_TYPES.values()]
     assert all(r.ok for r in reports)
+
+
+def test_an_awards_documents_are_registered_and_the_session_documents_only_archived() -> None:
+    for kind, t in DOCUMENT_TYPES.items():
+        registered = t.filing is not Filing.SESSION
+        assert registered is (t.scope is Scope.AWARD), kind
+        assert (t.filing is Filing.PRINTED) is (t.copies != (None,)), kind  # printed copies, page-coded
+    assert DOCUMENT_TYPES[DocumentKind.CERTIFICATE].filing is Filing.CERTIFICATE
+
+
+def test_archive_keys_come_from_the_table_and_never_collide() -> None:
+    numbers = SimpleNamespace(
+        certificate=SimpleNamespace(certificate_no="CQZC2026000001"), form_no="PS2026000001"
+    )
+    award = cast(Award, numbers)
+    keys = [
+        t.archive_key(award, copy.value if copy else None)
+        for t in DOCUMENT_TYPES.values()
+        if t.filing is not Filing.SESSION
+        for copy in t.copies
+    ]
+    assert keys == [
+        "certificates/CQZC2026000001.pdf",
+        "review-forms/PS2026000001-personnel-file.pdf",
+        "review-forms/PS2026000001-unit-archive.pdf",
+    ]
