@@ -12,10 +12,11 @@ from typing import Any
 
 from docgen.context import Copy
 from docgen.load import load_session
-from docgen.models import CertificateData
 from docgen.render import template_variables
 from docgen.workdays import WorkCalendar
 from titlecert.documents import DOCUMENT_TYPES, Award, Subject
+from titlecert.jobs.plan import certificate_data
+from titlecert.settings import from_env
 
 
 @dataclass(frozen=True)
@@ -36,28 +37,8 @@ def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
     loaded = load_session(session_path, calendar)
     session = loaded.session
     a = session.applicants[0]
-    sample_certificate = CertificateData(
-        certificate_no="CQZC2026000001",
-        licence_id="1.2.156.3005.2.X.Y.Z.001.0",
-        name=a.name,
-        sex=a.sex.value,
-        birth="1990年01月",
-        id_type="居民身份证",
-        id_number=a.id_number,
-        employer=a.employer.name,
-        series=a.applied.series,
-        speciality=a.applied.speciality,
-        title=a.applied.title,
-        level=a.applied.level.value,
-        obtained_by="评审",
-        passed_on=session.sitting.end,
-        committee=session.committee.name,
-        approval_no=session.approval.document_no,
-        issued_on=session.approval.date,
-        authority=session.approval.authority,
-        verify_url="http://127.0.0.1:8080/v/X",
-        verify_domain="127.0.0.1:8080",
-    )
+    # The default settings' URLs and codes: a template sees the same values as in an issued batch.
+    sample_certificate = certificate_data(loaded, a, "CQZC2026000001", "X", from_env({}))
     award = Award(0, a, sample_certificate, "X", "sample", "PS2026000001")  # token, issue key, form
     subject = Subject(loaded, calendar, today=dt.date.today(), award=award, index=0, copy=Copy.PERSONNEL_FILE)
     # Every document type's template, with the values its documents get: none can be left out.
