@@ -25,7 +25,7 @@ from titlecert.settings import Settings
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
     """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
-    from titlecert.archive import parse_when
+    from registry.chinatime import parse_when
     from titlecert.bootstrap import running
     from verify.service import verify_pdf
 
