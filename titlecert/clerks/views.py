@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
 from registry.chinatime import china_today, parse_when
-from registry.errors import RegistryError
+from registry.errors import RegistryError, Unavailable
 from registry.models import DocumentRecord
 from registry.paper import CopyState, EventKind, PaperCopy
 from titlecert.clerks import auth, records
@@ -252,6 +252,8 @@ def record(copy_id: int, action: str) -> Any:
         return _render(view, 409, report=None, unconfirmed=True)
     except DateRefused as e:
         return _render(view, 400, report=None, date_refused=e)
+    except Unavailable:
+        raise  # the site's 503, not a refusal of the record
     except (RegistryError, ValueError) as e:
         log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
         return _render(view, 409, report=None, refused=True)

@@ -121,8 +121,9 @@ def close(app: Flask) -> None:
 
 
 def _retry_after_only_when_limited(response: Response) -> Response:
-    """flask-limiter sends Retry-After on every limited response; it means something on a 429 only."""
-    if response.status_code != 429:
+    """flask-limiter sends Retry-After on every limited response; it means something on a 429 (and
+    a 503, whose handler sets its own) only."""
+    if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
     return response
 
