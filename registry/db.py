@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from registry.errors import RegistryError
+from registry.errors import RegistryError, Unavailable
 from registry.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -75,16 +75,24 @@ class Registry:
 
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:
-        """The ledger of one transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield Ledger(session)
+        """The ledger of one transaction: committed on success, rolled back on error.
+
+        Raises Unavailable when the database cannot be reached or used (the driver's operational
+        errors: refused or lost connections, a lock not granted in time), so every caller gets one
+        error it can report or retry instead of a driver's exception."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield Ledger(session)
+        except (OperationalError, InterfaceError) as e:
+            reason = str(e.orig if e.orig is not None else e).strip().splitlines()[0]
+            raise Unavailable(f"the registry at {self.safe_url} cannot be used just now: {reason}") from e
 
     def ping(self) -> bool:
         """Whether the registry answers: the database is reachable and its certificates table readable."""
         try:
             with self.transaction() as ledger:
                 ledger.certificates.any_certificate()
-        except SQLAlchemyError:
+        except (SQLAlchemyError, RegistryError):
             return False
         return True
 

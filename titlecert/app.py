@@ -19,7 +19,6 @@ from titlecert.clerks import web as clerks
 from titlecert.clerks.auth import ClerkServices
 from titlecert.settings import Settings
 from verify.web import VerifyServices, api, limits
-from verify.web.limits import RateLimits
 from verify.web.logs import RedactTokens
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def create_app(settings: Settings) -> APIFlask:
     admin.mount(app, AdminServices(registry))
     health = app.doc(hide=True)(lambda: _health(registry))  # for load balancers, not in the API document
     app.add_url_rule("/healthz", "healthz", health)
-    limits.install(app, _rate_limits(settings))  # last: it wraps the marked views of every feature
+    limits.install(app, settings.rate_limits)  # last: it wraps the marked views of every feature
     return app
 
 
@@ -66,7 +65,7 @@ def _verify_services(components: Components) -> VerifyServices:
         registry=components.registry,
         verify_domain=settings.verify_domain,
         id_key=components.secret_if_initialised,
-        limits=_rate_limits(settings),
+        limits=settings.rate_limits,
     )
 
 
@@ -85,18 +84,6 @@ def _clerk_services(components: Components) -> ClerkServices:
         components.trust,
         session_secret=secret,
         workdays=components.calendar(),
-    )
-
-
-def _rate_limits(settings: Settings) -> RateLimits:
-    limits = settings.rate_limits
-    return RateLimits(
-        lookup=limits.lookup,
-        match=limits.match,
-        match_per_certificate=limits.match_per_certificate,
-        upload=limits.upload,
-        storage_uri=settings.redis_url or "memory://",
-        key_prefix=limits.key_prefix,
     )
 
 

@@ -41,19 +41,6 @@ class RetimestampResult:
     """Storage keys that could not be renewed, with why (each left as it was)."""
 
 
-def parse_when(text: str) -> dt.datetime:
-    """An ISO date or date-time; a bare date means the end of that day, China time (UTC+8).
-
-    Raises ValueError on anything else.
-    """
-    china = dt.timezone(dt.timedelta(hours=8))
-    if len(text) == 10:
-        day = dt.date.fromisoformat(text)
-        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=china)
-    when = dt.datetime.fromisoformat(text)
-    return when if when.tzinfo else when.replace(tzinfo=china)
-
-
 def issued_key(storage_key: str) -> str:
     """Where the bytes as issued are kept once the archive copy under `storage_key` was renewed."""
     return f"issued/{storage_key}"
@@ -148,7 +135,6 @@ __all__ = [
     "RetimestampResult",
     "issued_copy",
     "issued_key",
-    "parse_when",
     "renewal_problem",
     "retimestamp_archive",
 ]

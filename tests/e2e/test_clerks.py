@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from registry.chinatime import china_today
 from tests.conftest import (
     GENEROUS_LIMITS,
     REPO,
@@ -36,7 +37,6 @@ from tests.conftest import (
 )
 from tests.e2e.test_browser import chromium_executable
 from titlecert.clerks.codes import code_of
-from titlecert.clerks.records import beijing_today
 
 DESK: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 900},
@@ -181,7 +181,7 @@ def test_a_clerk_stamps_and_files_a_copy_from_its_page_code(
         assert "日期格式应为 2030-06-30。" in page.locator("main").inner_text()
         page.goto(url)
 
-        stamped_on = beijing_today().isoformat()  # a clerk's dates are from the day the copy was issued
+        stamped_on = china_today().isoformat()  # a clerk's dates are from the day the copy was issued
         for i in range(2):
             row = page.locator("table.boxes tbody tr").nth(i)
             row.get_by_label("盖章日期").fill(stamped_on)

@@ -72,6 +72,13 @@ class FakeCertificates:
         self.rows[record.certificate_no] = record
         return record
 
+    def add_document(self, record: DocumentRecord) -> DocumentRecord:
+        if any(d.sha256 == record.sha256 for d in self.docs):
+            raise Conflict(f"{record.kind} {record.number} duplicates a registered document")
+        record.id = next(self._ids)
+        self.docs.append(record)
+        return record
+
     def by_number(self, certificate_no: str) -> CertificateRecord | None:
         return self.rows.get(certificate_no)
 

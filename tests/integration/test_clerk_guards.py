@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from registry.audit import Actor
+from registry.chinatime import china_date, china_today
 from registry.db import Registry
 from registry.models import DocumentRecord
 from registry.paper import CopyState, EventKind, PaperCopy
@@ -20,11 +21,11 @@ from tests.integration.test_clerk_pages import PASSWORD, client, csrf_token
 from tests.integration.test_clerk_records import ALICE, DAY, printed_form, state_of
 from tests.integration.test_lifecycle_and_audit import AT
 from titlecert.clerks import accounts
-from titlecert.clerks.records import DateRefused, IncompleteFiling, beijing_date, beijing_today, record
+from titlecert.clerks.records import DateRefused, IncompleteFiling, record
 from titlecert.settings import from_env
 
 UNIT = "12500000965RMH3W7D"
-ISSUED = beijing_date(AT)
+ISSUED = china_date(AT)
 
 
 @dataclasses.dataclass
@@ -82,9 +83,9 @@ def audit_details(registry: Registry) -> list[dict[str, object]]:
 
 def test_chongqing_time_decides_which_day_is_today() -> None:
     late = dt.datetime(2026, 3, 3, 23, 30, tzinfo=dt.UTC)
-    assert beijing_date(late) == dt.date(2026, 3, 4)  # already tomorrow in Chongqing
-    assert beijing_date(late.replace(tzinfo=None)) == dt.date(2026, 3, 4)  # SQLite's naive UTC
-    assert beijing_date(dt.datetime(2026, 3, 3, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 3, 3)
+    assert china_date(late) == dt.date(2026, 3, 4)  # already tomorrow in Chongqing
+    assert china_date(late.replace(tzinfo=None)) == dt.date(2026, 3, 4)  # SQLite's naive UTC
+    assert china_date(dt.datetime(2026, 3, 3, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 3, 3)
 
 
 def test_filing_with_a_box_not_stamped_needs_a_reason_kept_in_the_audit_log(registry: Registry) -> None:
@@ -115,10 +116,10 @@ def test_filing_with_a_box_not_stamped_needs_a_reason_kept_in_the_audit_log(regi
 
 def test_dates_after_today_in_chongqing_or_before_the_copy_was_issued_are_refused(registry: Registry) -> None:
     copy = printed_form(registry)
-    tomorrow = beijing_today() + dt.timedelta(days=1)
+    tomorrow = china_today() + dt.timedelta(days=1)
     with pytest.raises(DateRefused, match="after today in Chongqing") as future:
         record(registry, copy, EventKind.STAMPED, actor=ALICE, on=tomorrow, box=1, body="重庆某某中心")
-    assert future.value.latest == beijing_today()
+    assert future.value.latest == china_today()
     with pytest.raises(DateRefused, match=f"before the copy was issued: give a day from {ISSUED}"):
         record(
             registry,
@@ -130,7 +131,7 @@ def test_dates_after_today_in_chongqing_or_before_the_copy_was_issued_are_refuse
             incomplete_reason="r",
         )
     record(registry, copy, EventKind.STAMPED, actor=ALICE, on=ISSUED, box=1, body="重庆某某中心")
-    record(registry, copy, EventKind.STAMPED, actor=ALICE, on=beijing_today(), box=2, body="主管部门")
+    record(registry, copy, EventKind.STAMPED, actor=ALICE, on=china_today(), box=2, body="主管部门")
     assert state_of(registry, copy) is CopyState.STAMPED
 
 
@@ -140,15 +141,15 @@ def test_the_page_asks_to_confirm_an_incomplete_filing_and_refuses_future_dates(
     shown = web.get(page).text
     token = csrf_token(shown)
     assert "以下盖章栏尚未登记盖章：第 1 栏（所在单位，第 3 页）、第 2 栏（单位主管部门，第 3 页）" in shown
-    assert f'max="{beijing_today().isoformat()}"' in shown
+    assert f'max="{china_today().isoformat()}"' in shown
 
     def post(action: str, **fields: str) -> tuple[int, str]:
         answer = web.post(f"{page}/{action}", data={"csrf_token": token, **fields})
         return answer.status_code, answer.text
 
-    tomorrow = (beijing_today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
     status, text = post("stamp", box="1", body="重庆某某中心", on=tomorrow)
-    assert status == 400 and f"日期 {tomorrow} 晚于今天（北京时间 {beijing_today().isoformat()}）" in text
+    assert status == 400 and f"日期 {tomorrow} 晚于今天（北京时间 {china_today().isoformat()}）" in text
     status, text = post("stamp", box="1", body="重庆某某中心", on="2026-02-28")
     assert status == 400 and f"早于此份签发日期 {ISSUED.isoformat()}" in text
     assert post("stamp", box="1", body="重庆某某中心", on=DAY.isoformat())[0] == 303
@@ -175,7 +176,7 @@ def test_the_page_asks_to_confirm_an_incomplete_filing_and_refuses_future_dates(
 
 def test_the_command_line_refuses_naming_the_boxes_and_files_with_a_reason(desk: Desk) -> None:
     run = desk.inst.run
-    tomorrow = (beijing_today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (china_today() + dt.timedelta(days=1)).isoformat()
     future = run(
         "clerk", "stamp", "PS2026000001-P", "1", "--body", "重庆某某中心", "--on", tomorrow, check=False
     )
@@ -190,7 +191,7 @@ def test_the_command_line_refuses_naming_the_boxes_and_files_with_a_reason(desk:
     done = run(
         "clerk", "file", "PS2026000001-P", "--place", "人事档案室", "--incomplete-reason", "待主管部门补盖"
     )
-    assert f"PS2026000001-P: filed at 人事档案室 on {beijing_today().isoformat()}" in done.stderr
+    assert f"PS2026000001-P: filed at 人事档案室 on {china_today().isoformat()}" in done.stderr
     with desk.registry.transaction() as ledger:
         book = ledger.paper
         copy = book.copy(desk.personnel)

@@ -1,7 +1,10 @@
-"""A TSA or OCSP responder that stops answering mid-run: the seal fails in the user's words, naming
-the service and its URL (the run's preflight asked them before the job; this is after)."""
+"""A dependency that stops answering: a TSA or OCSP responder mid-run fails the seal in the user's
+words, naming the service and its URL (the run's preflight asked them before the job; this is
+after); a registry that is down is one error for the CLI and a 503 for the site."""
 
 import json
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,8 +20,10 @@ from signing.roles import Role
 from signing.sealimage import draw_seal
 from signing.services import PkiServices
 from signing.trust import load_certificates
-from tests.conftest import free_port
+from tests.conftest import TITLECERT, Instance, free_port
 from tests.integration.test_flatten import with_text_field
+from titlecert.app import create_app
+from titlecert.settings import from_env
 
 PLACEMENTS = [
     SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196)),
@@ -72,3 +77,26 @@ def test_an_ocsp_responder_that_does_not_answer_is_named_by_its_url(tmp_path: Pa
             long_term=LongTerm(anchors, validation_contexts=BatchValidation(anchors)),
         )
     assert str(caught.value) == f"the OCSP responder at {named}/ocsp does not answer; nothing was sealed"
+
+
+def test_a_registry_that_does_not_answer_is_one_error_in_words_and_a_503(instance: Instance) -> None:
+    """The database is down: the CLI says which registry and exits 1 without a traceback; the site
+    and the API answer 503 with Retry-After instead of a stack trace or a misleading 404."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: connections are refused
+        down = f"postgresql+psycopg://titlecert@127.0.0.1:{port}/test"
+        env = {**instance.env, "TITLECERT_DATABASE_URL": down}
+        done = subprocess.run([str(TITLECERT), "jobs", "list"], env=env, capture_output=True, text=True)
+        assert done.returncode == 1, done.stderr
+        assert f"the registry at {down} cannot be used just now" in done.stderr
+        assert "is the database server running" in done.stderr and "Traceback" not in done.stderr
+        app = create_app(from_env(env))
+        client = app.test_client()
+        page = client.get(f"/v/{'A' * 32}")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+        assert "服务暂时不可用" in page.text and "psycopg" not in page.text
+        api = client.get(f"/api/v1/certificates/{'A' * 32}")
+        assert api.status_code == 503 and api.mimetype == "application/problem+json"
+        assert api.json is not None and "registry cannot be reached" in api.json["detail"]
+        assert client.get("/healthz").status_code == 503

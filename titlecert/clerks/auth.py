@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from docgen.workdays import WorkCalendar
 from registry.audit import Actor
 from registry.db import Registry
+from registry.staff import StaffRole
 from signing.trust import TrustSettings
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
@@ -48,7 +49,7 @@ class SignedIn:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, "archive-clerk")
+        return Actor(self.username, StaffRole.ARCHIVE_CLERK)
 
 
 def services() -> ClerkServices:

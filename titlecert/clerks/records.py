@@ -14,22 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry.audit import Actor, AuditAction
+from registry.chinatime import china_date
 from registry.db import Registry
 from registry.errors import NotFound
-from registry.models import as_utc
 from registry.paper import EventKind, PaperEvent, StampBox
 from titlecert.errors import ApplicationError
-from verify.web.i18n import CHINA_TIME
-
-
-def beijing_date(moment: dt.datetime) -> dt.date:
-    """The day `moment` (UTC, or naive as SQLite returns it) falls on in Chongqing."""
-    return as_utc(moment).astimezone(CHINA_TIME).date()
-
-
-def beijing_today() -> dt.date:
-    """Today for a clerk in Chongqing: at 23:30 UTC it is already tomorrow there."""
-    return beijing_date(dt.datetime.now(dt.UTC))
 
 
 @dataclass(frozen=True)
@@ -101,8 +90,8 @@ def record(
         detail: dict[str, object] = {}
         if kind in (EventKind.STAMPED, EventKind.FILED):
             document = ledger.certificates.document(copy.document_id)
-            issued = beijing_date(document.created_at if document else copy.created_at)
-            today = beijing_date(at)
+            issued = china_date(document.created_at if document else copy.created_at)
+            today = china_date(at)
             if not issued <= on <= today:
                 raise DateRefused(name, on, earliest=issued, latest=today)
         if kind is EventKind.FILED:

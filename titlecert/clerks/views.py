@@ -9,14 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
-from registry.errors import RegistryError
+from registry.chinatime import china_today, parse_when
+from registry.errors import RegistryError, Unavailable
 from registry.models import DocumentRecord
 from registry.paper import CopyState, EventKind, PaperCopy
-from titlecert.archive import parse_when
 from titlecert.clerks import auth, records
 from titlecert.clerks.auth import SignedIn, services
 from titlecert.clerks.codes import code_of, parse_code
-from titlecert.clerks.records import DateRefused, IncompleteFiling, beijing_today, missing_boxes
+from titlecert.clerks.records import DateRefused, IncompleteFiling, missing_boxes
 from titlecert.errors import StoreError
 from verify.service import verify_pdf
 from verify.web.labels import VERDICT_LABELS
@@ -98,7 +98,7 @@ def _render(view: dict[str, Any], status: int = 200, **extra: Any) -> tuple[str,
         copy_labels=COPY_LABELS,
         kinds=KIND_LABELS,
         verdicts=VERDICT_LABELS,
-        today=beijing_today(),
+        today=china_today(),
     ), status
 
 
@@ -185,7 +185,7 @@ def _date(name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(request.form.get(name, "").strip())
     except ValueError:
-        return beijing_today()
+        return china_today()
 
 
 @bp.post("/clerk/copies/<int:copy_id>/<action>")
@@ -252,6 +252,8 @@ def record(copy_id: int, action: str) -> Any:
         return _render(view, 409, report=None, unconfirmed=True)
     except DateRefused as e:
         return _render(view, 400, report=None, date_refused=e)
+    except Unavailable:
+        raise  # the site's 503, not a refusal of the record
     except (RegistryError, ValueError) as e:
         log.info("clerk %s: %s on copy %s refused: %s", clerk.username, action, copy_id, e)
         return _render(view, 409, report=None, refused=True)

@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, url_for
 
+from registry.chinatime import china_today
 from titlecert.clerks import auth
 from titlecert.clerks.accounts import authenticate
 from titlecert.clerks.auth import ClerkServices, SignedIn, services
 from titlecert.clerks.listing import UNSURE_NOTE, form_rows, workbook
-from titlecert.clerks.records import beijing_today
 from titlecert.clerks.views import COPY_LABELS, STATE_LABELS, bp
 from verify.web.limits import Limited, limited
 
@@ -44,7 +44,7 @@ def _rows(clerk: SignedIn, *, with_state: bool = True) -> tuple[list[Any], dict[
             sorted(clerk.units), session_ref=args["session"] or None, unit=args["unit"] or None
         )
         state = args["state"] if with_state else None
-        return form_rows(book, forms, services().workdays, beijing_today(), state or None), args
+        return form_rows(book, forms, services().workdays, china_today(), state or None), args
 
 
 @bp.get("/clerk/forms.xlsx")

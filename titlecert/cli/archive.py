@@ -23,7 +23,8 @@ def archive() -> None:
 @click.pass_obj
 def archive_retimestamp(settings: Settings, before: str | None) -> None:
     """Add a fresh document time stamp (and the validation data of the last one) to stored documents."""
-    from titlecert.archive import parse_when, retimestamp_archive
+    from registry.chinatime import parse_when
+    from titlecert.archive import retimestamp_archive
 
     try:
         cutoff = parse_when(before) if before else None

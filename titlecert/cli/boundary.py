@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import click
 
 from docgen.errors import DocgenError, InputError
-from registry.errors import RegistryError
+from registry.errors import RegistryError, Unavailable
 from signing.errors import SigningError
 from titlecert.errors import ApplicationError, ConfigError
 from verify.errors import VerifyError
@@ -41,6 +41,8 @@ def user_errors(*, verbose: bool) -> Iterator[None]:
     except KNOWN_ERRORS as e:
         _traceback(verbose)
         click.echo(f"error: {e}", err=True)
+        if isinstance(e, Unavailable):
+            click.echo("  is the database server running, and is TITLECERT_DATABASE_URL right?", err=True)
         sys.exit(EXIT_CHANGE_INPUT if isinstance(e, ConfigError) else EXIT_FAILED)
 
 

@@ -128,10 +128,10 @@ def disable(settings: Settings, username: str) -> None:
 
 
 def _day(text: str | None) -> dt.date:
-    from titlecert.clerks.records import beijing_today
+    from registry.chinatime import china_today
 
     if not text:
-        return beijing_today()
+        return china_today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from titlecert.kinds import DocumentKind
-
 if TYPE_CHECKING:
     from titlecert.issuing import IssueResult
     from titlecert.jobs.progress import Progress
@@ -41,7 +39,7 @@ def print_issue(result: "IssueResult", as_json: bool) -> None:
             click.echo(f"error: {error}", err=True)
         return
     for doc in result.documents:
-        label = doc.certificate_no if doc.kind == DocumentKind.CERTIFICATE else (doc.form_no or "")
+        label = doc.form_no or doc.certificate_no or ""  # a form's own number, else its award's
         click.echo(f"{doc.kind} {label} {doc.path}".replace("  ", " "))
         if doc.verify_url:
             click.echo(f"  verify: {doc.verify_url}")

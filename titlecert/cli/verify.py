@@ -25,8 +25,9 @@ from titlecert.settings import Settings
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
     """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
-    from titlecert.archive import parse_when
+    from registry.chinatime import parse_when
     from titlecert.bootstrap import running
+    from verify.report import Verdict
     from verify.service import verify_pdf
 
     try:
@@ -55,5 +56,5 @@ def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: 
                 )
             for reason in r.reasons:
                 click.echo(f"  - {reason}")
-    ok = all(r.accepted for r in reports) if not offline else all(r.verdict.value == "valid" for r in reports)
+    ok = all(r.accepted for r in reports) if not offline else all(r.verdict is Verdict.VALID for r in reports)
     sys.exit(0 if ok else 1)

@@ -58,7 +58,7 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
         if unit.kind == AWARD_UNIT:
             plan = JobPlan.from_json(job.plan)
             award = award_of(ctx.session_of(job), unit, plan.settings(ctx.settings), ctx.secret)
-            _register_award(
+            register_award(
                 ledger,
                 award,
                 documents,
@@ -102,7 +102,7 @@ def archive_key(award: Award, doc: SealedDocument) -> str | None:
     return None if kind.filing is Filing.SESSION else kind.archive_key(award, doc.copy)
 
 
-def _register_award(
+def register_award(
     ledger: Ledger,
     award: Award,
     documents: list[SealedDocument],
@@ -114,6 +114,8 @@ def _register_award(
     actor: Actor,
     at: dt.datetime,
 ) -> None:
+    """Register an award's sealed documents in `ledger`, as the document-type table files each, and
+    put their archive copies in `store`; with a re-issue, the old certificate is superseded first."""
     number = award.certificate.certificate_no
     replaced = plan.supersede.certificate_no if plan.supersede else None
     if plan.supersede is not None:

@@ -17,7 +17,8 @@ from titlecert.settings.keys import ROLES, SIGNATURE_LEVELS, ConfiguredKey, Toke
 from titlecert.settings.pipeline import Pipeline, pipeline
 from titlecert.settings.store import S3Location, store_location
 from titlecert.settings.variables import check_variable_names
-from titlecert.settings.web import RateLimitSettings, WebServer, count, rate_limits, web_server
+from titlecert.settings.web import WebServer, count, rate_limits, web_server
+from verify.ratelimits import RateLimits
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Settings:
     """TITLECERT_REDIS_URL: Redis holding the rate-limit counters, shared by every process serving
     the site (e.g. redis://127.0.0.1:6379/0); default: in the memory of each gunicorn worker, which
     then counts apart (a client may get up to workers × the limit)."""
-    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
     """TITLECERT_RATE_LIMIT_*: the public site's request limits."""
     trusted_proxies: int = 0
     """TITLECERT_TRUSTED_PROXIES: how many reverse proxies in front of `serve` set X-Forwarded-For

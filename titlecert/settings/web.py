@@ -1,4 +1,5 @@
-"""The public site's settings: gunicorn, the request limits, the trusted proxies."""
+"""The public site's settings: gunicorn, the request limits (verify.ratelimits.RateLimits, the
+values the site applies), the trusted proxies."""
 
 import os
 from collections.abc import Mapping
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from limits import parse_many
 
 from titlecert.errors import ConfigError
+from verify.ratelimits import RateLimits
 
 
 def default_web_workers() -> int:
@@ -26,24 +28,6 @@ class WebServer:
     timeout: int = 60
     """TITLECERT_WEB_TIMEOUT: seconds before a silent worker is killed and replaced (the sandbox's
     own wall-clock limit is shorter)."""
-
-
-@dataclass(frozen=True)
-class RateLimitSettings:
-    """Request limits of the public site, per client address (an IPv6 client by its /64), in
-    flask-limiter's notation: `10/minute`, `5 per 2 seconds`, several joined by `;`."""
-
-    lookup: str = "60/minute"
-    """TITLECERT_RATE_LIMIT_LOOKUP: scan pages and GET /api/v1/certificates/<token>, counted together."""
-    match: str = "10/minute"
-    """TITLECERT_RATE_LIMIT_MATCH: match checks; strict, since each answers a guess."""
-    match_per_certificate: str = "50/day"
-    """TITLECERT_RATE_LIMIT_MATCH_CERTIFICATE: match checks on one certificate from all clients
-    together, so that many addresses cannot share out the guessing."""
-    upload: str = "6/minute"
-    """TITLECERT_RATE_LIMIT_UPLOAD: PDF uploads, the page's form and POST /api/v1/verify together."""
-    key_prefix: str = "titlecert"
-    """TITLECERT_RATE_LIMIT_PREFIX: prefix of the counters' keys (instances sharing one Redis differ)."""
 
 
 def web_server(env: Mapping[str, str]) -> WebServer:
@@ -68,9 +52,10 @@ _RATE_LIMIT_VARIABLES = {
 }
 
 
-def rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
-    """The limits set in the environment over the defaults. Raises ConfigError naming the variable
-    whose value is not a rate limit."""
+def rate_limits(env: Mapping[str, str]) -> RateLimits:
+    """The limits set in the environment over the defaults, counted in memory or in the Redis of
+    TITLECERT_REDIS_URL (shared by every process). Raises ConfigError naming the variable whose
+    value is not a rate limit."""
     given = {name: value for name, var in _RATE_LIMIT_VARIABLES.items() if (value := env.get(var))}
     for name, value in given.items():
         try:
@@ -81,7 +66,11 @@ def rate_limits(env: Mapping[str, str]) -> RateLimitSettings:
                 f"(several joined by ';'), not {value!r}"
             ) from e
     prefix = env.get("TITLECERT_RATE_LIMIT_PREFIX")
-    return RateLimitSettings(**given, **({"key_prefix": prefix} if prefix else {}))
+    return RateLimits(
+        **given,
+        storage_uri=env.get("TITLECERT_REDIS_URL") or "memory://",
+        **({"key_prefix": prefix} if prefix else {}),
+    )
 
 
 def count(env: Mapping[str, str], name: str) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 from flask import Flask, Response, request, url_for
 from flask_babel import Babel, get_locale
 
+from registry.chinatime import in_china
+
 log = logging.getLogger(__name__)
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -23,8 +25,6 @@ LOCALES = ("zh", "en")
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 QUERY = "lang"
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "UTC+8")
-"""Dates and times on the pages are Beijing time, for readers in either language."""
 
 
 @dataclass(frozen=True)
@@ -79,17 +79,14 @@ def _template_context() -> dict[str, object]:
 
 
 def local_date(moment: dt.datetime) -> str:
-    """The Beijing date of `moment` (a naive value, as SQLite returns it, is UTC)."""
-    return _beijing(moment).strftime("%Y-%m-%d")
+    """The Beijing date of `moment` (dates and times on the pages are Beijing time, for readers in
+    either language)."""
+    return in_china(moment).strftime("%Y-%m-%d")
 
 
 def local_time(moment: dt.datetime) -> str:
     """The Beijing date and time of `moment`, to the minute."""
-    return _beijing(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _beijing(moment: dt.datetime) -> dt.datetime:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CHINA_TIME)
+    return in_china(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _remember_choice(response: Response) -> Response:

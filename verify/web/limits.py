@@ -6,13 +6,13 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RouteLimit
 
+from verify.ratelimits import RateLimits
 from verify.web.logs import token_ref
 
 EXTENSION = "titlecert.limiter"
@@ -30,24 +30,6 @@ class Limited(StrEnum):
     """Match checks: per client, and per certificate from all clients."""
     UPLOAD = "upload"
     """PDF uploads, the page's form and the API together."""
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """The limits, in flask-limiter's notation (`10/minute`; several joined by `;`)."""
-
-    lookup: str = "60/minute"
-    """Per client: scan pages and GET /api/v1/certificates/<token>."""
-    match: str = "10/minute"
-    """Per client: match checks."""
-    match_per_certificate: str = "50/day"
-    """Per certificate, from all clients together: match checks."""
-    upload: str = "6/minute"
-    """Per client: uploads."""
-    storage_uri: str = "memory://"
-    """Where the counters live: memory:// (one process) or a redis:// URL (shared)."""
-    key_prefix: str = "titlecert"
-    """Prefix of every counter's key."""
 
 
 def limited(kind: Limited) -> Callable[[F], F]:
@@ -121,8 +103,9 @@ def close(app: Flask) -> None:
 
 
 def _retry_after_only_when_limited(response: Response) -> Response:
-    """flask-limiter sends Retry-After on every limited response; it means something on a 429 only."""
-    if response.status_code != 429:
+    """flask-limiter sends Retry-After on every limited response; it means something on a 429 (and
+    a 503, whose handler sets its own) only."""
+    if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
     return response
 

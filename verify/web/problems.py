@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from registry.errors import Unavailable
 from verify.web.limits import retry_after_seconds
 from verify.web.services import EXTENSION, MAX_UPLOAD_BYTES
 
@@ -43,6 +44,7 @@ DETAILS = {
     415: "Send the content type this operation documents (JSON, or a multipart form for uploads).",
     429: "Too many requests from this client: wait the seconds given in Retry-After, then try again.",
     500: "The service could not answer. Try again later.",
+    503: "The registry cannot be reached just now: nothing was changed. Try again in a minute.",
 }
 """The detail of each status, for the document and the responses alike."""
 
@@ -67,6 +69,15 @@ def install(app: APIFlask) -> None:
     """Answer every HTTP error, and APIFlask's validation errors, with problems (or pages)."""
     app.error_processor(_validation_error)  # APIFlask's own errors (it also claims werkzeug's: so first)
     app.register_error_handler(HTTPException, _http_error)  # unhandled exceptions arrive as 500s
+    app.register_error_handler(Unavailable, _registry_unavailable)
+
+
+def _registry_unavailable(error: Unavailable) -> Response:
+    """The registry is down: 503 with Retry-After, the same for every view (never a traceback)."""
+    current_app.logger.warning("%s", error)
+    response = problem(503) if request.path.startswith(API_PREFIX) else _page(503)
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -10,9 +10,9 @@ from flask import current_app, request
 from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.checks import Analyser
+from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
 from verify.transparency import Channel, note_verification
-from verify.web.limits import RateLimits
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXTENSION = "titlecert.verify"

@@ -8,7 +8,7 @@ from titlecert.errors import ConfigError
 from titlecert.settings import from_env
 from titlecert.settings.keys import ROLES
 from titlecert.settings.variables import VARIABLES
-from titlecert.settings.web import RateLimitSettings
+from verify.ratelimits import RateLimits
 
 REPO = Path(__file__).resolve().parents[3]
 SETTINGS = Path(titlecert.settings.__file__).parent
@@ -17,7 +17,7 @@ SETTINGS = Path(titlecert.settings.__file__).parent
 def test_public_site_settings_default() -> None:
     settings = from_env({})
     assert settings.redis_url is None and settings.trusted_proxies == 0
-    assert settings.rate_limits == RateLimitSettings()
+    assert settings.rate_limits == RateLimits()
     assert settings.rate_limits.match == "10/minute"
 
 
@@ -34,8 +34,8 @@ def test_public_site_settings_from_the_environment() -> None:
         }
     )
     assert settings.redis_url == "redis://127.0.0.1:6379/2" and settings.trusted_proxies == 1
-    assert settings.rate_limits == RateLimitSettings(
-        "100/minute;1000/hour", "5 per 2 seconds", "20/day", "3/minute", "site-a"
+    assert settings.rate_limits == RateLimits(
+        "100/minute;1000/hour", "5 per 2 seconds", "20/day", "3/minute", "redis://127.0.0.1:6379/2", "site-a"
     )
 
 
