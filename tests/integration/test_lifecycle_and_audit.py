@@ -17,6 +17,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import AuditEntry, CertificateRecord
 from registry.repository import hash_token
 from registry.staff import StaffRole
+from tests.records import certificate_record
 from verify.certificates import lookup_successor
 from verify.transparency import Channel, holder_view, note_verification
 
@@ -30,23 +31,10 @@ def token_of(no: str) -> str:
 
 
 def certificate(no: str, *, key: str | None = None, secret: str | None = None) -> CertificateRecord:
-    return CertificateRecord(
-        certificate_no=no,
-        token_hash=hash_token(token_of(no)),
+    return certificate_record(
+        no,
+        token=token_of(no),
         issue_key=key or hash_token("K" + no),
-        holder_name="张晓明",
-        holder_id_masked="500103********0030",
-        title="高级工程师",
-        level="副高级",
-        series="工程技术",
-        speciality="大数据智能化",
-        committee="评委会",
-        authority="重庆市职称改革办公室",
-        approval_no="渝职改办〔2026〕12号",
-        passed_on=dt.date(2025, 12, 21),
-        issued_on=dt.date(2026, 1, 20),
-        sha256=hash_token("S" + no),
-        status="valid",
         created_at=AT,
         holder_secret_hash=hash_token(secret) if secret else None,
     )

@@ -9,27 +9,12 @@ from registry.db import Registry
 from registry.errors import Conflict, NotFound
 from registry.models import CertificateRecord
 from registry.repository import hash_token
+from tests.records import certificate_record
 
 
 def record(no: str, token: str, sha: str) -> CertificateRecord:
-    return CertificateRecord(
-        certificate_no=no,
-        token_hash=hash_token(token),
-        issue_key=hash_token(no),
-        holder_name="张晓明",
-        holder_id_masked="500103********0030",
-        title="高级工程师",
-        level="副高级",
-        series="工程技术",
-        speciality="大数据智能化",
-        committee="评委会",
-        authority="重庆市职称改革办公室",
-        approval_no="渝职改办〔2026〕12号",
-        passed_on=dt.date(2025, 12, 21),
-        issued_on=dt.date(2026, 1, 20),
-        sha256=sha,
-        status="valid",
-        created_at=dt.datetime.now(dt.UTC),
+    return certificate_record(
+        no, token=token, issue_key=hash_token(no), sha256=sha, created_at=dt.datetime.now(dt.UTC)
     )
 
 

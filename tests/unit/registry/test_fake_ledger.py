@@ -16,6 +16,7 @@ from registry.errors import Conflict, NotFound
 from registry.models import CertificateRecord
 from registry.repository import hash_token
 from tests.fakes.ledger import FakeLedger
+from tests.records import certificate_record
 from titlecert.clerks import accounts
 from titlecert.errors import InvalidValue
 
@@ -40,25 +41,7 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 
 def certificate(no: str, *, key: str | None = None) -> CertificateRecord:
-    return CertificateRecord(
-        certificate_no=no,
-        token_hash=hash_token("T" + no),
-        issue_key=key or hash_token("K" + no),
-        holder_name="张晓明",
-        holder_id_masked="500103********0030",
-        title="高级工程师",
-        level="副高级",
-        series="工程技术",
-        speciality="大数据智能化",
-        committee="评委会",
-        authority="重庆市职称改革办公室",
-        approval_no="渝职改办〔2026〕12号",
-        passed_on=dt.date(2025, 12, 21),
-        issued_on=dt.date(2026, 1, 20),
-        sha256=hash_token("S" + no),
-        status="valid",
-        created_at=AT,
-    )
+    return certificate_record(no, token="T" + no, issue_key=key or hash_token("K" + no), created_at=AT)
 
 
 def actions(ledger: Any) -> list[tuple[str, str]]:

@@ -12,9 +12,9 @@ from docgen.load import load_session
 from docgen.workdays import WorkCalendar
 from registry.audit import Actor, AuditAction
 from registry.errors import Conflict
-from registry.models import CertificateRecord
 from registry.repository import hash_token
 from tests.fakes.ledger import FakeLedger
+from tests.records import certificate_record
 from titlecert.documents import Award
 from titlecert.jobs.plan import JobPlan, Supersession, certificate_data
 from titlecert.jobs.register import register_award
@@ -81,23 +81,12 @@ def test_a_reissue_supersedes_the_old_certificate_in_the_same_unit_of_work(tmp_p
     ledger, store = FakeLedger(), FolderStore(tmp_path)
     old = award("CQZC2026000001", key="k" * 64)
     ledger.certificates.add(
-        CertificateRecord(
-            certificate_no="CQZC2026000001",
-            token_hash=hash_token("U" * 32),
+        certificate_record(
+            "CQZC2026000001",
+            token="U" * 32,
             issue_key="k" * 64,
             holder_name=old.applicant.name,
-            holder_id_masked="500103********0030",
-            title="高级工程师",
-            level="副高级",
-            series="工程技术",
-            speciality="大数据智能化",
-            committee="评委会",
-            authority="重庆市职称改革办公室",
-            approval_no="渝职改办〔2026〕12号",
-            passed_on=dt.date(2025, 12, 21),
-            issued_on=dt.date(2026, 1, 20),
             sha256=hash_token("old"),
-            status="valid",
             created_at=AT,
         )
     )
