@@ -262,8 +262,10 @@ def kinds_of(scope: Scope) -> tuple[DocumentKind, ...]:
     return tuple(kind for kind, t in DOCUMENT_TYPES.items() if t.scope is scope)
 
 
+APPLICANT_KINDS = kinds_of(Scope.APPLICANT)
+"""The documents made for every applicant, passed or not (the publicity table)."""
 SESSION_KINDS = kinds_of(Scope.SESSION)
-"""The session's own documents other than the publicity tables, in issuing order."""
+"""The session's own documents, in issuing order."""
 
 
 def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[Job]:
@@ -275,19 +277,24 @@ def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[J
     ]
 
 
-def publicity_job(loaded: LoadedSession, index: int, calendar: WorkCalendar) -> Job:
-    """The publicity table of the applicant in row `index` (from 0)."""
-    return DOCUMENT_TYPES[DocumentKind.PUBLICITY_TABLE].job(Subject(loaded, calendar, index=index))
+def unit_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar, applicant: int | None = None) -> Job:
+    """The one document of a unit other than an award's: of the applicant in row `applicant` (from 0)
+    for a per-applicant kind, else the session's.
 
-
-def session_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar) -> Job:
-    """The session's results list (`results-list`) or situation report (`review-report`).
-
-    Raises ValueError for another kind.
+    Raises ValueError for an award's kind, a kind titlecert does not make, or a per-applicant kind
+    without its row.
     """
-    if kind not in SESSION_KINDS:
+    t = type_of(kind)
+    if t.scope is Scope.AWARD:
         raise ValueError(f"no session document of kind {kind!r}")
-    return DOCUMENT_TYPES[DocumentKind(kind)].job(Subject(loaded, calendar))
+    if t.scope is Scope.APPLICANT and applicant is None:
+        raise ValueError(f"a {kind} is made for one applicant: give the row")
+    return t.job(Subject(loaded, calendar, index=applicant if t.scope is Scope.APPLICANT else None))
+
+
+def unit_out_name(loaded: LoadedSession, kind: str, applicant: int | None = None) -> str:
+    """Where the document of a unit other than an award's goes in the output folder."""
+    return type_of(kind).out_name(Subject(loaded, index=applicant))
 
 
 def plan_jobs(
@@ -302,6 +309,7 @@ def plan_jobs(
     `session_documents`, also the publicity tables, the results list and the situation report."""
     jobs = [job for award in awards for job in award_jobs(loaded, award, today=today)]
     if session_documents:
-        jobs += [publicity_job(loaded, i, calendar) for i in range(len(loaded.session.applicants))]
-        jobs += [session_job(loaded, kind, calendar) for kind in SESSION_KINDS]
+        rows = range(len(loaded.session.applicants))
+        jobs += [unit_job(loaded, kind, calendar, i) for kind in APPLICANT_KINDS for i in rows]
+        jobs += [unit_job(loaded, kind, calendar) for kind in SESSION_KINDS]
     return jobs

@@ -26,7 +26,7 @@ from signing.batch import BatchTimeStamper, tls_context, tsa_unavailable
 from signing.errors import ServiceUnavailable
 from signing.keys import SealKey
 from signing.roles import Role
-from titlecert.documents import SESSION_KINDS, Award, Job, award_jobs, publicity_job, session_job
+from titlecert.documents import APPLICANT_KINDS, SESSION_KINDS, Award, Job, award_jobs, unit_job
 from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys, load_trust
 from titlecert.jobs.plan import certificate_data
@@ -146,8 +146,8 @@ def render_problems(
                 data = certificate_data(loaded, a, number, token, settings)
                 award = Award(i, a, data, token, "", f"PS{year}{i + 1:06d}")
                 documents += [(where, job) for job in award_jobs(loaded, award, today=today)]
-            documents.append((where, publicity_job(loaded, i, calendar)))
-        documents += [(str(loaded.source), session_job(loaded, kind, calendar)) for kind in SESSION_KINDS]
+            documents += [(where, unit_job(loaded, kind, calendar, i)) for kind in APPLICANT_KINDS]
+        documents += [(str(loaded.source), unit_job(loaded, kind, calendar)) for kind in SESSION_KINDS]
     except (ValueError, DocgenError) as e:  # a value the documents print cannot be built
         return [f"{loaded.source}: the documents' values cannot be built: {e}"]
     problems, seen = [], set()

@@ -36,12 +36,12 @@ from registry.jobs import JobRepository
 from registry.ledger import Ledger
 from registry.models import IssueUnit, UnitState
 from titlecert.bootstrap import calendar_of
-from titlecert.documents import Job, publicity_job, publicity_out_name, session_job
+from titlecert.documents import Job, unit_job, unit_out_name
 from titlecert.errors import ApplicationError
 from titlecert.jobs.inputs import JobInputs, load_calendar, load_inputs, put_session
 from titlecert.jobs.lease import holding
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
-from titlecert.kinds import AWARD_UNIT, DocumentKind
+from titlecert.kinds import AWARD_UNIT
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -241,9 +241,7 @@ def _rekey(
 
 
 def _documents(loaded: LoadedSession, unit: IssueUnit, calendar: WorkCalendar) -> list[Job]:
-    if unit.kind == DocumentKind.PUBLICITY_TABLE and unit.applicant is not None:
-        return [publicity_job(loaded, unit.applicant, calendar)]
-    return [session_job(loaded, unit.kind, calendar)]
+    return [unit_job(loaded, unit.kind, calendar, unit.applicant)]
 
 
 def _printed(old: list[Job], new: list[Job]) -> list[str]:
@@ -270,5 +268,5 @@ def _remake(unit: IssueUnit, loaded: LoadedSession, now: dt.datetime) -> None:
         name = loaded.session.applicants[unit.applicant].name
         if unit.kind == AWARD_UNIT:
             unit.label = f"certificate {unit.certificate_no} ({name})"[:200]
-        elif unit.kind == DocumentKind.PUBLICITY_TABLE:
-            unit.label = publicity_out_name(unit.applicant, name)[:200]
+        else:
+            unit.label = unit_out_name(loaded, unit.kind, unit.applicant)[:200]

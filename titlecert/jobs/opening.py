@@ -15,13 +15,13 @@ from registry.db import Registry
 from registry.errors import NotFound
 from registry.ledger import Ledger
 from registry.models import IssueJob, IssueUnit, JobState, UnitState
-from titlecert.documents import SESSION_KINDS, publicity_out_name
+from titlecert.documents import APPLICANT_KINDS, SESSION_KINDS, unit_out_name
 from titlecert.errors import ReissueError
 from titlecert.holder import new_holder_secret
 from titlecert.jobs.continuation import continue_job, same_session_job
 from titlecert.jobs.inputs import JobInputs, lock_secrets, save_inputs
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
-from titlecert.kinds import AWARD_UNIT, DocumentKind
+from titlecert.kinds import AWARD_UNIT
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 
@@ -102,11 +102,13 @@ def open_job(
         if not units:
             return OpenedJob(None, plan, plan.skipped, plan.warnings)
         if plan.session_documents:
+            rows = range(len(loaded.session.applicants))
             units += [
-                _unit(DocumentKind.PUBLICITY_TABLE, publicity_out_name(i, a.name), now, applicant=i)
-                for i, a in enumerate(loaded.session.applicants)
+                _unit(kind, unit_out_name(loaded, kind, i), now, applicant=i)
+                for kind in APPLICANT_KINDS
+                for i in rows
             ]
-            units += [_unit(kind, f"{kind}.pdf", now) for kind in SESSION_KINDS]
+            units += [_unit(kind, unit_out_name(loaded, kind), now) for kind in SESSION_KINDS]
         job = jobs.add(
             IssueJob(
                 fingerprint=fingerprint,

@@ -24,7 +24,7 @@ from registry.db import Registry
 from registry.models import IssueJob, UnitState
 from signing.ltv import last_seal_sha256
 from titlecert.bootstrap import Components
-from titlecert.documents import Award, Job, award_jobs, publicity_job, session_job
+from titlecert.documents import Award, Job, award_jobs, unit_job
 from titlecert.jobs.convert import Converter
 from titlecert.jobs.inputs import STAGING_ROOT, load_calendar, load_inputs, staging_folder
 from titlecert.jobs.plan import JobPlan, award_of
@@ -171,10 +171,8 @@ def load_unit(ctx: WorkContext, unit_id: int) -> UnitWork:
         if unit.kind == AWARD_UNIT:
             award = award_of(loaded, unit, plan.settings(ctx.settings), ctx.secret)
             documents = award_jobs(loaded, award, today=plan.date)
-        elif unit.kind == DocumentKind.PUBLICITY_TABLE and unit.applicant is not None:
-            documents = [publicity_job(loaded, unit.applicant, ctx.calendar_of(job))]
         else:
-            documents = [session_job(loaded, unit.kind, ctx.calendar_of(job))]
+            documents = [unit_job(loaded, unit.kind, ctx.calendar_of(job), unit.applicant)]
         return UnitWork(job.id, unit.id, unit.label, unit.state, sealed, documents, award, plan.public_url)
 
 

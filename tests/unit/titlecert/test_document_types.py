@@ -9,7 +9,7 @@ import pytest
 from docgen.load import load_session
 from docgen.workdays import WorkCalendar
 from templates import TEMPLATES_DIR
-from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, Award, plan_jobs, publicity_job, session_job
+from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, Award, plan_jobs, unit_job
 from titlecert.kinds import DocumentKind, Filing, Scope
 from titlecert.templatecheck import check_templates
 
@@ -37,13 +37,15 @@ def test_session_documents_are_planned_from_the_table() -> None:
     jobs = plan_jobs(loaded, [], calendar, session_documents=True, today=loaded.session.approval.date)
     applicants = loaded.session.applicants
     assert [j.kind for j in jobs] == [DocumentKind.PUBLICITY_TABLE] * len(applicants) + list(SESSION_KINDS)
-    first = publicity_job(loaded, 0, calendar)
+    first = unit_job(loaded, DocumentKind.PUBLICITY_TABLE, calendar, 0)
     assert first.out_name.startswith("publicity-tables/0001-") and first.must_contain == (applicants[0].name,)
     assert first.seal_captions is None and first.pages == (1, 6)
-    report = session_job(loaded, "review-report", calendar)
+    report = unit_job(loaded, "review-report", calendar)
     assert (report.out_name, report.must_contain) == ("review-report.pdf", (loaded.session.committee.name,))
     with pytest.raises(ValueError, match="no session document of kind 'certificate'"):
-        session_job(loaded, "certificate", calendar)
+        unit_job(loaded, "certificate", calendar)
+    with pytest.raises(ValueError, match="give the row"):
+        unit_job(loaded, "publicity-table", calendar)
 
 
 def test_templates_check_checks_every_document_type() -> None:
