@@ -4,6 +4,8 @@ bounds checked right after parsing (docs/verification-threats.md, "Untrusted upl
 import re
 from dataclasses import dataclass
 
+from verify.text import Text
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_CONTENT_REVISIONS = 8
 """Revisions up to and including the last seal's: the base document, the two seals and the
@@ -19,36 +21,53 @@ MAX_REVISIONS = MAX_CONTENT_REVISIONS + MAX_TAIL_REVISIONS
 _EOF = re.compile(rb"%%EOF")
 
 
+ENCRYPTED = Text("文件已加密：签发的文件从不加密", "the file is encrypted; issued documents never are")
+
+
 @dataclass(frozen=True)
 class Admission:
     """The outcome of admission control."""
 
     ok: bool
     """True if the bytes may be parsed."""
-    reason: str | None = None
+    reason: Text | None = None
     """Why not, in plain words."""
 
 
 def admit(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Admission:
     """Decide whether `data` may be handed to the PDF parser at all."""
     if len(data) > max_bytes:
-        return Admission(False, f"the file is larger than {max_bytes // (1024 * 1024)} MiB")
+        mib = max_bytes // (1024 * 1024)
+        return Admission(False, Text(f"文件大于 {mib} MiB", f"the file is larger than {mib} MiB"))
     if not data.startswith(b"%PDF-1."):
-        return Admission(False, "the file does not start with a PDF header (%PDF-1.x at offset 0)")
+        return Admission(
+            False,
+            Text(
+                "文件不是 PDF：开头没有 PDF 文件头（%PDF-1.x）",
+                "the file does not start with a PDF header (%PDF-1.x at offset 0)",
+            ),
+        )
     tail = data[-1024:]
     last = tail.rfind(b"%%EOF")
     if last < 0:
-        return Admission(False, "the file does not end with %%EOF")
+        return Admission(
+            False, Text("文件不完整：结尾没有 PDF 结束标记（%%EOF）", "the file does not end with %%EOF")
+        )
     if len(tail) - (last + 5) > 2 or tail[last + 5 :].strip(b"\r\n"):
-        return Admission(False, "data follows the final %%EOF marker")
+        return Admission(False, Text("PDF 结束标记之后还附有其他数据", "data follows the final %%EOF marker"))
     if len(_EOF.findall(data)) > MAX_REVISIONS:
-        return Admission(False, f"the file has more than {MAX_REVISIONS} revisions")
+        return Admission(
+            False,
+            Text(
+                f"文件的修订版本超过 {MAX_REVISIONS} 个", f"the file has more than {MAX_REVISIONS} revisions"
+            ),
+        )
     if b"/Encrypt" in data:
-        return Admission(False, "the file is encrypted; issued documents never are")
+        return Admission(False, ENCRYPTED)
     return Admission(True)
 
 
-def revision_problem(total: int, last_seal_revision: int | None) -> str | None:
+def revision_problem(total: int, last_seal_revision: int | None) -> Text | None:
     """Why a parsed file's revisions are out of bounds (None: within them).
 
     `total` counts the file's revisions; `last_seal_revision` is the (0-based) revision the last
@@ -56,13 +75,16 @@ def revision_problem(total: int, last_seal_revision: int | None) -> str | None:
     """
     content = total if last_seal_revision is None else last_seal_revision + 1
     if content > MAX_CONTENT_REVISIONS:
-        return (
+        return Text(
+            f"文件在最后一个签章之前有 {content} 个修订版本，签发的文件最多 {MAX_CONTENT_REVISIONS} 个",
             f"the file has {content} revisions up to its last seal; an issued document has at most "
-            f"{MAX_CONTENT_REVISIONS}"
+            f"{MAX_CONTENT_REVISIONS}",
         )
     if total - content > MAX_TAIL_REVISIONS:
-        return (
+        return Text(
+            f"文件在最后一个签章之后有 {total - content} 个修订版本，超过 {MAX_TAIL_REVISIONS} 个"
+            "（一百次存档续期）不予受理",
             f"the file has {total - content} revisions after its last seal; more than "
-            f"{MAX_TAIL_REVISIONS} (a hundred archive renewals) are not accepted"
+            f"{MAX_TAIL_REVISIONS} (a hundred archive renewals) are not accepted",
         )
     return None

@@ -9,11 +9,13 @@ gathered once (`RegistryFacts.look_up`); each rule below turns them into finding
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from registry.chinatime import china_date
 from registry.db import Registry
 from verify.certificates import CertificateView
 from verify.checks import Analysis
 from verify.report import Finding, Status, Verdict
 from verify.rules import RuleId
+from verify.text import Text
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,19 @@ def offline(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
     its seal certificates' revocation checked by nobody."""
     if facts.consulted:
         return
-    yield Finding(RuleId.REGISTRY_OFFLINE, "the registry was not consulted: status unknown")
+    yield Finding(
+        RuleId.REGISTRY_OFFLINE,
+        Text("未查询登记库：证书状态未知", "the registry was not consulted: status unknown"),
+    )
     if analysis.signatures and not any(s.revocation_checked for s in analysis.signatures):
         yield Finding(
             RuleId.REGISTRY_REVOCATION_UNCHECKED,
-            "the seal certificates' revocation was not checked: the file carries no validation data "
-            "(PAdES B-B/B-T); online verification, with the registry, shows whether it was issued",
+            Text(
+                "未检查印章证书是否被吊销：文件不含验证数据（PAdES B-B/B-T）；联网查验（查询登记库）"
+                "可确认该文件是否签发",
+                "the seal certificates' revocation was not checked: the file carries no validation data "
+                "(PAdES B-B/B-T); online verification, with the registry, shows whether it was issued",
+            ),
         )
 
 
@@ -75,7 +84,10 @@ def sealed_revision(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Findi
     if facts.by_sealed_revision:
         yield Finding(
             RuleId.REGISTRY_SEALED_REVISION,
-            "validation data or time stamps were added after issue; the sealed content is the one issued",
+            Text(
+                "签发之后文件中加入了验证数据或时间戳；盖章的内容就是签发时的内容",
+                "validation data or time stamps were added after issue; the sealed content is the one issued",
+            ),
         )
 
 
@@ -87,7 +99,10 @@ def issued(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
     sound = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE)
     yield Finding(
         RuleId.REGISTRY_ISSUED,
-        "this exact file was never issued: its fingerprint is not in the registry",
+        Text(
+            "这份文件从未签发过：登记库中没有它的指纹",
+            "this exact file was never issued: its fingerprint is not in the registry",
+        ),
         Verdict.INVALID if sound else None,
     )
 
@@ -96,8 +111,11 @@ def copy_not_void(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding
     if facts.certificate is not None and facts.void:
         yield Finding(
             RuleId.REGISTRY_COPY_NOT_VOID,
-            f"this printed copy ({facts.document}) was reported lost: it is void "
-            "(its replacement carries a new copy number)",
+            Text(
+                f"这份纸质副本（{facts.document}）已登记遗失，已作废（补发的副本有新的副本编号）",
+                f"this printed copy ({facts.document}) was reported lost: it is void "
+                "(its replacement carries a new copy number)",
+            ),
             Verdict.INVALID,
         )
 
@@ -108,24 +126,37 @@ def in_force(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding]:
     if view is None or view.status is Status.VALID:
         return
     when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
+    when_zh = f"已于 {china_date(view.status_changed_at)} " if view.status_changed_at else ""
     if view.status is Status.REVOKED:
         yield Finding(
             RuleId.REGISTRY_NOT_REVOKED,
-            f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}",
+            Text(
+                f"证书 {view.certificate_no} {when_zh}被撤销：{view.status_reason}",
+                f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}",
+            ),
             Verdict.INVALID,
         )
     elif view.status is Status.SUPERSEDED:
         why = f" ({view.status_reason})" if view.status_reason else ""
+        why_zh = f"（{view.status_reason}）" if view.status_reason else ""
+        new = view.superseded_by
         yield Finding(
             RuleId.REGISTRY_NOT_SUPERSEDED,
-            f"certificate {view.certificate_no} was superseded{when} by certificate {view.superseded_by}"
-            f"{why}: it is no longer valid for use; verify certificate {view.superseded_by} instead",
+            Text(
+                f"证书 {view.certificate_no} {when_zh}被证书 {new} 替代{why_zh}："
+                f"已不能再使用，请查验证书 {new}",
+                f"certificate {view.certificate_no} was superseded{when} by certificate {new}"
+                f"{why}: it is no longer valid for use; verify certificate {new} instead",
+            ),
             Verdict.INVALID,
         )
     else:
         yield Finding(
             RuleId.REGISTRY_IN_FORCE,
-            f"certificate {view.certificate_no} is {view.status.value}",
+            Text(
+                f"证书 {view.certificate_no} 的状态为 {view.status.value}，不是有效",
+                f"certificate {view.certificate_no} is {view.status.value}",
+            ),
             Verdict.INVALID,
         )
 

@@ -21,18 +21,25 @@ from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
+from registry.chinatime import in_china
 from signing.ltv import signed_revision_sha256, token_time
 from signing.trust import TrustSettings
-from verify.admission import admit, revision_problem
+from verify.admission import ENCRYPTED, admit, revision_problem
 from verify.audit import audit_revisions
 from verify.facts import FileFacts, SealFacts, from_anchor, subject_name, validate_seal
-from verify.file_rules import FILE_RULES
+from verify.file_rules import FILE_RULES, untrusted
 from verify.longterm import Knowledge, document_timeline
 from verify.report import Finding, SignatureReport, Verdict, worst
 from verify.rules import RuleId
 from verify.tail import tail_findings
+from verify.text import Text
 
 log = logging.getLogger(__name__)
+
+UNPARSABLE = Text(
+    "无法分析文件的结构：文件已损坏，或不是由签发机构生成的",
+    "the file's structure could not be analysed: it is damaged or was not made by the issuer",
+)
 
 
 class Analyser(Protocol):
@@ -70,10 +77,10 @@ class Analysis:
         return [f.rule for f in self.findings]
 
     @classmethod
-    def refused(cls, rule: RuleId, message: str, *, at: dt.datetime | None = None) -> "Analysis":
+    def refused(cls, rule: RuleId, text: Text, *, at: dt.datetime | None = None) -> "Analysis":
         """A file a step refused: one finding, MALFORMED for the admission rules, else INVALID."""
         verdict = Verdict.MALFORMED if rule.startswith("admit.") else Verdict.INVALID
-        return cls((Finding(rule, message, verdict),), validation_time=at.isoformat() if at else None)
+        return cls((Finding(rule, text, verdict),), validation_time=at.isoformat() if at else None)
 
 
 def analyse_pdf(data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
@@ -83,22 +90,19 @@ def analyse_pdf(data: bytes, trust: TrustSettings, at: dt.datetime | None = None
     """
     admission = admit(data)
     if not admission.ok:
-        return Analysis.refused(RuleId.ADMIT_BYTES, admission.reason or "rejected")
+        return Analysis.refused(RuleId.ADMIT_BYTES, admission.reason or Text("文件被拒绝", "rejected"))
     try:
         return _analyse(data, trust, (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
     except Exception as e:  # fail closed: any parser or validator failure is "malformed"
         # the type is for operators; a person reads a plain sentence, never a library's words
         log.info("verification failed closed: %s", type(e).__name__)
-        return Analysis.refused(
-            RuleId.ADMIT_PARSE,
-            "the file's structure could not be analysed: it is damaged or was not made by the issuer",
-        )
+        return Analysis.refused(RuleId.ADMIT_PARSE, UNPARSABLE)
 
 
 def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
     reader = PdfFileReader(io.BytesIO(data), strict=True)
     if reader.encrypted:
-        return Analysis.refused(RuleId.ADMIT_ENCRYPTED, "the file is encrypted; issued documents never are")
+        return Analysis.refused(RuleId.ADMIT_ENCRYPTED, ENCRYPTED)
     everything = reader.embedded_signatures
     embedded = [e for e in everything if e.sig_object_type == NameObject("/Sig")]
     all_stamps = [e for e in everything if e.sig_object_type == NameObject("/DocTimeStamp")]
@@ -114,8 +118,12 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
     if claimed and max(claimed) > when:
         return Analysis.refused(
             RuleId.ACCEPT_SEALED_BEFORE_MOMENT,
-            f"the seals were made on {max(claimed):%Y-%m-%d %H:%M} UTC, after "
-            f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about",
+            Text(
+                f"这些印章加盖于北京时间 {in_china(max(claimed)):%Y-%m-%d %H:%M}，晚于所查询的时间"
+                f"（北京时间 {in_china(when):%Y-%m-%d %H:%M}）：那时这份文件还不存在",
+                f"the seals were made on {max(claimed):%Y-%m-%d %H:%M} UTC, after "
+                f"{when:%Y-%m-%d %H:%M} UTC: the document did not exist yet at the time asked about",
+            ),
             at=when,
         )
     seals: list[SealFacts] = []
@@ -128,7 +136,7 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
             log.info("seal %d of a foreign issuer raised %s", n, type(e).__name__)
             return Analysis.refused(
                 RuleId.ACCEPT_KNOWN_ISSUER,
-                f"seal {n} ({subject_name(emb.signer_cert)}) is not from a trusted issuer",
+                untrusted(n, subject_name(emb.signer_cert)),
                 at=when,
             )
     tail = tail_findings(reader, last_signed) if embedded else []

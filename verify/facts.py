@@ -20,6 +20,7 @@ from signing.ltv import token_time
 from signing.trust import TrustSettings
 from verify.longterm import Knowledge, Timeline
 from verify.report import SignatureReport
+from verify.text import Text
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,11 @@ class FileFacts:
     """Document time stamps that come before the last seal (issued files have none)."""
     timeline: Timeline
     """The document time stamps after the last seal, validated newest first (verify.longterm)."""
-    tail: tuple[str, ...]
+    tail: tuple[Text, ...]
     """What verify.tail found after the last seal besides validation data and document time stamps."""
     form_fields: tuple[str, ...]
     """Names of interactive form fields that are not signature fields."""
-    revision_audit: tuple[str, ...]
+    revision_audit: tuple[Text, ...]
     """What the byte-level revision audit (verify.audit) found."""
 
 

@@ -1,7 +1,8 @@
 """The rules judged on a file's facts: R-ACCEPT, the long-term rules and R-AUDIT.
 
-Each rule is a function of verify.facts.FileFacts yielding findings that name it (verify.rules);
-FILE_RULES runs them in the order their findings are reported. docs/verification.md lists them.
+Each rule is a function of verify.facts.FileFacts yielding findings that name it (verify.rules),
+each said in Chinese and English; FILE_RULES runs them in the order their findings are reported.
+docs/verification.md lists them.
 """
 
 import datetime as dt
@@ -11,10 +12,13 @@ from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
+from registry.chinatime import in_china
 from signing.profiles import PROFILES, SIGNING_ORDER
+from signing.roles import ROLE_LABELS_ZH, Role
 from verify.facts import FileFacts, SealFacts
 from verify.report import Finding, Verdict
 from verify.rules import RuleId
+from verify.text import Text
 
 FileRule = Callable[[FileFacts], Iterator[Finding]]
 SealStep = Callable[[SealFacts, dt.datetime], Finding | None]
@@ -27,14 +31,30 @@ _UNDETERMINED = {
     AdESIndeterminate.NO_POE,
 }
 
+ASK_FOR_RENEWED = Text(
+    "：请向签发机构索取重新加盖时间戳的文件",
+    ": ask the issuer for the re-time-stamped copy",
+)
+
+
+def untrusted(number: int, signer: str) -> Text:
+    """A seal whose certificate does not chain to an anchor (or whose chain cannot even be built)."""
+    return Text(
+        f"印章 {number}（{signer}）不是由受信任的签发机构签发的",
+        f"seal {number} ({signer}) is not from a trusted issuer",
+    )
+
 
 def seal_count(facts: FileFacts) -> Iterator[Finding]:
     """Exactly the seals of SIGNING_ORDER: the committee's, then the authority's."""
-    if len(facts.seals) != len(SIGNING_ORDER):
+    want, found = len(SIGNING_ORDER), len(facts.seals)
+    if found != want:
         yield Finding(
             RuleId.ACCEPT_SEAL_COUNT,
-            f"expected exactly {len(SIGNING_ORDER)} seals (committee, then authority), "
-            f"found {len(facts.seals)}",
+            Text(
+                f"应有且仅有 {want} 个电子印章（先评委会、后核准机构），实有 {found} 个",
+                f"expected exactly {want} seals (committee, then authority), found {found}",
+            ),
             Verdict.INVALID,
         )
 
@@ -49,7 +69,10 @@ def seal_intact(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
         return None
     return Finding(
         RuleId.ACCEPT_SEAL_INTACT,
-        f"seal {seal.number} is broken: the signed bytes were altered or the signature is bad",
+        Text(
+            f"印章 {seal.number} 已损坏：所签内容被改动，或签名本身无效",
+            f"seal {seal.number} is broken: the signed bytes were altered or the signature is bad",
+        ),
         Verdict.INVALID,
     )
 
@@ -59,10 +82,16 @@ def seal_not_revoked(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
     if not seal.status.revoked or details is None:
         return None
     whose = "a certificate above its certificate" if details.ca_revoked else "its certificate"
+    whose_zh = "其上级证书" if details.ca_revoked else "其证书"
+    when = in_china(details.revocation_date)
     return Finding(
         RuleId.ACCEPT_SEAL_NOT_REVOKED,
-        f"seal {seal.number} ({seal.report.signer}) was made after {whose} was revoked "
-        f"on {details.revocation_date:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})",
+        Text(
+            f"印章 {seal.number}（{seal.report.signer}）是在{whose_zh}被撤销之后加盖的"
+            f"（撤销于北京时间 {when:%Y-%m-%d %H:%M}）",
+            f"seal {seal.number} ({seal.report.signer}) was made after {whose} was revoked "
+            f"on {details.revocation_date:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})",
+        ),
         Verdict.INVALID,
     )
 
@@ -70,16 +99,18 @@ def seal_not_revoked(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
 def seal_certificate_current(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
     validated_at = seal.report.validated_at
     cert = seal.status.signing_cert
-    if (
-        seal.report.trusted
-        or validated_at is None
-        or cert.not_valid_after >= dt.datetime.fromisoformat(validated_at)
-    ):
+    if seal.report.trusted or validated_at is None:
         return None
+    if cert.not_valid_after >= dt.datetime.fromisoformat(validated_at):
+        return None
+    expired = f"{cert.not_valid_after:%Y-%m-%d}"
     return Finding(
         RuleId.ACCEPT_SEAL_CERTIFICATE_CURRENT,
-        f"seal {seal.number}'s certificate expired on {cert.not_valid_after:%Y-%m-%d} and the "
-        "file carries no time stamp proving the seal was made before: it cannot be confirmed",
+        Text(
+            f"印章 {seal.number} 的证书已于 {expired} 过期，文件中也没有时间戳证明印章加盖在此之前：无法确认",
+            f"seal {seal.number}'s certificate expired on {expired} and the file carries no time stamp "
+            "proving the seal was made before: it cannot be confirmed",
+        ),
         Verdict.INDETERMINATE,
     )
 
@@ -89,8 +120,11 @@ def seal_revocation_known(seal: SealFacts, _moment: dt.datetime) -> Finding | No
         return None
     return Finding(
         RuleId.ACCEPT_SEAL_REVOCATION_KNOWN,
-        f"seal {seal.number}'s certificate status cannot be established from the file "
-        f"({seal.status.trust_problem_indic}): revocation information is missing or out of date",
+        Text(
+            f"无法从文件中确定印章 {seal.number} 的证书状态：吊销信息缺失或已过时",
+            f"seal {seal.number}'s certificate status cannot be established from the file: "
+            "revocation information is missing or out of date",
+        ),
         Verdict.INDETERMINATE,
     )
 
@@ -98,11 +132,7 @@ def seal_revocation_known(seal: SealFacts, _moment: dt.datetime) -> Finding | No
 def seal_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
     if seal.report.trusted:
         return None
-    return Finding(
-        RuleId.ACCEPT_SEAL_TRUSTED,
-        f"seal {seal.number} ({seal.report.signer}) is not from a trusted issuer",
-        Verdict.INVALID,
-    )
+    return Finding(RuleId.ACCEPT_SEAL_TRUSTED, untrusted(seal.number, seal.report.signer), Verdict.INVALID)
 
 
 def seal_timestamp_current(seal: SealFacts, moment: dt.datetime) -> Finding | None:
@@ -117,12 +147,13 @@ def seal_timestamp_current(seal: SealFacts, moment: dt.datetime) -> Finding | No
         or ts.signing_cert.not_valid_after >= moment
     ):
         return None
-    return Finding(
-        RuleId.ACCEPT_SEAL_TIMESTAMP_CURRENT,
-        f"seal {seal.number}'s time stamp certificate expired on {ts.signing_cert.not_valid_after:%Y-%m-%d} "
-        "and no document time stamp covers it: ask the issuer for the re-time-stamped copy",
-        Verdict.INDETERMINATE,
+    expired = f"{ts.signing_cert.not_valid_after:%Y-%m-%d}"
+    said = Text(
+        f"印章 {seal.number} 的时间戳证书已于 {expired} 过期，且没有文档时间戳覆盖它",
+        f"seal {seal.number}'s time stamp certificate expired on {expired} "
+        "and no document time stamp covers it",
     )
+    return Finding(RuleId.ACCEPT_SEAL_TIMESTAMP_CURRENT, said + ASK_FOR_RENEWED, Verdict.INDETERMINATE)
 
 
 def seal_timestamp_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
@@ -130,7 +161,10 @@ def seal_timestamp_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | N
         return None
     return Finding(
         RuleId.ACCEPT_SEAL_TIMESTAMP_TRUSTED,
-        f"seal {seal.number}'s time stamp is broken or not from a trusted time-stamping authority",
+        Text(
+            f"印章 {seal.number} 的时间戳已损坏，或不是由受信任的时间戳机构签发的",
+            f"seal {seal.number}'s time stamp is broken or not from a trusted time-stamping authority",
+        ),
         Verdict.INVALID,
     )
 
@@ -140,7 +174,10 @@ def seal_covers_revision(seal: SealFacts, _moment: dt.datetime) -> Finding | Non
         return None
     return Finding(
         RuleId.ACCEPT_SEAL_COVERS_REVISION,
-        f"seal {seal.number} does not cover a whole revision of the document",
+        Text(
+            f"印章 {seal.number} 没有覆盖文档的一个完整修订版本",
+            f"seal {seal.number} does not cover a whole revision of the document",
+        ),
         Verdict.INVALID,
     )
 
@@ -150,7 +187,11 @@ def seal_passes(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
         return None
     return Finding(
         RuleId.ACCEPT_SEAL_PASSES,
-        f"seal {seal.number} does not pass validation ({seal.status.summary()})",
+        Text(
+            f"印章 {seal.number} 未通过验证：其后对文件的修改超出了它所允许的范围",
+            f"seal {seal.number} does not pass validation: "
+            "the file was changed after it beyond what it allows",
+        ),
         Verdict.MODIFIED,
     )
 
@@ -182,23 +223,36 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
     if seal.number > len(SIGNING_ORDER):
         yield Finding(
             RuleId.ACCEPT_SEAL_EXPECTED,
-            f"seal {seal.number} ({seal.report.signer}) is unexpected",
+            Text(
+                f"印章 {seal.number}（{seal.report.signer}）是多余的：签发的文件只有两个印章",
+                f"seal {seal.number} ({seal.report.signer}) is unexpected",
+            ),
             Verdict.INVALID,
         )
         return
     want = SIGNING_ORDER[seal.number - 1]
     if seal.report.role != want.value:
         held = "no recognised role" if seal.report.role is None else seal.report.role
+        held_zh = (
+            "不属于任何已识别的角色" if seal.report.role is None else f"属于{ROLE_LABELS_ZH[Role(held)]}"
+        )
         yield Finding(
             RuleId.ACCEPT_SEAL_ROLE,
-            f"seal {seal.number} must be the {want.value}'s; its certificate holds {held}",
+            Text(
+                f"印章 {seal.number} 应为{ROLE_LABELS_ZH[want]}的印章，而其证书{held_zh}",
+                f"seal {seal.number} must be the {want.value}'s; its certificate holds {held}",
+            ),
             Verdict.INVALID,
         )
     if seal.docmdp != PROFILES[want].docmdp:
         yield Finding(
             RuleId.ACCEPT_SEAL_TYPE,
-            f"seal {seal.number} has the wrong signature type: the committee's must certify the document "
-            "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
+            Text(
+                f"印章 {seal.number} 的签名类型不对：评委会的印章须为认证签名，锁定文件、只允许填表和签章"
+                "（DocMDP P=2）；核准机构的印章不得为认证签名",
+                f"seal {seal.number} has the wrong signature type: the committee's must certify the document "
+                "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
+            ),
             Verdict.INVALID,
         )
 
@@ -215,7 +269,11 @@ def certification_holds(facts: FileFacts) -> Iterator[Finding]:
     if first.docmdp_ok is not True or _level(first) > ModificationLevel.FORM_FILLING:
         yield Finding(
             RuleId.ACCEPT_CERTIFICATION_HOLDS,
-            "the document was changed after the committee certified it, beyond what its certification allows",
+            Text(
+                "评委会认证文件之后，文件被修改，超出了认证所允许的范围",
+                "the document was changed after the committee certified it, "
+                "beyond what its certification allows",
+            ),
             Verdict.MODIFIED,
         )
 
@@ -236,7 +294,10 @@ def last_seal_covers_file(facts: FileFacts) -> Iterator[Finding]:
     if last.coverage is not SignatureCoverageLevel.ENTIRE_FILE and not lta_only:
         yield Finding(
             RuleId.ACCEPT_LAST_SEAL_COVERS_FILE,
-            "the last seal does not cover the whole file: data was added after it",
+            Text(
+                "最后一个印章没有覆盖整个文件：其后又加入了数据",
+                "the last seal does not cover the whole file: data was added after it",
+            ),
             Verdict.MODIFIED,
         )
 
@@ -252,7 +313,7 @@ def stamps_after_seals(facts: FileFacts) -> Iterator[Finding]:
     if facts.seals and facts.stamps_before_seals:
         yield Finding(
             RuleId.LONGTERM_STAMPS_AFTER_SEALS,
-            "a document time stamp comes before the seals",
+            Text("有文档时间戳位于印章之前", "a document time stamp comes before the seals"),
             Verdict.INVALID,
         )
 
@@ -266,20 +327,19 @@ def stamps_valid(facts: FileFacts) -> Iterator[Finding]:
 def stamps_current(facts: FileFacts) -> Iterator[Finding]:
     if facts.seals:
         for problem in facts.timeline.expired:
-            yield Finding(
-                RuleId.LONGTERM_STAMP_CURRENT,
-                f"{problem}: ask the issuer for the re-time-stamped copy",
-                Verdict.INDETERMINATE,
-            )
+            yield Finding(RuleId.LONGTERM_STAMP_CURRENT, problem + ASK_FOR_RENEWED, Verdict.INDETERMINATE)
 
 
 def later_stamps(facts: FileFacts) -> Iterator[Finding]:
     """A note: document time stamps made after the moment judged are no evidence as of then."""
     if facts.seals and facts.timeline.ignored:
+        n, day = facts.timeline.ignored, f"{facts.moment:%Y-%m-%d}"
         yield Finding(
             RuleId.LONGTERM_LATER_STAMPS,
-            f"{facts.timeline.ignored} document time stamp(s) made after {facts.moment:%Y-%m-%d} "
-            "were not considered",
+            Text(
+                f"有 {n} 个在 {day} 之后加盖的文档时间戳未予考虑",
+                f"{n} document time stamp(s) made after {day} were not considered",
+            ),
         )
 
 
@@ -287,14 +347,25 @@ def no_form_fields(facts: FileFacts) -> Iterator[Finding]:
     if facts.form_fields:
         yield Finding(
             RuleId.ACCEPT_NO_FORM_FIELDS,
-            f"the document has interactive form fields: {', '.join(facts.form_fields)}",
+            Text(
+                f"文件含有可填写的表单字段：{'、'.join(facts.form_fields)}",
+                f"the document has interactive form fields: {', '.join(facts.form_fields)}",
+            ),
             Verdict.MODIFIED,
         )
 
 
 def revision_audit(facts: FileFacts) -> Iterator[Finding]:
     for finding in facts.revision_audit:
-        yield Finding(RuleId.AUDIT_REVISIONS, f"revision audit: {finding}", Verdict.MODIFIED)
+        yield Finding(
+            RuleId.AUDIT_REVISIONS,
+            Text(
+                "修订审查：",
+                "revision audit: ",
+            )
+            + finding,
+            Verdict.MODIFIED,
+        )
 
 
 FILE_RULES: tuple[FileRule, ...] = (

@@ -36,6 +36,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing.ltv import token_time
 from signing.trust import TrustSettings
+from verify.text import Text
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,9 @@ class Timeline:
     """Times of the document time stamps that validated, oldest first."""
     ignored: int = 0
     """Document time stamps made after the validation time (not evidence as of then)."""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Text] = field(default_factory=list)
     """Document time stamps that failed, in plain words."""
-    expired: list[str] = field(default_factory=list)
+    expired: list[Text] = field(default_factory=list)
     """Failures caused by certificates that expired before the validation time."""
 
     @property
@@ -134,13 +135,20 @@ def document_timeline(
             moment, newest = status.timestamp, False
             continue
         if status.intact and status.valid and cert is not None and cert.not_valid_after < moment:
+            expired = f"{cert.not_valid_after:%Y-%m-%d}"
             timeline.expired.append(
-                f"document time stamp {n}'s certificate expired on {cert.not_valid_after:%Y-%m-%d} "
-                f"and no later time stamp covers it"
+                Text(
+                    f"文档时间戳 {n} 的证书已于 {expired} 过期，且没有更晚的时间戳覆盖它",
+                    f"document time stamp {n}'s certificate expired on {expired} "
+                    "and no later time stamp covers it",
+                )
             )
         else:
             timeline.problems.append(
-                f"document time stamp {n} is broken or not from a trusted time-stamping authority"
+                Text(
+                    f"文档时间戳 {n} 已损坏，或不是由受信任的时间戳机构签发的",
+                    f"document time stamp {n} is broken or not from a trusted time-stamping authority",
+                )
             )
         break  # older stamps cannot be proven without this one
     return timeline

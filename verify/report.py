@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, computed_field
 
 from verify.rules import RuleId
+from verify.text import Text
 
 
 class Verdict(StrEnum):
@@ -85,11 +86,17 @@ class Finding:
     """What one rule found (docs/verification.md lists the rules and their ids)."""
 
     rule: RuleId
-    """The rule's id, e.g. `accept.seal-count`."""
-    message: str
-    """One plain sentence for the person checking the file."""
+    """The rule's id, e.g. `accept.seal-count`: what a program acts on."""
+    text: Text
+    """One plain sentence for the person checking the file, in Chinese and English."""
     verdict: Verdict | None = None
     """The worst verdict this finding allows the file; None for a note that changes nothing."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def message(self) -> str:
+        """The sentence in English."""
+        return self.text.en
 
 
 def worst(findings: "tuple[Finding, ...] | list[Finding]") -> Verdict:
@@ -141,8 +148,18 @@ class VerificationReport:
     @computed_field  # type: ignore[prop-decorator]
     @property
     def reasons(self) -> list[str]:
-        """Every finding's sentence, in order: why the file is short of valid, and notes."""
-        return [f.message for f in self.findings]
+        """Every finding's sentence in English, in order: why the file is short of valid, and notes."""
+        return self.reasons_in("en")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reasons_zh(self) -> list[str]:
+        """The same sentences in Chinese."""
+        return self.reasons_in("zh")
+
+    def reasons_in(self, language: str) -> list[str]:
+        """Every finding's sentence in `language` ("zh" or "en")."""
+        return [f.text.in_language(language) for f in self.findings]
 
     @property
     def rules(self) -> list[RuleId]:

@@ -19,6 +19,7 @@ from signing.trust import TrustSettings
 from verify.checks import Analysis, analyse_pdf
 from verify.report import Finding, SignatureReport, Verdict
 from verify.rules import RuleId
+from verify.text import Text
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,35 @@ class IsolatedAnalyser:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            reason = f"the file took longer than {self.limits.wall_seconds:.0f} s to analyse and was rejected"
+            seconds = f"{self.limits.wall_seconds:.0f}"
+            reason = Text(
+                f"文件分析超过 {seconds} 秒，已拒绝",
+                f"the file took longer than {seconds} s to analyse and was rejected",
+            )
             return Analysis.refused(RuleId.ADMIT_LIMITS, reason)
         if proc.returncode != 0:
             return Analysis.refused(
-                RuleId.ADMIT_LIMITS, "the file could not be analysed within the service's limits"
+                RuleId.ADMIT_LIMITS,
+                Text(
+                    "文件无法在服务的资源限制内完成分析",
+                    "the file could not be analysed within the service's limits",
+                ),
             )
         try:
             return _analysis_from_json(json.loads(proc.stdout))
         except (ValueError, KeyError, TypeError):
-            return Analysis.refused(RuleId.ADMIT_LIMITS, "the file could not be analysed")
+            return Analysis.refused(
+                RuleId.ADMIT_LIMITS,
+                Text(
+                    "无法分析该文件",
+                    "the file could not be analysed",
+                ),
+            )
 
 
 def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
     findings = tuple(
-        Finding(RuleId(f["rule"]), f["message"], Verdict(f["verdict"]) if f["verdict"] else None)
+        Finding(RuleId(f["rule"]), Text(**f["text"]), Verdict(f["verdict"]) if f["verdict"] else None)
         for f in doc["findings"]
     )
     return Analysis(

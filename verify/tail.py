@@ -31,16 +31,17 @@ from verify.tailobjects import (
     resolve,
     xmp_facts,
 )
+from verify.text import Text
 
 _INFO_BOOKKEEPING = {"/ModDate", "/Producer"}
 _CATALOG_LTA_KEYS = {"/DSS", "/AcroForm"}
 """Catalog entries a B-LTA update may change: /DSS freely, /AcroForm only by /Fields growing."""
 
 
-def tail_findings(reader: PdfFileReader, signed_revision: int) -> list[str]:
+def tail_findings(reader: PdfFileReader, signed_revision: int) -> list[Text]:
     """What the revisions after `signed_revision` (0-based) change beyond validation material, in
     plain words; empty when the tail is clean."""
-    findings: list[str] = []
+    findings: list[Text] = []
     resolver, dss_owned = reader.get_historical_resolver(signed_revision), None
     for rev in range(signed_revision + 1, reader.xrefs.total_revisions):
         # each revision's view is the next one's "before", so the growing DSS is read once per revision
@@ -65,21 +66,21 @@ class _Revision:
         self.dss_owned: set[Ref] = set()
         self.written: set[Ref] = set(reader.xrefs.explicit_refs_in_revision(rev))
         self.allowed: set[Ref] = set()
-        self.found: list[str] = []
+        self.found: list[Text] = []
 
     def existed(self, ref: Ref) -> bool:
         return self.reader.xrefs.get_historical_ref(ref, self.rev - 1) is not None
 
-    def fail(self, what: str) -> None:
-        self.found.append(f"{what} after the last seal")
+    def fail(self, what: Text) -> None:
+        self.found.append(Text(f"最后一个签章之后，{what.zh}", f"{what.en} after the last seal"))
 
-    def findings(self) -> list[str]:
+    def findings(self) -> list[Text]:
         if self.reader.xrefs.refs_freed_in_revision(self.rev):
-            self.fail("objects of the sealed document were deleted")
+            self.fail(Text("盖章文件中的对象被删除", "objects of the sealed document were deleted"))
         old_root_ref = self.old.trailer_view.raw_get("/Root")
         new_root_ref = self.new.trailer_view.raw_get("/Root")
         if not isinstance(new_root_ref, generic.IndirectObject) or plain(old_root_ref) != plain(new_root_ref):
-            self.fail("the document catalog was replaced")
+            self.fail(Text("文档目录被替换", "the document catalog was replaced"))
             return self.found
         old_root, new_root = self.old(old_root_ref.reference), self.new(new_root_ref.reference)
         self.allowed.add(new_root_ref.reference)
@@ -96,7 +97,12 @@ class _Revision:
             if self.existed(ref):
                 self.fail(self._describe(ref))
             elif not reported:  # new objects are usually the parts of a change already named
-                self.fail(f"object {ref.idnum}, which is not validation data, was added")
+                self.fail(
+                    Text(
+                        f"新增了不属于验证数据的对象（对象 {ref.idnum}）",
+                        f"object {ref.idnum}, which is not validation data, was added",
+                    )
+                )
         return self.found
 
     def _catalog(self, old: generic.DictionaryObject, new: generic.DictionaryObject) -> None:
@@ -104,7 +110,9 @@ class _Revision:
             if key in _CATALOG_LTA_KEYS or key == "/Metadata":
                 continue
             if plain_entry(old, key) != plain_entry(new, key):
-                self.fail(f"the document catalog ({key[1:]}) was changed")
+                self.fail(
+                    Text(f"文档目录（{key[1:]}）被修改", f"the document catalog ({key[1:]}) was changed")
+                )
 
     def _info(self) -> None:
         old_ref = self.old.trailer_view.raw_get("/Info") if "/Info" in self.old.trailer_view else None
@@ -113,7 +121,11 @@ class _Revision:
         new = resolve(self.new, new_ref)
         if isinstance(new_ref, generic.IndirectObject):
             if plain(old_ref) != plain(new_ref) and self.existed(new_ref.reference):
-                self.fail("the document information was replaced by another object")
+                self.fail(
+                    Text(
+                        "文档信息被替换为其他对象", "the document information was replaced by another object"
+                    )
+                )
                 return
             self.allowed.add(new_ref.reference)
         old_d = as_dict(old)
@@ -124,12 +136,17 @@ class _Revision:
             if k not in _INFO_BOOKKEEPING and plain_entry(old_d, k) != plain_entry(new_d, k)
         ]
         if changed:
-            self.fail(f"the document information ({', '.join(changed)}) was changed")
+            self.fail(
+                Text(
+                    f"文档信息（{'、'.join(changed)}）被修改",
+                    f"the document information ({', '.join(changed)}) was changed",
+                )
+            )
 
     def _metadata(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> None:
         old_ref, new_ref = raw_entry(old_root, "/Metadata"), raw_entry(new_root, "/Metadata")
         if plain(old_ref) != plain(new_ref):
-            self.fail("the XMP metadata was replaced")
+            self.fail(Text("XMP 元数据被替换", "the XMP metadata was replaced"))
             return
         if not isinstance(new_ref, generic.IndirectObject) or new_ref.reference not in self.written:
             return
@@ -138,13 +155,13 @@ class _Revision:
         if plain(before) == plain(after):  # rewritten as it was (pyHanko does at every update)
             return
         if xmp_facts(before) != xmp_facts(after):
-            self.fail("the XMP metadata was changed")
+            self.fail(Text("XMP 元数据被修改", "the XMP metadata was changed"))
 
     def _acroform(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> list[Ref]:
         """Check the form dictionary; return the fields it gained."""
         old_raw, new_raw = raw_entry(old_root, "/AcroForm"), raw_entry(new_root, "/AcroForm")
         if isinstance(old_raw, generic.IndirectObject) and plain(old_raw) != plain(new_raw):
-            self.fail("the form dictionary (AcroForm) was replaced")
+            self.fail(Text("表单字典（AcroForm）被替换", "the form dictionary (AcroForm) was replaced"))
             return []
         if isinstance(new_raw, generic.IndirectObject):
             self.allowed.add(new_raw.reference)
@@ -154,35 +171,41 @@ class _Revision:
         new_d = as_dict(new)
         for key in sorted(set(old_d) | set(new_d)):
             if key != "/Fields" and plain_entry(old_d, key) != plain_entry(new_d, key):
-                self.fail(f"the form dictionary (AcroForm {key}) was changed")
-        added = self._grown_array(old_d, new_d, "/Fields", "the form's field list (AcroForm Fields)")
+                self.fail(
+                    Text(
+                        f"表单字典（AcroForm {key}）被修改",
+                        f"the form dictionary (AcroForm {key}) was changed",
+                    )
+                )
+        fields = Text("表单的字段列表（AcroForm Fields）", "the form's field list (AcroForm Fields)")
+        added = self._grown_array(old_d, new_d, "/Fields", fields)
         return added
 
     def _grown_array(
-        self, old: generic.DictionaryObject, new: generic.DictionaryObject, key: str, what: str
+        self, old: generic.DictionaryObject, new: generic.DictionaryObject, key: str, what: Text
     ) -> list[Ref]:
         """`new[key]` must be `old[key]` plus references appended; return those."""
         raw_old, raw_new = raw_entry(old, key), raw_entry(new, key)
         if isinstance(raw_new, generic.IndirectObject):
             if isinstance(raw_old, generic.IndirectObject) and plain(raw_old) != plain(raw_new):
-                self.fail(f"{what} was replaced")
+                self.fail(Text(f"{what.zh}被替换", f"{what.en} was replaced"))
                 return []
             if raw_new.reference in self.written:
                 self.allowed.add(raw_new.reference)
         before = resolve(self.old, raw_old) if raw_old is not None else generic.ArrayObject()
         after = resolve(self.new, raw_new) if raw_new is not None else generic.ArrayObject()
         if not isinstance(before, list) or not isinstance(after, list):
-            self.fail(f"{what} was changed")
+            self.fail(Text(f"{what.zh}被修改", f"{what.en} was changed"))
             return []
         kept = [plain(x) for x in before.iterate()]
         now = list(after.iterate())
         if [plain(x) for x in now[: len(kept)]] != kept:
-            self.fail(f"{what} was changed")
+            self.fail(Text(f"{what.zh}被修改", f"{what.en} was changed"))
             return []
         added = []
         for entry in now[len(kept) :]:
             if not isinstance(entry, generic.IndirectObject):
-                self.fail(f"{what} was changed")
+                self.fail(Text(f"{what.zh}被修改", f"{what.en} was changed"))
                 return []
             added.append(entry.reference)
         return added
@@ -194,15 +217,17 @@ class _Revision:
             field = self.new(ref)
             name = str(field.get("/T", "?")) if isinstance(field, generic.DictionaryObject) else "?"
             if self.existed(ref) or not isinstance(field, generic.DictionaryObject):
-                self.fail(f"a form field ({name}) was moved into the form")
+                self.fail(
+                    Text(f"表单字段（{name}）被移入表单", f"a form field ({name}) was moved into the form")
+                )
                 continue
             if field.get("/FT") != "/Sig":
-                self.fail(f"a form field ({name}) was added")
+                self.fail(Text(f"新增了表单字段（{name}）", f"a form field ({name}) was added"))
                 continue
             value = raw_entry(field, "/V")
             sig = resolve(self.new, value)
             if not isinstance(value, generic.IndirectObject):
-                self.fail(f"a new signature field ({name}) was added")
+                self.fail(Text(f"新增了签名字段（{name}）", f"a new signature field ({name}) was added"))
                 continue
             is_stamp = (
                 not self.existed(value.reference)
@@ -211,10 +236,15 @@ class _Revision:
                 and sig.get("/SubFilter") == "/ETSI.RFC3161"
             )
             if not is_stamp:
-                self.fail(f"a new signature field ({name}) was added")
+                self.fail(Text(f"新增了签名字段（{name}）", f"a new signature field ({name}) was added"))
                 continue
             if "/Kids" in field or field.get("/Subtype") != "/Widget" or not invisible(field):
-                self.fail(f"the document time stamp's field ({name}) is visible")
+                self.fail(
+                    Text(
+                        f"文档时间戳的字段（{name}）是可见的",
+                        f"the document time stamp's field ({name}) is visible",
+                    )
+                )
                 continue
             self.allowed.update({ref, value.reference})
             self.allowed.update(self._new_appearances(field))
@@ -241,26 +271,28 @@ class _Revision:
                 continue
             page = self._page_number(ref)
             if not isinstance(new, generic.DictionaryObject) or new.get("/Type") != "/Page":
-                self.fail(f"page {page} was replaced")
+                self.fail(Text(f"{page.zh}被替换", f"{page.en} was replaced"))
                 continue
             self.allowed.add(ref)
             for key in sorted(set(old) | set(new)):
                 if key == "/Annots" or plain_entry(old, key) == plain_entry(new, key):
                     continue
                 self.fail(
-                    f"page {page}'s content was changed"
+                    Text(f"{page.zh}的内容被修改", f"{page.en}'s content was changed")
                     if key == "/Contents"
-                    else f"page {page} ({key[1:]}) was changed"
+                    else Text(f"{page.zh}（{key[1:]}）被修改", f"{page.en} ({key[1:]}) was changed")
                 )
-            for annot in self._grown_array(old, new, "/Annots", f"page {page}'s annotations"):
+            for annot in self._grown_array(
+                old, new, "/Annots", Text(f"{page.zh}的批注", f"{page.en}'s annotations")
+            ):
                 if annot not in widgets:
-                    self.fail(f"an annotation was added to page {page}")
+                    self.fail(Text(f"{page.zh}新增了批注", f"an annotation was added to {page.en}"))
 
     def _dss(self, old_root: generic.DictionaryObject, new_root: generic.DictionaryObject) -> None:
         old_owned = self.old_dss
         if old_owned is None:
             old_owned = dss_refs(self.old, raw_entry(old_root, "/DSS"), [], self.written)
-        problems: list[str] = []
+        problems: list[Text] = []
         new_owned = self.dss_owned = dss_refs(self.new, raw_entry(new_root, "/DSS"), problems, self.written)
         for problem in problems:
             self.fail(problem)
@@ -277,27 +309,36 @@ class _Revision:
             if isinstance(obj, generic.StreamObject) and obj.get("/Type") in ("/XRef", "/ObjStm"):
                 self.allowed.add(ref)
 
-    def _describe(self, ref: Ref) -> str:
+    def _describe(self, ref: Ref) -> Text:
         """An existing object rewritten: name it the way a reader of the document would."""
         for number, page_ref in enumerate(page_leaves(self.old), 1):
             if ref in content_refs(self.old, self.old(page_ref)):
-                return f"page {number}'s content was changed"
+                return Text(f"第 {number} 页的内容被修改", f"page {number}'s content was changed")
         obj = self.new(ref)
         kind = obj.get("/Type") if isinstance(obj, generic.DictionaryObject) else None
         if kind == "/Annot" or (
             isinstance(obj, generic.DictionaryObject) and "/Subtype" in obj and "/Rect" in obj
         ):
             name = obj.get("/T")
-            return f"an annotation or form field{f' ({name})' if name else ''} was changed"
+            return Text(
+                f"批注或表单字段{f'（{name}）' if name else ''}被修改",
+                f"an annotation or form field{f' ({name})' if name else ''} was changed",
+            )
         if isinstance(obj, generic.StreamObject):
-            return f"a stream of the sealed document (object {ref.idnum}) was changed"
-        return f"an object of the sealed document (object {ref.idnum}) was changed"
+            return Text(
+                f"盖章文件中的一个数据流（对象 {ref.idnum}）被修改",
+                f"a stream of the sealed document (object {ref.idnum}) was changed",
+            )
+        return Text(
+            f"盖章文件中的一个对象（对象 {ref.idnum}）被修改",
+            f"an object of the sealed document (object {ref.idnum}) was changed",
+        )
 
-    def _page_number(self, ref: Ref) -> int | str:
+    def _page_number(self, ref: Ref) -> Text:
         for number, leaf in enumerate(page_leaves(self.new), 1):
             if leaf == ref:
-                return number
-        return f"(object {ref.idnum})"
+                return Text(f"第 {number} 页", f"page {number}")
+        return Text(f"对象 {ref.idnum} 所在的页", f"page (object {ref.idnum})")
 
 
 __all__ = ["tail_findings"]

@@ -11,6 +11,8 @@ from pyhanko.pdf_utils.metadata import model as xmp_model
 from pyhanko.pdf_utils.metadata.xmp_xml import parse_xmp
 from pyhanko.pdf_utils.reader import HistoricalResolver
 
+from verify.text import Text
+
 Ref = generic.Reference
 
 XMP_BOOKKEEPING = {
@@ -59,8 +61,14 @@ def content_refs(resolver: HistoricalResolver, page: generic.PdfObject) -> set[R
     return refs
 
 
+NOT_VALIDATION_DATA = Text(
+    "文档安全存储中含有验证数据以外的内容",
+    "the document security store holds something other than validation data",
+)
+
+
 def dss_refs(
-    resolver: HistoricalResolver, dss_raw: object, problems: list[str], written: set[Ref]
+    resolver: HistoricalResolver, dss_raw: object, problems: list[Text], written: set[Ref]
 ) -> set[Ref]:
     """Every object the DSS is made of: the dictionary, its arrays, VRI entries and their streams.
 
@@ -74,10 +82,18 @@ def dss_refs(
         refs.add(dss_raw.reference)
     dss = resolve(resolver, dss_raw)
     if not isinstance(dss, generic.DictionaryObject):
-        problems.append("the document security store is not a dictionary")
+        problems.append(
+            Text("文档安全存储（DSS）不是字典", "the document security store is not a dictionary")
+        )
         return refs
     if set(dss) - DSS_KEYS:
-        problems.append(f"the document security store carries {', '.join(sorted(set(dss) - DSS_KEYS))}")
+        extra = sorted(set(dss) - DSS_KEYS)
+        problems.append(
+            Text(
+                f"文档安全存储（DSS）含有 {'、'.join(extra)}",
+                f"the document security store carries {', '.join(extra)}",
+            )
+        )
     for key in ("/Certs", "/OCSPs", "/CRLs"):
         collect_streams(resolver, raw_entry(dss, key), refs, problems, written)
     vri_raw = raw_entry(dss, "/VRI")
@@ -93,7 +109,12 @@ def dss_refs(
                     continue
             entry = resolve(resolver, entry_raw)
             if not isinstance(entry, generic.DictionaryObject) or set(entry) - VRI_KEYS:
-                problems.append("a VRI entry of the document security store is not validation data")
+                problems.append(
+                    Text(
+                        "文档安全存储的一个 VRI 条目不是验证数据",
+                        "a VRI entry of the document security store is not validation data",
+                    )
+                )
                 continue
             for sub in ("/Cert", "/OCSP", "/CRL"):
                 collect_streams(resolver, raw_entry(entry, sub), refs, problems, written)
@@ -101,12 +122,14 @@ def dss_refs(
             if isinstance(ts, generic.IndirectObject):
                 refs.add(ts.reference)
     elif vri is not None:
-        problems.append("the document security store's VRI is not a dictionary")
+        problems.append(
+            Text("文档安全存储的 VRI 不是字典", "the document security store's VRI is not a dictionary")
+        )
     return refs
 
 
 def collect_streams(
-    resolver: HistoricalResolver, raw: object, refs: set[Ref], problems: list[str], written: set[Ref]
+    resolver: HistoricalResolver, raw: object, refs: set[Ref], problems: list[Text], written: set[Ref]
 ) -> None:
     if raw is None:
         return
@@ -114,13 +137,13 @@ def collect_streams(
         refs.add(raw.reference)
     array = resolve(resolver, raw)
     if not isinstance(array, generic.ArrayObject):
-        problems.append("the document security store holds something other than validation data")
+        problems.append(NOT_VALIDATION_DATA)
         return
     for item in array.iterate():
         if not isinstance(item, generic.IndirectObject) or (
             item.reference in written and not isinstance(resolver(item.reference), generic.StreamObject)
         ):
-            problems.append("the document security store holds something other than validation data")
+            problems.append(NOT_VALIDATION_DATA)
             return
         refs.add(item.reference)
 

@@ -1,6 +1,7 @@
 import pytest
 
 from verify.admission import MAX_CONTENT_REVISIONS, MAX_REVISIONS, MAX_TAIL_REVISIONS, admit, revision_problem
+from verify.text import Text
 
 MINIMAL = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -22,11 +23,11 @@ def test_plain_pdf_is_admitted() -> None:
 def test_rejected_before_parsing(data: bytes, reason: str) -> None:
     result = admit(data)
     assert not result.ok
-    assert reason in (result.reason or "")
+    assert result.reason is not None and reason in result.reason.en and result.reason.zh
 
 
 def test_size_limit() -> None:
-    assert admit(MINIMAL, max_bytes=10).reason == "the file is larger than 0 MiB"
+    assert admit(MINIMAL, max_bytes=10).reason == Text("文件大于 0 MiB", "the file is larger than 0 MiB")
 
 
 def test_an_archive_copy_renewed_for_a_century_is_admitted() -> None:
@@ -39,11 +40,11 @@ def test_an_archive_copy_renewed_for_a_century_is_admitted() -> None:
 def test_content_revisions_are_bounded_strictly_and_the_tail_generously() -> None:
     assert revision_problem(MAX_CONTENT_REVISIONS, MAX_CONTENT_REVISIONS - 1) is None
     too_many = revision_problem(MAX_CONTENT_REVISIONS + 1, MAX_CONTENT_REVISIONS)
-    assert too_many == (
+    assert too_many is not None and too_many.en == (
         f"the file has {MAX_CONTENT_REVISIONS + 1} revisions up to its last seal; "
         f"an issued document has at most {MAX_CONTENT_REVISIONS}"
     )
     assert revision_problem(MAX_CONTENT_REVISIONS + 1, None) == too_many  # no seal: all content
     assert revision_problem(4 + MAX_TAIL_REVISIONS, 3) is None
     tail = revision_problem(5 + MAX_TAIL_REVISIONS, 3)
-    assert tail is not None and f"{MAX_TAIL_REVISIONS + 1} revisions after its last seal" in tail
+    assert tail is not None and f"{MAX_TAIL_REVISIONS + 1} revisions after its last seal" in tail.en

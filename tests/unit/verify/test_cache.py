@@ -12,6 +12,11 @@ from verify.cache import CachedAnalyser
 from verify.checks import Analysis
 from verify.report import Finding
 from verify.rules import RuleId
+from verify.text import Text
+
+
+def said(sentence: str) -> Text:
+    return Text(sentence, sentence)
 
 
 class Counting:
@@ -20,7 +25,14 @@ class Counting:
 
     def __call__(self, data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
         self.calls.append((data, at))
-        return Analysis((Finding(RuleId.LONGTERM_LATER_STAMPS, f"analysis {len(self.calls)}"),))
+        return Analysis(
+            (
+                Finding(
+                    RuleId.LONGTERM_LATER_STAMPS,
+                    said(f"analysis {len(self.calls)}"),
+                ),
+            )
+        )
 
 
 def test_an_analysis_is_kept_by_file_and_moment_for_its_time() -> None:

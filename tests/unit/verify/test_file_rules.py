@@ -15,6 +15,7 @@ from verify.facts import FileFacts, SealFacts
 from verify.longterm import Timeline
 from verify.report import SignatureReport, Verdict, worst
 from verify.rules import RuleId
+from verify.text import Text
 
 MOMENT = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
 
@@ -81,7 +82,9 @@ def test_the_expected_seals_intact_and_trusted_raise_nothing() -> None:
 
 
 def test_no_seals_at_all_is_one_count_finding_and_the_audit_still_runs() -> None:
-    found = list(judge(facts(form_fields=("Name",), revision_audit=("an object changed",))))
+    found = list(
+        judge(facts(form_fields=("Name",), revision_audit=(Text("一个对象被改动", "an object changed"),)))
+    )
     assert [f.rule for f in found] == [
         RuleId.ACCEPT_SEAL_COUNT,
         RuleId.ACCEPT_NO_FORM_FIELDS,
@@ -114,7 +117,7 @@ def test_a_seal_timestamp_certificate_is_judged_at_the_moment_not_the_clock() ->
 
 
 def test_changes_after_the_seals_are_modified_and_a_later_stamp_is_a_note() -> None:
-    changed = facts(*GOOD, tail=("a page's content was replaced",))
+    changed = facts(*GOOD, tail=(Text("第 1 页的内容被替换", "page 1's content was replaced"),))
     assert rules(changed) == [RuleId.ACCEPT_LAST_SEAL_COVERS_FILE, RuleId.ACCEPT_ONLY_VALIDATION_DATA_AFTER]
     later = Timeline(MOMENT, ignored=1)
     found = list(judge(facts(*GOOD, timeline=later)))

@@ -215,6 +215,23 @@ def test_english_report_page(client: FlaskClient) -> None:
     assert 'href="/?lang=zh"' in r.text
 
 
+def test_a_reports_reasons_are_in_the_pages_language(client: FlaskClient) -> None:
+    def reasons(lang: str) -> str:
+        page = client.post(
+            f"/verify?lang={lang}",
+            data={"file": (io.BytesIO(UPLOAD + b" another"), "c.pdf")},
+            content_type="multipart/form-data",
+        ).text
+        start = page.index('<ul class="reasons">') + len('<ul class="reasons">')
+        return text_of(page[start : page.index("</ul>", start)])
+
+    chinese = reasons("zh")
+    assert "这份文件从未签发过：登记库中没有它的指纹" in chinese
+    assert not re.search(r"[A-Za-z]{4,}", chinese)  # no English sentence on the Chinese page
+    english = reasons("en")
+    assert "this exact file was never issued" in english and not HAN.findall(english)
+
+
 def test_revoked_shows_reason_and_beijing_date(client: FlaskClient) -> None:
     seen = text_of(client.get(f"/v/{REVOKED}").text)
     assert "已撤销 撤销日期 2026-03-02 撤销原因 评审终止" in seen
