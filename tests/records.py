@@ -6,6 +6,7 @@ from typing import Any
 
 from registry.models import CertificateRecord
 from registry.repository import hash_token
+from verify.registered import CertificateView
 
 ISSUED_AT = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -33,3 +34,8 @@ def certificate_record(no: str, *, token: str, **changes: Any) -> CertificateRec
     }
     values.update(changes)
     return CertificateRecord(**values)
+
+
+def certificate_view(no: str = "CQZC2026000001", **changes: Any) -> CertificateView:
+    """What the public sees of `certificate_record(no)`: the holder masked (张*明)."""
+    return CertificateView.of(certificate_record(no, token="A" * 32, **changes))

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from registry.chinatime import china_date
 from registry.db import Registry
-from verify.certificates import CertificateView
 from verify.checks import Analysis
-from verify.report import Finding, Status, Verdict
+from verify.registered import CertificateView, Status
+from verify.report import Finding, Verdict
 from verify.rules import RuleId
 from verify.text import Text
 

@@ -16,6 +16,7 @@ from registry.chinatime import in_china
 from signing.profiles import PROFILES, SIGNING_ORDER
 from signing.roles import ROLE_LABELS_ZH, Role
 from verify.facts import FileFacts, SealFacts
+from verify.indications import SubIndication
 from verify.report import Finding, Verdict
 from verify.rules import RuleId
 from verify.text import Text
@@ -24,12 +25,13 @@ FileRule = Callable[[FileFacts], Iterator[Finding]]
 SealStep = Callable[[SealFacts, dt.datetime], Finding | None]
 
 _UNDETERMINED = {
-    AdESIndeterminate.TRY_LATER,
-    AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE,
-    AdESIndeterminate.REVOKED_NO_POE,
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
-    AdESIndeterminate.NO_POE,
+    AdESIndeterminate.TRY_LATER: SubIndication.TRY_LATER,
+    AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE: SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.REVOKED_NO_POE: SubIndication.REVOKED_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE: SubIndication.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.NO_POE: SubIndication.NO_POE,
 }
+"""pyHanko's indications for a trust problem that leaves a seal undetermined, as ours."""
 
 ASK_FOR_RENEWED = Text(
     "：请向签发机构索取重新加盖时间戳的文件",
@@ -67,6 +69,7 @@ def seal_count(facts: FileFacts) -> Iterator[Finding]:
 def seal_intact(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
     if seal.report.intact and seal.report.valid:
         return None
+    why = SubIndication.SIG_CRYPTO_FAILURE if seal.report.intact else SubIndication.HASH_FAILURE
     return Finding(
         RuleId.ACCEPT_SEAL_INTACT,
         Text(
@@ -74,6 +77,8 @@ def seal_intact(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
             f"seal {seal.number} is broken: the signed bytes were altered or the signature is bad",
         ),
         Verdict.INVALID,
+        seal.number,
+        why,
     )
 
 
@@ -93,6 +98,8 @@ def seal_not_revoked(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
             f"on {details.revocation_date:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})",
         ),
         Verdict.INVALID,
+        seal.number,
+        SubIndication.REVOKED,
     )
 
 
@@ -112,6 +119,8 @@ def seal_certificate_current(seal: SealFacts, _moment: dt.datetime) -> Finding |
             "proving the seal was made before: it cannot be confirmed",
         ),
         Verdict.INDETERMINATE,
+        seal.number,
+        SubIndication.OUT_OF_BOUNDS_NO_POE,
     )
 
 
@@ -126,13 +135,21 @@ def seal_revocation_known(seal: SealFacts, _moment: dt.datetime) -> Finding | No
             "revocation information is missing or out of date",
         ),
         Verdict.INDETERMINATE,
+        seal.number,
+        _UNDETERMINED[seal.status.trust_problem_indic],
     )
 
 
 def seal_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
     if seal.report.trusted:
         return None
-    return Finding(RuleId.ACCEPT_SEAL_TRUSTED, untrusted(seal.number, seal.report.signer), Verdict.INVALID)
+    return Finding(
+        RuleId.ACCEPT_SEAL_TRUSTED,
+        untrusted(seal.number, seal.report.signer),
+        Verdict.INVALID,
+        seal.number,
+        SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+    )
 
 
 def seal_timestamp_current(seal: SealFacts, moment: dt.datetime) -> Finding | None:
@@ -153,7 +170,13 @@ def seal_timestamp_current(seal: SealFacts, moment: dt.datetime) -> Finding | No
         f"seal {seal.number}'s time stamp certificate expired on {expired} "
         "and no document time stamp covers it",
     )
-    return Finding(RuleId.ACCEPT_SEAL_TIMESTAMP_CURRENT, said + ASK_FOR_RENEWED, Verdict.INDETERMINATE)
+    return Finding(
+        RuleId.ACCEPT_SEAL_TIMESTAMP_CURRENT,
+        said + ASK_FOR_RENEWED,
+        Verdict.INDETERMINATE,
+        seal.number,
+        SubIndication.NO_POE,
+    )
 
 
 def seal_timestamp_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
@@ -166,6 +189,8 @@ def seal_timestamp_trusted(seal: SealFacts, _moment: dt.datetime) -> Finding | N
             f"seal {seal.number}'s time stamp is broken or not from a trusted time-stamping authority",
         ),
         Verdict.INVALID,
+        seal.number,
+        SubIndication.NO_POE,
     )
 
 
@@ -179,6 +204,8 @@ def seal_covers_revision(seal: SealFacts, _moment: dt.datetime) -> Finding | Non
             f"seal {seal.number} does not cover a whole revision of the document",
         ),
         Verdict.INVALID,
+        seal.number,
+        SubIndication.FORMAT_FAILURE,
     )
 
 
@@ -193,6 +220,7 @@ def seal_passes(seal: SealFacts, _moment: dt.datetime) -> Finding | None:
             "the file was changed after it beyond what it allows",
         ),
         Verdict.MODIFIED,
+        seal.number,  # the seal itself is sound (PASSED): the change is the file's
     )
 
 
@@ -210,12 +238,14 @@ SEAL_STEPS: tuple[SealStep, ...] = (
 
 
 def each_seal(facts: FileFacts) -> Iterator[Finding]:
-    """Per seal: the first failing step of SEAL_STEPS, then whether it is the one expected there."""
+    """Per seal: the first failing step of SEAL_STEPS; for a seal that passes them, whether it is the
+    one expected there (the role of a broken or untrusted seal's certificate is not established)."""
     for seal in facts.seals:
         failed = next((f for step in SEAL_STEPS if (f := step(seal, facts.moment)) is not None), None)
         if failed is not None:
             yield failed
-        yield from seal_expected(seal)
+        if failed is None or failed.sub_indication is None:  # whose seal it is means nothing otherwise
+            yield from seal_expected(seal)
 
 
 def seal_expected(seal: SealFacts) -> Iterator[Finding]:
@@ -228,6 +258,8 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
                 f"seal {seal.number} ({seal.report.signer}) is unexpected",
             ),
             Verdict.INVALID,
+            seal.number,
+            SubIndication.SIG_CONSTRAINTS_FAILURE,
         )
         return
     want = SIGNING_ORDER[seal.number - 1]
@@ -243,6 +275,8 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
                 f"seal {seal.number} must be the {want.value}'s; its certificate holds {held}",
             ),
             Verdict.INVALID,
+            seal.number,
+            SubIndication.CHAIN_CONSTRAINTS_FAILURE,
         )
     if seal.docmdp != PROFILES[want].docmdp:
         yield Finding(
@@ -254,6 +288,8 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
                 "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
             ),
             Verdict.INVALID,
+            seal.number,
+            SubIndication.SIG_CONSTRAINTS_FAILURE,
         )
 
 

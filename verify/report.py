@@ -2,12 +2,32 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, TypeAdapter, computed_field
+from pydantic import TypeAdapter, computed_field
 
+from verify.indications import (
+    INDICATION_WORDS,
+    MEANING,
+    PASSED_MEANS,
+    Indication,
+    SubIndication,
+    indication_of,
+)
+from verify.registered import CertificateView, Status
 from verify.rules import RuleId
 from verify.text import Text
+from verify.wording import (
+    CASE_WORDS,
+    REVOCATION_FROM_FILE,
+    REVOCATION_UNCHECKED,
+    UNPROVEN,
+    Case,
+    beijing,
+    coverage_words,
+    headline,
+    seal_title,
+)
 
 
 class Verdict(StrEnum):
@@ -25,15 +45,6 @@ class Verdict(StrEnum):
     information is missing. Not proof of forgery; re-time-stamping or a later check may settle it."""
     MALFORMED = "malformed"
     """Not a PDF we can judge: rejected before or while parsing."""
-
-
-class Status(StrEnum):
-    """The registry's word on the certificate, separate from the file's verdict."""
-
-    VALID = "valid"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,10 @@ class Finding:
     """One plain sentence for the person checking the file, in Chinese and English."""
     verdict: Verdict | None = None
     """The worst verdict this finding allows the file; None for a note that changes nothing."""
+    seal: int | None = None
+    """The seal (1-based, in file order) this finding is about; None for the file as a whole."""
+    sub_indication: SubIndication | None = None
+    """For a finding about a seal: why that seal is short of PASSED (ETSI EN 319 102-1)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -106,6 +121,38 @@ def worst(findings: "tuple[Finding, ...] | list[Finding]") -> Verdict:
 
 
 @dataclass(frozen=True)
+class SealOutcome:
+    """One seal as a person reads it: its ETSI EN 319 102-1 indication, and its facts in words."""
+
+    seal: int
+    """The seal's number, 1-based in file order."""
+    title: Text
+    """`Seal 1: Review committee`: its number and the role its certificate holds."""
+    indication: Indication
+    sub_indication: SubIndication | None
+    """Why the seal is not PASSED; None when it is."""
+    coverage: Text
+    """What the seal covers and what was done to the file after it."""
+    proven_time: Text
+    """When a time stamp proves the seal was made (Beijing time), or that nothing proves it."""
+    claimed_time: Text | None
+    """The signing time the seal claims for itself, proving nothing on its own."""
+    revocation: Text
+    """Whether and how its certificate's revocation was checked."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def indication_words(self) -> Text:
+        return INDICATION_WORDS[self.indication]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def meaning(self) -> Text:
+        """The indication in a sentence for the person checking."""
+        return MEANING[self.sub_indication] if self.sub_indication else PASSED_MEANS
+
+
+@dataclass(frozen=True)
 class VerificationReport:
     """What `verify` says about one file: the facts found, and the verdict they add up to."""
 
@@ -113,11 +160,9 @@ class VerificationReport:
     """The file name as given."""
     findings: tuple[Finding, ...] = ()
     """What the rules found, in the order they ran."""
-    certificate_status: Annotated[Status | None, Field(exclude=True)] = None
-    """The registry's status of the certificate the file is bound to; None when the registry was
-    not consulted or does not know the file (sent as `status`)."""
-    certificate_no: str | None = None
-    """The certificate number found in the registry by the file's fingerprint."""
+    certificate: CertificateView | None = None
+    """The registered certificate the file is bound to (the holder masked, as on the scan page);
+    None when the registry was not consulted or does not know the file."""
     sha256: str | None = None
     """SHA-256 of the whole file."""
     signatures: tuple[SignatureReport, ...] = ()
@@ -130,8 +175,6 @@ class VerificationReport:
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
     validation_time: str | None = None
     """The moment the file was judged as of: now, or the date asked for (`verify --at`)."""
-    superseded_by: str | None = None
-    """When the certificate was superseded: the number of the one re-issued in its place."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -143,7 +186,82 @@ class VerificationReport:
     @property
     def status(self) -> Status:
         """The registry's word on the certificate (UNKNOWN when it has none)."""
-        return self.certificate_status or Status.UNKNOWN
+        return self.certificate.status if self.certificate else Status.UNKNOWN
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def certificate_no(self) -> str | None:
+        """The number of the certificate found in the registry by the file's fingerprint."""
+        return self.certificate.certificate_no if self.certificate else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def superseded_by(self) -> str | None:
+        """When the certificate was superseded: the number of the one re-issued in its place."""
+        return self.certificate.superseded_by if self.certificate else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def seals(self) -> list[SealOutcome]:
+        """Each seal's ETSI indication, in file order: its first finding with a sub-indication."""
+        return [self.outcome_of(n) for n in range(1, len(self.signatures) + 1)]
+
+    def outcome_of(self, seal: int) -> SealOutcome:
+        """Seal `seal` (1-based): its first finding with a sub-indication decides its indication."""
+        sub = next((f.sub_indication for f in self.findings if f.seal == seal and f.sub_indication), None)
+        facts = self.signatures[seal - 1]
+        coverage = coverage_words(
+            facts.coverage,
+            facts.modification_level,
+            intact=facts.intact and facts.valid,
+            last=seal == len(self.signatures),
+            changed_after=any(f.verdict is Verdict.MODIFIED for f in self.findings),
+        )
+        return SealOutcome(
+            seal,
+            seal_title(seal, facts.role),
+            indication_of(sub),
+            sub,
+            coverage,
+            beijing(facts.timestamp) or UNPROVEN,
+            beijing(facts.signed_at),
+            REVOCATION_FROM_FILE if facts.revocation_checked else REVOCATION_UNCHECKED,
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome(self) -> Case:
+        """What the reader faces (verify.wording.Case): the verdict and the registry's word, with
+        which finding decided them."""
+        verdict = self.verdict
+        if verdict is Verdict.MALFORMED:
+            return Case.UNREADABLE
+        if verdict is Verdict.INDETERMINATE:
+            return Case.UNCONFIRMED
+        if verdict is Verdict.MODIFIED:
+            return Case.CHANGED
+        if verdict is Verdict.VALID:
+            return Case.GENUINE if self.registry_consulted else Case.GENUINE_OFFLINE
+        decided = {f.rule for f in self.findings if f.verdict is Verdict.INVALID}
+        if (
+            any(s.indication is not Indication.PASSED for s in self.seals)
+            or not decided <= _REGISTRY_CASES.keys()
+        ):
+            return Case.SEALS_FAIL
+        return next(case for rule, case in _REGISTRY_CASES.items() if rule in decided)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome_words(self) -> Text:
+        """The outcome in a few words (the page's headline word, the CLI's short line)."""
+        return CASE_WORDS[self.outcome]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headline(self) -> Text:
+        """The report in plain sentences: what the file is and what the reader should do."""
+        first = next((f.text for f in self.findings if f.verdict is self.verdict), None)
+        return headline(self.outcome, self.certificate, self.document, first)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -171,14 +289,19 @@ class VerificationReport:
         """The file is valid and its certificate is in force."""
         return self.verdict is Verdict.VALID and self.status is Status.VALID
 
-    def summary(self) -> str:
-        """One line, e.g. `valid:valid certificate.pdf`."""
-        return f"{self.verdict.value}:{self.status.value} {self.file}"
-
     def to_json(self) -> dict[str, Any]:
         """The report as the JSON object of the CLI and the API (one serialisation for both)."""
         doc: dict[str, Any] = _REPORT_JSON.dump_python(self, mode="json")
         return doc
 
+
+_REGISTRY_CASES: dict[RuleId, Case] = {
+    RuleId.REGISTRY_COPY_NOT_VOID: Case.VOID_COPY,
+    RuleId.REGISTRY_NOT_REVOKED: Case.REVOKED,
+    RuleId.REGISTRY_NOT_SUPERSEDED: Case.SUPERSEDED,
+    RuleId.REGISTRY_IN_FORCE: Case.REVOKED,
+    RuleId.REGISTRY_ISSUED: Case.NOT_ISSUED,
+}
+"""The registry's findings that decide an INVALID file whose seals all pass, in precedence order."""
 
 _REPORT_JSON: TypeAdapter[VerificationReport] = TypeAdapter(VerificationReport)

@@ -17,6 +17,7 @@ from typing import Any
 
 from signing.trust import TrustSettings
 from verify.checks import Analysis, analyse_pdf
+from verify.indications import SubIndication
 from verify.report import Finding, SignatureReport, Verdict
 from verify.rules import RuleId
 from verify.text import Text
@@ -95,7 +96,13 @@ class IsolatedAnalyser:
 
 def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
     findings = tuple(
-        Finding(RuleId(f["rule"]), Text(**f["text"]), Verdict(f["verdict"]) if f["verdict"] else None)
+        Finding(
+            RuleId(f["rule"]),
+            Text(**f["text"]),
+            Verdict(f["verdict"]) if f["verdict"] else None,
+            f["seal"],
+            SubIndication(f["sub_indication"]) if f["sub_indication"] else None,
+        )
         for f in doc["findings"]
     )
     return Analysis(

@@ -28,19 +28,16 @@ def verify_pdf(
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)
     facts = RegistryFacts.look_up(registry, digest, analysis) if registry else RegistryFacts(consulted=False)
-    view = facts.certificate
     return VerificationReport(
         file=name,
         findings=(*analysis.findings, *bind(facts, analysis)),
-        certificate_status=view.status if view else None,
-        certificate_no=view.certificate_no if view else None,
+        certificate=facts.certificate,
         sha256=digest,
         signatures=analysis.signatures,
         registry_consulted=facts.consulted,
         document=facts.document,
         document_timestamps=analysis.document_timestamps,
         validation_time=analysis.validation_time,
-        superseded_by=view.superseded_by if view else None,
     )
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from registry.db import Registry
 from registry.lifecycle import lineage
 from registry.models import as_utc
-from verify.certificates import CertificateView
+from verify.registered import CertificateView
 
 log = logging.getLogger(__name__)
 

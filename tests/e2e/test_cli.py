@@ -128,7 +128,25 @@ def test_verify_exit_status_and_json(instance: Instance, issued: Issued, tmp_pat
     bad.write_bytes(flip_byte_in_signed_range(issued.pdf(0)))
     proc = instance.run("verify", good, str(bad), check=False)
     assert proc.returncode == 1
-    assert f"invalid:valid {bad}" in proc.stdout or f"invalid:unknown {bad}" in proc.stdout
+    assert proc.stdout.splitlines() == [
+        "有效 / valid — CQZC2026000001",
+        f"印章未通过验证 / seals fail — {bad}",
+    ]
+    full = instance.run("verify", "--verbose", "--lang", "en", str(bad), check=False).stdout
+    assert "This file's seals do not pass verification" in full
+    assert "Seal 1: unrecognised signer: failed (FAILED / HASH_FAILURE)" in full
+    assert "Seal 2: unrecognised signer: failed (FAILED / HASH_FAILURE)" in full
+    assert (
+        "Covers: cannot be told: what it covers was altered" in full
+        and "holds no recognised role" not in full
+    )
+    assert "Beijing time (UTC+8)" in full and "ENTIRE_" not in full and "INTACT:" not in full
+    chinese = instance.run("verify", "--verbose", "--lang", "zh", good).stdout
+    assert (
+        "这是一份真实、有效的职称证书：CQZC2026000001" in chinese
+        and "印章 2：核准机构：通过 (PASSED)" in chinese
+    )
+    assert not re.search(r"\b[a-z]{4,} [a-z]{3,}\b", chinese), "no English sentence in the Chinese report"
 
 
 def test_offline_verification_says_the_registry_was_not_consulted(

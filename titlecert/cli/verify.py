@@ -1,6 +1,7 @@
 """`titlecert verify`: sealed PDFs judged offline, as the verify site judges uploads."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from titlecert.settings import Settings
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full reports as JSON.")
+@click.option("--verbose", "-v", is_flag=True, help="Print the full report of each file, not one line.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="The language of --verbose (default: Chinese when LANG is zh*, else English).",
+)
 @click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
 @click.option(
     "--at",
@@ -23,10 +31,21 @@ from titlecert.settings import Settings
     help="Validate as of this ISO date or date-time (a date means the end of that day, UTC+8).",
 )
 @click.pass_obj
-def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: bool, at: str | None) -> None:
-    """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force."""
+def verify(
+    settings: Settings,
+    files: tuple[Path, ...],
+    as_json: bool,
+    verbose: bool,
+    lang: str | None,
+    offline: bool,
+    at: str | None,
+) -> None:
+    """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force.
+
+    One line per file, e.g. `有效 / valid — CQZC2026000001`; --verbose for the whole report."""
     from registry.chinatime import parse_when
     from titlecert.bootstrap import running
+    from titlecert.cli.verify_output import full_report, short_line
     from verify.report import Verdict
     from verify.service import verify_pdf
 
@@ -45,16 +64,8 @@ def verify(settings: Settings, files: tuple[Path, ...], as_json: bool, offline: 
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
     else:
+        language = lang or ("zh" if os.environ.get("LANG", "").startswith("zh") else "en")
         for r in reports:
-            click.echo(f"{r.summary()} (as of {r.validation_time})")
-            for s in r.signatures:
-                click.echo(
-                    f"  seal {s.role or '?'}: {s.signer} intact={s.intact} trusted={s.trusted} "
-                    f"coverage={s.coverage} modification={s.modification_level} "
-                    f"time={s.timestamp or 'unproven'} "
-                    f"revocation={'checked' if s.revocation_checked else 'not checked'}"
-                )
-            for reason in r.reasons:
-                click.echo(f"  - {reason}")
+            click.echo(full_report(r, language) if verbose else short_line(r))
     ok = all(r.accepted for r in reports) if not offline else all(r.verdict is Verdict.VALID for r in reports)
     sys.exit(0 if ok else 1)

@@ -10,7 +10,7 @@ from verify.certificates import lookup_successor, lookup_token
 from verify.service import verify_pdf
 from verify.transparency import Channel
 from verify.web import api, i18n, logs, problems, transparency
-from verify.web.labels import ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
+from verify.web.labels import CASE_STYLES, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.services import (
@@ -20,6 +20,7 @@ from verify.web.services import (
     current_services,
     note,
 )
+from verify.wording import Label
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +122,8 @@ def verify_form() -> tuple[str, int]:
         "verify/report.html",
         report=report,
         domain=services.verify_domain,
-        verdicts=VERDICT_LABELS,
-        labels=STATUS_LABELS,
-        roles=ROLE_LABELS,
+        styles=CASE_STYLES,
+        label=Label,
     ), 200
 
 

@@ -10,9 +10,10 @@ from apiflask import APIBlueprint, APIFlask
 from flask import Response, request
 
 from registry.db import Registry
-from verify.certificates import CertificateView, lookup_token
+from verify.certificates import lookup_token
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery, match_holder
+from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.service import verify_pdf
 from verify.transparency import Channel, HolderView, holder_view, note_token_verification

@@ -15,6 +15,8 @@ from flask import Flask, Response, request, url_for
 from flask_babel import Babel, get_locale
 
 from registry.chinatime import in_china
+from verify.text import Text
+from verify.wording import beijing
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,16 @@ def local_time(moment: dt.datetime) -> str:
     return in_china(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def say(text: Text | None) -> str:
+    """A sentence of a report (verify.text.Text) in the page's language."""
+    return text.in_language(current_language().code) if text else "—"
+
+
+def beijing_time(moment: str | dt.datetime | None) -> str:
+    """A moment to the second in Beijing time with the zone written, in the page's language."""
+    return say(beijing(moment))
+
+
 def _remember_choice(response: Response) -> Response:
     """A valid ?lang= is kept in a cookie; every response varies by the language inputs."""
     asked = request.args.get(QUERY)
@@ -118,6 +130,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(say, "say")
+    app.add_template_filter(beijing_time, "beijing")
     app.after_request(_remember_choice)
     for code in LOCALES:
         if code != DEFAULT_LOCALE and not catalog_path(code).is_file():

@@ -4,7 +4,9 @@ the pages, the transparency log and the clerk pages all use these)."""
 from flask_babel import lazy_gettext as _l
 
 from signing.roles import Role
-from verify.report import Status, Verdict
+from verify.registered import Status
+from verify.report import Verdict
+from verify.wording import Case
 
 STATUS_LABELS: dict[str, object] = {
     Status.VALID: _l("有效"),
@@ -22,3 +24,11 @@ VERDICT_LABELS: dict[str, object] = {
     Verdict.MALFORMED: _l("无法识别"),
 }
 ROLE_LABELS: dict[str, object] = {Role.COMMITTEE: _l("评委会"), Role.AUTHORITY: _l("核准机构")}
+
+CASE_STYLES: dict[str, str] = {
+    Case.GENUINE: "valid",
+    Case.SUPERSEDED: "superseded",
+    Case.GENUINE_OFFLINE: "unknown",
+    Case.UNCONFIRMED: "unknown",
+}
+"""The colour of a case's headline (verify.css `status-*`); every other case is `bad`."""

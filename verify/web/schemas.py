@@ -7,7 +7,7 @@ from apiflask.fields import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from verify.certificates import CertificateView
+from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.transparency import HolderView
 

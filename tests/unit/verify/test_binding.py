@@ -3,10 +3,11 @@ rule says it, and what it does to the verdict."""
 
 import datetime as dt
 
+from tests.records import certificate_view
 from verify.binding import RegistryFacts, bind
-from verify.certificates import CertificateView
 from verify.checks import Analysis
-from verify.report import Finding, SignatureReport, Status, Verdict, worst
+from verify.registered import CertificateView, Status
+from verify.report import Finding, SignatureReport, Verdict, worst
 from verify.rules import RuleId
 from verify.text import Text
 
@@ -41,26 +42,7 @@ CHANGED = Analysis(
 
 
 def view(status: Status, **changes: object) -> CertificateView:
-    values: dict[str, object] = {
-        "certificate_no": "CQZC2026000001",
-        "status": status,
-        "status_reason": None,
-        "status_changed_at": None,
-        "holder": "张*明",
-        "holder_id": "500103********0030",
-        "title": "高级工程师",
-        "level": "副高级",
-        "series": "工程技术",
-        "speciality": "大数据智能化",
-        "committee": "评委会",
-        "authority": "重庆市职称改革办公室",
-        "approval_no": "渝职改办〔2026〕12号",
-        "passed_on": dt.date(2025, 12, 21),
-        "issued_on": dt.date(2026, 1, 20),
-        "sha256": "cd" * 32,
-    }
-    values.update(changes)
-    return CertificateView(**values)  # type: ignore[arg-type]
+    return certificate_view(status=status.value, **changes)
 
 
 def judged(facts: RegistryFacts, analysis: Analysis = SOUND) -> tuple[Verdict, list[str]]:

@@ -1,4 +1,5 @@
-from verify.certificates import TOKEN_PATTERN, mask_name
+from verify.certificates import TOKEN_PATTERN
+from verify.registered import mask_name
 
 
 def test_names_are_masked_like_the_national_platforms() -> None:

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from tests.records import certificate_view
 from verify.report import Finding, Verdict, VerificationReport, worst
 from verify.rules import RuleId
 from verify.text import Text
@@ -47,8 +48,9 @@ def test_the_verdict_is_the_most_severe_finding_whatever_the_order() -> None:
 def test_a_report_computes_verdict_status_reasons_and_acceptance_from_its_facts() -> None:
     sound = VerificationReport("a.pdf", findings=(Finding(RuleId.REGISTRY_SEALED_REVISION, said("renewed")),))
     assert (sound.verdict, sound.status, sound.accepted) == (Verdict.VALID, "unknown", False)
-    registered = VerificationReport("a.pdf", certificate_status=sound.status.VALID)
+    registered = VerificationReport("a.pdf", certificate=certificate_view())
     assert registered.accepted and registered.reasons == []
+    assert registered.outcome == "genuine" and "CQZC2026000001，持证人 张*明" in registered.headline.zh
     doc = VerificationReport(
         "b.pdf", findings=(Finding(RuleId.REGISTRY_NOT_REVOKED, said("revoked"), Verdict.INVALID),)
     ).to_json()
@@ -58,6 +60,8 @@ def test_a_report_computes_verdict_status_reasons_and_acceptance_from_its_facts(
             "rule": "registry.not-revoked",
             "text": {"zh": "revoked", "en": "revoked"},
             "verdict": "invalid",
+            "seal": None,
+            "sub_indication": None,
             "message": "revoked",
         }
     ]
