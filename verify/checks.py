@@ -27,10 +27,11 @@ from signing.trust import TrustSettings
 from verify.admission import ENCRYPTED, admit, revision_problem
 from verify.audit import audit_revisions
 from verify.facts import FileFacts, SealFacts, from_anchor, subject_name, validate_seal
-from verify.file_rules import FILE_RULES, untrusted
+from verify.file_rules import FILE_RULES
 from verify.longterm import Knowledge, document_timeline
 from verify.report import Finding, SignatureReport, Verdict, worst
 from verify.rules import RuleId
+from verify.seal_rules import untrusted
 from verify.tail import tail_findings
 from verify.text import Text
 

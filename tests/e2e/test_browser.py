@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
 from tests.conftest import Issued, passed_applicants
+from tests.tamper import add_page_content
 
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
@@ -185,3 +186,61 @@ def test_an_unknown_code_shows_not_found(server: str, phone: BrowserContext) -> 
     # The page's own 404 is the only thing the browser complains of: its stylesheet and icon load.
     assert problems == ["Failed to load resource: the server responded with a status of 404 (NOT FOUND)"]
     assert page.get_by_role("heading", level=1).evaluate("e => getComputedStyle(e).fontWeight") == "700"
+
+
+LIBRARY_TOKENS = re.compile(
+    r"ENTIRE_(FILE|REVISION)|FORM_FILLING|LTA_UPDATES|INTACT:|UNTRUSTED|Traceback|Error\b"
+)
+ENGLISH_SENTENCE = re.compile(r"\b[a-z]{3,}(?: [a-z]{2,}){3,}\b")
+"""Four lower-case English words in a row: a sentence, not a code, name or fingerprint."""
+
+
+def upload(context: BrowserContext, server: str, pdf: Path, lang: str) -> Page:
+    """Upload `pdf` on the home page, as a person with a phone does, and return the report page."""
+    page, status, problems = open_page(context, f"{server}/?lang={lang}")
+    assert status == 200 and not problems, problems
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    page.locator("form.upload button[type=submit]").click()
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_uploaded_certificate_report_reads_plainly_in_either_language(
+    server: str, issued: Issued, phone: BrowserContext, tmp_path: Path, lang: str
+) -> None:
+    genuine = Path(issued.documents[0]["path"])
+    page = upload(phone, server, genuine, lang)
+    page.screenshot(path=tmp_path / f"report-{lang}.png", full_page=True)
+    main = page.locator("main").inner_text()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    seals = page.locator("section.seal")
+    assert seals.count() == 2 and page.locator("section.seal-passed").count() == 2
+    if lang == "zh":
+        assert heading == "有效" and "这是一份真实、有效的职称证书：CQZC2026000001，持证人 黎*静" in main
+        assert "北京时间（UTC+8）" in main and not ENGLISH_SENTENCE.search(main), main
+    else:
+        assert heading == "Valid" and "This is a genuine certificate in force: CQZC2026000001" in main
+        assert "Beijing time (UTC+8)" in main
+    assert not LIBRARY_TOKENS.search(main), main
+    assert not scrolls_sideways(page)
+
+    edited = tmp_path / "edited.pdf"
+    edited.write_bytes(add_page_content(genuine.read_bytes()))
+    page = upload(phone, server, edited, lang)
+    page.screenshot(path=tmp_path / f"report-edited-{lang}.png", full_page=True)
+    main = page.locator("main").inner_text()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == ("文件已被改动" if lang == "zh" else "File changed")
+    assert (
+        "印章是真的，但这份文件在盖章之后被改动过"
+        if lang == "zh"
+        else "The seals are genuine, but this file was changed"
+    ) in main
+    last_seal = page.locator("section.seal").last.inner_text()
+    assert ("盖章之后文件被改动了" if lang == "zh" else "the file was changed after it") in last_seal, (
+        last_seal
+    )
+    assert not LIBRARY_TOKENS.search(main), main
+    if lang == "zh":
+        assert not ENGLISH_SENTENCE.search(main), main

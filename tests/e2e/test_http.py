@@ -106,13 +106,17 @@ def test_upload_form_on_the_site(server: str, issued: Issued) -> None:
         f"{server}/verify", files={"file": ("c.pdf", issued.pdf(0), "application/pdf")}, timeout=60
     )
     assert r.status_code == 200
-    assert "文件有效" in r.text and "CQZC2026000001" in r.text and "评委会" in r.text and "核准机构" in r.text
+    assert (
+        '<h1 class="status-label">有效</h1>' in r.text
+        and "这是一份真实、有效的职称证书：CQZC2026000001" in r.text
+    )
+    assert "印章 1：评委会" in r.text and "印章 2：核准机构" in r.text
     tampered = requests.post(
         f"{server}/verify",
         files={"file": ("c.pdf", add_page_content(issued.pdf(0)), "application/pdf")},
         timeout=60,
     )
-    assert "文件已被修改" in tampered.text and "文件有效" not in tampered.text
+    assert '<h1 class="status-label">文件已被改动</h1>' in tampered.text and "真实、有效" not in tampered.text
     assert requests.post(f"{server}/verify", timeout=10).status_code == 400
 
 

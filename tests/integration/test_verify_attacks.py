@@ -107,7 +107,11 @@ def test_seals_from_outside_the_trust_anchors_are_invalid(context, issued: Issue
     report = check(context, forged)
     assert report.verdict is Verdict.INVALID
     assert len(report.signatures) == 2 and all(not s.trusted for s in report.signatures)
-    assert report.rules[:2] == [RuleId.ACCEPT_SEAL_TRUSTED, RuleId.ACCEPT_SEAL_ROLE]
+    assert report.rules[:2] == [RuleId.ACCEPT_SEAL_TRUSTED, RuleId.ACCEPT_SEAL_TRUSTED]
+    assert [(s.indication, s.sub_indication) for s in report.seals] == [
+        ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
+    ] * 2
+    assert report.outcome == "seals-fail"
 
 
 def test_an_unregistered_file_is_not_valid(context, issued: Issued) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from verify.checks import judge
 from verify.facts import FileFacts, SealFacts
+from verify.indications import SubIndication
 from verify.longterm import Timeline
 from verify.report import SignatureReport, Verdict, worst
 from verify.rules import RuleId
@@ -93,9 +94,14 @@ def test_no_seals_at_all_is_one_count_finding_and_the_audit_still_runs() -> None
     assert worst(found) is Verdict.INVALID
 
 
-def test_a_broken_seal_is_judged_broken_only_not_also_untrusted() -> None:
+def test_a_broken_seal_is_judged_broken_only_not_also_untrusted_or_foreign() -> None:
     broken = seal(1, "committee", trusted=False, intact=False)
-    assert rules(facts(broken, GOOD[1])) == [RuleId.ACCEPT_SEAL_INTACT, RuleId.ACCEPT_SEAL_ROLE]
+    [finding] = list(judge(facts(broken, GOOD[1])))
+    assert (finding.rule, finding.seal, finding.sub_indication) == (
+        RuleId.ACCEPT_SEAL_INTACT,
+        1,
+        SubIndication.HASH_FAILURE,
+    )
 
 
 def test_an_untrusted_seal_whose_status_is_undetermined_is_indeterminate_not_invalid() -> None:
