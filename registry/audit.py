@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
+from registry.chinatime import as_utc
 from registry.errors import RegistryError
-from registry.models import AuditEntry, as_utc
+from registry.models import AuditEntry
 
 GENESIS = "0" * 64
 """The `prev_hash` of the first entry."""

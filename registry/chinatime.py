@@ -32,4 +32,10 @@ def parse_when(text: str) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=CHINA_TIME)
 
 
-__all__ = ["CHINA_TIME", "china_date", "china_today", "in_china", "parse_when"]
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A time read from the registry, in UTC: the registry stores UTC, and SQLite hands it back
+    without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+__all__ = ["CHINA_TIME", "as_utc", "china_date", "china_today", "in_china", "parse_when"]

@@ -8,12 +8,6 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """A time read from the registry, in UTC: the registry stores UTC, and SQLite hands it back
-    without a zone."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def _as_issued(context: DefaultExecutionContext) -> str:
     """A new row's `issued_sha256`: the copy registered at issue is the issued one."""
     return str(context.get_current_parameters()["sha256"])  # type: ignore[no-untyped-call]

@@ -8,14 +8,17 @@ gathered once (`RegistryFacts.look_up`); each rule below turns them into finding
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from registry.chinatime import china_date
-from registry.db import Registry
 from verify.checks import Analysis
 from verify.registered import CertificateView, Status
 from verify.report import Finding, Verdict
 from verify.rules import RuleId
 from verify.text import Text
+
+if TYPE_CHECKING:  # offline verification never loads SQLAlchemy
+    from registry.db import Registry
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class RegistryFacts:
     """Found by the revision the last seal signed, not the whole file: data was added after issue."""
 
     @classmethod
-    def look_up(cls, registry: Registry, sha256: str, analysis: Analysis) -> "RegistryFacts":
+    def look_up(cls, registry: "Registry", sha256: str, analysis: Analysis) -> "RegistryFacts":
         bindable = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE) and analysis.signed_sha256
         by_revision, label, void = False, None, False
         with registry.transaction() as ledger:

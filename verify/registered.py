@@ -3,8 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from registry.models import CertificateRecord, as_utc
+from registry.chinatime import as_utc
+
+if TYPE_CHECKING:  # the registry's models need SQLAlchemy; a report read offline does not
+    from registry.models import CertificateRecord
 
 
 class Status(StrEnum):
@@ -68,7 +72,7 @@ class CertificateView:
     file); the renewed copy carries the same seals and also verifies."""
 
     @classmethod
-    def of(cls, r: CertificateRecord) -> "CertificateView":
+    def of(cls, r: "CertificateRecord") -> "CertificateView":
         return cls(
             certificate_no=r.certificate_no,
             status=Status(r.status),

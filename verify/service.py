@@ -2,12 +2,15 @@
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 
-from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.binding import RegistryFacts, bind
 from verify.checks import Analyser, analyse_pdf
 from verify.report import VerificationReport
+
+if TYPE_CHECKING:  # offline verification (`titlecert verify --offline`) never loads SQLAlchemy
+    from registry.db import Registry
 
 
 def verify_pdf(
@@ -15,7 +18,7 @@ def verify_pdf(
     *,
     name: str,
     trust: TrustSettings,
-    registry: Registry | None,
+    registry: "Registry | None",
     analyser: Analyser = analyse_pdf,
     at: dt.datetime | None = None,
 ) -> VerificationReport:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from registry.chinatime import as_utc
 from registry.db import Registry
 from registry.lifecycle import lineage
-from registry.models import as_utc
 from verify.registered import CertificateView
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ registry rows. Staff see the holder's full name; the ID number is stored only ma
 import datetime as dt
 import json
 
-from registry.models import AuditEntry, CertificateRecord, DocumentRecord, as_utc
+from registry.chinatime import as_utc
+from registry.models import AuditEntry, CertificateRecord, DocumentRecord
 
 
 def _iso(at: dt.datetime | None) -> str | None:

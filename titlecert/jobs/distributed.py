@@ -26,9 +26,10 @@ from billiard.process import current_process
 from celery import Celery, Task
 from celery.signals import worker_process_shutdown
 
+from registry.chinatime import as_utc
 from registry.errors import RegistryError
 from registry.jobs import UNFINISHED_UNIT_STATES
-from registry.models import UnitState, as_utc
+from registry.models import UnitState
 from titlecert.bootstrap import bootstrap
 from titlecert.errors import ConfigError
 from titlecert.jobs.convert import Converter, open_converter

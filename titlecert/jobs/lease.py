@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import psutil
 
+from registry.chinatime import as_utc
 from registry.db import Registry
-from registry.models import as_utc
 from titlecert.errors import ApplicationError
 
 log = logging.getLogger(__name__)

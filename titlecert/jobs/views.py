@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from registry.models import IssueJob, IssueUnit, UnitState, as_utc
+from registry.chinatime import as_utc
+from registry.models import IssueJob, IssueUnit, UnitState
 
 
 def _iso(at: dt.datetime | None) -> str | None:
