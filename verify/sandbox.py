@@ -7,6 +7,7 @@ parent kills it. Only a small JSON verdict comes back. Whatever happens in the c
 decompression bomb, runaway recursion, a crash) the answer is "malformed", never a dead server.
 """
 
+import atexit
 import datetime as dt
 import importlib
 import json
@@ -42,6 +43,7 @@ def shared_pool() -> Pool:
     with _shared_lock:
         if _shared is None or _shared[0] != os.getpid():
             _shared = (os.getpid(), Pool())
+            atexit.register(_shared[1].close)
         return _shared[1]
 
 
@@ -109,3 +111,6 @@ def _job(raw: bytes) -> bytes:
     at = dt.datetime.fromisoformat(request["at"]) if request["at"] else None
     analysis = analyse(data, TrustSettings.from_dict(request["trust"]), at)
     return json.dumps(asdict(analysis)).encode()
+
+
+__all__ = ["IsolatedAnalyser", "Limits", "shared_pool"]
