@@ -264,7 +264,8 @@ def _child(request: dict[str, Any], inp: int, out: int) -> int:
     os.dup2(inp, 0)
     os.dup2(out, 1)
     os.dup2(devnull, 2)  # what a library prints about a hostile file is for no one, as before
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    highest = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    os.closerange(3, 65536 if highest == resource.RLIM_INFINITY else highest)
     module, _, name = request["call"].partition(":")
     job: Callable[[bytes], bytes] = getattr(importlib.import_module(module), name)
     _limit(request["limits"])
@@ -319,7 +320,8 @@ def _fork(request: dict[str, Any], fds: list[int], children: dict[int, int]) -> 
     os.close(inp)
     os.close(out)
     children[pid] = status
-    _tell(status, pid)
+    if not _tell(status, pid):  # the parent gave up before the fork: no one would kill it
+        os.kill(pid, signal.SIGKILL)
 
 
 def _reap(children: dict[int, int]) -> None:
@@ -335,9 +337,12 @@ def _reap(children: dict[int, int]) -> None:
             os.close(status)
 
 
-def _tell(fd: int, number: int) -> None:
-    with contextlib.suppress(OSError):  # the parent stopped waiting (it timed out)
+def _tell(fd: int, number: int) -> bool:
+    try:
         os.write(fd, _NUMBER.pack(number))
+    except OSError:  # the parent stopped waiting (it timed out)
+        return False
+    return True
 
 
 def main(argv: list[str]) -> None:
