@@ -1,15 +1,13 @@
 """Registered certificates as the public sees them, and looking one up by its QR token."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from registry.db import Registry
 from registry.lifecycle import current
 from registry.models import CertificateRecord, as_utc
 from verify.report import Status
-
-TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
+from verify.typed import TOKEN_PATTERN
 
 
 def mask_name(name: str) -> str:
