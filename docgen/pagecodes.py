@@ -70,11 +70,11 @@ def stamp_page_codes(
     bottom_mm: float = 3.0,
 ) -> tuple[bytes, Sequence[str]]:
     """Stamp each page's code in its lower right corner, `right_margin_mm` from the edge (the
-text to the left of the QR, both below the body, right of the footer's line); return the PDF and
-the codes in page order.
+    text to the left of the QR, both below the body, right of the footer's line); return the PDF and
+    the codes in page order.
 
-    Keeps the document's metadata (its PDF/A identification) as LibreOffice wrote it.
-    Raises DocgenError if the PDF cannot be read.
+        Keeps the document's metadata (its PDF/A identification) as LibreOffice wrote it.
+        Raises DocgenError if the PDF cannot be read.
     """
     try:
         reader = PdfReader(io.BytesIO(pdf))

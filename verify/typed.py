@@ -1,5 +1,6 @@
 """Codes as people type them: a certificate's verification code (its QR token, printed grouped by
-docgen.identifiers.grouped_token), its number, and a review-form page code. The one home of forgiving parsing, used by every form that takes them.
+docgen.identifiers.grouped_token), its number, and a review-form page code. The one home of
+forgiving parsing, used by every form and page that takes them.
 
 What is forgiven: full-width characters from a Chinese input method, spaces and hyphens anywhere,
 lower case, and letters read for the digits a code cannot hold there (and the other way round).

@@ -26,7 +26,8 @@ def test_the_printed_code_is_eight_groups_of_four_and_reads_back() -> None:
         "aaaq-eaye-auda-ocaj-bifq-ydio-b4ib-ceqt",  # lower case
         "AAAQ EAYE AUDA OCAJ BIFQ YDIO B4IB CEQT",  # spaces
         " AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQT\n",  # no separators, pasted with whitespace
-        "ＡＡＡＱ－ＥＡＹＥ　ＡＵＤＡ－ＯＣＡＪ－ＢＩＦＱ－ＹＤＩＯ－Ｂ４ＩＢ－ＣＥＱＴ",  # a full-width input method
+        # a full-width input method
+        "ＡＡＡＱ－ＥＡＹＥ　ＡＵＤＡ－ＯＣＡＪ－ＢＩＦＱ－ＹＤＩＯ－Ｂ４ＩＢ－ＣＥＱＴ",
         "AAAQ-EAYE-AUDA-0CAJ-81FQ-YD10-B4IB-CEQT",  # 0 for O, 8 for B, 1 for I
     ],
 )
