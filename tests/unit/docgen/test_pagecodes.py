@@ -32,8 +32,8 @@ def stamped_page(tmp_path: Path, label: str) -> tuple[Image.Image, str]:
     )
     assert codes == [code] and len(PdfReader(io.BytesIO(pdf)).pages) == 1
     (tmp_path / "page.pdf").write_bytes(pdf)
-    render = ["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile", tmp_path / "page.pdf"]
-    subprocess.run([*render, tmp_path / "page"], check=True)
+    render = ["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile", str(tmp_path / "page.pdf")]
+    subprocess.run([*render, str(tmp_path / "page")], check=True)
     return Image.open(tmp_path / "page.png").convert("L"), code
 
 

@@ -10,6 +10,7 @@ import pytest
 from apiflask import APIFlask
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from docgen.identifiers import grouped_token
 from registry.db import Registry
@@ -64,7 +65,7 @@ def csrf(client: FlaskClient, path: str = "/") -> str:
     return found.group(1)
 
 
-def by_code(client: FlaskClient, number: str, code: str) -> object:
+def by_code(client: FlaskClient, number: str, code: str) -> TestResponse:
     return client.post("/code", data={"certificate_no": number, "code": code, "csrf_token": csrf(client)})
 
 
@@ -94,15 +95,15 @@ def test_a_wrong_number_an_unknown_code_and_a_malformed_one_get_the_same_answer(
         by_code(client, NUMBER, grouped_token("Z" * 32)),  # unknown code
         by_code(client, NUMBER, "not a code"),  # malformed
     ]
-    assert {a.status_code for a in answers} == {404}  # type: ignore[attr-defined]
-    bodies = {re.sub(r'name="csrf_token" value="[^"]+"', "", a.text) for a in answers}  # type: ignore[attr-defined]
+    assert {a.status_code for a in answers} == {404}
+    bodies = {re.sub(r'name="csrf_token" value="[^"]+"', "", a.text) for a in answers}
     assert len(bodies) == 1, "the answers differ: they would say which of the two was wrong"
     [body] = bodies
     assert "未找到与此证书编号和在线验证码相符的证书" in body and TOKEN not in body
 
 
 def test_code_lookups_count_against_the_lookup_limit(client: FlaskClient) -> None:
-    statuses = [by_code(client, NUMBER, "Z" * 32).status_code for _ in range(6)]  # type: ignore[attr-defined]
+    statuses = [by_code(client, NUMBER, "Z" * 32).status_code for _ in range(6)]
     assert statuses == [404] * 5 + [429]
 
 
@@ -114,7 +115,7 @@ def test_a_page_code_as_typed_leads_to_its_page_or_is_refused_here(client: Flask
     assert refused.status_code == 404 and "这不是有效的页码编号" in refused.text
 
 
-def match(client: FlaskClient, token: str, **fields: str) -> object:
+def match(client: FlaskClient, token: str, **fields: str) -> TestResponse:
     return client.post(f"/v/{token}/match", data={**fields, "csrf_token": csrf(client)})
 
 
@@ -130,10 +131,10 @@ def test_the_scan_pages_match_form_answers_yes_or_no_never_the_value(app: Flask,
     assert 'id="match-form"' in page.text and 'method="post"' in page.text and "<script" not in page.text
     yes = match(client, TOKEN, name="张 晓明", id_number=ID_NUMBER)
     no = match(client, TOKEN, name="张小明")
-    assert yes.status_code == 200 and no.status_code == 200  # type: ignore[attr-defined]
-    assert "一致" in result_of(yes.text) and "不一致" not in result_of(yes.text)  # type: ignore[attr-defined]
-    assert "不一致" in result_of(no.text)  # type: ignore[attr-defined]
-    assert ID_NUMBER not in yes.text and "张晓明" not in no.text  # type: ignore[attr-defined]
+    assert yes.status_code == 200 and no.status_code == 200
+    assert "一致" in result_of(yes.text) and "不一致" not in result_of(yes.text)
+    assert "不一致" in result_of(no.text)
+    assert ID_NUMBER not in yes.text and "张晓明" not in no.text
     assert channels_noted(app, NUMBER).count("match") >= 2
     english = client.post(f"/v/{TOKEN}/match?lang=en", data={"name": "张小明", "csrf_token": csrf(client)})
     assert "No match" in result_of(english.text)
@@ -143,11 +144,11 @@ def test_the_match_form_refuses_nothing_given_and_says_when_ids_cannot_be_checke
     client: FlaskClient,
 ) -> None:
     empty = match(client, TOKEN, name=" ", id_number="")
-    assert empty.status_code == 400 and "请填写完整姓名或完整证件号码" in empty.text  # type: ignore[attr-defined]
+    assert empty.status_code == 400 and "请填写完整姓名或完整证件号码" in empty.text
     unavailable = match(client, NO_ID_HASH, id_number=ID_NUMBER)
-    assert unavailable.status_code == 409  # type: ignore[attr-defined]
-    assert "无法核对证件号码" in unavailable.text  # type: ignore[attr-defined]
-    assert match(client, "Z" * 32, name="张晓明").status_code == 404  # type: ignore[attr-defined]
+    assert unavailable.status_code == 409
+    assert "无法核对证件号码" in unavailable.text
+    assert match(client, "Z" * 32, name="张晓明").status_code == 404
 
 
 def test_match_forms_and_the_api_share_one_limit_per_client(client: FlaskClient) -> None:
