@@ -63,6 +63,7 @@ DATA = CertificateData(
     issued_on=dt.date(2026, 1, 20),
     authority="重庆市职称改革办公室",
     verify_url="http://127.0.0.1:8080/v/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    verification_code="ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567",
     verify_domain="127.0.0.1:8080",
 )
 

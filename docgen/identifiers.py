@@ -38,3 +38,9 @@ def certificate_number(fmt: str, *, year: int, seq: int) -> str:
         return fmt.format(year=year, seq=seq)
     except (KeyError, IndexError) as e:
         raise ValueError(f"certificate number format {fmt!r} may use only {{year}} and {{seq}}") from e
+
+
+def grouped_token(token: str) -> str:
+    """A token as the certificate prints it for typing (在线验证码): 8 groups of 4 joined by
+    hyphens, `ABCD-EFGH-…`. verify.typed reads it back, however it is typed."""
+    return "-".join(token[i : i + 4] for i in range(0, len(token), 4))

@@ -340,5 +340,8 @@ class CertificateData(_Model):
     issued_on: dt.date
     authority: str
     verify_url: str = Field(description="What the QR code encodes")
+    verification_code: str = Field(
+        description="在线验证码: the QR's token grouped for typing on the verify site's home page"
+    )
     verify_domain: str = Field(description="The official verification site printed as text")
     photo: Path | None = None

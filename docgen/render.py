@@ -63,10 +63,19 @@ def certificate_context(data: CertificateData) -> dict[str, Any]:
     fields = data.model_dump(exclude={"photo", "passed_on", "issued_on", "verify_url"})  # the URL is the QR
     return {
         **fields,
+        "verification_code": "\n".join(verification_code_lines(data)),
         "passed_on": _date(data.passed_on),
         "issued_on": _date(data.issued_on),
         "photo": "（照片）",
     }
+
+
+def verification_code_lines(data: CertificateData) -> tuple[str, str]:
+    """The verification code as printed: two lines of four groups, to fit the QR's column in a
+    legible size (docxtpl turns the line feed into a line break)."""
+    groups = data.verification_code.split("-")
+    half = len(groups) // 2
+    return "-".join(groups[:half]), "-".join(groups[half:])
 
 
 def certificate_images(data: CertificateData, qr_png: bytes) -> dict[str, tuple[bytes | Path, float]]:
@@ -79,7 +88,7 @@ def certificate_images(data: CertificateData, qr_png: bytes) -> dict[str, tuple[
 
 def certificate_must_contain(data: CertificateData) -> tuple[str, ...]:
     """Values whose absence after rendering means docxtpl lost them."""
-    return (data.certificate_no, data.name, data.id_number)
+    return (data.certificate_no, data.name, data.id_number, *verification_code_lines(data))
 
 
 def render_certificate(template: Path, data: CertificateData, *, qr_png: bytes) -> bytes:

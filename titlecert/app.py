@@ -1,7 +1,6 @@
 """The web application factory: mounts verification on an APIFlask app. Nothing runs at import."""
 
 import logging
-import secrets
 import sys
 import time
 
@@ -60,29 +59,28 @@ def create_app(settings: Settings) -> APIFlask:
 
 def _verify_services(components: Components) -> VerifyServices:
     settings = components.settings
+    secret = components.secret_if_initialised
+    if secret is None:  # no instance yet: sessions and forms then last as long as this process
+        log.warning(
+            "no instance secret at %s: clerk sessions and open forms will not survive a restart",
+            settings.secret_file,
+        )
     return VerifyServices(
         trust=components.trust,
         registry=components.registry,
         verify_domain=settings.verify_domain,
-        id_key=components.secret_if_initialised,
+        id_key=secret,
         limits=settings.rate_limits,
+        session_secret=secret,
     )
 
 
 def _clerk_services(components: Components) -> ClerkServices:
-    secret = components.secret_if_initialised
-    if secret is None:  # no instance yet: sessions then last as long as this process
-        log.warning(
-            "no instance secret at %s: clerk sessions will not survive a restart",
-            components.settings.secret_file,
-        )
-        secret = secrets.token_bytes(32)
     return ClerkServices(
         components.settings,
         components.registry,
         components.store,
         components.trust,
-        session_secret=secret,
         workdays=components.calendar(),
     )
 

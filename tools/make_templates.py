@@ -90,6 +90,10 @@ def certificate() -> None:
         para(cell, date, "宋体", 10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(right, "{{ qr }}", "宋体", 10, align=WD_ALIGN_PARAGRAPH.CENTER, first=True, exact=False)
     para(right, "扫码或登录 {{ verify_domain }} 查验", "宋体", 9, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(right, "在线验证码 / Verification code", "黑体", 9, align=WD_ALIGN_PARAGRAPH.CENTER)
+    code = para(right, "{{ verification_code }}", "黑体", 10.5, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    code.paragraph_format.line_spacing = None  # two lines (render.certificate_context breaks it)
+    code.runs[0].font.name = "Courier New"  # fixed width: each group of four lines up
     para(right, "本证书为电子证书，打印件与电子文件具有同等效力", "楷体", 8, align=WD_ALIGN_PARAGRAPH.CENTER)
     doc.core_properties.title = "职称电子证书"
     doc.core_properties.author = "titlecert"

@@ -1,12 +1,9 @@
 """Registered certificates as the public sees them, and looking one up by its QR token."""
 
-import re
-
 from registry.db import Registry
 from registry.lifecycle import current
 from verify.registered import CertificateView
-
-TOKEN_PATTERN = re.compile(r"[A-Z2-7]{32}")
+from verify.typed import TOKEN_PATTERN
 
 
 def lookup_token(registry: Registry, token: str) -> CertificateView | None:

@@ -33,7 +33,9 @@ class Channel(StrEnum):
     UPLOAD = "upload"
     """A PDF uploaded on the site or to /api/v1/verify and found in the registry."""
     MATCH = "match"
-    """A known-value match check."""
+    """A known-value match check (the API's, or the scan page's form)."""
+    CODE = "code"
+    """The certificate number and verification code typed on the home page, then its scan page."""
 
 
 # Order matters: many browsers name others in their User-Agent (Edge says Chrome and Safari).
@@ -144,7 +146,8 @@ class VerificationSeen:
     at: dt.datetime
     """When (UTC)."""
     channel: str
-    """How: scan (the QR page), api (a lookup), upload (a PDF), match (a match check)."""
+    """How: scan (the QR page), api (a lookup), upload (a PDF), match (a match check), code (the
+    number and verification code typed on the home page)."""
     verdict: str
     """What the verifier was told: the certificate's status (scan, api), the file's verdict
     (upload), or match / mismatch (a match check)."""

@@ -200,7 +200,7 @@ def upload(context: BrowserContext, server: str, pdf: Path, lang: str) -> Page:
     page, status, problems = open_page(context, f"{server}/?lang={lang}")
     assert status == 200 and not problems, problems
     page.locator("input[type=file]").set_input_files(str(pdf))
-    page.locator("form.upload button[type=submit]").click()
+    page.locator("form:has(input[type=file]) button[type=submit]").click()
     page.wait_for_load_state()
     return page
 
@@ -244,3 +244,79 @@ def test_an_uploaded_certificate_report_reads_plainly_in_either_language(
     assert not LIBRARY_TOKENS.search(main), main
     if lang == "zh":
         assert not ENGLISH_SENTENCE.search(main), main
+
+
+def submit(page: Page, button: str) -> None:
+    """Press a form's button and wait until the page it answers with has loaded."""
+    with page.expect_navigation():
+        page.locator(button).click()
+    page.wait_for_load_state()
+
+
+def printed_code(pdf: Path) -> str:
+    """The verification code as printed under the certificate's QR (two lines of four groups)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    lines = re.findall(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){3}$", text, re.M)
+    assert len(lines) == 2, f"expected the code's two lines on the certificate, found {lines}"
+    return "-".join(lines)
+
+
+ASCII_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}")
+"""Three or more English words in a row: a sentence left untranslated on a Chinese page."""
+
+
+@pytest.mark.parametrize(
+    ("locale", "found", "match", "no_match"),
+    [("zh-CN", "有效", "一致", "不一致"), ("en-US", "Valid", "Match", "No match")],
+)
+def test_typing_the_number_and_code_reaches_the_scan_page_and_the_match_form_answers(
+    server: str, issued: Issued, browser: Browser, locale: str, found: str, match: str, no_match: str
+) -> None:
+    document = issued.documents[0]
+    code = printed_code(Path(document["path"]))
+    assert code.replace("-", "") == urlsplit(document["verify_url"]).path.rsplit("/", 1)[1]
+    holder = passed_applicants()[0]
+    context = browser.new_context(locale=locale, **PHONE)
+    try:
+        page, status, problems = open_page(context, server + "/")
+        assert status == 200 and not scrolls_sideways(page)
+        page.fill("#certificate_no", document["certificate_no"].lower())
+        page.fill("#code", code.lower().replace("-", " "))  # as a person might type it
+        submit(page, "#code-form button")
+        assert re.fullmatch(re.escape(document["verify_url"]) + r"\?via=code", page.url), page.url
+        assert page.get_by_role("heading", level=1).inner_text() == found
+        assert document["certificate_no"] in page.locator("main").inner_text()
+
+        page.fill("#name", holder["name"])
+        page.fill("#id_number", holder["id_number"])
+        submit(page, "#match-form button")
+        assert page.locator("#match-result .status-label").inner_text() == match
+        assert holder["id_number"] not in page.locator("body").inner_text()
+        assert not scrolls_sideways(page)
+        page.fill("#name", holder["name"] + "某")
+        submit(page, "#match-form button")
+        assert page.locator("#match-result .status-label").inner_text() == no_match
+        assert page.locator("script").count() == 0
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_the_chinese_pages_forms_have_no_english_sentence(
+    server: str, issued: Issued, phone: BrowserContext
+) -> None:
+    page, _, _ = open_page(phone, server + "/")
+    page.fill("#certificate_no", "CQZC2026999999")
+    page.fill("#code", "A" * 32)
+    submit(page, "#code-form button")  # the neutral not-found answer
+    assert page.locator("#code-not-found").is_visible()
+    seen = [page.locator("body").inner_text()]
+    page.fill("#page_code", "not a code")
+    submit(page, "#page-code-form button")
+    seen.append(page.locator("body").inner_text())
+    page.goto(issued.documents[0]["verify_url"])
+    page.fill("#name", "某某")
+    submit(page, "#match-form button")
+    seen.append(page.locator("body").inner_text())
+    for text in seen:
+        assert not ASCII_SENTENCE.search(text), ASCII_SENTENCE.search(text)

@@ -42,6 +42,7 @@ DATA = CertificateData(
     issued_on=dt.date(2026, 1, 20),
     authority="重庆市职称改革办公室",
     verify_url="http://127.0.0.1:8080/v/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    verification_code="ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567",
     verify_domain="127.0.0.1:8080",
 )
 
@@ -73,6 +74,9 @@ def test_values_are_printed_literally(pdf: bytes) -> None:
         "渝职改办〔2026〕12号",
         "127.0.0.1:8080",
         "2025年12月21日",
+        "在线验证码/Verificationcode",
+        "ABCD-EFGH-IJKL-MNOP",  # to be typed on the home page: two lines of four groups
+        "QRST-UVWX-YZ23-4567",
     ):
         assert value in text
 

@@ -144,6 +144,22 @@ def test_the_pages_follow_the_readers_language(home: Instance) -> None:
     assert "Archive clerk sign-in" in english.text and 'lang="en"' in english.text
 
 
+def banner(html: str) -> str:
+    """The official-domain banner under a page's header, as a reader sees it."""
+    found = re.search(r'<div class="domain">.*?</div>\s*<div class="domain-check">.*?</div>', html, re.S)
+    assert found, "the page has no official-domain banner"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group()))
+
+
+def test_clerk_pages_carry_the_scan_pages_domain_banner(home: Instance) -> None:
+    web = client(home)
+    domain = from_env(home.env).verify_domain
+    scan = banner(web.get("/v/" + "A" * 32).text)
+    assert f"官方查验网址：{domain}" in scan and "请核对浏览器地址栏" in scan
+    assert banner(web.get("/clerk/login").text) == scan
+    assert f"Official verification site: {domain}" in banner(web.get("/clerk/login?lang=en").text)
+
+
 def test_forms_issued_before_the_clerk_pages_are_backfilled_from_their_session(tmp_path: Path) -> None:
     from alembic import command
     from sqlalchemy import select
@@ -185,5 +201,6 @@ def test_forms_issued_before_the_clerk_pages_are_backfilled_from_their_session(t
     assert recorded() == at_issue
     assert inst.run("clerk", "backfill", str(session)).stdout == ""  # nothing twice
     web = client(inst)
-    assert web.get(f"/p/{code_of('PS2026000001', 'U', 3)}").status_code == 200
+    page = web.get(f"/p/{code_of('PS2026000001', 'U', 3)}")
+    assert page.status_code == 200 and banner(page.text) == banner(web.get("/").text)  # as on /v/ pages
     registry.dispose()

@@ -1,13 +1,11 @@
 """Who the clerk is: a signed session cookie after a password sign-in, or the SSO header a trusted
-proxy sets. Every POST of the clerk pages carries a CSRF token (Flask-WTF)."""
+proxy sets. Every POST of the clerk pages carries a CSRF token (verify.web.forms, the site's one
+guard; it also holds the session cookie's key)."""
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass, field
-from hashlib import sha256
 
 from flask import Flask, current_app, request, session
-from flask_wtf.csrf import CSRFProtect
 
 from docgen.workdays import WorkCalendar
 from registry.audit import Actor
@@ -18,11 +16,11 @@ from titlecert.settings import Settings
 from titlecert.store import DocumentStore
 from verify.cache import CachedAnalyser
 from verify.checks import Analyser
+from verify.web import forms
 
 EXTENSION = "titlecert.clerks"
 SESSION_KEY = "clerk"
-SESSION_HOURS = 8
-csrf = CSRFProtect()
+SESSION_HOURS = forms.TOKEN_HOURS
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,6 @@ class ClerkServices:
     registry: Registry
     store: DocumentStore
     trust: TrustSettings
-    session_secret: bytes
-    """The instance secret, from which the session cookies' key is derived."""
     workdays: WorkCalendar = field(default_factory=WorkCalendar)
     analyser: Analyser = field(default_factory=CachedAnalyser)
     """Analyses of stored copies, kept a while: a clerk scans a form page after page."""
@@ -57,33 +53,15 @@ def services() -> ClerkServices:
     return found
 
 
-def session_key(secret: bytes) -> bytes:
-    """The key signing the clerks' session cookies, derived from the instance secret (so every
-    worker process shares it, and it is no other key)."""
-    return hmac.new(secret, b"titlecert clerk session cookie", sha256).digest()
-
-
 def configure(app: Flask, services: ClerkServices) -> None:
+    """Attach the services and guard every POST of the clerk pages (after verify.web.mount, which
+    gives the app its session key and the CSRF guard)."""
     app.extensions[EXTENSION] = services
-    app.secret_key = session_key(services.session_secret)
     https = services.settings.public_url.startswith("https://")
     app.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=https,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
-        WTF_CSRF_CHECK_DEFAULT=False,  # only the clerk pages' POSTs: the public upload has no session
-        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+        SESSION_COOKIE_SECURE=https, PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS)
     )
-    csrf.init_app(app)
-    # An app-level hook: APIFlask's document generator expects only API blueprints to have their own.
-    app.before_request(_protect)
-
-
-def _protect() -> None:
-    """Every POST to the clerk pages must carry the session's CSRF token (else a 400)."""
-    if request.blueprint == "clerks" and request.method == "POST":
-        csrf.protect()
+    forms.protect(app, "clerks")
 
 
 def sso_user() -> str | None:

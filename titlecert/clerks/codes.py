@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from stdnum.iso7064 import mod_37_36
 
 from docgen.pagecodes import page_code
+from verify.typed import normalise_page_code
 
 _CODE = re.compile(
     r"^(?P<form>[A-Z]{2}\d{10})-(?P<label>[PU](?:[2-9]|[1-9]\d))(?P<page>\d{2})-(?P<check>[0-9A-Z])$"
@@ -30,8 +31,9 @@ def code_of(form_no: str, label: str, page: int) -> str:
 
 
 def parse_code(code: str) -> PageRef | None:
-    """The page a code names, or None for anything that is not a well-formed code."""
-    code = code.strip().upper()
+    """The page a code names, or None for anything that is not a well-formed code; typed as
+    people type it (verify.typed: case, spaces and hyphens, letters for digits forgiven)."""
+    code = normalise_page_code(code) or ""
     match = _FIRST.match(code) or _CODE.match(code)
     if match is None:
         return None

@@ -241,7 +241,7 @@ class Reprinter:
         return Sealed(pdf, last_seal_sha256(pdf))
 
 
-CODE_AREA_MM = (37.0, 1.5, 18.0, 21.0)
+CODE_AREA_MM = (80.0, 1.5, 62.0, 21.0)
 """Right offset, bottom, width and height of the area docgen.pagecodes prints a code in (with margin)."""
 MARKS_AT = ((47.0, 788.0), (47.0, 28.0))
 """Where a replacement says so (`replacement_line`): the lower left of pyHanko's text box (text 9 to

@@ -8,7 +8,7 @@ import hmac
 import json
 from dataclasses import dataclass, field, replace
 
-from docgen.identifiers import licence_identifier
+from docgen.identifiers import grouped_token, licence_identifier
 from docgen.identity import ID_TYPE_LABELS
 from docgen.load import photo_path
 from docgen.models import Applicant, CertificateData, LoadedSession, ReviewSession
@@ -137,6 +137,7 @@ def certificate_data(
         issued_on=session.approval.date,
         authority=session.approval.authority,
         verify_url=settings.verify_url(token),
+        verification_code=grouped_token(token),
         verify_domain=settings.verify_domain,
         photo=photo_path(loaded.source, a.photo),
     )

@@ -1,6 +1,5 @@
 """The public verify site and /api/v1: thin views over verify.service."""
 
-import datetime as dt
 import logging
 
 from apiflask import APIFlask
@@ -9,7 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from verify.certificates import lookup_successor, lookup_token
 from verify.service import verify_pdf
 from verify.transparency import Channel
-from verify.web import api, i18n, logs, problems, transparency
+from verify.web import api, channels, forms, i18n, logs, problems, transparency
 from verify.web.labels import CASE_STYLES, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
@@ -26,18 +25,24 @@ log = logging.getLogger(__name__)
 
 
 def mount(app: APIFlask, services: VerifyServices) -> None:
-    """Mount the site, the holder pages, /api/v1 (documented at /api/v1/openapi.json),
-    problem+json errors, the access log and the security headers. The request limits are applied
-    by the application once every feature is mounted (verify.web.limits.install)."""
+    """Mount the site (its forms guarded as same-origin), the holder pages, /api/v1 (documented at
+    /api/v1/openapi.json), problem+json errors, the access log and the security headers. The
+    request limits are applied by the application once every feature is mounted
+    (verify.web.limits.install)."""
     app.extensions[EXTENSION] = services
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES)
     logs.install(app)  # first: its after-request function runs last, seeing the final response
+    forms.install(app, services.session_secret)
     app.register_blueprint(bp)
+    app.register_blueprint(channels.bp)
+    forms.protect(app, channels.bp.name)
     app.register_blueprint(transparency.bp)
     i18n.init_app(app)
     api.install(app)
     problems.install(app)
     app.after_request(_security_headers)
+    # The official domain, for the banner of every page (the clerk pages' too).
+    app.context_processor(lambda: {"official_domain": services.verify_domain})
 
 
 bp = Blueprint(
@@ -63,39 +68,25 @@ __all__ = [
 @bp.get("/v/<token>")
 @limited(Limited.LOOKUP)
 def scan_page(token: str) -> tuple[str, int]:
-    services = _services()
-    view = lookup_token(services.registry, token)
+    """A certificate's registered content: the page its QR opens, and where the home page's number
+    and verification code lead (`?via=code`, noted so)."""
+    view = lookup_token(_services().registry, token)
     log.info("scan token=%s found=%s", token_ref(token), view is not None)
     if view is not None:
-        note(Channel.SCAN, view.certificate_no, view.status.value)
-    return render_template(
-        "verify/scan.html",
-        view=view,
-        labels=STATUS_LABELS,
-        domain=services.verify_domain,
-        token=token,
-        checked_at=dt.datetime.now(dt.UTC),
-    ), (200 if view else 404)
+        typed = request.args.get("via") == channels.CODE_VIA
+        note(Channel.CODE if typed else Channel.SCAN, view.certificate_no, view.status.value)
+    return channels.scan_page(view, token)
 
 
 @bp.get("/v/<token>/successor")
 @limited(Limited.LOOKUP)
 def successor_page(token: str) -> tuple[str, int]:
     """The certificate re-issued in place of the one `token` names (its registered content)."""
-    services = _services()
-    view = lookup_successor(services.registry, token)
+    view = lookup_successor(_services().registry, token)
     log.info("successor token=%s found=%s", token_ref(token), view is not None)
     if view is not None:
         note(Channel.SCAN, view.certificate_no, view.status.value)
-    return render_template(
-        "verify/scan.html",
-        view=view,
-        labels=STATUS_LABELS,
-        domain=services.verify_domain,
-        token=token,
-        checked_at=dt.datetime.now(dt.UTC),
-        successor=True,
-    ), (200 if view else 404)
+    return channels.scan_page(view, token, successor=True)
 
 
 @bp.get("/")

@@ -12,16 +12,16 @@ from flask import Response, request
 from registry.db import Registry
 from verify.certificates import lookup_token
 from verify.errors import MatchUnavailable
-from verify.match import MatchQuery, match_holder
+from verify.match import MatchQuery
 from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.service import verify_pdf
-from verify.transparency import Channel, HolderView, holder_view, note_token_verification
+from verify.transparency import Channel, HolderView, holder_view
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.problems import Problem, ResponsesDoc, problem, responses
 from verify.web.schemas import Certificate, Holder, MatchRequest, MatchResult, Report, Upload
-from verify.web.services import MAX_UPLOAD_BYTES, current_services, note
+from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note
 
 log = logging.getLogger(__name__)
 
@@ -109,33 +109,11 @@ def match_certificate(token: str, query: MatchRequest) -> MatchResult | Response
     NFKC normalisation with whitespace removed; ID numbers as keyed hashes, so the registry never
     holds them. Certificates issued before ID hashes were kept answer 409 to an ID number.
     Strictly limited, per client and per certificate, since every answer confirms or refutes a guess."""
-    services = current_services()
     try:
-        answer = match_holder(
-            services.registry, token, MatchQuery(query.name, query.id_number), id_key=services.id_key
-        )
+        answer = match_and_note(token, MatchQuery(query.name, query.id_number), via="api")
     except MatchUnavailable as e:
-        log.info("api match token=%s unavailable", token_ref(token))
         return problem(409, str(e))
-    log.info(
-        "api match token=%s name=%s id=%s found=%s",
-        token_ref(token),
-        query.name is not None,
-        query.id_number is not None,
-        answer is not None,
-    )
-    if answer is None:
-        return problem(404)
-    agent = request.headers.get("User-Agent")
-    note_token_verification(
-        services.registry,
-        token,
-        channel=Channel.MATCH,
-        verdict="match" if answer else "mismatch",
-        address=request.remote_addr,
-        user_agent=agent,
-    )
-    return MatchResult(match=answer)
+    return problem(404) if answer is None else MatchResult(match=answer)
 
 
 @bp.post("/verify")

@@ -1,8 +1,10 @@
-"""What the verify site's views share: the services the application attaches, and noting a
-verification for the holder. Apart from the site's package so that the API and the error pages
-use them without importing the site back.
+"""What the verify site's views share: the services the application attaches, noting a
+verification for the holder, and the match check as both the API and the scan page's form answer
+it. Apart from the site's package so that the API and the error pages use them without importing
+the site back.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from flask import current_app, request
@@ -10,9 +12,14 @@ from flask import current_app, request
 from registry.db import Registry
 from signing.trust import TrustSettings
 from verify.checks import Analyser
+from verify.errors import MatchUnavailable
+from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
-from verify.transparency import Channel, note_verification
+from verify.transparency import Channel, note_token_verification, note_verification
+from verify.web.logs import token_ref
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXTENSION = "titlecert.verify"
@@ -32,6 +39,9 @@ class VerifyServices:
     """The instance secret keying holder ID hashes, for the match check (None: ID checks answer 409)."""
     limits: RateLimits = field(default_factory=RateLimits)
     """The request limits and where their counters live."""
+    session_secret: bytes | None = None
+    """The instance secret keying the session cookie that carries the forms' CSRF tokens (None: a
+    key for this process only)."""
 
 
 def current_services() -> VerifyServices:
@@ -52,3 +62,33 @@ def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
             address=request.remote_addr,
             user_agent=agent,
         )
+
+
+def match_and_note(token: str, query: MatchQuery, *, via: str) -> bool | None:
+    """verify.match's answer for the certificate `token` names (None: no such certificate), noted
+    for its holder as a match check; `via` names the asker in the log (never the values asked).
+    The views count it against Limited.MATCH. Raises MatchUnavailable (the ID check cannot answer)."""
+    services = current_services()
+    try:
+        answer = match_holder(services.registry, token, query, id_key=services.id_key)
+    except MatchUnavailable:
+        log.info("%s match token=%s unavailable", via, token_ref(token))
+        raise
+    log.info(
+        "%s match token=%s name=%s id=%s found=%s",
+        via,
+        token_ref(token),
+        query.name is not None,
+        query.id_number is not None,
+        answer is not None,
+    )
+    if answer is not None:
+        note_token_verification(
+            services.registry,
+            token,
+            channel=Channel.MATCH,
+            verdict="match" if answer else "mismatch",
+            address=request.remote_addr,
+            user_agent=request.headers.get("User-Agent"),
+        )
+    return answer

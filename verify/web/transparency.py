@@ -23,6 +23,7 @@ CHANNEL_LABELS = {
     "api": _l("接口查询"),
     "upload": _l("上传文件核验"),
     "match": _l("信息比对"),
+    "code": _l("输入在线验证码查看"),
 }
 RESULT_LABELS = {**VERDICT_LABELS, **STATUS_LABELS, "match": _l("相符"), "mismatch": _l("不符")}
 """What a verifier was told: a certificate's status (scan, API), an upload's verdict, or a match
