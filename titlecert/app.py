@@ -66,6 +66,7 @@ def _verify_services(components: Components) -> VerifyServices:
         verify_domain=settings.verify_domain,
         id_key=components.secret_if_initialised,
         limits=settings.rate_limits,
+        revocation=settings.revocation,
     )
 
 

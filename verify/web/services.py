@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 
 from registry.db import Registry
-from signing.trust import TrustSettings
+from signing.trust import RevocationSources, TrustSettings
 from verify.checks import Analyser
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
@@ -32,6 +32,8 @@ class VerifyServices:
     """The instance secret keying holder ID hashes, for the match check (None: ID checks answer 409)."""
     limits: RateLimits = field(default_factory=RateLimits)
     """The request limits and where their counters live."""
+    revocation: RevocationSources | None = None
+    """The OCSP responders asked about seals whose file carries no revocation data (None: nobody)."""
 
 
 def current_services() -> VerifyServices:
