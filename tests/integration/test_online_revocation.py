@@ -5,6 +5,7 @@ The tests run in file order: the good answers before this module's revocations."
 
 import datetime as dt
 import http.server
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -145,6 +146,27 @@ def test_a_good_answer_is_said_on_each_seals_revocation_line(office: Office) -> 
         assert seal["revocation"]["zh"].endswith("在线查询签发机构的 OCSP 服务")
     checked = [f for f in report["findings"] if f["rule"] == "online.seal-checked"]
     assert [(f["seal"], f["verdict"]) for f in checked] == [(1, None), (2, None)]
+
+
+def test_the_site_and_its_api_ask_the_configured_responder(office: Office) -> None:
+    from titlecert.app import create_app
+    from titlecert.settings import from_env
+
+    with recording() as recorder:
+        # The site's responders come from the settings: a recorder first (its empty answer is not
+        # believed), then the DEMO PKI's.
+        urls = f"{recorder.url} {office.inst.pki_url}/ocsp"
+        web = create_app(from_env({**office.inst.env, "TITLECERT_OCSP_URLS": urls})).test_client()
+        data = office.b_b.read_bytes()
+        api = web.post("/api/v1/verify", data={"file": (io.BytesIO(data), "c.pdf")})
+        page = web.post(
+            "/verify", data={"file": (io.BytesIO(data), "c.pdf")}, headers={"Accept-Language": "en"}
+        )
+    assert len(recorder.requests) == 4  # two seals, twice
+    report = api.get_json()
+    assert api.status_code == 200 and report["verdict"] == "valid"
+    assert [s["revocation"]["en"][: len(ONLINE_LINE)] for s in report["seals"]] == [ONLINE_LINE] * 2
+    assert page.status_code == 200 and page.text.count(ONLINE_LINE.replace("'", "&#39;")) == 2
 
 
 def test_offline_fetches_nothing(office: Office) -> None:

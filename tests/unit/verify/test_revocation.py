@@ -28,7 +28,11 @@ class Party:
 
 
 def issue(
-    name: str, issuer: Party | None = None, *, ca: bool = False, eku: list[x509.ObjectIdentifier] | None = None
+    name: str,
+    issuer: Party | None = None,
+    *,
+    ca: bool = False,
+    eku: list[x509.ObjectIdentifier] | None = None,
 ) -> Party:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
@@ -68,7 +72,7 @@ def answer(
     builder = ocsp.OCSPResponseBuilder().add_response(
         cert=about,
         issuer=CA.cert,
-        algorithm=hashes.SHA1(),
+        algorithm=hashes.SHA1(),  # noqa: S303 - answers in a SHA-1 CertID are common; ours asks SHA-256
         cert_status=status,
         this_update=this_update,
         next_update=next_update,
@@ -212,7 +216,9 @@ def test_the_revocation_line_says_how_it_was_checked() -> None:
     assert line(dataclasses.replace(B_B, online_status="unavailable", online_checked_at=asked)).startswith(
         "not checked: the issuer's OCSP responder gave no answer"
     )
-    assert line(dataclasses.replace(B_B, revocation_checked=True)).startswith("checked, from the validation data")
+    assert line(dataclasses.replace(B_B, revocation_checked=True)).startswith(
+        "checked, from the validation data"
+    )
 
 
 def test_a_responder_down_leaves_the_file_unconfirmed_and_says_try_again_later() -> None:
