@@ -113,6 +113,21 @@ class TrustSettings:
         return cls(anchors, roles)
 
 
+@dataclass(frozen=True)
+class RevocationSources:
+    """Whom online verification may ask whether a seal certificate was revoked.
+
+    An allow-list the operator configures (TITLECERT_OCSP_URLS): a URL named in the file or in a
+    certificate's AIA is never contacted, since a forger controls both and could point them at a
+    responder of his own."""
+
+    ocsp_urls: tuple[str, ...] = ()
+    """OCSP responders, asked in this order until one gives an answer that verifies; empty: no
+    online check."""
+    timeout: float = 3.0
+    """Seconds to wait for one responder (connect and read)."""
+
+
 def _strings(value: object, where: str) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TrustConfigError(f"{where}: expected a list of strings")

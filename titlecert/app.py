@@ -72,6 +72,7 @@ def _verify_services(components: Components) -> VerifyServices:
         id_key=secret,
         limits=settings.rate_limits,
         session_secret=secret,
+        revocation=settings.revocation,
     )
 
 

@@ -26,7 +26,7 @@ from signing.ltv import signed_revision_sha256, token_time
 from signing.trust import TrustSettings
 from verify.admission import ENCRYPTED, admit, revision_problem
 from verify.audit import audit_revisions
-from verify.facts import FileFacts, SealFacts, from_anchor, subject_name, validate_seal
+from verify.facts import FileFacts, SealFacts, certificates_b64, from_anchor, subject_name, validate_seal
 from verify.file_rules import FILE_RULES
 from verify.longterm import Knowledge, document_timeline
 from verify.report import Finding, SignatureReport, Verdict, worst
@@ -64,6 +64,9 @@ class Analysis:
     Set only when everything after that revision is such validation data (verify.tail)."""
     validation_time: str | None = None
     """The moment the file was judged as of (ISO 8601)."""
+    seal_certificates: tuple[tuple[str, str | None], ...] = ()
+    """Each seal's certificate and its issuer's (base64 DER; the issuer None for an untrusted seal),
+    in file order: what online revocation (verify.revocation) asks about, outside the sandbox."""
 
     @property
     def verdict(self) -> Verdict:
@@ -156,6 +159,7 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
         document_timestamps=tuple(t.isoformat() for t in timeline.proven),
         signed_sha256=signed_revision_sha256(data, embedded[-1]) if embedded and not tail else None,
         validation_time=when.isoformat(),
+        seal_certificates=tuple(certificates_b64(s.status) for s in seals),
     )
 
 

@@ -5,6 +5,7 @@ these facts, so a rule never parses, validates or reads the clock, and the momen
 judged as of is one field.
 """
 
+import base64
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
@@ -106,6 +107,15 @@ def _issuer(status: PdfSignatureStatus) -> x509.Certificate | None:
     return certs[-2] if len(certs) >= 2 else None
 
 
+def certificates_b64(status: PdfSignatureStatus) -> tuple[str, str | None]:
+    """The signer's certificate and its issuer's, base64 DER (the issuer None when no path was built)."""
+    issuer = _issuer(status)
+    return (
+        base64.b64encode(status.signing_cert.dump()).decode(),
+        base64.b64encode(issuer.dump()).decode() if issuer is not None else None,
+    )
+
+
 def _report(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: TrustSettings) -> SignatureReport:
     cert = status.signing_cert
     role = trust.role_of(cert, _issuer(status)) if status.trusted else None
@@ -127,4 +137,4 @@ def _report(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: TrustS
     )
 
 
-__all__ = ["FileFacts", "SealFacts", "from_anchor", "subject_name", "validate_seal"]
+__all__ = ["FileFacts", "SealFacts", "certificates_b64", "from_anchor", "subject_name", "validate_seal"]

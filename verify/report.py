@@ -19,13 +19,12 @@ from verify.rules import RuleId
 from verify.text import Text
 from verify.wording import (
     CASE_WORDS,
-    REVOCATION_FROM_FILE,
-    REVOCATION_UNCHECKED,
     UNPROVEN,
     Case,
     beijing,
     coverage_words,
     headline,
+    revocation_words,
     seal_title,
 )
 
@@ -79,6 +78,11 @@ class SignatureReport:
     revocation_checked: bool = False
     """The certificate's revocation status was established from validation data in the file
     (PAdES B-LT/B-LTA); False for B-B/B-T files, which carry none."""
+    online_status: str | None = None
+    """What online verification learnt from the issuer's OCSP responder (verify.revocation.Status:
+    good, revoked, unknown, unavailable); None when nobody was asked."""
+    online_checked_at: str | None = None
+    """When the responder was asked (ISO 8601)."""
 
 
 _SEVERITY = {
@@ -225,7 +229,7 @@ class VerificationReport:
             coverage,
             beijing(facts.timestamp) or UNPROVEN,
             beijing(facts.signed_at),
-            REVOCATION_FROM_FILE if facts.revocation_checked else REVOCATION_UNCHECKED,
+            revocation_words(facts.revocation_checked, facts.online_status, facts.online_checked_at),
         )
 
     @computed_field  # type: ignore[prop-decorator]

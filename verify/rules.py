@@ -2,7 +2,8 @@
 
 Families: `admit` (can the file be judged at all), `accept` (R-ACCEPT: the expected seals, intact,
 trusted, unchanged after them), `longterm` (document time stamps: evidence as of a moment),
-`audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued).
+`audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued),
+`online` (the seal certificates' revocation asked of the issuer's OCSP responder, verify.revocation).
 """
 
 from enum import StrEnum
@@ -48,6 +49,9 @@ class RuleId(StrEnum):
     REGISTRY_NOT_REVOKED = "registry.not-revoked"
     REGISTRY_NOT_SUPERSEDED = "registry.not-superseded"
     REGISTRY_IN_FORCE = "registry.in-force"
+    ONLINE_SEAL_CHECKED = "online.seal-checked"
+    ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"
+    ONLINE_SEAL_STATUS_KNOWN = "online.seal-status-known"
 
 
 __all__ = ["RuleId"]

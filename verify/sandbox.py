@@ -106,6 +106,7 @@ def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
         document_timestamps=tuple(doc["document_timestamps"]),
         signed_sha256=doc["signed_sha256"],
         validation_time=doc["validation_time"],
+        seal_certificates=tuple((signer, issuer) for signer, issuer in doc["seal_certificates"]),
     )
 
 

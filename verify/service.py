@@ -1,13 +1,15 @@
-"""Verifying a file: the analysis of its seals and structure, then its binding to the registry."""
+"""Verifying a file: the analysis of its seals and structure, its binding to the registry, then,
+online, the seal certificates' fresh revocation status."""
 
 import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
-from signing.trust import TrustSettings
+from signing.trust import RevocationSources, TrustSettings
 from verify.binding import RegistryFacts, bind
 from verify.checks import Analyser, analyse_pdf
-from verify.report import VerificationReport
+from verify.report import Verdict, VerificationReport, worst
+from verify.revocation import check_online
 
 if TYPE_CHECKING:  # offline verification (`titlecert verify --offline`) never loads SQLAlchemy
     from registry.db import Registry
@@ -21,22 +23,32 @@ def verify_pdf(
     registry: "Registry | None",
     analyser: Analyser = analyse_pdf,
     at: dt.datetime | None = None,
+    revocation: RevocationSources | None = None,
 ) -> VerificationReport:
     """Judge one file as of `at` (default now). With `registry` None the verdict rests on
-    signatures and structure alone.
+    signatures and structure alone, and nothing is fetched.
 
     `analyser` parses the file: in-process by default (files the operator holds), or
-    verify.sandbox.IsolatedAnalyser for uploads from the public.
+    verify.sandbox.IsolatedAnalyser for uploads from the public. With `revocation` and a registry,
+    each trusted seal whose file carries no revocation data of its own is asked about at the
+    allow-listed OCSP responders (verify.revocation), here in the parent: the sandbox has no network.
     """
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)
     facts = RegistryFacts.look_up(registry, digest, analysis) if registry else RegistryFacts(consulted=False)
+    findings = (*analysis.findings, *bind(facts, analysis))
+    signatures = analysis.signatures
+    # Only where the answer can change the outcome: a file already invalid, modified or malformed
+    # stays so whatever the responder says, and a responder down must not reword that.
+    if registry and revocation and worst(findings) in (Verdict.VALID, Verdict.INDETERMINATE):
+        online, signatures = check_online(analysis, revocation)
+        findings = (*findings, *online)
     return VerificationReport(
         file=name,
-        findings=(*analysis.findings, *bind(facts, analysis)),
+        findings=findings,
         certificate=facts.certificate,
         sha256=digest,
-        signatures=analysis.signatures,
+        signatures=signatures,
         registry_consulted=facts.consulted,
         document=facts.document,
         document_timestamps=analysis.document_timestamps,

@@ -125,6 +125,28 @@ REVOCATION_UNCHECKED = Text(
     "未核查：文件不含吊销信息",
     "not checked: the file carries no revocation information",
 )
+REVOCATION_UNAVAILABLE = Text(
+    "未核查：签发机构的 OCSP 服务没有给出可验证的应答",
+    "not checked: the issuer's OCSP responder gave no answer that could be verified",
+)
+
+
+def revocation_words(from_file: bool, online_status: str | None, online_at: str | None) -> Text:
+    """How a seal certificate's revocation was checked: from the file's validation data, online with
+    the issuer's OCSP responder (verify.revocation), or not at all."""
+    if from_file:
+        return REVOCATION_FROM_FILE
+    when = beijing(online_at)
+    if online_status == "unavailable":
+        return REVOCATION_UNAVAILABLE
+    if online_status and when:
+        return Text(
+            f"已核查：{when.zh}在线查询签发机构的 OCSP 服务",
+            f"checked online with the issuer's OCSP responder at {when.en}",
+        )
+    return REVOCATION_UNCHECKED
+
+
 UNPROVEN = Text("无（未经时间戳证明）", "none (not proven by a time stamp)")
 
 
@@ -241,6 +263,7 @@ _HEADLINES: dict[Case, Text] = {
 
 __all__ = [
     "REVOCATION_FROM_FILE",
+    "REVOCATION_UNAVAILABLE",
     "REVOCATION_UNCHECKED",
     "UNPROVEN",
     "CASE_WORDS",
@@ -251,4 +274,5 @@ __all__ = [
     "beijing",
     "coverage_words",
     "headline",
+    "revocation_words",
 ]

@@ -1,4 +1,4 @@
-"""`titlecert verify`: sealed PDFs judged offline, as the verify site judges uploads."""
+"""`titlecert verify`: sealed PDFs judged as the verify site judges uploads, or offline."""
 
 import json
 import os
@@ -22,7 +22,11 @@ from titlecert.settings import Settings
     default=None,
     help="The language of --verbose (default: Chinese when LANG is zh*, else English).",
 )
-@click.option("--offline", is_flag=True, help="Use the trust anchors alone; do not consult the registry.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use the trust anchors alone: consult neither the registry nor an OCSP responder.",
+)
 @click.option(
     "--at",
     "at",
@@ -40,7 +44,9 @@ def verify(
     offline: bool,
     at: str | None,
 ) -> None:
-    """Verify sealed PDFs offline (nothing is fetched); exit 0 only if every file is valid and in force.
+    """Verify sealed PDFs; exit 0 only if every file is valid and in force. The registry is
+    consulted, and the configured OCSP responders asked about seals whose file carries no revocation
+    data; with --offline nothing is fetched.
 
     One line per file, e.g. `有效 / valid — CQZC2026000001`; --verbose for the whole report."""
     from registry.chinatime import parse_when
@@ -58,7 +64,14 @@ def verify(
     with running(settings) as components:
         registry = None if offline else components.registry
         reports = [
-            verify_pdf(f.read_bytes(), name=str(f), trust=components.trust, registry=registry, at=when)
+            verify_pdf(
+                f.read_bytes(),
+                name=str(f),
+                trust=components.trust,
+                registry=registry,
+                at=when,
+                revocation=None if offline else settings.revocation,
+            )
             for f in files
         ]
     if as_json:

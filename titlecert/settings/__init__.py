@@ -12,9 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from signing.trust import RevocationSources
 from titlecert.errors import ConfigError
 from titlecert.settings.keys import ROLES, SIGNATURE_LEVELS, ConfiguredKey, TokenConfig, token_config
 from titlecert.settings.pipeline import Pipeline, pipeline
+from titlecert.settings.revocation import revocation_sources
 from titlecert.settings.store import S3Location, store_location
 from titlecert.settings.variables import check_variable_names
 from titlecert.settings.web import WebServer, count, rate_limits, web_server
@@ -79,6 +81,9 @@ class Settings:
     clerk_sso_header: str | None = None
     """TITLECERT_CLERK_SSO_HEADER: a request header naming the signed-in archive clerk, set by the
     reverse proxy's single sign-on; believed only with TITLECERT_TRUSTED_PROXIES (else ignored)."""
+    revocation: RevocationSources = field(default_factory=RevocationSources)
+    """TITLECERT_OCSP_URLS, TITLECERT_REVOCATION_TIMEOUT: the OCSP responders online verification
+    asks about seals whose file carries no revocation data (default the DEMO PKI's /ocsp)."""
 
     @property
     def pki_dir(self) -> Path:
@@ -189,6 +194,7 @@ def from_env(env: Mapping[str, str] | None = None, *, default_level: str = "B-B"
         pipeline=pipeline(env),
         store=store_location(env),
         clerk_sso_header=env.get("TITLECERT_CLERK_SSO_HEADER") or None,
+        revocation=revocation_sources(env, pki_url),
     )
 
 

@@ -107,6 +107,7 @@ def verify_form() -> tuple[str, int]:
         trust=services.trust,
         registry=services.registry,
         analyser=services.analyser,
+        revocation=services.revocation,
     )
     note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
     return render_template(

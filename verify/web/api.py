@@ -135,6 +135,7 @@ def verify_upload(form: Upload) -> VerificationReport:
         trust=services.trust,
         registry=services.registry,
         analyser=services.analyser,
+        revocation=services.revocation,
     )
     note(Channel.UPLOAD, report.certificate_no, report.verdict.value)
     return report

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 
 from registry.db import Registry
-from signing.trust import TrustSettings
+from signing.trust import RevocationSources, TrustSettings
 from verify.checks import Analyser
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery, match_holder
@@ -42,6 +42,8 @@ class VerifyServices:
     session_secret: bytes | None = None
     """The instance secret keying the session cookie that carries the forms' CSRF tokens (None: a
     key for this process only)."""
+    revocation: RevocationSources | None = None
+    """The OCSP responders asked about seals whose file carries no revocation data (None: nobody)."""
 
 
 def current_services() -> VerifyServices:

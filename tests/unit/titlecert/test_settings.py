@@ -84,3 +84,32 @@ def test_every_configuration_problem_is_one_error_type() -> None:
     ):
         with pytest.raises(ConfigError, match=next(iter(env))):
             from_env(env)
+
+
+def test_the_ocsp_responders_are_the_demo_pkis_unless_configured() -> None:
+    demo = from_env({"TITLECERT_PKI_URL": "http://127.0.0.1:9001"}).revocation
+    assert (demo.ocsp_urls, demo.timeout) == (("http://127.0.0.1:9001/ocsp",), 3.0)
+    office = from_env(
+        {
+            "TITLECERT_OCSP_URLS": "https://ocsp.ca.example/a, http://10.1.2.3/ocsp",
+            "TITLECERT_REVOCATION_TIMEOUT": "1.5",
+        }
+    ).revocation
+    assert (office.ocsp_urls, office.timeout) == (("https://ocsp.ca.example/a", "http://10.1.2.3/ocsp"), 1.5)
+    assert from_env({"TITLECERT_OCSP_URLS": "none"}).revocation.ocsp_urls == ()
+    assert from_env({"TITLECERT_OCSP_URLS": ""}).revocation.ocsp_urls == ()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("TITLECERT_OCSP_URLS", "file:///etc/passwd", "is not an http:// or https:// URL"),
+        ("TITLECERT_OCSP_URLS", "ocsp.ca.example", "is not an http:// or https:// URL"),
+        ("TITLECERT_REVOCATION_TIMEOUT", "0", "must be a positive number of seconds"),
+        ("TITLECERT_REVOCATION_TIMEOUT", "soon", "must be a positive number of seconds"),
+        ("TITLECERT_REVOCATION_TIMEOUT", "inf", "must be a positive number of seconds"),
+    ],
+)
+def test_a_bad_revocation_setting_is_refused_naming_it(variable: str, value: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=f"{variable}.*{says}"):
+        from_env({variable: value})

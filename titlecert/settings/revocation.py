@@ -1,0 +1,37 @@
+"""Online revocation's settings: the OCSP responders verification may ask, and how long it waits."""
+
+import math
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from signing.trust import RevocationSources
+from titlecert.errors import ConfigError
+
+DEFAULT_TIMEOUT = 3.0
+
+
+def revocation_sources(env: Mapping[str, str], pki_url: str) -> RevocationSources:
+    """TITLECERT_OCSP_URLS (space- or comma-separated; default the DEMO PKI's /ocsp; empty or
+    `none`: no online check) and TITLECERT_REVOCATION_TIMEOUT (seconds, default 3). Raises
+    ConfigError for a URL that is not http(s) or a timeout that is not a positive number."""
+    raw = env.get("TITLECERT_OCSP_URLS")
+    if raw is None:
+        urls: tuple[str, ...] = (f"{pki_url}/ocsp",)
+    elif raw.strip().lower() == "none":
+        urls = ()
+    else:
+        urls = tuple(u for u in raw.replace(",", " ").split() if u)
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"TITLECERT_OCSP_URLS: {url!r} is not an http:// or https:// URL")
+    timeout_raw = env.get("TITLECERT_REVOCATION_TIMEOUT", "").strip()
+    try:
+        timeout = float(timeout_raw) if timeout_raw else DEFAULT_TIMEOUT
+    except ValueError:
+        timeout = -1.0
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise ConfigError(
+            f"TITLECERT_REVOCATION_TIMEOUT must be a positive number of seconds, not {timeout_raw!r}"
+        )
+    return RevocationSources(urls, timeout)
