@@ -279,7 +279,7 @@ def test_the_holder_sees_scan_api_and_upload_verifications(instance: Instance, i
             environ_base={"REMOTE_ADDR": "2001:db8:abcd:12::99"},
             headers={"User-Agent": FIREFOX},
         )
-        assert upload.status_code == 200 and "文件有效" in upload.text
+        assert upload.status_code == 200 and "这是一份真实、有效的职称证书" in upload.text
         page = client.get(f"/h/{secret}")
         english = client.get(f"/h/{secret}?lang=en")
         seen = client.get(f"/api/v1/holder/{secret}").json
