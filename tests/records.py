@@ -7,6 +7,7 @@ from typing import Any
 from registry.models import CertificateRecord
 from registry.repository import hash_token
 from verify.registered import CertificateView
+from verify.report import SignatureReport
 
 ISSUED_AT = dt.datetime(2026, 1, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -39,3 +40,23 @@ def certificate_record(no: str, *, token: str, **changes: Any) -> CertificateRec
 def certificate_view(no: str = "CQZC2026000001", **changes: Any) -> CertificateView:
     """What the public sees of `certificate_record(no)`: the holder masked (张*明)."""
     return CertificateView.of(certificate_record(no, token="A" * 32, **changes))
+
+
+def signature_report(**changes: Any) -> SignatureReport:
+    """The committee's seal as a sound file's analysis reports it (certified, intact, trusted,
+    followed by the authority's seal); `changes` override any fact."""
+    values: dict[str, Any] = {
+        "role": "committee",
+        "signer": "DEMO committee",
+        "signed_at": None,
+        "timestamp": None,
+        "intact": True,
+        "valid": True,
+        "trusted": True,
+        "coverage": "ENTIRE_REVISION",
+        "modification_level": "FORM_FILLING",
+        "certification": True,
+        "docmdp_ok": True,
+    }
+    values.update(changes)
+    return SignatureReport(**values)

@@ -3,11 +3,11 @@ rule says it, and what it does to the verdict."""
 
 import datetime as dt
 
-from tests.records import certificate_view
+from tests.records import certificate_view, signature_report
 from verify.binding import RegistryFacts, bind
 from verify.checks import Analysis
 from verify.registered import CertificateView, Status
-from verify.report import Finding, SignatureReport, Verdict, worst
+from verify.report import Finding, Verdict, worst
 from verify.rules import RuleId
 from verify.text import Text
 
@@ -16,19 +16,7 @@ def said(sentence: str) -> Text:
     return Text(sentence, sentence)
 
 
-SEAL = SignatureReport(
-    role="committee",
-    signer="DEMO committee",
-    signed_at=None,
-    timestamp=None,
-    intact=True,
-    valid=True,
-    trusted=True,
-    coverage="ENTIRE_FILE",
-    modification_level="NONE",
-    certification=True,
-    docmdp_ok=True,
-)
+SEAL = signature_report(coverage="ENTIRE_FILE", modification_level="NONE")
 SOUND = Analysis(signatures=(SEAL,), signed_sha256="ab" * 32)
 CHANGED = Analysis(
     (

@@ -10,11 +10,12 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+from tests.records import signature_report
 from verify.checks import judge
 from verify.facts import FileFacts, SealFacts
 from verify.indications import SubIndication
 from verify.longterm import Timeline
-from verify.report import SignatureReport, Verdict, worst
+from verify.report import Verdict, worst
 from verify.rules import RuleId
 from verify.text import Text
 
@@ -39,18 +40,14 @@ def status(**changes: Any) -> Any:
 
 
 def seal(number: int, role: str, *, trusted: bool = True, intact: bool = True, **changes: Any) -> SealFacts:
-    report = SignatureReport(
+    report = signature_report(
         role=role if trusted else None,
         signer=f"DEMO {role}",
-        signed_at=None,
-        timestamp=None,
         intact=intact,
         valid=intact,
         trusted=trusted,
-        coverage="ENTIRE_REVISION",
         modification_level="LTA_UPDATES",
         certification=number == 1,
-        docmdp_ok=True,
         validated_at=MOMENT.isoformat(),
     )
     docmdp = MDPPerm.FILL_FORMS if number == 1 else None

@@ -15,8 +15,8 @@ from registry.db import Registry
 from registry.models import CertificateRecord, CertificateStatus
 from registry.repository import hash_token
 from signing.trust import TrustSettings
+from tests.records import signature_report
 from verify.checks import Analysis
-from verify.report import SignatureReport
 from verify.web import VerifyServices, limits, mount
 
 DOMAIN = "verify.example.test"
@@ -54,19 +54,7 @@ def record(token: str, number: str, **changes: object) -> CertificateRecord:
 
 
 def fake_analyser(data: bytes, trust: TrustSettings, at: dt.datetime | None = None) -> Analysis:
-    seal = SignatureReport(
-        role="committee",
-        signer="CN=DEMO committee",
-        signed_at="2026-01-12T10:00:00+08:00",
-        timestamp=None,
-        intact=True,
-        valid=True,
-        trusted=True,
-        coverage="ENTIRE_REVISION",
-        modification_level="FORM_FILLING",
-        certification=True,
-        docmdp_ok=True,
-    )
+    seal = signature_report(signer="CN=DEMO committee", signed_at="2026-01-12T10:00:00+08:00")
     return Analysis(signatures=(seal,))
 
 

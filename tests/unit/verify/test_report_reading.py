@@ -6,26 +6,14 @@ import datetime as dt
 import pytest
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
-from tests.records import certificate_view
+from tests.records import certificate_view, signature_report
 from verify.indications import FAILURES, Indication, SubIndication
-from verify.report import Finding, SignatureReport, Verdict, VerificationReport
+from verify.report import Finding, Verdict, VerificationReport
 from verify.rules import RuleId
 from verify.text import Text
 from verify.wording import Case, beijing
 
-SEAL = SignatureReport(
-    role="committee",
-    signer="DEMO committee",
-    signed_at="2026-01-12T02:00:00+00:00",
-    timestamp="2026-01-12T02:00:01+00:00",
-    intact=True,
-    valid=True,
-    trusted=True,
-    coverage="ENTIRE_REVISION",
-    modification_level="FORM_FILLING",
-    certification=True,
-    docmdp_ok=True,
-)
+SEAL = signature_report(signed_at="2026-01-12T02:00:00+00:00", timestamp="2026-01-12T02:00:01+00:00")
 LAST = dataclasses.replace(SEAL, role="authority", coverage="ENTIRE_FILE", modification_level="NONE")
 
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.records import certificate_view
+from tests.records import certificate_view, signature_report
 from verify.indications import Indication, SubIndication
 from verify.report import SignatureReport, Verdict, VerificationReport
 from verify.revocation import Answer, Status, Unbelieved, judge, read_answer
@@ -144,19 +144,7 @@ def test_a_tampered_answer_is_not_believed() -> None:
         read(der.replace(this_update, this_update.replace(b"5900Z", b"5800Z")))
 
 
-B_B = SignatureReport(
-    role="committee",
-    signer="DEMO committee",
-    signed_at="2026-01-12T02:00:00+00:00",
-    timestamp=None,
-    intact=True,
-    valid=True,
-    trusted=True,
-    coverage="ENTIRE_REVISION",
-    modification_level="FORM_FILLING",
-    certification=True,
-    docmdp_ok=True,
-)
+B_B = signature_report(signed_at="2026-01-12T02:00:00+00:00")
 PROVEN = dt.datetime(2026, 1, 12, 2, 0, 1, tzinfo=dt.UTC)
 B_T = dataclasses.replace(B_B, timestamp=PROVEN.isoformat())
 
