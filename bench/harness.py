@@ -64,15 +64,22 @@ def pki_services(env: dict[str, str], log: Path) -> Iterator[None]:
         proc.wait(timeout=10)
 
 
-def unsealed_certificate(env: dict[str, str], tmp: Path) -> bytes:
-    """One certificate of the bundled sample as LibreOffice made it: issue one applicant at B-B,
-    then keep the file's first revision (the seals are incremental updates after it)."""
+def one_applicant_session(tmp: Path) -> Path:
+    """The bundled sample session cut to one applicant who passes the vote, written to
+    `tmp`/one.json with its photo paths made absolute."""
     doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
     doc["applicants"] = doc["applicants"][1:2]  # one who passes the vote
     for applicant in doc["applicants"]:
         applicant["photo"] = str(REPO / "examples" / applicant["photo"])
     session = tmp / "one.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return session
+
+
+def unsealed_certificate(env: dict[str, str], tmp: Path) -> bytes:
+    """One certificate of the bundled sample as LibreOffice made it: issue one applicant at B-B,
+    then keep the file's first revision (the seals are incremental updates after it)."""
+    session = one_applicant_session(tmp)
     out = json.loads(
         titlecert(
             {**env, "TITLECERT_SIGNATURE_LEVEL": "B-B"},

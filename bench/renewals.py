@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import REPO, TITLECERT, free_port, pki_services, titlecert  # noqa: E402
+from harness import TITLECERT, free_port, one_applicant_session, pki_services, titlecert  # noqa: E402
 
 from signing.ltv import retimestamp  # noqa: E402
 from titlecert.instance import load_trust  # noqa: E402
@@ -48,12 +48,7 @@ def main() -> None:
             TITLECERT_SIGNATURE_LEVEL="B-LTA",
         )
         titlecert(env, "init")
-        doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
-        doc["applicants"] = doc["applicants"][1:2]
-        for applicant in doc["applicants"]:
-            applicant["photo"] = str(REPO / "examples" / applicant["photo"])
-        session = tmp / "one.json"
-        session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        session = one_applicant_session(tmp)
         settings = from_env(env)
         trust = load_trust(settings)
         rows = []

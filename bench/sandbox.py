@@ -30,7 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
-from harness import REPO, TITLECERT, free_port, pki_services, titlecert  # noqa: E402
+from harness import REPO, TITLECERT, free_port, one_applicant_session, pki_services, titlecert  # noqa: E402
 
 from signing.trust import TrustSettings  # noqa: E402
 from verify.checks import Analysis, analyse_pdf  # noqa: E402
@@ -91,12 +91,7 @@ def certificate(tmp: Path) -> tuple[bytes, TrustSettings]:
         TITLECERT_SIGNATURE_LEVEL="B-LTA",
     )
     titlecert(env, "init")
-    doc = json.loads((REPO / "examples" / "session.json").read_text(encoding="utf-8"))
-    doc["applicants"] = doc["applicants"][1:2]  # one who passes the vote
-    for applicant in doc["applicants"]:
-        applicant["photo"] = str(REPO / "examples" / applicant["photo"])
-    session = tmp / "one.json"
-    session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    session = one_applicant_session(tmp)
     with pki_services(env, tmp / "pki.log"):
         issue = [str(TITLECERT), "issue", str(session), "--out", str(tmp / "out"), "--json"]
         proc = subprocess.run(issue, env=env, capture_output=True, text=True, check=False)
