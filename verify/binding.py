@@ -128,7 +128,7 @@ def in_force(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding]:
     view = facts.certificate
     if view is None or view.status is Status.VALID:
         return
-    when = f" on {view.status_changed_at:%Y-%m-%d}" if view.status_changed_at else ""
+    when = f" on {china_date(view.status_changed_at)}" if view.status_changed_at else ""
     when_zh = f"已于 {china_date(view.status_changed_at)} " if view.status_changed_at else ""
     if view.status is Status.REVOKED:
         yield Finding(

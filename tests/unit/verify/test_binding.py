@@ -81,3 +81,11 @@ def test_revoked_superseded_and_void_each_name_their_rule() -> None:
         True, view(Status.VALID), document="review-form PS2026000001 (personnel-file)", void=True
     )
     assert judged(void) == (Verdict.INVALID, [RuleId.REGISTRY_COPY_NOT_VOID])
+
+
+def test_a_revocation_on_new_years_eve_is_dated_in_beijing_in_both_languages() -> None:
+    at = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)  # 04:00 on 1 January 2027 in Beijing
+    revoked = RegistryFacts(True, view(Status.REVOKED, status_reason="评审终止", status_changed_at=at))
+    [finding] = bind(revoked, SOUND)
+    assert "已于 2027-01-01 被撤销" in finding.text.zh
+    assert finding.text.en == "certificate CQZC2026000001 was revoked on 2027-01-01: 评审终止"
