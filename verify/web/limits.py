@@ -102,10 +102,17 @@ def close(app: Flask) -> None:
         client.close()
 
 
+UNAVAILABLE_RETRY_AFTER = "60"
+"""Retry-After of a 503 while the registry cannot be reached (verify.web.problems)."""
+
+
 def _retry_after_only_when_limited(response: Response) -> Response:
-    """flask-limiter sends Retry-After on every limited response; it means something on a 429 (and
-    a 503, whose handler sets its own) only."""
-    if response.status_code not in (429, 503):
+    """flask-limiter sends Retry-After, the seconds left in its window, on every limited response:
+    it means something on a 429 only. A 503's is the registry's and is put back, since the limiter
+    wrote its window over it (which made it 59 or 60 depending on the second the request fell in)."""
+    if response.status_code == 503 and "Retry-After" in response.headers:
+        response.headers["Retry-After"] = UNAVAILABLE_RETRY_AFTER
+    elif response.status_code != 429:
         response.headers.pop("Retry-After", None)
     return response
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from registry.errors import Unavailable
-from verify.web.limits import retry_after_seconds
+from verify.web.limits import UNAVAILABLE_RETRY_AFTER, retry_after_seconds
 from verify.web.services import EXTENSION, MAX_UPLOAD_BYTES
 
 MEDIA_TYPE = "application/problem+json"
@@ -76,7 +76,7 @@ def _registry_unavailable(error: Unavailable) -> Response:
     """The registry is down: 503 with Retry-After, the same for every view (never a traceback)."""
     current_app.logger.warning("%s", error)
     response = problem(503) if request.path.startswith(API_PREFIX) else _page(503)
-    response.headers["Retry-After"] = "60"
+    response.headers["Retry-After"] = UNAVAILABLE_RETRY_AFTER
     return response
 
 
