@@ -70,11 +70,13 @@ class DemoPki:
 DEMO_SUBJECTS: dict[Role, str] = {
     Role.COMMITTEE: "工程技术大数据智能化高级评委会",
     Role.AUTHORITY: "重庆市职称改革办公室",
+    Role.VERIFIER: "重庆市职称电子证书查验服务",
 }
 
 DEMO_NAMES: dict[Role, str] = {
     Role.COMMITTEE: "重庆市工程技术大数据智能化专业高级职称评审委员会（演示）",
     Role.AUTHORITY: "重庆市职称改革办公室（演示）",
+    Role.VERIFIER: "重庆市职称电子证书查验服务（演示）",
 }
 
 

@@ -16,7 +16,7 @@ the process's own, so they are built once per process.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signing.errors import KeyLoadError
-from signing.roles import Role
+from signing.roles import ISSUING_ROLES, Role
 from signing.tokens import PROCESS_TOKENS, TokenKeyRef, TokenPool
 from signing.trust import load_certificates
 
@@ -112,9 +112,10 @@ def load_seal_keys(
     pins: Mapping[str, str] | None = None,
     *,
     tokens: TokenPool | None = None,
+    roles: Sequence[Role] = ISSUING_ROLES,
 ) -> dict[Role, SealKey]:
-    """Read the key settings file and load every role's key; `passphrases` and token `pins` (by role
-    name) override `passphrase_file` and `pin_file`.
+    """Read the key settings file and load the key of each of `roles` (by default those issuing
+    needs); `passphrases` and token `pins` (by role name) override `passphrase_file` and `pin_file`.
 
     Raises KeyLoadError naming the file and role (and for a token its module, token and label) on
     any problem.
@@ -126,7 +127,7 @@ def load_seal_keys(
     except json.JSONDecodeError as e:
         raise KeyLoadError(f"{path}: not valid JSON ({e})") from e
     keys: dict[Role, SealKey] = {}
-    for role in Role:
+    for role in roles:
         spec = raw.get(role.value)
         if not isinstance(spec, dict):
             raise KeyLoadError(f"{path}: no key configured for role {role.value!r}")

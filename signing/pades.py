@@ -58,8 +58,10 @@ def seal_pdf(
     location: str = "重庆",
     timestamper: TimeStamper | None = None,
     long_term: LongTerm | None = None,
+    order: Sequence[Role] = SIGNING_ORDER,
 ) -> bytes:
-    """Return `pdf` with the committee's certification and the authority's approval signatures.
+    """Return `pdf` with the seals of `order`: by default the committee's certification and the
+    authority's approval (a verification report has the verification service's alone).
 
     `placements` gives one visible seal box per role. With `timestamper`, each signature carries an
     RFC 3161 signature time-stamp (PAdES B-T); reuse one timestamper for a batch, since pyHanko
@@ -69,7 +71,7 @@ def seal_pdf(
     placement or key, the time-stamping authority does not answer, or pyHanko refuses the document.
     """
     by_role = {p.role: p for p in placements}
-    missing = [r.value for r in SIGNING_ORDER if r not in by_role or r not in keys]
+    missing = [r.value for r in order if r not in by_role or r not in keys]
     if missing:
         raise SigningError(f"no seal placement or key for: {', '.join(missing)}")
     if long_term is not None and timestamper is None:
@@ -77,18 +79,18 @@ def seal_pdf(
     pdf = flatten_form_fields(pdf)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        for role in SIGNING_ORDER:
+        for role in order:
             place = by_role[role]
             fields.append_signature_field(
                 writer,
                 fields.SigFieldSpec(PROFILES[role].field_name, on_page=place.page, box=place.box),
             )
         out = io.BytesIO()
-        for index, role in enumerate(SIGNING_ORDER):
+        for index, role in enumerate(order):
             if index:
                 writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
                 out = io.BytesIO()
-            archive = index == len(SIGNING_ORDER) - 1 and long_term is not None and long_term.archive
+            archive = index == len(order) - 1 and long_term is not None and long_term.archive
             _sign(
                 writer,
                 out,

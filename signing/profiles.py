@@ -49,7 +49,18 @@ PROFILES: dict[Role, SignatureProfile] = {
         certify=False,
         reason="核准机构核准",
     ),
+    Role.VERIFIER: SignatureProfile(
+        role=Role.VERIFIER,
+        field_name="VerifierSeal",
+        certify=True,
+        reason="查验服务出具验证报告",
+        docmdp=MDPPerm.NO_CHANGES,
+    ),
 }
 
 SIGNING_ORDER: tuple[Role, ...] = (Role.COMMITTEE, Role.AUTHORITY)
-"""The committee certifies first; the authority approves last."""
+"""An issued document's seals: the committee certifies first; the authority approves last."""
+
+RECEIPT_SEALS: tuple[Role, ...] = (Role.VERIFIER,)
+"""A verification report's one seal: the verification service certifies it, allowing no change
+(DocMDP P=1) but the validation data and time stamps PAdES adds later."""

@@ -2,7 +2,7 @@
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from signing.devtoken import create_demo_pki_on_token
 from signing.errors import KeyLoadError
 from signing.fonts import find_seal_font
 from signing.keys import SealKey, load_pkcs12_signer, load_seal_keys
-from signing.roles import ROLE_POLICY_OIDS, Role
+from signing.roles import ISSUING_ROLES, ROLE_POLICY_OIDS, Role
 from signing.sealimage import draw_seal
 from signing.tokens import PROCESS_TOKENS, TokenKeyRef, token_certificates
 from signing.trust import (
@@ -90,11 +90,12 @@ def load_trust(settings: Settings) -> TrustSettings:
     return load_trust_settings(settings.trust_file)
 
 
-def load_keys(settings: Settings) -> dict[Role, SealKey]:
-    """The sealing keys, with configured passphrases and token PINs from the settings; keys on a
-    token come from the process's pool, so they are opened once per process."""
+def load_keys(settings: Settings, roles: Sequence[Role] = ISSUING_ROLES) -> dict[Role, SealKey]:
+    """The sealing keys of `roles` (by default the two issuing needs), with configured passphrases
+    and token PINs from the settings; keys on a token come from the process's pool, so they are
+    opened once per process."""
     passphrases = {r: k.passphrase for r, k in settings.configured_keys.items()}
-    return load_seal_keys(settings.keys_file, passphrases, settings.pkcs11_pins)
+    return load_seal_keys(settings.keys_file, passphrases, settings.pkcs11_pins, roles=roles)
 
 
 def _write_demo_keys(settings: Settings) -> None:
@@ -177,14 +178,14 @@ def _union(policy: RolePolicy, earlier: RolePolicy | None) -> RolePolicy:
 
 
 def _write_configured_keys(settings: Settings) -> None:
-    missing = [r.value for r in Role if r.value not in settings.configured_keys]
+    missing = [r.value for r in ISSUING_ROLES if r.value not in settings.configured_keys]
     if missing:
         raise KeyLoadError(
-            "configure a PKCS#12 file for every role; missing: "
+            "configure a PKCS#12 file for the committee and the authority; missing: "
             + ", ".join(f"TITLECERT_{m.upper()}_PKCS12" for m in missing)
         )
     found: dict[Role, _Found] = {}
-    for role in Role:
+    for role in _configured(settings.configured_keys):
         conf = settings.configured_keys[role.value]
         signer = load_pkcs12_signer(conf.pkcs12, conf.passphrase)
         cert = signer.signing_cert
@@ -201,7 +202,7 @@ def _write_token_keys(settings: Settings, token: TokenConfig) -> None:
     except (OSError, ValueError) as e:
         raise KeyLoadError(f"{settings.trust_anchors}: cannot read the trust anchors ({e})") from e
     found: dict[Role, _Found] = {}
-    for role in Role:
+    for role in _configured(token.key_labels):
         pin = settings.pkcs11_pins.get(role.value)
         if pin is None:
             raise KeyLoadError(
@@ -223,6 +224,12 @@ def _write_token_keys(settings: Settings, token: TokenConfig) -> None:
             entry["chain"] = f"pki/{path.name}"
         found[role] = _Found(entry, cert, others, settings.seal_names.get(role.value))
     _write_operator_settings(settings, found)
+
+
+def _configured(by_role: Mapping[str, object]) -> tuple[Role, ...]:
+    """The issuing roles, and the verification service's when the operator configured its key too
+    (without it the site offers no verification reports)."""
+    return (*ISSUING_ROLES, *((Role.VERIFIER,) if Role.VERIFIER.value in by_role else ()))
 
 
 @dataclass(frozen=True)
@@ -306,7 +313,7 @@ def _check_keys_on(settings: Settings, token: TokenConfig) -> None:
     """Existing keys must be the token's, or `init` with a token would silently do nothing."""
     try:
         raw = json.loads(settings.keys_file.read_text(encoding="utf-8"))
-        labels = {raw[r.value]["pkcs11"]["token_label"] for r in Role}
+        labels = {raw[r.value]["pkcs11"]["token_label"] for r in ISSUING_ROLES}
     except (ValueError, KeyError, TypeError):
         labels = set()
     if labels != {token.token_label}:

@@ -4,12 +4,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from signing.roles import Role
+from signing.roles import ISSUING_ROLES, Role
 from titlecert.errors import ConfigError
 
 SIGNATURE_LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 """The seal roles, in the order messages list them (signing.roles.Role is their home)."""
+ISSUING: tuple[str, ...] = tuple(role.value for role in ISSUING_ROLES)
+"""The roles whose keys an instance must have."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,11 @@ def token_config(
     unknown = sorted((set(key_labels) | set(cert_labels)) - set(ROLES))
     if unknown:
         raise ConfigError(f"unknown role(s) {', '.join(unknown)}: the roles are {', '.join(ROLES)}")
-    if (key_labels or cert_labels) and set(key_labels) != set(ROLES):
-        missing = [r for r in ROLES if r not in key_labels]
+    missing = [r for r in ISSUING if r not in key_labels]
+    if (key_labels or cert_labels) and missing:
         raise ConfigError(
-            "name the key of every role on the token, or none to generate DEMO keys on it; missing: "
+            "name the committee's and the authority's keys on the token (the verification service's "
+            "is optional), or none to generate DEMO keys on it; missing: "
             + ", ".join(f"TITLECERT_{r.upper()}_PKCS11_KEY (--key-label {r}=LABEL)" for r in missing)
         )
     return TokenConfig(Path(module).absolute(), token_label, dict(key_labels), dict(cert_labels))

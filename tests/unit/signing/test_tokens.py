@@ -24,7 +24,7 @@ from signing.fonts import find_seal_font
 from signing.keys import load_seal_keys
 from signing.pades import seal_pdf
 from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement
-from signing.roles import ROLE_POLICY_OIDS, Role
+from signing.roles import ISSUING_ROLES, ROLE_POLICY_OIDS, Role
 from signing.tokens import TokenPool
 from tests.softhsm import USER_PIN, SoftHsm, new_softhsm
 
@@ -90,7 +90,7 @@ def test_generated_private_keys_cannot_leave_the_token(
 ) -> None:
     session = pool.session(template[0].module, TOKEN, USER_PIN)
     keys = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))
-    assert sorted(k[Attribute.LABEL] for k in keys) == ["authority", "committee"]
+    assert sorted(k[Attribute.LABEL] for k in keys) == ["authority", "committee", "verifier"]
     for key in keys:
         assert key[Attribute.EXTRACTABLE] is False and key[Attribute.NEVER_EXTRACTABLE] is True
         assert key[Attribute.SENSITIVE] is True and key[Attribute.ALWAYS_SENSITIVE] is True
@@ -127,7 +127,8 @@ def test_both_roles_share_one_session_and_signers_are_built_once(
     pins = {r.value: USER_PIN for r in Role}
     first = load_seal_keys(path, pins=pins, tokens=pool)
     again = load_seal_keys(path, pins=pins, tokens=pool)
-    assert all(first[r].signer is again[r].signer for r in Role)
+    assert set(first) == set(ISSUING_ROLES)  # the verification service's key only when asked for
+    assert all(first[r].signer is again[r].signer for r in ISSUING_ROLES)
     sessions = {id(k.signer.pkcs11_session) for k in first.values()}  # type: ignore[attr-defined]
     assert sessions == {id(pool.session(template[0].module, TOKEN, USER_PIN))}
 
@@ -172,13 +173,13 @@ def test_a_seal_made_on_the_token_validates(
             {"key_label": "gone"},
             None,
             r"no private key labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); "
-            r"private key labels there: 'authority', 'committee'\.",
+            r"private key labels there: 'authority', 'committee', 'verifier'\.",
         ),
         (
             {"cert_label": "gone"},
             None,
             r"no certificate labelled 'gone' on token 'unit' \(PKCS#11 module \S+\); "
-            r"certificate labels there: 'authority', 'committee'\.",
+            r"certificate labels there: 'authority', 'committee', 'verifier'\.",
         ),
         (
             {"cert_label": "authority"},
@@ -237,5 +238,5 @@ def test_demo_keys_never_replace_objects_already_on_the_token(
             tmp_path / "pki", pool, module=template[0].module, token_label=TOKEN, pin=USER_PIN
         )
     session = pool.session(template[0].module, TOKEN, USER_PIN)
-    assert len(list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))) == 2
+    assert len(list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))) == len(Role)
     assert not (tmp_path / "pki").exists()
