@@ -1,8 +1,10 @@
 """The web application factory: mounts verification on an APIFlask app. Nothing runs at import."""
 
+import atexit
 import logging
 import sys
 import time
+from collections.abc import Callable
 
 from apiflask import APIFlask
 from flask import Response
@@ -16,7 +18,9 @@ from titlecert.admin.api import AdminServices
 from titlecert.bootstrap import Components, bootstrap
 from titlecert.clerks import web as clerks
 from titlecert.clerks.auth import ClerkServices
+from titlecert.receipts import ReceiptDesk, receipts_configured
 from titlecert.settings import Settings
+from verify.statement import Statement
 from verify.web import VerifyServices, api, limits
 from verify.web.logs import RedactTokens
 
@@ -73,7 +77,19 @@ def _verify_services(components: Components) -> VerifyServices:
         limits=settings.rate_limits,
         session_secret=secret,
         revocation=settings.revocation,
+        receipts=_receipts(settings),
     )
+
+
+def _receipts(settings: Settings) -> Callable[[Statement], bytes] | None:
+    """The receipt maker, when the instance has the verification service's key. Its LibreOffice
+    starts with the first receipt and stops when the process exits."""
+    if not receipts_configured(settings):
+        log.info("no verification service key in %s: the site offers no receipts", settings.keys_file)
+        return None
+    desk = ReceiptDesk(settings, domain=settings.verify_domain)
+    atexit.register(desk.close)
+    return desk.make
 
 
 def _clerk_services(components: Components) -> ClerkServices:

@@ -25,7 +25,7 @@ from signing.fonts import find_seal_font
 from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
 from signing.profiles import SealPlacement
-from signing.roles import Role
+from signing.roles import ISSUING_ROLES, Role
 from titlecert.documents import Job, type_of
 from titlecert.errors import ApplicationError
 from titlecert.instance import load_keys, load_trust
@@ -43,16 +43,18 @@ class Sealing:
     long_term: LongTerm | None
 
 
-def batch_sealing(settings: Settings) -> Sealing:
-    """What sealing needs at the configured PAdES level. Raises the signing package's errors (a key
-    that does not load, trust settings missing).
+def batch_sealing(
+    settings: Settings, *, roles: Sequence[Role] = ISSUING_ROLES, level: str | None = None
+) -> Sealing:
+    """What sealing needs with the keys of `roles` at PAdES `level` (default: the configured one).
+    Raises the signing package's errors (a key that does not load, trust settings missing).
 
     The documents a process seals share one timestamper (pyHanko caches its size-estimation token
     per instance), one TLS context and, for B-LT and B-LTA, the validation contexts' fetchers, so
     each certificate's OCSP answer is fetched once per process rather than for every seal
     (docs/performance.md).
     """
-    level = settings.signature_level
+    level = level or settings.signature_level
     timestamper, long_term = None, None
     if level != "B-B":
         tls = tls_context()
@@ -62,7 +64,7 @@ def batch_sealing(settings: Settings) -> Sealing:
             long_term = LongTerm(
                 anchors, archive=level == "B-LTA", validation_contexts=BatchValidation(anchors, tls)
             )
-    return Sealing(load_keys(settings), find_seal_font(settings.seal_font), timestamper, long_term)
+    return Sealing(load_keys(settings, roles), find_seal_font(settings.seal_font), timestamper, long_term)
 
 
 @dataclass(frozen=True)

@@ -17,21 +17,32 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import NameObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
 from registry.chinatime import in_china
 from signing.ltv import signed_revision_sha256, token_time
+from signing.profiles import RECEIPT_SEALS
 from signing.trust import TrustSettings
 from verify.admission import ENCRYPTED, admit, revision_problem
 from verify.audit import audit_revisions
-from verify.facts import FileFacts, SealFacts, certificates_b64, from_anchor, subject_name, validate_seal
+from verify.facts import (
+    FileFacts,
+    SealFacts,
+    certificates_b64,
+    expected_seals,
+    from_anchor,
+    subject_name,
+    validate_seal,
+)
 from verify.file_rules import FILE_RULES
 from verify.longterm import Knowledge, document_timeline
 from verify.report import Finding, SignatureReport, Verdict, worst
 from verify.rules import RuleId
 from verify.seal_rules import untrusted
+from verify.statement import INFO_KEY
 from verify.tail import tail_findings
 from verify.text import Text
 
@@ -67,6 +78,11 @@ class Analysis:
     seal_certificates: tuple[tuple[str, str | None], ...] = ()
     """Each seal's certificate and its issuer's (base64 DER; the issuer None for an untrusted seal),
     in file order: what online revocation (verify.revocation) asks about, outside the sandbox."""
+    is_receipt: bool = False
+    """The file is one of the site's verification reports (verify.facts.expected_seals), judged as
+    such and never looked up in the registry."""
+    statement: str | None = None
+    """A verification report's statement, as its document information holds it (JSON)."""
 
     @property
     def verdict(self) -> Verdict:
@@ -144,6 +160,8 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
                 at=when,
             )
     tail = tail_findings(reader, last_signed) if embedded else []
+    plan = expected_seals(seals)
+    statement = info_entry(reader, INFO_KEY) if plan == RECEIPT_SEALS else None
     facts = FileFacts(
         moment=when,
         seals=tuple(seals),
@@ -152,6 +170,8 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
         tail=tuple(tail),
         form_fields=tuple(_non_signature_fields(reader)),
         revision_audit=tuple(audit_revisions(data, reader)),
+        plan=plan,
+        statement=statement,
     )
     return Analysis(
         findings=tuple(judge(facts)),
@@ -160,6 +180,8 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
         signed_sha256=signed_revision_sha256(data, embedded[-1]) if embedded and not tail else None,
         validation_time=when.isoformat(),
         seal_certificates=tuple(certificates_b64(s.status) for s in seals),
+        is_receipt=plan == RECEIPT_SEALS,
+        statement=statement,
     )
 
 
@@ -181,3 +203,14 @@ def _non_signature_fields(reader: PdfFileReader) -> list[str]:
         if fld.get("/FT") != NameObject("/Sig"):
             names.append(str(fld.get("/T", "?")))
     return names
+
+
+def info_entry(reader: PdfFileReader, key: str) -> str | None:
+    """A text entry of the file's document information, or None (absent, or not a string). Read
+    from the final file: the tail and certification rules judge whatever came after the seal."""
+    try:
+        info = reader.trailer_view["/Info"]
+    except KeyError:
+        return None
+    value = info.get(key) if isinstance(info, generic.DictionaryObject) else None
+    return str(value) if isinstance(value, generic.TextStringObject) else None

@@ -7,3 +7,7 @@ class VerifyError(Exception):
 
 class MatchUnavailable(VerifyError):
     """The match check cannot answer for this certificate (e.g. issued before ID hashes were kept)."""
+
+
+class ReceiptUnavailable(VerifyError):
+    """No verification receipt can be made now (its conversion, key or time stamp failed)."""

@@ -18,6 +18,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from signing.ltv import token_time
+from signing.profiles import RECEIPT_SEALS, SIGNING_ORDER
+from signing.roles import Role
 from signing.trust import TrustSettings
 from verify.longterm import Knowledge, Timeline
 from verify.report import SignatureReport
@@ -56,6 +58,19 @@ class FileFacts:
     """Names of interactive form fields that are not signature fields."""
     revision_audit: tuple[Text, ...]
     """What the byte-level revision audit (verify.audit) found."""
+    plan: tuple[Role, ...] = SIGNING_ORDER
+    """The seals the file must carry (`expected_seals`): an issued document's, or a report's."""
+    statement: str | None = None
+    """A verification report's statement (verify.statement), as its document information holds it."""
+
+
+def expected_seals(seals: "tuple[SealFacts, ...] | list[SealFacts]") -> tuple[Role, ...]:
+    """A file whose first seal's certificate holds the verification service's role is one of the
+    site's verification reports (RECEIPT_SEALS); every other file is judged as an issued document.
+    The role comes from the certificate alone, so a broken report is still judged as a report."""
+    if seals and seals[0].report.role == Role.VERIFIER.value:
+        return RECEIPT_SEALS
+    return SIGNING_ORDER
 
 
 def validate_seal(

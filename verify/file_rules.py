@@ -10,25 +10,32 @@ from collections.abc import Callable, Iterator
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
-from signing.profiles import SIGNING_ORDER
+from signing.profiles import RECEIPT_SEALS
 from verify.facts import FileFacts
 from verify.report import Finding, Verdict
 from verify.rules import RuleId
 from verify.seal_rules import ASK_FOR_RENEWED, each_seal
+from verify.statement import Statement
 from verify.text import Text
 
 FileRule = Callable[[FileFacts], Iterator[Finding]]
 
 
 def seal_count(facts: FileFacts) -> Iterator[Finding]:
-    """Exactly the seals of SIGNING_ORDER: the committee's, then the authority's."""
-    want, found = len(SIGNING_ORDER), len(facts.seals)
+    """Exactly the seals of the file's plan: the committee's, then the authority's (a verification
+    report: the verification service's alone)."""
+    want, found = len(facts.plan), len(facts.seals)
     if found != want:
+        which = (
+            Text("仅查验服务", "the verification service's alone")
+            if facts.plan == RECEIPT_SEALS
+            else Text("先评委会、后核准机构", "committee, then authority")
+        )
         yield Finding(
             RuleId.ACCEPT_SEAL_COUNT,
             Text(
-                f"应有且仅有 {want} 个电子印章（先评委会、后核准机构），实有 {found} 个",
-                f"expected exactly {want} seals (committee, then authority), found {found}",
+                f"应有且仅有 {want} 个电子印章（{which.zh}），实有 {found} 个",
+                f"expected exactly {want} seals ({which.en}), found {found}",
             ),
             Verdict.INVALID,
         )
@@ -39,14 +46,23 @@ def _level(status: PdfSignatureStatus) -> ModificationLevel:
 
 
 def certification_holds(facts: FileFacts) -> Iterator[Finding]:
-    """The committee's certification (DocMDP P=2) still holds: at most form filling and signing since."""
+    """The first seal's certification still holds: since the committee's (DocMDP P=2) at most form
+    filling and signing; since a verification report's (P=1) nothing but long-term validation data."""
     if not facts.seals:
         return
     first = facts.seals[0].status
-    if first.docmdp_ok is not True or _level(first) > ModificationLevel.FORM_FILLING:
+    receipt = facts.plan == RECEIPT_SEALS
+    allowed = ModificationLevel.LTA_UPDATES if receipt else ModificationLevel.FORM_FILLING
+    if first.docmdp_ok is not True or _level(first) > allowed:
         yield Finding(
             RuleId.ACCEPT_CERTIFICATION_HOLDS,
             Text(
+                "查验服务出具这份验证报告之后，报告被修改过：它所记载的内容不可信",
+                "the verification report was changed after the verification service issued it: "
+                "what it states cannot be relied on",
+            )
+            if receipt
+            else Text(
                 "评委会认证文件之后，文件被修改，超出了认证所允许的范围",
                 "the document was changed after the committee certified it, "
                 "beyond what its certification allows",
@@ -145,6 +161,20 @@ def revision_audit(facts: FileFacts) -> Iterator[Finding]:
         )
 
 
+def receipt_states(facts: FileFacts) -> Iterator[Finding]:
+    """A verification report states what it verified (verify.statement), readably."""
+    if facts.plan == RECEIPT_SEALS and Statement.from_json(facts.statement or "") is None:
+        yield Finding(
+            RuleId.RECEIPT_STATEMENT,
+            Text(
+                "这份验证报告缺少它所记载的查验结果（文件信息中没有可读的查验记录）",
+                "this verification report lacks the outcome it states (no readable statement in its "
+                "document information)",
+            ),
+            Verdict.INVALID,
+        )
+
+
 FILE_RULES: tuple[FileRule, ...] = (
     seal_count,
     each_seal,
@@ -157,4 +187,5 @@ FILE_RULES: tuple[FileRule, ...] = (
     later_stamps,
     no_form_fields,
     revision_audit,
+    receipt_states,
 )

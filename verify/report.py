@@ -1,5 +1,6 @@
 """The verification report: raw facts as fields, the verdict as a property (pyHanko's style)."""
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -16,6 +17,7 @@ from verify.indications import (
 )
 from verify.registered import CertificateView, Status
 from verify.rules import RuleId
+from verify.statement import SealLine, Statement, Via, new_number, receipt_headline
 from verify.text import Text
 from verify.wording import (
     CASE_WORDS,
@@ -179,6 +181,9 @@ class VerificationReport:
     """Proven times of the trusted document time stamps (PAdES B-LTA), oldest first."""
     validation_time: str | None = None
     """The moment the file was judged as of: now, or the date asked for (`verify --at`)."""
+    receipt: Statement | None = None
+    """When the file is one of the site's verification receipts: what it states (believed only
+    when the verdict is valid)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -245,6 +250,8 @@ class VerificationReport:
         if verdict is Verdict.MODIFIED:
             return Case.CHANGED
         if verdict is Verdict.VALID:
+            if self.receipt is not None:
+                return Case.RECEIPT
             return Case.GENUINE if self.registry_consulted else Case.GENUINE_OFFLINE
         decided = {f.rule for f in self.findings if f.verdict is Verdict.INVALID}
         if (
@@ -264,6 +271,8 @@ class VerificationReport:
     @property
     def headline(self) -> Text:
         """The report in plain sentences: what the file is and what the reader should do."""
+        if self.outcome is Case.RECEIPT and self.receipt is not None:
+            return receipt_headline(self.receipt)
         first = next((f.text for f in self.findings if f.verdict is self.verdict), None)
         return headline(self.outcome, self.certificate, self.document, first)
 
@@ -292,6 +301,32 @@ class VerificationReport:
     def accepted(self) -> bool:
         """The file is valid and its certificate is in force."""
         return self.verdict is Verdict.VALID and self.status is Status.VALID
+
+    def as_statement(self) -> Statement:
+        """What this report's page says, for a receipt (verify.statement)."""
+        return Statement(
+            number=new_number(),
+            verified_at=dt.datetime.fromisoformat(self.validation_time)
+            if self.validation_time
+            else dt.datetime.now(dt.UTC),
+            via=Via.UPLOAD,
+            outcome=self.outcome,
+            headline=self.headline,
+            certificate=self.certificate,
+            document=self.document,
+            file_name=self.file[:120],
+            file_sha256=self.sha256,
+            seals=tuple(
+                SealLine(
+                    title=s.title,
+                    indication=s.indication.value
+                    + (f" / {s.sub_indication.value}" if s.sub_indication else ""),
+                    meaning=s.meaning,
+                    proven_time=s.proven_time,
+                )
+                for s in self.seals
+            ),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The report as the JSON object of the CLI and the API (one serialisation for both)."""

@@ -3,7 +3,8 @@
 Families: `admit` (can the file be judged at all), `accept` (R-ACCEPT: the expected seals, intact,
 trusted, unchanged after them), `longterm` (document time stamps: evidence as of a moment),
 `audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued),
-`online` (the seal certificates' revocation asked of the issuer's OCSP responder, verify.revocation).
+`online` (the seal certificates' revocation asked of the issuer's OCSP responder, verify.revocation),
+`receipt` (the site's own verification receipts: what a receipt states, verify.statement).
 """
 
 from enum import StrEnum
@@ -52,6 +53,7 @@ class RuleId(StrEnum):
     ONLINE_SEAL_CHECKED = "online.seal-checked"
     ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"
     ONLINE_SEAL_STATUS_KNOWN = "online.seal-status-known"
+    RECEIPT_STATEMENT = "receipt.statement"
 
 
 __all__ = ["RuleId"]

@@ -107,6 +107,8 @@ def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
         signed_sha256=doc["signed_sha256"],
         validation_time=doc["validation_time"],
         seal_certificates=tuple((signer, issuer) for signer, issuer in doc["seal_certificates"]),
+        is_receipt=bool(doc["is_receipt"]),
+        statement=doc["statement"] if isinstance(doc["statement"], str) else None,
     )
 
 

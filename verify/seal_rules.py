@@ -10,7 +10,7 @@ from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from registry.chinatime import in_china
-from signing.profiles import PROFILES, SIGNING_ORDER
+from signing.profiles import PROFILES
 from signing.roles import ROLE_LABELS_ZH, Role
 from verify.facts import FileFacts, SealFacts
 from verify.indications import SubIndication
@@ -227,16 +227,16 @@ def each_seal(facts: FileFacts) -> Iterator[Finding]:
         if failed is not None:
             yield failed
         if failed is None or failed.sub_indication is None:  # whose seal it is means nothing otherwise
-            yield from seal_expected(seal)
+            yield from seal_expected(seal, facts.plan)
 
 
-def seal_expected(seal: SealFacts) -> Iterator[Finding]:
-    """The n-th seal is by the n-th role of SIGNING_ORDER, with that role's signature type."""
-    if seal.number > len(SIGNING_ORDER):
+def seal_expected(seal: SealFacts, plan: tuple[Role, ...]) -> Iterator[Finding]:
+    """The n-th seal is by the n-th role of the file's plan, with that role's signature type."""
+    if seal.number > len(plan):
         yield Finding(
             RuleId.ACCEPT_SEAL_EXPECTED,
             Text(
-                f"印章 {seal.number}（{seal.report.signer}）是多余的：签发的文件只有两个印章",
+                f"印章 {seal.number}（{seal.report.signer}）是多余的：这类文件只有 {len(plan)} 个印章",
                 f"seal {seal.number} ({seal.report.signer}) is unexpected",
             ),
             Verdict.INVALID,
@@ -244,7 +244,7 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
             SubIndication.SIG_CONSTRAINTS_FAILURE,
         )
         return
-    want = SIGNING_ORDER[seal.number - 1]
+    want = plan[seal.number - 1]
     if seal.report.role != want.value:
         held = "no recognised role" if seal.report.role is None else seal.report.role
         held_zh = (
@@ -263,13 +263,25 @@ def seal_expected(seal: SealFacts) -> Iterator[Finding]:
     if seal.docmdp != PROFILES[want].docmdp:
         yield Finding(
             RuleId.ACCEPT_SEAL_TYPE,
-            Text(
-                f"印章 {seal.number} 的签名类型不对：评委会的印章须为认证签名，锁定文件、只允许填表和签章"
-                "（DocMDP P=2）；核准机构的印章不得为认证签名",
-                f"seal {seal.number} has the wrong signature type: the committee's must certify the document "
-                "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
-            ),
+            _report_type_wrong(seal.number) if want is Role.VERIFIER else _document_type_wrong(seal.number),
             Verdict.INVALID,
             seal.number,
             SubIndication.SIG_CONSTRAINTS_FAILURE,
         )
+
+
+def _document_type_wrong(number: int) -> Text:
+    return Text(
+        f"印章 {number} 的签名类型不对：评委会的印章须为认证签名，锁定文件、只允许填表和签章"
+        "（DocMDP P=2）；核准机构的印章不得为认证签名",
+        f"seal {number} has the wrong signature type: the committee's must certify the document "
+        "allowing only form filling and signing (DocMDP P=2), the authority's must not certify",
+    )
+
+
+def _report_type_wrong(number: int) -> Text:
+    return Text(
+        f"印章 {number} 的签名类型不对：查验服务的印章须为不允许任何修改的认证签名（DocMDP P=1）",
+        f"seal {number} has the wrong signature type: the verification service's must certify "
+        "the report allowing no change (DocMDP P=1)",
+    )

@@ -10,6 +10,7 @@ from verify.binding import RegistryFacts, bind
 from verify.checks import Analyser, analyse_pdf
 from verify.report import Verdict, VerificationReport, worst
 from verify.revocation import check_online
+from verify.statement import Statement
 
 if TYPE_CHECKING:  # offline verification (`titlecert verify --offline`) never loads SQLAlchemy
     from registry.db import Registry
@@ -35,8 +36,14 @@ def verify_pdf(
     """
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)
-    facts = RegistryFacts.look_up(registry, digest, analysis) if registry else RegistryFacts(consulted=False)
-    findings = (*analysis.findings, *bind(facts, analysis))
+    if analysis.is_receipt:  # receipts are never registered: their seal alone says they are ours
+        facts = RegistryFacts(consulted=registry is not None)
+        findings = analysis.findings
+    else:
+        facts = (
+            RegistryFacts.look_up(registry, digest, analysis) if registry else RegistryFacts(consulted=False)
+        )
+        findings = (*analysis.findings, *bind(facts, analysis))
     signatures = analysis.signatures
     # Only where the answer can change the outcome: a file already invalid, modified or malformed
     # stays so whatever the responder says, and a responder down must not reword that.
@@ -53,6 +60,7 @@ def verify_pdf(
         document=facts.document,
         document_timestamps=analysis.document_timestamps,
         validation_time=analysis.validation_time,
+        receipt=Statement.from_json(analysis.statement) if analysis.statement else None,
     )
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from registry.chinatime import in_china
 from signing.roles import Role
-from verify.registered import CertificateView
+from verify.registered import CertificateView, Status
 from verify.text import Text
 
 
@@ -34,6 +34,8 @@ class Case(StrEnum):
     """Cannot be confirmed now (expired evidence, revocation unknown); not proof of forgery."""
     UNREADABLE = "unreadable"
     """Not a file that can be checked."""
+    RECEIPT = "receipt"
+    """One of this site's verification receipts, genuine and unchanged: it states a past outcome."""
 
 
 CASE_WORDS: dict[Case, Text] = {
@@ -47,8 +49,17 @@ CASE_WORDS: dict[Case, Text] = {
     Case.SEALS_FAIL: Text("印章未通过验证", "Seals fail"),
     Case.UNCONFIRMED: Text("无法确认", "Not confirmed"),
     Case.UNREADABLE: Text("无法查验", "Cannot be checked"),
+    Case.RECEIPT: Text("真实的验证报告", "Genuine verification receipt"),
 }
 """Each case in a few words: the report's headline word, the CLI's short line."""
+
+STATUS_WORDS: dict[Status, Text] = {
+    Status.VALID: Text("有效", "Valid"),
+    Status.REVOKED: Text("已撤销", "Revoked"),
+    Status.SUPERSEDED: Text("已被替代", "Replaced"),
+    Status.UNKNOWN: Text("状态不明", "Unknown"),
+}
+"""The registry's word on a certificate, for the receipt."""
 
 
 class Label:
@@ -67,6 +78,7 @@ class Label:
 ROLE_WORDS: dict[str, Text] = {
     Role.COMMITTEE: Text("评委会", "Review committee"),
     Role.AUTHORITY: Text("核准机构", "Approving authority"),
+    Role.VERIFIER: Text("查验服务", "Verification service"),
 }
 
 
@@ -267,6 +279,7 @@ __all__ = [
     "REVOCATION_UNCHECKED",
     "UNPROVEN",
     "CASE_WORDS",
+    "STATUS_WORDS",
     "Case",
     "Label",
     "ROLE_WORDS",

@@ -49,6 +49,7 @@ _RATE_LIMIT_VARIABLES = {
     "match": "TITLECERT_RATE_LIMIT_MATCH",
     "match_per_certificate": "TITLECERT_RATE_LIMIT_MATCH_CERTIFICATE",
     "upload": "TITLECERT_RATE_LIMIT_UPLOAD",
+    "receipt": "TITLECERT_RATE_LIMIT_RECEIPT",
 }
 
 

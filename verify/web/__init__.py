@@ -8,7 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from verify.certificates import lookup_successor, lookup_token
 from verify.service import verify_pdf
 from verify.transparency import Channel
-from verify.web import api, channels, forms, i18n, logs, problems, transparency
+from verify.web import api, channels, forms, i18n, logs, problems, receipts, transparency
 from verify.web.labels import CASE_STYLES, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
@@ -36,6 +36,8 @@ def mount(app: APIFlask, services: VerifyServices) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(channels.bp)
     forms.protect(app, channels.bp.name)
+    app.register_blueprint(receipts.bp)
+    forms.protect(app, receipts.bp.name)
     app.register_blueprint(transparency.bp)
     i18n.init_app(app)
     api.install(app)
@@ -116,6 +118,7 @@ def verify_form() -> tuple[str, int]:
         domain=services.verify_domain,
         styles=CASE_STYLES,
         label=Label,
+        receipt_form=receipts.receipt_form_value(report.as_statement()),
     ), 200
 
 

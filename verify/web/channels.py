@@ -23,10 +23,12 @@ from verify.certificates import lookup_token
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery
 from verify.registered import CertificateView
+from verify.statement import Statement
 from verify.typed import normalise_certificate_no, normalise_page_code, normalise_token
 from verify.web.labels import STATUS_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
+from verify.web.receipts import receipt_form_value
 from verify.web.schemas import MatchRequest
 from verify.web.services import current_services, match_and_note
 
@@ -38,14 +40,17 @@ CODE_VIA = "code"
 
 
 def scan_page(view: CertificateView | None, token: str, status: int = 200, **extra: Any) -> tuple[str, int]:
-    """The scan page of `view` (the not-found page for None, as a 404)."""
+    """The scan page of `view` (the not-found page for None, as a 404), with the download form of
+    its receipt."""
+    now = dt.datetime.now(dt.UTC)
     html = render_template(
         "verify/scan.html",
         view=view,
         labels=STATUS_LABELS,
         domain=current_services().verify_domain,
         token=token,
-        checked_at=dt.datetime.now(dt.UTC),
+        checked_at=now,
+        receipt_form=receipt_form_value(Statement.of_lookup(view, at=now)) if view is not None else None,
         **extra,
     )
     return html, (status if view is not None else 404)

@@ -27,6 +27,7 @@ ROLE_LABELS: dict[str, object] = {Role.COMMITTEE: _l("评委会"), Role.AUTHORIT
 
 CASE_STYLES: dict[str, str] = {
     Case.GENUINE: "valid",
+    Case.RECEIPT: "valid",
     Case.SUPERSEDED: "superseded",
     Case.GENUINE_OFFLINE: "unknown",
     Case.UNCONFIRMED: "unknown",

@@ -30,6 +30,8 @@ class Limited(StrEnum):
     """Match checks: per client, and per certificate from all clients."""
     UPLOAD = "upload"
     """PDF uploads, the page's form and the API together."""
+    RECEIPT = "receipt"
+    """Verification receipts made."""
 
 
 def limited(kind: Limited) -> Callable[[F], F]:
@@ -81,6 +83,7 @@ def install(app: Flask, limits: RateLimits) -> Limiter:
             ),
         ],
         Limited.UPLOAD: [limiter.shared_limit(limits.upload, scope="upload")],
+        Limited.RECEIPT: [limiter.shared_limit(limits.receipt, scope="receipt")],
     }
     for endpoint, registered in list(app.view_functions.items()):
         view: Any = registered

@@ -5,6 +5,7 @@ the site back.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, request
@@ -16,6 +17,7 @@ from verify.errors import MatchUnavailable
 from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
+from verify.statement import Statement
 from verify.transparency import Channel, note_token_verification, note_verification
 from verify.web.logs import token_ref
 
@@ -44,6 +46,8 @@ class VerifyServices:
     key for this process only)."""
     revocation: RevocationSources | None = None
     """The OCSP responders asked about seals whose file carries no revocation data (None: nobody)."""
+    receipts: Callable[[Statement], bytes] | None = None
+    """Makes a statement's sealed receipt PDF, raising ReceiptUnavailable (None: no receipts)."""
 
 
 def current_services() -> VerifyServices:
