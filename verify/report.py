@@ -299,8 +299,8 @@ class VerificationReport:
 
     @property
     def accepted(self) -> bool:
-        """The file is valid and its certificate is in force."""
-        return self.verdict is Verdict.VALID and self.status is Status.VALID
+        """The file is valid and its certificate is in force, or it is a genuine receipt."""
+        return self.verdict is Verdict.VALID and (self.status is Status.VALID or self.outcome is Case.RECEIPT)
 
     def as_statement(self) -> Statement:
         """What this report's page says, for a receipt (verify.statement)."""

@@ -2,13 +2,14 @@
 
 from verify.report import VerificationReport
 from verify.text import Text
-from verify.wording import Label, beijing
+from verify.wording import Case, Label, beijing
 
 
 def short_line(report: VerificationReport) -> str:
     """`有效 / valid — CQZC2026000001`: the outcome in both languages, then what the file is."""
     words = report.outcome_words
-    what = report.certificate_no or report.document or report.file
+    receipt = report.receipt.number if report.receipt and report.outcome is Case.RECEIPT else None
+    what = receipt or report.certificate_no or report.document or report.file
     return f"{words.zh} / {words.en.lower()} — {what}"
 
 
