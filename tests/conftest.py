@@ -157,7 +157,7 @@ def running(
 
 GENEROUS_LIMITS = {
     f"TITLECERT_RATE_LIMIT_{name}": "100000/minute"
-    for name in ("LOOKUP", "MATCH", "MATCH_CERTIFICATE", "UPLOAD")
+    for name in ("LOOKUP", "MATCH", "MATCH_CERTIFICATE", "UPLOAD", "RECEIPT")
 }
 """The whole suite's requests come from one address: the shared server must not limit them (the
 limits themselves are tested on apps of their own, tests/integration/test_rate_limits.py)."""

@@ -154,21 +154,26 @@ def _date(statement: Statement) -> str:
 def receipt_context(statement: Statement, service: str, domain: str) -> dict[str, object]:
     """What the receipt template prints of `statement`."""
     c = statement.certificate
-    registered = []
+    registered: list[dict[str, str]] = []
     if c is not None:
         status = STATUS_WORDS[c.status]
+        pairs = [
+            ("证书编号 Certificate no.", c.certificate_no),
+            ("登记状态 Status", f"{status.zh} {status.en}"),
+            ("持证人 Holder", c.holder),
+            ("证件号码 ID number", c.holder_id),
+            ("资格名称 Title", f"{c.title}（{c.level}）"),
+            ("系列 / 专业 Series", f"{c.series} / {c.speciality}"),
+            ("评审机构 Committee", c.committee),
+            ("核准机构 Authority", c.authority),
+            ("批准文号 Approval no.", c.approval_no),
+            ("取得时间 Passed on", c.passed_on.isoformat()),
+            ("发证时间 Issued on", c.issued_on.isoformat()),
+        ]
+        pairs += [("", "")] * (len(pairs) % 2)
         registered = [
-            {"label": "证书编号 Certificate no.", "value": c.certificate_no},
-            {"label": "持证人 Holder", "value": c.holder},
-            {"label": "证件号码 ID number", "value": c.holder_id},
-            {"label": "资格名称 Title", "value": f"{c.title}（{c.level}）"},
-            {"label": "系列 / 专业 Series / speciality", "value": f"{c.series} / {c.speciality}"},
-            {"label": "评审机构 Review committee", "value": c.committee},
-            {"label": "核准机构 Approving authority", "value": c.authority},
-            {"label": "批准文号 Approval no.", "value": c.approval_no},
-            {"label": "取得时间 Passed on", "value": c.passed_on.isoformat()},
-            {"label": "发证时间 Issued on", "value": c.issued_on.isoformat()},
-            {"label": "登记状态 Status", "value": f"{status.zh} {status.en}"},
+            {"label": a[0], "value": a[1], "label2": b[0], "value2": b[1]}
+            for a, b in zip(pairs[::2], pairs[1::2])
         ]
     file_rows = []
     if statement.file_sha256:

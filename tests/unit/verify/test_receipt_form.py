@@ -82,7 +82,9 @@ def client(registry: Registry, maker: Maker) -> Iterator[FlaskClient]:
 
 def form_of(client: FlaskClient) -> dict[str, str]:
     page = client.get(f"/v/{TOKEN}").text
-    fields = dict(re.findall(r'name="(csrf_token|statement)" value="([^"]+)"', page.split('id="receipt-form"')[1]))
+    fields = dict(
+        re.findall(r'name="(csrf_token|statement)" value="([^"]+)"', page.split('id="receipt-form"')[1])
+    )
     assert set(fields) == {"csrf_token", "statement"}, "the scan page has no receipt form"
     return fields
 
