@@ -173,7 +173,7 @@ def receipt_context(statement: Statement, service: str, domain: str) -> dict[str
         pairs += [("", "")] * (len(pairs) % 2)
         registered = [
             {"label": a[0], "value": a[1], "label2": b[0], "value2": b[1]}
-            for a, b in zip(pairs[::2], pairs[1::2])
+            for a, b in zip(pairs[::2], pairs[1::2], strict=True)
         ]
     file_rows = []
     if statement.file_sha256:
