@@ -8,6 +8,7 @@ into the PDF's document information, in the revision the seal covers, so the sit
 genuine receipt states (verify.checks reads it back).
 """
 
+import datetime as dt
 import io
 import json
 import logging
@@ -33,7 +34,9 @@ from titlecert.jobs.convert import ChunkConverter, Converter
 from titlecert.sealing import Sealing, batch_sealing
 from titlecert.settings import Settings
 from verify.errors import ReceiptUnavailable
-from verify.statement import INFO_KEY, VIA_WORDS, Statement, statement_info
+from verify.registered import CertificateView, Status
+from verify.statement import INFO_KEY, VIA_WORDS, SealLine, Statement, Via, statement_info
+from verify.text import Text
 from verify.wording import STATUS_WORDS
 
 log = logging.getLogger(__name__)
@@ -147,6 +150,22 @@ def with_statement(pdf: bytes, statement: Statement) -> bytes:
     return out.getvalue()
 
 
+def sample_statement() -> Statement:
+    """A statement with every part a receipt prints (a registered certificate, an uploaded file
+    and its two seals): what `titlecert templates check` renders the template with."""
+    view = CertificateView(
+        "CQZC2026000001", Status.VALID, None, None, "张*明", "500101********1234", "高级工程师", "副高级",
+        "工程技术", "大数据智能化", "评委会", "核准机构", "渝职改办〔2026〕1号",
+        dt.date(2026, 12, 1), dt.date(2026, 12, 2), "0" * 64,
+    )  # fmt: skip
+    seal = SealLine(
+        title=Text("印章 1", "Seal 1"), indication="PASSED", meaning=Text("", ""), proven_time=Text("", "")
+    )
+    return Statement.of_lookup(view).model_copy(
+        update={"via": Via.UPLOAD, "file_name": "证书.pdf", "file_sha256": "0" * 64, "seals": (seal, seal)}
+    )
+
+
 def _date(statement: Statement) -> str:
     return f"{china_date(statement.verified_at):%Y年%m月%d日}"
 
@@ -220,4 +239,4 @@ def receipt_context(statement: Statement, service: str, domain: str) -> dict[str
     }
 
 
-__all__ = ["ReceiptDesk", "receipt_context", "receipts_configured", "seal_receipt"]
+__all__ = ["ReceiptDesk", "sample_statement", "receipt_context", "receipts_configured", "seal_receipt"]

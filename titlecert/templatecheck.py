@@ -14,8 +14,10 @@ from docgen.context import Copy
 from docgen.load import load_session
 from docgen.render import template_variables
 from docgen.workdays import WorkCalendar
+from titlecert import receipts
 from titlecert.documents import DOCUMENT_TYPES, Award, Subject
 from titlecert.jobs.plan import certificate_data
+from titlecert.receipts import sample_statement
 from titlecert.settings import from_env
 
 
@@ -41,10 +43,13 @@ def _contexts(session_path: Path) -> dict[Path, dict[str, Any]]:
     sample_certificate = certificate_data(loaded, a, "CQZC2026000001", "X", from_env({}))
     award = Award(0, a, sample_certificate, "X", "sample", "PS2026000001")  # token, issue key, form
     subject = Subject(loaded, calendar, today=dt.date.today(), award=award, index=0, copy=Copy.PERSONNEL_FILE)
-    # Every document type's template, with the values its documents get: none can be left out.
-    return {
+    # Every document type's template, with the values its documents get: none can be left out;
+    # and the verification receipt's, with a statement of the sample's first certificate.
+    contexts = {
         t.template: {**t.context(subject), **dict.fromkeys(t.image_names)} for t in DOCUMENT_TYPES.values()
     }
+    contexts[receipts.TEMPLATE] = receipts.receipt_context(sample_statement(), "查验服务", "verify.example")
+    return contexts
 
 
 def check_templates(session_path: Path, templates: dict[Path, Path] | None = None) -> list[TemplateReport]:

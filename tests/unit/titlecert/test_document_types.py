@@ -9,6 +9,7 @@ import pytest
 from docgen.load import load_session
 from docgen.workdays import WorkCalendar
 from templates import TEMPLATES_DIR
+from titlecert import receipts
 from titlecert.documents import DOCUMENT_TYPES, SESSION_KINDS, Award, plan_jobs, unit_job
 from titlecert.kinds import DocumentKind, Filing, Scope
 from titlecert.templatecheck import check_templates
@@ -18,7 +19,8 @@ SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "session.json"
 
 def test_every_template_is_one_document_type_and_every_kind_has_its_entry() -> None:
     templates = sorted(p.name for p in TEMPLATES_DIR.glob("*.docx"))
-    assert sorted(t.template.name for t in DOCUMENT_TYPES.values()) == templates
+    # The receipt's is the one template of no issued document (titlecert.receipts).
+    assert sorted([*(t.template.name for t in DOCUMENT_TYPES.values()), receipts.TEMPLATE.name]) == templates
     assert list(DOCUMENT_TYPES) == list(DocumentKind)
     assert all(kind is t.kind for kind, t in DOCUMENT_TYPES.items())
 
@@ -48,10 +50,14 @@ def test_session_documents_are_planned_from_the_table() -> None:
         unit_job(loaded, "publicity-table", calendar)
 
 
-def test_templates_check_checks_every_document_type() -> None:
+def test_templates_check_checks_every_document_type_and_the_receipt() -> None:
     reports = check_templates(SAMPLE)
-    assert [r.template for r in reports] == [t.template for t in DOCUMENT_TYPES.values()]
+    assert [r.template for r in reports] == [
+        *(t.template for t in DOCUMENT_TYPES.values()),
+        receipts.TEMPLATE,
+    ]
     assert all(r.ok for r in reports)
+    assert not reports[-1].unused  # the receipt prints every part of its statement
 
 
 def test_an_awards_documents_are_registered_and_the_session_documents_only_archived() -> None:
