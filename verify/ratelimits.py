@@ -17,12 +17,12 @@ class RateLimits:
     """Per certificate, from all clients together: match checks."""
     upload: str = "6/minute"
     """Per client: uploads."""
-    receipt: str = "6/minute;60/day"
-    """Per client: verification receipts downloaded (each starts a conversion and a seal)."""
     storage_uri: str = "memory://"
     """Where the counters live: memory:// (one process) or a redis:// URL (shared)."""
     key_prefix: str = "titlecert"
     """Prefix of every counter's key."""
+    receipt: str = "6/minute;60/day"
+    """Per client: verification receipts downloaded (each starts a conversion and a seal)."""
 
 
 __all__ = ["RateLimits"]

@@ -19,7 +19,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
-from tests.conftest import Issued, passed_applicants
+from tests.conftest import Instance, Issued, passed_applicants, serve_pki
 from tests.tamper import add_page_content
 
 PHONE: dict[str, Any] = {
@@ -320,3 +320,32 @@ def test_the_chinese_pages_forms_have_no_english_sentence(
     seen.append(page.locator("body").inner_text())
     for text in seen:
         assert not ASCII_SENTENCE.search(text), ASCII_SENTENCE.search(text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("zh", "真实的验证报告"), ("en", "Genuine verification receipt")]
+)
+def test_a_report_pages_receipt_downloads_and_verifies_on_the_site(
+    server: str,
+    instance: Instance,
+    issued: Issued,
+    phone: BrowserContext,
+    tmp_path: Path,
+    lang: str,
+    heading: str,
+) -> None:
+    page = upload(phone, server, Path(issued.documents[0]["path"]), lang)
+    with serve_pki(instance), page.expect_download(timeout=60_000) as download:  # its time stamp
+        page.locator("#receipt-form button").click()
+    receipt = tmp_path / "receipt.pdf"
+    download.value.save_as(receipt)
+    assert re.fullmatch(r"receipt-YZ\d{8}-[2-9A-Z]{8}\.pdf", download.value.suggested_filename)
+    page = upload(phone, server, receipt, lang)
+    main = page.locator("main").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    number = download.value.suggested_filename.removeprefix("receipt-").removesuffix(".pdf")
+    assert number in main and issued.documents[0]["certificate_no"] in main
+    assert not LIBRARY_TOKENS.search(main), main
+    if lang == "zh":
+        assert "这是本站查验服务于" in main and not ENGLISH_SENTENCE.search(main), main
+    assert not scrolls_sideways(page)
