@@ -105,7 +105,8 @@ def test_the_ocsp_responders_and_crls_are_the_demo_pkis_unless_configured() -> N
     assert from_env({"TITLECERT_OCSP_URLS": "none"}).revocation.ocsp_urls == ()
     assert from_env({"TITLECERT_OCSP_URLS": ""}).revocation.ocsp_urls == ()
     # each is turned off on its own
-    no_crl = from_env({"TITLECERT_PKI_URL": "http://127.0.0.1:9001", "TITLECERT_CRL_URLS": " None "}).revocation
+    pki = {"TITLECERT_PKI_URL": "http://127.0.0.1:9001"}
+    no_crl = from_env({**pki, "TITLECERT_CRL_URLS": " None "}).revocation
     assert (no_crl.ocsp_urls, no_crl.crl_urls) == (("http://127.0.0.1:9001/ocsp",), ())
 
 
