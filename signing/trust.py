@@ -117,15 +117,17 @@ class TrustSettings:
 class RevocationSources:
     """Whom online verification may ask whether a seal certificate was revoked.
 
-    An allow-list the operator configures (TITLECERT_OCSP_URLS): a URL named in the file or in a
-    certificate's AIA is never contacted, since a forger controls both and could point them at a
-    responder of his own."""
+    An allow-list the operator configures (TITLECERT_OCSP_URLS, TITLECERT_CRL_URLS): a URL named in
+    the file or in a certificate's AIA or CRL distribution points is never contacted, since a forger
+    controls both and could point them at a responder of his own."""
 
     ocsp_urls: tuple[str, ...] = ()
-    """OCSP responders, asked in this order until one gives an answer that verifies; empty: no
-    online check."""
+    """OCSP responders, asked in this order until one gives an answer that verifies."""
+    crl_urls: tuple[str, ...] = ()
+    """CRLs, fetched in this order when no responder gave an answer that verifies, until one is
+    believed; with `ocsp_urls` empty too: no online check."""
     timeout: float = 3.0
-    """Seconds to wait for one responder (connect and read)."""
+    """Seconds to wait for one responder or CRL (connect and read)."""
 
 
 def _strings(value: object, where: str) -> frozenset[str]:

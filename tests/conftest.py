@@ -80,9 +80,10 @@ def make_instance(home: Path, **extra: str) -> Instance:
             "TITLECERT_PUBLIC_URL": public_url,
             "TITLECERT_PKI_URL": pki_url,
             # The instance's PKI services run only in the tests that start them (serve_pki): the
-            # others would find its OCSP responder down and every B-B file "not confirmed". Tests of
-            # online revocation name the responder (tests/integration/test_online_revocation.py).
+            # others would find its OCSP responder and CRL down and every B-B file "not confirmed".
+            # Tests of online revocation name them (tests/integration/test_online_revocation.py).
             "TITLECERT_OCSP_URLS": "none",
+            "TITLECERT_CRL_URLS": "none",
             **extra,
         }
     )

@@ -81,10 +81,13 @@ class SignatureReport:
     """The certificate's revocation status was established from validation data in the file
     (PAdES B-LT/B-LTA); False for B-B/B-T files, which carry none."""
     online_status: str | None = None
-    """What online verification learnt from the issuer's OCSP responder (verify.revocation.Status:
-    good, revoked, unknown, unavailable); None when nobody was asked."""
+    """What online verification learnt from the issuer's OCSP responder or CRL
+    (verify.revocation.Status: good, revoked, unknown, unavailable); None when nobody was asked."""
     online_checked_at: str | None = None
-    """When the responder was asked (ISO 8601)."""
+    """When the responder was asked or the CRL fetched (ISO 8601)."""
+    online_source: str | None = None
+    """What the status was learnt from (verify.revocation.Source: ocsp, crl); None when nothing
+    gave an answer that verifies."""
 
 
 _SEVERITY = {
@@ -234,7 +237,9 @@ class VerificationReport:
             coverage,
             beijing(facts.timestamp) or UNPROVEN,
             beijing(facts.signed_at),
-            revocation_words(facts.revocation_checked, facts.online_status, facts.online_checked_at),
+            revocation_words(
+                facts.revocation_checked, facts.online_status, facts.online_checked_at, facts.online_source
+            ),
         )
 
     @computed_field  # type: ignore[prop-decorator]

@@ -1,9 +1,11 @@
 """Fresh revocation for online verification: the issuer's OCSP responder asked about each trusted
-seal whose revocation the file's own validation data did not settle (PAdES B-B/B-T files).
+seal whose revocation the file's own validation data did not settle (PAdES B-B/B-T files), and when
+no responder gives an answer that verifies, the issuer's CRL (verify.crl).
 
-Only allow-listed responders are asked (signing.trust.RevocationSources), never a URL from the file
-or a certificate's AIA, and only from the verifying process: the sandboxed analysis has no network,
-so it hands over each seal's certificate and its issuer's (Analysis.seal_certificates).
+Only allow-listed responders and CRLs are fetched (signing.trust.RevocationSources), never a URL
+from the file or a certificate's AIA or CRL distribution points, and only from the verifying
+process: the sandboxed analysis has no network, so it hands over each seal's certificate and its
+issuer's (Analysis.seal_certificates).
 
 Why our own checks over cryptography's x509.ocsp rather than pyHanko-certvalidator's OCSP handling:
 certvalidator fetches from the certificate's own AIA URLs and folds the answer into a whole path
@@ -17,8 +19,6 @@ import base64
 import datetime as dt
 import logging
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -31,16 +31,16 @@ from cryptography.x509 import ocsp
 
 from signing.trust import RevocationSources
 from verify.checks import Analysis
+from verify.crl import CrlCache, revocation_date
+from verify.fetch import CLOCK_SKEW, Unbelieved, fetch
 from verify.indications import SubIndication
 from verify.report import Finding, SignatureReport, Verdict
 from verify.rules import RuleId
 from verify.text import Text
-from verify.wording import beijing
+from verify.wording import NO_ONLINE_ANSWER, ONLINE_SOURCES, beijing
 
 log = logging.getLogger(__name__)
 
-CLOCK_SKEW = dt.timedelta(minutes=5)
-"""How far the responder's clock may run ahead of ours."""
 MAX_AGE = dt.timedelta(days=1)
 """How old an answer without nextUpdate may be."""
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -54,19 +54,28 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
     """The responder does not know the certificate."""
     UNAVAILABLE = "unavailable"
-    """No responder answered in time with an answer that verifies."""
+    """No responder or CRL answered in time with an answer that verifies."""
+
+
+class Source(StrEnum):
+    """What the status was learnt from (the keys of verify.wording.ONLINE_SOURCES)."""
+
+    OCSP = "ocsp"
+    CRL = "crl"
 
 
 @dataclass(frozen=True)
 class Answer:
     status: Status
     checked_at: dt.datetime
-    """When the responder was asked (UTC)."""
+    """When the responder was asked or the CRL fetched (UTC)."""
     revoked_at: dt.datetime | None = None
+    source: Source | None = None
+    """None: nothing gave an answer that verifies."""
 
 
-class Unbelieved(Exception):
-    """An OCSP response that does not prove anything about our certificate (the reason is for the log)."""
+CRLS = CrlCache()
+"""This process's believed CRLs: one fetch serves every verification for a few minutes."""
 
 
 def _key_hash(cert: x509.Certificate) -> bytes:
@@ -163,37 +172,21 @@ def read_answer(
     if nonce is not None and echoed is not None and echoed != nonce:
         raise Unbelieved("answers another request (nonce)")
     if single.certificate_status is ocsp.OCSPCertStatus.GOOD:
-        return Answer(Status.GOOD, now)
+        return Answer(Status.GOOD, now, source=Source.OCSP)
     if single.certificate_status is ocsp.OCSPCertStatus.REVOKED:
-        return Answer(Status.REVOKED, now, single.revocation_time_utc)
-    return Answer(Status.UNKNOWN, now)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect would take the question to a URL nobody allowed."""
-
-    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
-
-
-def _post(url: str, body: bytes, timeout: float) -> bytes:
-    request = urllib.request.Request(  # noqa: S310 - the settings admit only http(s) URLs
-        url, data=body, headers={"Content-Type": "application/ocsp-request"}, method="POST"
-    )
-    with _OPENER.open(request, timeout=timeout) as reply:
-        data: bytes = reply.read(MAX_RESPONSE_BYTES + 1)
-    if len(data) > MAX_RESPONSE_BYTES:
-        raise Unbelieved("response too large")
-    return data
+        return Answer(Status.REVOKED, now, single.revocation_time_utc, Source.OCSP)
+    return Answer(Status.UNKNOWN, now, source=Source.OCSP)
 
 
 def ask(
-    cert: x509.Certificate, issuer: x509.Certificate, sources: RevocationSources, now: dt.datetime
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    sources: RevocationSources,
+    now: dt.datetime,
+    crls: CrlCache = CRLS,
 ) -> Answer:
-    """Ask each allow-listed responder in turn; the first answer that verifies counts."""
+    """Ask each allow-listed responder in turn, then, if none gave an answer that verifies, look
+    the certificate up in each allow-listed CRL; the first answer believed counts."""
     nonce = secrets.token_bytes(16)
     request = (
         ocsp.OCSPRequestBuilder()
@@ -204,9 +197,25 @@ def ask(
     )
     for url in sources.ocsp_urls:
         try:
-            return read_answer(_post(url, request, sources.timeout), cert, issuer, now, nonce)
-        except (OSError, urllib.error.URLError, Unbelieved) as e:  # timeouts are OSErrors
+            reply = fetch(
+                url,
+                timeout=sources.timeout,
+                limit=MAX_RESPONSE_BYTES,
+                body=request,
+                content_type="application/ocsp-request",
+            )
+            return read_answer(reply, cert, issuer, now, nonce)
+        except (OSError, Unbelieved) as e:  # timeouts and HTTP errors are OSErrors
             log.warning("OCSP responder %s gave no usable answer: %s", url, e)
+    for url in sources.crl_urls:
+        try:
+            believed = crls.believed(url, issuer, now, sources.timeout)
+            revoked_at = revocation_date(believed.crl, cert)
+        except (OSError, Unbelieved) as e:
+            log.warning("CRL %s gave no usable answer: %s", url, e)
+            continue
+        status = Status.GOOD if revoked_at is None else Status.REVOKED
+        return Answer(status, believed.fetched_at, revoked_at, Source.CRL)
     return Answer(Status.UNAVAILABLE, now)
 
 
@@ -223,12 +232,14 @@ def judge(number: int, seal: SignatureReport, answer: Answer) -> Iterator[Findin
     """The decision table (docs/verification.md): what the answer means for seal `number`, given
     the time its own time stamp proves (None for B-B)."""
     n = number
+    source = ONLINE_SOURCES[answer.source or Source.OCSP]
+    checked = Text(f"经{source.zh}在线核查", f"checked online with {source.en}")
     if answer.status is Status.GOOD:
         yield Finding(
             RuleId.ONLINE_SEAL_CHECKED,
             Text(
-                f"印章 {n} 的证书经签发机构的 OCSP 服务在线核查，未被吊销",
-                f"seal {n}'s certificate was checked online with the issuer's OCSP responder: not revoked",
+                f"印章 {n} 的证书{checked.zh}，未被吊销",
+                f"seal {n}'s certificate was {checked.en}: not revoked",
             ),
             seal=n,
         )
@@ -240,10 +251,7 @@ def judge(number: int, seal: SignatureReport, answer: Answer) -> Iterator[Findin
                 "the issuer's OCSP responder does not know the certificate",
             )
             if answer.status is Status.UNKNOWN
-            else Text(
-                "签发机构的 OCSP 服务没有应答，或其应答无法验证",
-                "the issuer's OCSP responder did not answer, or its answer could not be verified",
-            )
+            else NO_ONLINE_ANSWER
         )
         yield Finding(
             RuleId.ONLINE_SEAL_STATUS_KNOWN,
@@ -264,9 +272,9 @@ def judge(number: int, seal: SignatureReport, answer: Answer) -> Iterator[Findin
         yield Finding(
             RuleId.ONLINE_SEAL_NOT_REVOKED,
             Text(
-                f"印章 {n} 的证书已于 {revoked.zh} 被吊销（在线核查），"
+                f"印章 {n} 的证书已于 {revoked.zh} 被吊销（{checked.zh}），"
                 "文件中没有时间戳证明印章加盖于吊销之前",
-                f"seal {n}'s certificate was revoked on {revoked.en} (checked online) and no time stamp "
+                f"seal {n}'s certificate was revoked on {revoked.en} ({checked.en}) and no time stamp "
                 "proves the seal was made before that",
             ),
             Verdict.INDETERMINATE,
@@ -278,9 +286,9 @@ def judge(number: int, seal: SignatureReport, answer: Answer) -> Iterator[Findin
         yield Finding(
             RuleId.ONLINE_SEAL_NOT_REVOKED,
             Text(
-                f"印章 {n} 加盖于 {made.zh}，晚于其证书被吊销的时间 {revoked.zh}（在线核查）",
+                f"印章 {n} 加盖于 {made.zh}，晚于其证书被吊销的时间 {revoked.zh}（{checked.zh}）",
                 f"seal {n} was made on {made.en}, after its certificate was revoked on {revoked.en} "
-                "(checked online)",
+                f"({checked.en})",
             ),
             Verdict.INVALID,
             n,
@@ -290,31 +298,47 @@ def judge(number: int, seal: SignatureReport, answer: Answer) -> Iterator[Findin
         yield Finding(
             RuleId.ONLINE_SEAL_NOT_REVOKED,
             Text(
-                f"印章 {n} 的证书已于 {revoked.zh} 被吊销，晚于时间戳证明的盖章时间：这个印章仍然有效",
-                f"seal {n}'s certificate was revoked on {revoked.en}, after this seal was made "
-                "(as its time stamp proves): the seal stands",
+                f"印章 {n} 的证书已于 {revoked.zh} 被吊销（{checked.zh}），晚于时间戳证明的盖章时间："
+                "这个印章仍然有效",
+                f"seal {n}'s certificate was revoked on {revoked.en} ({checked.en}), after this seal was "
+                "made (as its time stamp proves): the seal stands",
             ),
             seal=n,
         )
 
 
 def check_online(
-    analysis: Analysis, sources: RevocationSources, now: dt.datetime | None = None
+    analysis: Analysis, sources: RevocationSources, now: dt.datetime | None = None, crls: CrlCache = CRLS
 ) -> tuple[tuple[Finding, ...], tuple[SignatureReport, ...]]:
     """Ask about every seal that needs it: the findings, and the seals with what was learnt
-    (SignatureReport.online_status and online_checked_at, which the revocation line says)."""
+    (SignatureReport.online_status, online_checked_at and online_source, which the revocation line
+    says)."""
     findings: list[Finding] = []
     seals = list(analysis.signatures)
     for i, (seal, certs) in enumerate(zip(analysis.signatures, analysis.seal_certificates, strict=False)):
         signer, issuer = certs
-        if not needs_asking(seal) or issuer is None or not sources.ocsp_urls:
+        if not needs_asking(seal) or issuer is None or not (sources.ocsp_urls or sources.crl_urls):
             continue
-        answer = ask(_certificate(signer), _certificate(issuer), sources, now or dt.datetime.now(dt.UTC))
+        at = now or dt.datetime.now(dt.UTC)
+        answer = ask(_certificate(signer), _certificate(issuer), sources, at, crls)
         findings.extend(judge(i + 1, seal, answer))
         seals[i] = replace(
-            seal, online_status=answer.status.value, online_checked_at=answer.checked_at.isoformat()
+            seal,
+            online_status=answer.status.value,
+            online_checked_at=answer.checked_at.isoformat(),
+            online_source=answer.source.value if answer.source else None,
         )
     return tuple(findings), tuple(seals)
 
 
-__all__ = ["Answer", "Status", "Unbelieved", "ask", "check_online", "judge", "needs_asking", "read_answer"]
+__all__ = [
+    "CRLS",
+    "Answer",
+    "Source",
+    "Status",
+    "ask",
+    "check_online",
+    "judge",
+    "needs_asking",
+    "read_answer",
+]

@@ -3,8 +3,13 @@
 Families: `admit` (can the file be judged at all), `accept` (R-ACCEPT: the expected seals, intact,
 trusted, unchanged after them), `longterm` (document time stamps: evidence as of a moment),
 `audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued),
+<<<<<<< HEAD
 `online` (the seal certificates' revocation asked of the issuer's OCSP responder, verify.revocation),
 `receipt` (the site's own verification receipts: what a receipt states, verify.statement).
+=======
+`online` (the seal certificates' revocation asked of the issuer's OCSP responder, else looked up
+in its CRL, verify.revocation).
+>>>>>>> crl
 """
 
 from enum import StrEnum

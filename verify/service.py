@@ -32,7 +32,8 @@ def verify_pdf(
     `analyser` parses the file: in-process by default (files the operator holds), or
     verify.sandbox.IsolatedAnalyser for uploads from the public. With `revocation` and a registry,
     each trusted seal whose file carries no revocation data of its own is asked about at the
-    allow-listed OCSP responders (verify.revocation), here in the parent: the sandbox has no network.
+    allow-listed OCSP responders, else looked up in the allow-listed CRLs (verify.revocation), here
+    in the parent: the sandbox has no network.
     """
     digest = hashlib.sha256(data).hexdigest()
     analysis = analyser(data, trust, at)

@@ -137,25 +137,32 @@ REVOCATION_UNCHECKED = Text(
     "未核查：文件不含吊销信息",
     "not checked: the file carries no revocation information",
 )
-REVOCATION_UNAVAILABLE = Text(
-    "未核查：签发机构的 OCSP 服务没有给出可验证的应答",
-    "not checked: the issuer's OCSP responder gave no answer that could be verified",
+ONLINE_SOURCES: dict[str, Text] = {
+    "ocsp": Text("签发机构的 OCSP 服务", "the issuer's OCSP responder"),
+    "crl": Text("签发机构的证书吊销列表（CRL）", "the issuer's certificate revocation list (CRL)"),
+}
+"""What online verification learnt a seal certificate's status from (verify.revocation.Source)."""
+NO_ONLINE_ANSWER = Text(
+    "未能从签发机构的 OCSP 服务或证书吊销列表（CRL）得到可验证的应答",
+    "neither the issuer's OCSP responder nor its certificate revocation list (CRL) gave an answer "
+    "that could be verified",
 )
+REVOCATION_UNAVAILABLE = Text("未核查：", "not checked: ") + NO_ONLINE_ANSWER
 
 
-def revocation_words(from_file: bool, online_status: str | None, online_at: str | None) -> Text:
+def revocation_words(
+    from_file: bool, online_status: str | None, online_at: str | None, online_source: str | None
+) -> Text:
     """How a seal certificate's revocation was checked: from the file's validation data, online with
-    the issuer's OCSP responder (verify.revocation), or not at all."""
+    the issuer's OCSP responder or against its CRL (verify.revocation), or not at all."""
     if from_file:
         return REVOCATION_FROM_FILE
     when = beijing(online_at)
     if online_status == "unavailable":
         return REVOCATION_UNAVAILABLE
     if online_status and when:
-        return Text(
-            f"已核查：{when.zh}在线查询签发机构的 OCSP 服务",
-            f"checked online with the issuer's OCSP responder at {when.en}",
-        )
+        source = ONLINE_SOURCES[online_source or "ocsp"]
+        return Text(f"已核查：{when.zh}在线查询{source.zh}", f"checked online with {source.en} at {when.en}")
     return REVOCATION_UNCHECKED
 
 
@@ -274,6 +281,8 @@ _HEADLINES: dict[Case, Text] = {
 
 
 __all__ = [
+    "NO_ONLINE_ANSWER",
+    "ONLINE_SOURCES",
     "REVOCATION_FROM_FILE",
     "REVOCATION_UNAVAILABLE",
     "REVOCATION_UNCHECKED",

@@ -1,5 +1,6 @@
 """Online verification asks the DEMO PKI's OCSP responder, over real HTTP on loopback, about seals
-whose file carries no revocation data (B-B, B-T); `--offline` asks nobody.
+whose file carries no revocation data (B-B, B-T), and when no responder gives an answer that
+verifies, fetches its CRL; `--offline` asks nobody.
 
 The tests run in file order: the good answers before this module's revocations."""
 
@@ -8,7 +9,7 @@ import http.server
 import io
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from signing.services import PkiServices
 from tests.conftest import Instance, free_port, make_instance, serve_pki
 from tests.integration.test_pki_services import cert_of, one_applicant_session, root_of, with_env
 
@@ -62,9 +64,18 @@ def verify(inst: Instance, path: Path, *args: str) -> tuple[int, dict[str, Any]]
     return proc.returncode, report
 
 
+def crl_down(inst: Instance) -> Instance:
+    """OCSP down: every answer must come from the DEMO PKI's CRL."""
+    return with_env(
+        inst,
+        TITLECERT_OCSP_URLS=f"http://127.0.0.1:{free_port()}/ocsp",
+        TITLECERT_CRL_URLS=f"{inst.pki_url}/crl",
+    )
+
+
 @dataclass
 class Recorder:
-    """A loopback HTTP server that notes every request and answers with `reply`."""
+    """A loopback HTTP server that notes every request (a GET's as b"") and answers with `reply`."""
 
     url: str
     reply: bytes = b""
@@ -72,15 +83,22 @@ class Recorder:
 
 
 @contextmanager
-def recording(reply: bytes = b"") -> Iterator[Recorder]:
+def recording(reply: bytes = b"", path: str = "/ocsp") -> Iterator[Recorder]:
     port = free_port()
-    recorder = Recorder(f"http://127.0.0.1:{port}/ocsp", reply)
+    recorder = Recorder(f"http://127.0.0.1:{port}{path}", reply)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             recorder.requests.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.answer()
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            recorder.requests.append(b"")
+            self.answer()
+
+        def answer(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Type", "application/ocsp-response")
+            self.send_header("Content-Type", "application/octet-stream")
             self.end_headers()
             self.wfile.write(recorder.reply)
 
@@ -134,7 +152,26 @@ def stranger_says_good(inst: Instance, holder: str) -> bytes:
     return response.public_bytes(serialization.Encoding.DER)
 
 
+def stranger_crl(inst: Instance) -> bytes:
+    """A current, empty CRL in our CA's name, signed by a stranger's key."""
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_of(inst).subject)
+        .last_update(now)
+        .next_update(now + dt.timedelta(days=1))
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+
+
+def stale_crl(inst: Instance) -> bytes:
+    """Our CA's own CRL of a fortnight ago, a week past its nextUpdate."""
+    return PkiServices(inst.home / "pki").crl(now=dt.datetime.now(dt.UTC) - dt.timedelta(days=14))
+
+
 ONLINE_LINE = "checked online with the issuer's OCSP responder at "
+CRL_LINE = "checked online with the issuer's certificate revocation list (CRL) at "
 
 
 def test_a_good_answer_is_said_on_each_seals_revocation_line(office: Office) -> None:
@@ -146,6 +183,37 @@ def test_a_good_answer_is_said_on_each_seals_revocation_line(office: Office) -> 
         assert seal["revocation"]["zh"].endswith("在线查询签发机构的 OCSP 服务")
     checked = [f for f in report["findings"] if f["rule"] == "online.seal-checked"]
     assert [(f["seal"], f["verdict"]) for f in checked] == [(1, None), (2, None)]
+
+
+def test_the_crl_is_not_fetched_when_the_responder_answers(office: Office) -> None:
+    with recording(path="/crl") as crl:
+        code, report = verify(with_env(office.inst, TITLECERT_CRL_URLS=crl.url), office.b_b)
+    assert (code, report["verdict"], crl.requests) == (0, "valid", [])
+
+
+@pytest.mark.parametrize("ocsp", ["none", "down"])
+def test_without_an_answering_responder_the_crl_says_not_revoked(office: Office, ocsp: str) -> None:
+    inst = crl_down(office.inst)
+    if ocsp == "none":
+        inst = with_env(inst, TITLECERT_OCSP_URLS="none")
+    code, report = verify(inst, office.b_b)
+    assert (code, report["verdict"], report["outcome"]) == (0, "valid", "genuine")
+    for seal in report["seals"]:
+        assert seal["revocation"]["en"].startswith(CRL_LINE)
+        assert seal["revocation"]["zh"].endswith("在线查询签发机构的证书吊销列表（CRL）")
+    checked = [f for f in report["findings"] if f["rule"] == "online.seal-checked"]
+    assert [f["seal"] for f in checked] == [1, 2]
+    assert all("certificate revocation list (CRL): not revoked" in f["text"]["en"] for f in checked)
+
+
+@pytest.mark.parametrize("crl", [stranger_crl, stale_crl], ids=["signed-by-another-key", "past-next-update"])
+def test_a_crl_that_proves_nothing_is_not_believed(office: Office, crl: Callable[[Instance], bytes]) -> None:
+    with recording(crl(office.inst), path="/crl") as served:
+        inst = with_env(office.inst, TITLECERT_OCSP_URLS="none", TITLECERT_CRL_URLS=served.url)
+        code, report = verify(inst, office.b_b)
+    assert served.requests  # it was fetched, and not believed
+    assert (code, report["verdict"], report["outcome"]) == (1, "indeterminate", "unconfirmed")
+    assert [s["sub_indication"] for s in report["seals"]] == ["TRY_LATER"] * 2
 
 
 def test_the_site_and_its_api_ask_the_configured_responder(office: Office) -> None:
@@ -180,15 +248,21 @@ def test_offline_fetches_nothing(office: Office) -> None:
         assert len(recorder.requests) == 2
 
 
-def test_a_responder_down_leaves_the_file_unconfirmed(office: Office) -> None:
-    down = with_env(office.inst, TITLECERT_OCSP_URLS=f"http://127.0.0.1:{free_port()}/ocsp")
+def test_a_responder_and_crl_down_leave_the_file_unconfirmed(office: Office) -> None:
+    down = with_env(
+        office.inst,
+        TITLECERT_OCSP_URLS=f"http://127.0.0.1:{free_port()}/ocsp",
+        TITLECERT_CRL_URLS=f"http://127.0.0.1:{free_port()}/crl",
+    )
     code, report = verify(down, office.b_b)
     assert (code, report["verdict"], report["outcome"]) == (1, "indeterminate", "unconfirmed")
     assert [(s["indication"], s["sub_indication"]) for s in report["seals"]] == [
         ("INDETERMINATE", "TRY_LATER")
     ] * 2
     assert "try again later" in report["headline"]["en"]
-    assert report["seals"][0]["revocation"]["en"].startswith("not checked: the issuer's OCSP responder")
+    assert report["seals"][0]["revocation"]["en"].startswith(
+        "not checked: neither the issuer's OCSP responder nor its certificate revocation list (CRL)"
+    )
 
 
 def test_a_committee_key_revoked_after_issue_is_reported(office: Office) -> None:
@@ -203,6 +277,18 @@ def test_a_committee_key_revoked_after_issue_is_reported(office: Office) -> None
     # short line: the CLI's plain words
     short = office.inst.run("verify", str(office.b_b), check=False).stdout
     assert short == f"无法确认 / not confirmed — {report['certificate_no']}\n"
+
+
+def test_the_crl_reports_the_revocation_with_the_responder_down(office: Office) -> None:
+    code, report = verify(crl_down(office.inst), office.b_b)
+    assert (code, report["verdict"], report["outcome"]) == (1, "indeterminate", "unconfirmed")
+    committee, authority = report["seals"]
+    assert (committee["indication"], committee["sub_indication"]) == ("INDETERMINATE", "REVOKED_NO_POE")
+    assert committee["revocation"]["en"].startswith(CRL_LINE)
+    assert authority["indication"] == "PASSED" and authority["revocation"]["en"].startswith(CRL_LINE)
+    [revoked] = [f for f in report["findings"] if f["rule"] == "online.seal-not-revoked"]
+    assert "revoked on" in revoked["text"]["en"] and "证书吊销列表（CRL）" in revoked["text"]["zh"]
+    assert "revoked on" in report["headline"]["en"]
 
 
 def test_a_stranger_saying_good_is_not_believed(office: Office) -> None:

@@ -25,7 +25,7 @@ from titlecert.settings import Settings
 @click.option(
     "--offline",
     is_flag=True,
-    help="Use the trust anchors alone: consult neither the registry nor an OCSP responder.",
+    help="Use the trust anchors alone: consult neither the registry nor an OCSP responder or CRL.",
 )
 @click.option(
     "--at",
@@ -45,8 +45,8 @@ def verify(
     at: str | None,
 ) -> None:
     """Verify sealed PDFs; exit 0 only if every file is valid and in force. The registry is
-    consulted, and the configured OCSP responders asked about seals whose file carries no revocation
-    data; with --offline nothing is fetched.
+    consulted, and the configured OCSP responders (else CRLs) asked about seals whose file carries no
+    revocation data; with --offline nothing is fetched.
 
     One line per file, e.g. `有效 / valid — CQZC2026000001`; --verbose for the whole report."""
     from registry.chinatime import parse_when

@@ -82,8 +82,9 @@ class Settings:
     """TITLECERT_CLERK_SSO_HEADER: a request header naming the signed-in archive clerk, set by the
     reverse proxy's single sign-on; believed only with TITLECERT_TRUSTED_PROXIES (else ignored)."""
     revocation: RevocationSources = field(default_factory=RevocationSources)
-    """TITLECERT_OCSP_URLS, TITLECERT_REVOCATION_TIMEOUT: the OCSP responders online verification
-    asks about seals whose file carries no revocation data (default the DEMO PKI's /ocsp)."""
+    """TITLECERT_OCSP_URLS, TITLECERT_CRL_URLS, TITLECERT_REVOCATION_TIMEOUT: the OCSP responders
+    and CRLs online verification consults about seals whose file carries no revocation data
+    (default the DEMO PKI's /ocsp and /crl)."""
 
     @property
     def pki_dir(self) -> Path:

@@ -47,6 +47,7 @@ VARIABLES: frozenset[str] = frozenset(
         "TITLECERT_S3_ADDRESSING_STYLE",
         "TITLECERT_CLERK_SSO_HEADER",
         "TITLECERT_OCSP_URLS",
+        "TITLECERT_CRL_URLS",
         "TITLECERT_REVOCATION_TIMEOUT",
         *(f"TITLECERT_{role.upper()}_{part}" for role in ROLES for part in _PER_ROLE),
     ]

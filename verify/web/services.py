@@ -45,7 +45,8 @@ class VerifyServices:
     """The instance secret keying the session cookie that carries the forms' CSRF tokens (None: a
     key for this process only)."""
     revocation: RevocationSources | None = None
-    """The OCSP responders asked about seals whose file carries no revocation data (None: nobody)."""
+    """The OCSP responders and CRLs asked about seals whose file carries no revocation data (None:
+    nobody)."""
     receipts: Callable[[Statement], bytes] | None = None
     """Makes a statement's sealed receipt PDF, raising ReceiptUnavailable (None: no receipts)."""
 

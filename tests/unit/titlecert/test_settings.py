@@ -86,18 +86,28 @@ def test_every_configuration_problem_is_one_error_type() -> None:
             from_env(env)
 
 
-def test_the_ocsp_responders_are_the_demo_pkis_unless_configured() -> None:
+def test_the_ocsp_responders_and_crls_are_the_demo_pkis_unless_configured() -> None:
     demo = from_env({"TITLECERT_PKI_URL": "http://127.0.0.1:9001"}).revocation
-    assert (demo.ocsp_urls, demo.timeout) == (("http://127.0.0.1:9001/ocsp",), 3.0)
+    assert (demo.ocsp_urls, demo.crl_urls, demo.timeout) == (
+        ("http://127.0.0.1:9001/ocsp",),
+        ("http://127.0.0.1:9001/crl",),
+        3.0,
+    )
     office = from_env(
         {
             "TITLECERT_OCSP_URLS": "https://ocsp.ca.example/a, http://10.1.2.3/ocsp",
+            "TITLECERT_CRL_URLS": "http://crl.ca.example/ca.crl  https://10.1.2.3/crl",
             "TITLECERT_REVOCATION_TIMEOUT": "1.5",
         }
     ).revocation
     assert (office.ocsp_urls, office.timeout) == (("https://ocsp.ca.example/a", "http://10.1.2.3/ocsp"), 1.5)
+    assert office.crl_urls == ("http://crl.ca.example/ca.crl", "https://10.1.2.3/crl")
     assert from_env({"TITLECERT_OCSP_URLS": "none"}).revocation.ocsp_urls == ()
     assert from_env({"TITLECERT_OCSP_URLS": ""}).revocation.ocsp_urls == ()
+    # each is turned off on its own
+    pki = {"TITLECERT_PKI_URL": "http://127.0.0.1:9001"}
+    no_crl = from_env({**pki, "TITLECERT_CRL_URLS": " None "}).revocation
+    assert (no_crl.ocsp_urls, no_crl.crl_urls) == (("http://127.0.0.1:9001/ocsp",), ())
 
 
 @pytest.mark.parametrize(
@@ -105,6 +115,7 @@ def test_the_ocsp_responders_are_the_demo_pkis_unless_configured() -> None:
     [
         ("TITLECERT_OCSP_URLS", "file:///etc/passwd", "is not an http:// or https:// URL"),
         ("TITLECERT_OCSP_URLS", "ocsp.ca.example", "is not an http:// or https:// URL"),
+        ("TITLECERT_CRL_URLS", "ldap://ldap.ca.example/cn=CA?certificateRevocationList", "is not an http://"),
         ("TITLECERT_REVOCATION_TIMEOUT", "0", "must be a positive number of seconds"),
         ("TITLECERT_REVOCATION_TIMEOUT", "soon", "must be a positive number of seconds"),
         ("TITLECERT_REVOCATION_TIMEOUT", "inf", "must be a positive number of seconds"),

@@ -12,9 +12,10 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.records import certificate_view, signature_report
+from verify.fetch import Unbelieved
 from verify.indications import Indication, SubIndication
 from verify.report import SignatureReport, Verdict, VerificationReport
-from verify.revocation import Answer, Status, Unbelieved, judge, read_answer
+from verify.revocation import Answer, Source, Status, judge, read_answer
 from verify.rules import RuleId
 from verify.wording import Case
 
@@ -184,7 +185,10 @@ def test_the_decision_table() -> None:
 
 def test_revoked_after_a_proven_sealing_time_is_said_with_the_date_and_the_seal_passes() -> None:
     [note] = judge(1, B_T, revoked(dt.datetime(2026, 3, 1, 1, 0, tzinfo=dt.UTC)))
-    assert "revoked on 2026-03-01 09:00:00 Beijing time (UTC+8), after this seal was made" in note.text.en
+    assert (
+        "revoked on 2026-03-01 09:00:00 Beijing time (UTC+8) "
+        "(checked online with the issuer's OCSP responder), after this seal was made"
+    ) in note.text.en
     assert "2026-03-01 09:00:00 北京时间（UTC+8）" in note.text.zh
     seal = dataclasses.replace(B_T, online_status="revoked", online_checked_at=NOW.isoformat())
     r = VerificationReport("f.pdf", findings=(note,), signatures=(seal,), certificate=certificate_view())
@@ -201,8 +205,13 @@ def test_the_revocation_line_says_how_it_was_checked() -> None:
         line(dataclasses.replace(B_B, online_status="good", online_checked_at=asked))
         == "checked online with the issuer's OCSP responder at 2026-06-01 12:00:00 Beijing time (UTC+8)"
     )
+    assert (
+        line(dataclasses.replace(B_B, online_status="good", online_checked_at=asked, online_source="crl"))
+        == "checked online with the issuer's certificate revocation list (CRL) at 2026-06-01 12:00:00 "
+        "Beijing time (UTC+8)"
+    )
     assert line(dataclasses.replace(B_B, online_status="unavailable", online_checked_at=asked)).startswith(
-        "not checked: the issuer's OCSP responder gave no answer"
+        "not checked: neither the issuer's OCSP responder nor its certificate revocation list (CRL) gave"
     )
     assert line(dataclasses.replace(B_B, revocation_checked=True)).startswith(
         "checked, from the validation data"
@@ -215,3 +224,25 @@ def test_a_responder_down_leaves_the_file_unconfirmed_and_says_try_again_later()
     assert (r.verdict, r.outcome) == (Verdict.INDETERMINATE, Case.UNCONFIRMED)
     assert r.seals[0].sub_indication is SubIndication.TRY_LATER
     assert "try again later" in r.headline.en and "请稍后再试" in r.headline.zh
+
+
+@pytest.mark.parametrize(
+    ("source", "en", "zh"),
+    [
+        (Source.OCSP, "checked online with the issuer's OCSP responder", "经签发机构的 OCSP 服务在线核查"),
+        (
+            Source.CRL,
+            "checked online with the issuer's certificate revocation list (CRL)",
+            "经签发机构的证书吊销列表（CRL）在线核查",
+        ),
+    ],
+)
+def test_each_finding_says_what_the_status_was_learnt_from(source: Source, en: str, zh: str) -> None:
+    for seal, got in (
+        (B_B, Answer(Status.GOOD, NOW, source=source)),
+        (B_B, Answer(Status.REVOKED, NOW, PROVEN, source)),
+        (B_T, Answer(Status.REVOKED, NOW, PROVEN - dt.timedelta(hours=1), source)),
+        (B_T, Answer(Status.REVOKED, NOW, PROVEN + dt.timedelta(days=3), source)),
+    ):
+        [finding] = judge(1, seal, got)
+        assert en in finding.text.en and zh in finding.text.zh
