@@ -50,7 +50,7 @@ REVIEW_FEES: Mapping[Level, int] = MappingProxyType(
 """评审费 in yuan per applicant by the level applied for: 高级 (正高级, 副高级) 420, 中级 240, 初级
 (助理级, 员级) 120 (the notice, item 六(五))."""
 
-_ENDED_BEFORE_THE_VOTE = (EndingKind.TERMINATED, EndingKind.NOT_ACCEPTED)
+_NOT_REVIEWED = (Outcome.TERMINATED, Outcome.NOT_ACCEPTED)
 
 
 def fee_note() -> str:
@@ -110,7 +110,7 @@ def check_outcome(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> 
     _check_vote(s, here, a, out)
     if ending is not None:
         _check_ending_day(s, here, a, ending, out)
-    if kind not in _ENDED_BEFORE_THE_VOTE:
+    if outcome(s, a) not in _NOT_REVIEWED:  # a third return counts, its ending said missing above
         _check_fee(s, here, a, out)
 
 
@@ -124,7 +124,7 @@ def _check_vote(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> No
                 "an objection upheld during the results publicity (公示异议属实) is about an applicant "
                 "who passed the vote: record the vote, found none",
             )
-        elif kind is None:
+        elif outcome(s, a) not in _NOT_REVIEWED:
             out.error(
                 (*here, "vote"),
                 "required: the committee's vote, found none; an application that ended before the "

@@ -2,7 +2,8 @@
 
 Valid check characters, current Chongqing district codes, employers with valid credit codes,
 achievements dated after the current title, publicity periods counted on the official calendar,
-and generated photos (silhouettes, not people). Deterministic for a given seed.
+fees paid in the notice's window, a few applications ended other than by the vote (评审终止, 不予受理,
+公示异议属实), and generated photos (silhouettes, not people). Deterministic for a given seed.
 """
 
 import datetime as dt

@@ -104,6 +104,13 @@ def test_a_third_return_without_its_ending_is_refused_saying_what_to_record(tmp_
         "with the day and the reason, found no ending"
     ]
 
+    def neither_voted_nor_paid(doc: dict[str, Any]) -> None:  # one cause, said once
+        del doc["applicants"][NOT_ACCEPTED]["ending"]
+
+    assert [p.split(": ", 1)[0] for p in problems(tmp_path, neither_voted_nor_paid)] == [
+        "applicants row 7 (赵霞婷), returns"
+    ]
+
     def terminated_instead(doc: dict[str, Any]) -> None:
         doc["applicants"][NOT_ACCEPTED]["ending"]["kind"] = "terminated"
 
