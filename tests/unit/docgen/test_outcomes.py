@@ -288,3 +288,17 @@ def test_the_report_counts_each_application_under_its_true_outcome() -> None:
     assert report["not_accepted_names"] == "赵霞婷（退回材料第3次提交评委会审核仍不符合要求）"
     assert report["terminated"] == "曹然华（评审过程中发现业绩材料弄虚作假，经查证属实）"
     assert [p["name"] for p in report["people"]] == ["何华", "黎军静", "薛伟", "姜伟子", "戴萍"]
+
+
+def test_the_sample_generator_ends_a_few_of_each_kind_and_its_sessions_check_clean() -> None:
+    from collections import Counter
+
+    from docgen.check import Severity, check_session
+    from docgen.sample import generate
+
+    session, _ = generate(400, seed=11)
+    counts = Counter(outcome(session, a) for a in session.applicants)
+    for ended in (Outcome.TERMINATED, Outcome.NOT_ACCEPTED, Outcome.OBJECTION_UPHELD):
+        assert 1 <= counts[ended] <= 20, (ended, counts)
+    assert [f for f in check_session(session, WorkCalendar()) if f.severity is Severity.ERROR] == []
+    assert generate(400, seed=11)[0] == session
