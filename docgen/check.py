@@ -7,49 +7,25 @@ can name the sheet or JSON path, the row and the field.
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path as FsPath
 
 from docgen.errors import CalendarError
+from docgen.findings import Finding, Path, Severity
+from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, Period, ReviewSession
+from docgen.outcomes import check_outcome
 from docgen.rules import quorum_met
 from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 
-Path = tuple[str | int, ...]
+__all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_work"]
+
 PUBLICITY_WORKDAYS = 5
 REPORT_DUE_WORKDAYS = 5
 CONFIRMATION_DUE_WORKDAYS = 15
 CALENDAR_MARGIN_DAYS = 60
 """A session whose dates come this close to a year the calendar lacks is warned about."""
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    """Blocks issuing."""
-    WARNING = "warning"
-    """Shown, does not block."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a session."""
-
-    path: Path
-    """Where, as a JSON path: ("applicants", 6, "id_number")."""
-    message: str
-    """What was found and what is expected."""
-    severity: Severity = Severity.ERROR
-
-
-class _Findings(list[Finding]):
-    def error(self, path: Path, message: str) -> None:
-        self.append(Finding(path, message))
-
-    def warn(self, path: Path, message: str) -> None:
-        self.append(Finding(path, message, Severity.WARNING))
 
 
 def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Finding]:
@@ -269,17 +245,13 @@ def _check_applicant(
             (*here, "applied", "series"),
             f"the committee reviews {s.committee.series}, found {a.applied.series}",
         )
-    cast = a.vote.agree + a.vote.disagree + a.vote.abstain
+    cast = a.vote.agree + a.vote.disagree + a.vote.abstain if a.vote is not None else 0
     if cast > s.sitting.present:
         out.error(
             (*here, "vote"),
             f"at most {s.sitting.present} votes (one per attending member, no proxies), found {cast}",
         )
-    if a.returns == 3:
-        out.warn(
-            (*here, "returns"),
-            "returned for correction a third time: the application has ended and will not be issued",
-        )
+    check_outcome(s, here, a, out)
     _check_dates(s, here, a, cutoff, out)
     _check_publicity(a.publicity, (*here, "publicity"), calendar, out)
     if a.publicity.end >= s.sitting.start:

@@ -19,7 +19,8 @@ from docgen.models import (
     ReportingChain,
     ReviewSession,
 )
-from docgen.rules import quorum_met, vote_passes
+from docgen.outcomes import Outcome, outcome, passed_vote
+from docgen.rules import quorum_met
 from docgen.workdays import WorkCalendar
 
 PLEDGE = (
@@ -64,10 +65,6 @@ def cn_month(day: dt.date) -> str:
 
 def ceil_two_thirds(n: int) -> int:
     return -(-2 * n // 3)
-
-
-def passes(session: ReviewSession, a: Applicant) -> bool:
-    return a.returns < 3 and vote_passes(agree=a.vote.agree, present=session.sitting.present)
 
 
 def results_period(session: ReviewSession, calendar: WorkCalendar) -> Period:
@@ -159,14 +156,15 @@ def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[di
 def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant]]]:
     groups = []
     for level in Level:
-        people = [a for a in session.applicants if a.applied.level is level and passes(session, a)]
+        people = [a for a in session.applicants if a.applied.level is level and passed_vote(session, a)]
         if people:
             groups.append((level, people))
     return groups
 
 
 def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
-    """评审结果公示: names, employers and titles only; no ID numbers or birth dates."""
+    """评审结果公示: names, employers and titles only; no ID numbers or birth dates. It lists whoever
+    passed the vote, as it was posted: an objection upheld during it does not unpublish anyone."""
     period = results_period(session, calendar)
     groups = _passed_by_level(session)
     everyone = [a for _, people in groups for a in people]
@@ -196,30 +194,45 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
 
 
 def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
-    """《评审情况报告》, due within 5 working days of the review."""
+    """《评审情况报告》, due within 5 working days of the review: each application counted under its
+    true outcome. 受理 leaves out the not accepted; a pass is the vote's (an objection upheld during
+    the results publicity comes after the review it reports on)."""
     c, s = session.committee, session.sitting
     due = calendar.nth_workday(s.end, 5, inclusive=False)
+    outcomes = [outcome(session, a) for a in session.applicants]
     levels: list[dict[str, Any]] = []
     for level in c.levels:
-        group = [a for a in session.applicants if a.applied.level is level]
-        terminated = [a for a in group if a.returns >= 3]
-        reviewed = [a for a in group if a.returns < 3]
-        passed = [a for a in reviewed if passes(session, a)]
+        group = [o for a, o in zip(session.applicants, outcomes, strict=True) if a.applied.level is level]
+        not_accepted = group.count(Outcome.NOT_ACCEPTED)
+        terminated = group.count(Outcome.TERMINATED)
+        reviewed = len(group) - not_accepted - terminated
+        passed = group.count(Outcome.PASSED) + group.count(Outcome.OBJECTION_UPHELD)
         levels.append(
             {
                 "level": level.value,
                 "received": len(group),
-                "returned": sum(a.returns for a in group),
-                "terminated": len(terminated),
-                "reviewed": len(reviewed),
-                "passed": len(passed),
-                "failed": len(reviewed) - len(passed),
-                "rate": f"{100 * len(passed) / len(reviewed):.1f}%" if reviewed else "—",
+                "not_accepted": not_accepted,
+                "accepted": len(group) - not_accepted,
+                "returned": sum(a.returns for a in session.applicants if a.applied.level is level),
+                "terminated": terminated,
+                "reviewed": reviewed,
+                "passed": passed,
+                "failed": reviewed - passed,
+                "rate": f"{100 * passed / reviewed:.1f}%" if reviewed else "—",
             }
         )
     totals = {
         k: sum(int(r[k]) for r in levels)
-        for k in ("received", "returned", "terminated", "reviewed", "passed", "failed")
+        for k in (
+            "received",
+            "not_accepted",
+            "accepted",
+            "returned",
+            "terminated",
+            "reviewed",
+            "passed",
+            "failed",
+        )
     }
     levels.append(
         {
@@ -242,12 +255,22 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         **totals,
         "terminated_count": totals["terminated"],
         "levels": levels,
-        "terminated": "、".join(a.name for a in session.applicants if a.returns >= 3),
+        "terminated": _ended(session, outcomes, Outcome.TERMINATED),
+        "not_accepted_names": _ended(session, outcomes, Outcome.NOT_ACCEPTED),
         "people": _passed_rows(session, passed_people),
         "due": cn_date(due),
         "submitted_on": cn_date(session.report_submitted_on or due),
         "organiser": c.organiser,
     }
+
+
+def _ended(session: ReviewSession, outcomes: list[Outcome], which: Outcome) -> str:
+    """The names of the applications that ended so, each with its recorded reason."""
+    return "、".join(
+        a.name + (f"（{a.ending.reason}）" if a.ending is not None else "")
+        for a, o in zip(session.applicants, outcomes, strict=True)
+        if o is which
+    )
 
 
 def _span(start: dt.date, end: dt.date) -> str:
@@ -290,7 +313,9 @@ def review_form_context(
             else "审核意见："
         )
         boxes.append({"title": f"{level}意见", "text": text})
-    passed = passes(session, a)
+    if a.vote is None:
+        raise ValueError(f"{a.name} has no vote: a review form is made for a reviewed applicant")
+    vote, passed = a.vote, passed_vote(session, a)
     return {
         **_common(session, a),
         "form_no": form_no,
@@ -332,14 +357,14 @@ def review_form_context(
         "sitting_dates": _span(s.start, s.end),
         "members": c.members,
         "present": s.present,
-        "agree": a.vote.agree,
-        "disagree": a.vote.disagree,
-        "abstain": a.vote.abstain,
+        "agree": vote.agree,
+        "disagree": vote.disagree,
+        "abstain": vote.abstain,
         "rule": f"出席不少于{ceil_two_thirds(c.members)}人；同意不少于{ceil_two_thirds(s.present)}票",
         "conclusion": "通过" if passed else "未通过",
         "committee_opinion": (
             f"本次评审应到评委{c.members}人，实到{s.present}人，符合出席人数不少于2/3的规定；"
-            f"经无记名投票，同意{a.vote.agree}票，不同意{a.vote.disagree}票，弃权{a.vote.abstain}票，"
+            f"经无记名投票，同意{vote.agree}票，不同意{vote.disagree}票，弃权{vote.abstain}票，"
             + (
                 f"同意票达到出席评委的2/3以上，评审通过{a.applied.title}资格。"
                 if passed

@@ -253,6 +253,35 @@ class Vote(_Model):
     abstain: int = Field(ge=0)
 
 
+class EndingKind(StrEnum):
+    """How an application ends other than by the vote (docs/domain.md, "How an application ends")."""
+
+    TERMINATED = "terminated"
+    """评审终止 (the notice, item 四(三)2): a complaint found true before the review, or fraud found
+    true during it."""
+    NOT_ACCEPTED = "not_accepted"
+    """不予受理 (the notice, item 四(二)3(4)): refused by the committee's acceptance audit, e.g. still
+    failing when submitted a third time after a return for correction."""
+    OBJECTION_UPHELD = "objection_upheld"
+    """公示异议属实 (the notice, item 四(三)3): passed the vote, but an objection raised during the
+    results publicity was found true, so the applicant is not put up for confirmation."""
+
+
+ENDING_LABELS: dict[EndingKind, str] = {
+    EndingKind.TERMINATED: "评审终止",
+    EndingKind.NOT_ACCEPTED: "不予受理",
+    EndingKind.OBJECTION_UPHELD: "公示异议属实",
+}
+
+
+class Ending(_Model):
+    """An application that ended other than by the vote: no certificate and no review form."""
+
+    kind: EndingKind
+    decided_on: dt.date = Field(description="The day the committee (office) decided it")
+    reason: Text = Field(description="Why, as recorded, e.g. 业绩材料弄虚作假，经查证属实")
+
+
 class Applicant(_Model):
     """One applicant."""
 
@@ -275,8 +304,23 @@ class Applicant(_Model):
     continuing_education: tuple[ContinuingEducation, ...] = ()
     summary: LongText = Field(default="", description="专业技术工作总结: the applicant's work summary")
     publicity: Period = Field(description="Pre-review publicity at the employer (≥5 working days)")
-    vote: Vote
-    returns: int = Field(default=0, ge=0, le=3, description="Times returned for correction (3rd ends it)")
+    fee_paid_on: dt.date | None = Field(
+        default=None,
+        description="Day the review fee (评审费, set by the level applied for) was paid; empty: not "
+        "paid, and an unpaid applicant is not reviewed",
+    )
+    vote: Vote | None = Field(
+        default=None, description="The committee's vote; none when the application ended before it"
+    )
+    returns: int = Field(
+        default=0,
+        ge=0,
+        le=3,
+        description="Times returned for correction; still failing the 3rd time is 不予受理 (ending not_accepted)",
+    )
+    ending: Ending | None = Field(
+        default=None, description="How the application ended other than by the vote; none for the vote"
+    )
 
     @field_validator("id_number")
     @classmethod

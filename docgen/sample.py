@@ -2,13 +2,15 @@
 
 Valid check characters, current Chongqing district codes, employers with valid credit codes,
 achievements dated after the current title, publicity periods counted on the official calendar,
-and generated photos (silhouettes, not people). Deterministic for a given seed.
+fees paid in the notice's window, a few applications ended other than by the vote (评审终止, 不予受理,
+公示异议属实), and generated photos (silhouettes, not people). Deterministic for a given seed.
 """
 
 import datetime as dt
 import io
 import random
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -106,9 +108,12 @@ def generate(applicants: int, *, seed: int = 2025) -> tuple[ReviewSession, dict[
     people: list[dict[str, object]] = []
     photos: dict[str, bytes] = {}
     used: set[str] = set()
+    # Outcomes draw from a stream of their own, so that adding them left every other value as it was.
+    endings = random.Random(f"{seed}/outcomes")
     for i in range(applicants):
         name, ident = _person(rng, used)
-        people.append(_applicant(rng, cal, i, name, ident, sitting_start))
+        person = _applicant(rng, cal, i, name, ident, sitting_start)
+        people.append(_outcome(endings, person, sitting_start, results_start))
         photos[f"photos/applicant-{i + 1:04d}.png"] = photo_png(rng)
     doc = {
         "committee": {
@@ -275,6 +280,49 @@ def _applicant(
         "vote": {"agree": agree, "disagree": disagree, "abstain": 21 - agree - disagree},
         "returns": rng.choice([0] * 9 + [1]),
     }
+
+
+NOT_ACCEPTED_RATE, TERMINATED_RATE, OBJECTION_UPHELD_RATE = 0.03, 0.015, 0.01
+"""How often an application ends other than by the vote (a few in a few hundred)."""
+FEE_DAYS = [dt.date(2025, 11, d) for d in range(10, 15)]
+"""The notice's payment window (item 六(五))."""
+
+
+def _outcome(
+    rng: random.Random, person: dict[str, Any], sitting_start: dt.date, results_start: dt.date
+) -> dict[str, Any]:
+    """The fee paid, or the application ended: not accepted after a third return (it never reached
+    申报完成, so nothing was paid), its review terminated, or an objection upheld after a pass."""
+    roll = rng.random()
+    if roll < NOT_ACCEPTED_RATE:
+        publicity_end = dt.date.fromisoformat(person["publicity"]["end"])
+        on = publicity_end + dt.timedelta(days=rng.randrange(5, 25))
+        del person["vote"]
+        return {
+            **person,
+            "returns": 3,
+            "ending": _ending("not_accepted", on, "退回材料第3次提交评委会审核仍不符合要求"),
+        }
+    person = {**person, "fee_paid_on": rng.choice(FEE_DAYS).isoformat()}
+    if roll < NOT_ACCEPTED_RATE + TERMINATED_RATE:
+        del person["vote"]
+        if rng.random() < 0.3:
+            on = sitting_start - dt.timedelta(days=rng.randrange(1, 10))
+            return {**person, "ending": _ending("terminated", on, "评审前接到投诉举报，经查证属实")}
+        return {
+            **person,
+            "ending": _ending("terminated", sitting_start, "评审过程中发现业绩材料弄虚作假，经查证属实"),
+        }
+    passed = 3 * person["vote"]["agree"] >= 2 * sum(person["vote"].values())
+    if passed and roll < NOT_ACCEPTED_RATE + TERMINATED_RATE + OBJECTION_UPHELD_RATE:
+        on = results_start + dt.timedelta(days=rng.randrange(0, 4))
+        reason = "结果公示期间接到实名举报，经调查核实，异议属实"
+        return {**person, "ending": _ending("objection_upheld", on, reason)}
+    return person
+
+
+def _ending(kind: str, on: dt.date, reason: str) -> dict[str, str]:
+    return {"kind": kind, "decided_on": on.isoformat(), "reason": reason}
 
 
 def write_sample(out: Path, applicants: int, *, seed: int = 2025) -> ReviewSession:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from docgen.identity import ID_TYPE_LABELS
 from docgen.models import (
     ACHIEVEMENT_LABELS,
+    ENDING_LABELS,
     ROUTE_LABELS,
     AssessmentResult,
     Level,
     ReportingChain,
     Sex,
 )
+from docgen.outcomes import fee_note
 
 CHAIN_LABELS: dict[str, str] = {
     ReportingChain.CITY: "市属事业单位、国有企业",
@@ -30,6 +32,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "route": {k.value: v for k, v in ROUTE_LABELS.items()},
     "category": {k.value: v for k, v in ACHIEVEMENT_LABELS.items()},
     "assessment": {r.value: r.value for r in AssessmentResult},
+    "ending": {k.value: v for k, v in ENDING_LABELS.items()},
 }
 
 
@@ -97,13 +100,24 @@ APPLICANT_COLUMNS = (
     Column("申报渠道", ("route",), "route"),
     Column("单位公示开始日期", ("publicity", "start"), "date"),
     Column("单位公示结束日期", ("publicity", "end"), "date", "不少于5个工作日"),
-    Column("同意票", ("vote", "agree"), "int"),
+    Column(
+        "评审费缴费日期",
+        ("fee_paid_on",),
+        "date",
+        f"评审费：{fee_note()}；未缴费的留空（未完成缴费不能参加评审）",
+    ),
+    Column("同意票", ("vote", "agree"), "int", "评审终止、不予受理的可留空"),
     Column("反对票", ("vote", "disagree"), "int"),
     Column("弃权票", ("vote", "abstain"), "int"),
-    Column("退回补正次数", ("returns",), "int", "第3次退回仍不符合的，评审不通过"),
+    Column(
+        "退回补正次数", ("returns",), "int", "退回材料第3次提交仍不符合要求的，不予受理（须填写终止情形）"
+    ),
+    Column("终止情形", ("ending", "kind"), "ending", "评审终止、不予受理或公示异议属实；正常评审的留空"),
+    Column("终止认定日期", ("ending", "decided_on"), "date"),
+    Column("终止原因", ("ending", "reason"), "text", "如：评审过程中发现业绩材料弄虚作假，经查证属实"),
     Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
 )
-OPTIONAL_GROUPS = (("current_title",), ("results_publicity",))
+OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",))
 """Objects that are absent when every one of their cells is empty."""
 
 LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")

@@ -236,6 +236,10 @@ def _read_table(
             if col is None:
                 continue
             locator.cells[(*prefix, i, *col.path)] = (ws.title, r, col.header)
+            if len(col.path) > 1:  # a finding about a whole object (the vote) names its columns
+                group: tuple[str | int, ...] = (*prefix, i, *col.path[:-1])
+                named = locator.cells.get(group)
+                locator.cells[group] = (ws.title, r, f"{named[2]}、{col.header}" if named else col.header)
             _put(record, col.path, value, col, findings, (*prefix, i))
         for group in OPTIONAL_GROUPS:
             if group[0] in record and not any(v not in (None, "") for v in record[group[0]].values()):

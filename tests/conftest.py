@@ -1,6 +1,7 @@
 """Shared, expensive fixtures: one demo instance, one issued session and one server per run."""
 
 import dataclasses
+import datetime as dt
 import itertools
 import json
 import os
@@ -190,10 +191,31 @@ def sample_session_doc() -> dict[str, Any]:
 
 
 def passed_applicants() -> list[dict[str, Any]]:
-    """The sample's applicants who pass the vote (3A ≥ 2P), in order: the demo's certificates."""
+    """The sample's applicants who pass the vote (3A ≥ 2P) and whose application did not end
+    otherwise, in order: the demo's certificates."""
     doc = sample_session_doc()
     present = doc["sitting"]["present"]
-    return [a for a in doc["applicants"] if 3 * a["vote"]["agree"] >= 2 * present and a.get("returns", 0) < 3]
+    return [
+        a
+        for a in doc["applicants"]
+        if "ending" not in a and a.get("vote") and 3 * a["vote"]["agree"] >= 2 * present
+    ]
+
+
+def ended_applicants(kind: str) -> list[dict[str, Any]]:
+    """The sample's applicants whose application ended so (terminated, not_accepted, objection_upheld)."""
+    return [a for a in sample_session_doc()["applicants"] if a.get("ending", {}).get("kind") == kind]
+
+
+def review_moved(doc: dict[str, Any], start: str, end: str) -> dict[str, Any]:
+    """`doc` with its review held from `start` to `end`; an objection upheld during the results
+    publicity is dated the day after the review, as it must follow it."""
+    doc["sitting"] |= {"start": start, "end": end}
+    after = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
+    for a in doc["applicants"]:
+        if a.get("ending", {}).get("kind") == "objection_upheld":
+            a["ending"]["decided_on"] = after
+    return doc
 
 
 def token_of(issued: Issued, index: int) -> str:

@@ -17,10 +17,10 @@ from asn1crypto import ocsp, x509
 from pyhanko_certvalidator.authority import AuthorityWithCert
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from docgen.context import passes
 from docgen.errors import DocgenError, InputError
 from docgen.identifiers import certificate_number, new_token
 from docgen.models import LoadedSession
+from docgen.outcomes import awarded
 from docgen.workdays import WorkCalendar
 from signing.batch import BatchTimeStamper, tls_context, tsa_unavailable
 from signing.errors import ServiceUnavailable
@@ -140,7 +140,7 @@ def render_problems(
     try:
         for i, a in enumerate(session.applicants):
             where = f"{loaded.source}: applicants row {i + 1} ({a.name})"
-            if passes(session, a):
+            if awarded(session, a):
                 number = certificate_number(settings.certificate_no_format, year=year, seq=i + 1)
                 token = new_token()
                 data = certificate_data(loaded, a, number, token, settings)

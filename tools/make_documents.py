@@ -127,16 +127,18 @@ def review_report() -> None:
     heading(doc, "二、申报受理与评审结果")
     text(
         doc,
-        "　　共受理申报{{ received }}人，退回补正{{ returned }}人次，终止评审{{ terminated_count }}人，"
-        "提交评审{{ reviewed }}人，评审通过{{ passed }}人，未通过{{ failed }}人。"
-        "表决采取无记名投票，同意票达到出席评委2/3以上为通过。",
+        "　　共收到申报{{ received }}人，不予受理{{ not_accepted }}人，受理{{ accepted }}人；退回补正"
+        "{{ returned }}人次；评审终止{{ terminated_count }}人，提交评审{{ reviewed }}人，评审通过{{ passed }}人，"
+        "未通过{{ failed }}人。表决采取无记名投票，同意票达到出席评委2/3以上为通过。",
     )
     loop_table(
         doc,
-        ["级别", "受理", "退回补正", "终止", "评审", "通过", "未通过", "通过率"],
+        ["级别", "申报", "不予受理", "受理", "退回补正", "评审终止", "评审", "通过", "未通过", "通过率"],
         [
             "r.level",
             "r.received",
+            "r.not_accepted",
+            "r.accepted",
             "r.returned",
             "r.terminated",
             "r.reviewed",
@@ -144,11 +146,14 @@ def review_report() -> None:
             "r.failed",
             "r.rate",
         ],
-        [26, 18, 22, 18, 18, 18, 22, 28],
+        [20, 14, 18, 14, 18, 18, 14, 14, 18, 22],
         "r in levels",
     )
+    control(doc, "{%p if not_accepted_names %}")
+    text(doc, "　　不予受理人员：{{ not_accepted_names }}。")
+    control(doc, "{%p endif %}")
     control(doc, "{%p if terminated %}")
-    text(doc, "　　终止评审人员：{{ terminated }}。")
+    text(doc, "　　评审终止人员：{{ terminated }}。")
     control(doc, "{%p endif %}")
     heading(doc, "三、评审通过人员名单")
     loop_table(

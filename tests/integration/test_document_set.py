@@ -17,7 +17,7 @@ from docgen.models import ReportingChain
 from docgen.pagecodes import page_code
 from registry.db import Registry
 from signing.trust import load_trust_settings
-from tests.conftest import Instance, Issued, passed_applicants, sample_session_doc
+from tests.conftest import Instance, Issued, ended_applicants, passed_applicants, sample_session_doc
 from titlecert.documents import template_of
 from titlecert.kinds import DocumentKind
 from verify.report import Verdict
@@ -39,7 +39,7 @@ def test_issue_lists_every_kind(issued: Issued) -> None:
     assert kinds == {
         "certificate": passed,
         "review-form": 2 * passed,
-        "publicity-table": 5,
+        "publicity-table": len(sample_session_doc()["applicants"]),  # ended applications too
         "results-list": 1,
         "review-report": 1,
     }
@@ -125,8 +125,10 @@ def test_review_form_is_sealed_on_the_result_page_and_verifies(issued: Issued, i
 def test_results_list_and_publicity_tables_disclose_no_id_numbers(issued: Issued) -> None:
     doc = sample_session_doc()
     results = text_of(issued.of_kind("results-list")[0]["path"])
-    for a in passed_applicants():
+    for a in passed_applicants() + ended_applicants("objection_upheld"):  # as posted, before the objection
         assert a["name"] in results
+    for a in ended_applicants("terminated") + ended_applicants("not_accepted"):
+        assert a["name"] not in results
     for a in doc["applicants"]:
         assert (
             a["id_number"] not in results and a["birth_date"][:4] + "年" + a["birth_date"][5:7] not in results
@@ -140,7 +142,12 @@ def test_results_list_and_publicity_tables_disclose_no_id_numbers(issued: Issued
 def test_report_states_quorum_counts_and_due_date(issued: Issued) -> None:
     text = text_of(issued.of_kind("review-report")[0]["path"])
     assert "评委会人数25人，实际出席21人" in text and "不少于17人" in text
-    assert "共受理申报5人" in text and "评审通过4人，未通过1人" in text
+    assert (
+        "共收到申报8人，不予受理1人，受理7人；退回补正4人次；评审终止1人，提交评审6人，评审通过5人，未通过1人"
+        in text
+    )
+    assert "不予受理人员：赵霞婷（退回材料第3次提交评委会审核仍不符合要求）" in text
+    assert "评审终止人员：曹然华（评审过程中发现业绩材料弄虚作假，经查证属实）" in text
     assert "2025年12月26日前" in text
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ def check(settings: Settings, session: Path, services: bool) -> None:
     """Validate SESSION.json or .xlsx against the notice's rules without issuing anything: every
     photo decoded, every document's values built and each kind rendered in memory."""
     from docgen.load import load_session
-    from docgen.rules import vote_passes
+    from docgen.outcomes import OUTCOME_WORDS, outcome
     from titlecert.bootstrap import calendar_of
     from titlecert.preflight import preflight, render_problems
 
@@ -36,10 +37,10 @@ def check(settings: Settings, session: Path, services: bool) -> None:
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     s = loaded.session
-    passed = sum(vote_passes(agree=a.vote.agree, present=s.sitting.present) for a in s.applicants)
+    counts = Counter(outcome(s, a) for a in s.applicants)
+    outcomes = ", ".join(f"{counts[o]} {words}" for o, words in OUTCOME_WORDS.items())
     click.echo(
-        f"ok: {session}: {len(s.applicants)} applicants, {passed} passed the vote, "
-        f"{len(loaded.warnings)} warning(s)"
+        f"ok: {session}: {len(s.applicants)} applicants: {outcomes}; {len(loaded.warnings)} warning(s)"
     )
 
 

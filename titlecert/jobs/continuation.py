@@ -28,8 +28,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.context import passes
-from docgen.models import Applicant, LoadedSession, ReviewSession
+from docgen.models import LoadedSession, ReviewSession
+from docgen.outcomes import awarded
 from docgen.workdays import WorkCalendar
 from registry.db import Registry
 from registry.jobs import JobRepository
@@ -168,9 +168,9 @@ def _same_awards(loaded: LoadedSession, before: ReviewSession, job_id: int) -> N
             f"then issue any new applicant from a session of their own into another folder"
         )
     moved = [
-        f"applicants row {i + 1} ({a.name}) {'passes' if _awarded(after, a) else 'no longer passes'}"
+        f"applicants row {i + 1} ({a.name}) {'passes' if awarded(after, a) else 'no longer passes'}"
         for i, (a, b) in enumerate(zip(after.applicants, before.applicants, strict=True))
-        if _awarded(after, a) != _awarded(before, b)
+        if awarded(after, a) != awarded(before, b)
     ]
     if moved:
         raise CannotContinue(
@@ -179,10 +179,6 @@ def _same_awards(loaded: LoadedSession, before: ReviewSession, job_id: int) -> N
             f"the job; an award found wrong afterwards is revoked (`titlecert revoke`), a missing one issued "
             f"from a session of its own into another folder"
         )
-
-
-def _awarded(session: ReviewSession, a: Applicant) -> bool:
-    return a.returns < 3 and passes(session, a)
 
 
 def _facts(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.context import passes
 from docgen.identifiers import certificate_number, new_token
 from docgen.models import LoadedSession
+from docgen.outcomes import not_issued_because
 from registry import lifecycle
 from registry.db import Registry
 from registry.errors import NotFound
@@ -141,7 +141,6 @@ def _allocate(
     jobs = ledger.jobs
     units = []
     year = session.approval.date.year
-    present = session.sitting.present
     now = dt.datetime.now(dt.UTC)
     if supersede is not None:
         replaced = ledger.certificates.by_number(supersede.certificate_no)
@@ -150,11 +149,8 @@ def _allocate(
         lifecycle.require_in_force(replaced)
     for i, a in enumerate(session.applicants):
         label = f"{loaded.source}: applicants row {i + 1} ({a.name})"
-        if a.returns >= 3:
-            plan.skipped.append(f"{label}: application ended after a third return for correction")
-            continue
-        if not passes(session, a):
-            plan.skipped.append(f"{label}: not passed ({a.vote.agree} of {present} agreed, 2/3 needed)")
+        if (why := not_issued_because(session, a)) is not None:
+            plan.skipped.append(f"{label}: {why}")
             continue
         key = issue_key(secret, session, a)
         existing = ledger.certificates.by_issue_key(key)

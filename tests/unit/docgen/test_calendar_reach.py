@@ -4,14 +4,13 @@ calendar covers: `check` (and `issue`, before a job exists) names each field tha
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
-from tests.conftest import sample_session_doc
+from tests.conftest import review_moved, sample_session_doc
 
 UNCOVERED = max(WorkCalendar().covered_years()) + 1
 """The first year the pinned chinesecalendar lacks (2027 with 1.11.0)."""
@@ -20,9 +19,8 @@ UNCOVERED = max(WorkCalendar().covered_years()) + 1
 def session(tmp_path: Path, *, sitting: str, approval: str) -> Path:
     """The sample with its review on `sitting` (two days ending then), confirmed on `approval`, the
     results publicity and the report date left to their computed defaults."""
-    doc: dict[str, Any] = sample_session_doc()
     end = dt.date.fromisoformat(sitting)
-    doc["sitting"] |= {"start": (end - dt.timedelta(days=1)).isoformat(), "end": sitting}
+    doc = review_moved(sample_session_doc(), (end - dt.timedelta(days=1)).isoformat(), sitting)
     doc["approval"]["date"] = approval
     del doc["results_publicity"], doc["report_submitted_on"]
     path = tmp_path / "session.json"

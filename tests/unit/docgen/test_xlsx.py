@@ -69,8 +69,9 @@ def test_excel_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
         f.startswith("sheet 业绩成果 row ") and "(also in rows" in f for f in orphans
     )
     assert broken(tmp_path, "申报人", "D3", "身份证") == [
-        "sheet 申报人 row 3 (黎军静), 证件类型: expected one of 居民身份证, 港澳台居民居住证, 港澳居民来往内地通行证, "
-        "台湾居民来往大陆通行证, 外国人永久居留身份证（2023版）, 外国人永久居留身份证（2017版）, 护照, found '身份证'"
+        "sheet 申报人 row 3 (黎军静), 证件类型: expected one of 居民身份证, 港澳台居民居住证, "
+        "港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证（2023版）, "
+        "外国人永久居留身份证（2017版）, 护照, found '身份证'"
     ]
     assert broken(tmp_path, "评审会", "B12", 26) == [
         "sheet 评审会 row 12, 出席评委人数: at most the 25 members can attend, found 26"
@@ -83,10 +84,12 @@ def test_excel_child_rows_are_checked_in_place(tmp_path: Path) -> None:
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "黎军静")
     found = broken(tmp_path, "业绩成果", f"E{row}", dt.datetime(2010, 1, 1))
     assert found == [
-        f"sheet 业绩成果 row {row} (黎军静), 时间: achievements must postdate the current title (2018-06-01), found 2010-01-01"
+        f"sheet 业绩成果 row {row} (黎军静), 时间: achievements must postdate the current title "
+        f"(2018-06-01), found 2010-01-01"
     ]
     assert broken(tmp_path, "学历", "A2", "110105199001010010") == [
-        "sheet 学历 row 2, 证件号码: no applicant in sheet 申报人 has this ID number, found '110105199001010010'",
+        "sheet 学历 row 2, 证件号码: no applicant in sheet 申报人 has this ID number, found "
+        "'110105199001010010'",
         "sheet 申报人 row 2 (许思婷), education: required value is missing",
     ]
 
@@ -123,7 +126,8 @@ def test_identifiers_typed_as_numbers_are_refused_never_coerced(tmp_path: Path) 
         "sheet 申报人 row 2 (许思婷), 单位统一社会信用代码: typed as a number"
     )
     assert broken(tmp_path, "评审会", "B16", 1150000000000000.0) == [
-        f"sheet 评审会 row 16, 核准机构统一社会信用代码: typed as a number, found 1150000000000000: {NUMBER_ADVICE}"
+        f"sheet 评审会 row 16, 核准机构统一社会信用代码: typed as a number, found 1150000000000000: "
+        f"{NUMBER_ADVICE}"
     ]
     assert broken(tmp_path, "申报人", "J2", 2363001234) == [
         f"sheet 申报人 row 2 (许思婷), 单位联系电话: typed as a number, found 2363001234: {NUMBER_ADVICE}"
@@ -141,3 +145,66 @@ def test_template_formats_identifier_columns_as_text(tmp_path: Path) -> None:
         assert wb["评审会"].cell(session[header], 2).number_format == "@", header
     for sheet in CHILD_SHEETS:
         assert wb[sheet]["A2"].number_format == "@", sheet
+
+
+def test_the_outcome_columns_have_their_formats_list_and_notes(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "t.xlsx")
+    wb = load_workbook(tmp_path / "t.xlsx")
+    ws = wb[APPLICANT_SHEET]
+    column = {c.value: c.column_letter for c in ws[1]}
+    for header in ("评审费缴费日期", "终止认定日期"):
+        assert ws[f"{column[header]}2"].number_format == "yyyy-mm-dd", header
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    options = wb["选项"]
+    letter = lists[f"{column['终止情形']}2"].split("!")[1].split(":")[0].replace("$", "")[0]
+    assert [options[f"{letter}{r}"].value for r in range(2, 5)] == ["评审终止", "不予受理", "公示异议属实"]
+    notes = {(r[0].value, r[1].value): r[2].value for r in wb["填表说明"].iter_rows(min_row=2)}
+    assert notes[(APPLICANT_SHEET, "评审费缴费日期")] == (
+        "评审费：正高级、副高级420元/人；中级240元/人；助理级、员级120元/人；未缴费的留空（未完成缴费不能参加评审）"
+    )
+
+
+def test_each_outcome_round_trips_through_the_workbook(tmp_path: Path) -> None:
+    # The example's last three rows: 评审终止 without a vote, 不予受理 without a vote or fee, and
+    # 公示异议属实 after a passing vote; read back as the JSON states them.
+    shutil.copytree(SAMPLE_SESSION.parent / "photos", tmp_path / "photos")
+    session = load_session(SAMPLE_SESSION).session
+    write_workbook(tmp_path / "s.xlsx", session)
+    ws = load_workbook(tmp_path / "s.xlsx")[APPLICANT_SHEET]
+    column = {c.value: c.column_letter for c in ws[1]}
+    assert [ws[f"{column['终止情形']}{r}"].value for r in (7, 8, 9)] == [
+        "评审终止",
+        "不予受理",
+        "公示异议属实",
+    ]
+    assert ws[f"{column['同意票']}7"].value is None and ws[f"{column['评审费缴费日期']}8"].value is None
+    again = load_session(tmp_path / "s.xlsx").session
+    assert again == session
+    terminated, not_accepted, objection = again.applicants[5:]
+    assert terminated.vote is None and terminated.ending is not None
+    assert (not_accepted.fee_paid_on, not_accepted.returns) == (None, 3)
+    assert objection.vote is not None and objection.ending is not None
+    assert objection.ending.decided_on == dt.date(2025, 12, 24)
+
+
+def test_outcome_problems_name_the_columns_in_the_workbook(tmp_path: Path) -> None:
+    assert broken(tmp_path, "申报人", "Z4", None) == [
+        "sheet 申报人 row 4 (薛伟), 评审费缴费日期: 未完成缴费不能参加评审 (the notice, item 六(五)): the "
+        "review fee of 420 yuan (副高级) must be paid before the review, found no payment; record the day "
+        "it was paid, or the ending (评审终止 or 不予受理) of an application that was not reviewed"
+    ]
+    assert broken(tmp_path, "申报人", "AE9", "异议属实") == [
+        "sheet 申报人 row 9 (戴萍), 终止情形: expected one of 评审终止, 不予受理, 公示异议属实, found "
+        "'异议属实'"
+    ]
+    path = Path(shutil.copy(SAMPLE_SESSION.with_suffix(".xlsx"), tmp_path / "session.xlsx"))
+    wb = load_workbook(path)  # the vote's three cells emptied: named together
+    for cell in ("AA4", "AB4", "AC4"):
+        wb[APPLICANT_SHEET][cell] = None
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        load_session(path)
+    assert caught.value.problems == [
+        f"{path}: sheet 申报人 row 4 (薛伟), 同意票、反对票、弃权票: required: the committee's vote, found none; "
+        "an application that ended before the vote records its ending (评审终止 or 不予受理) instead"
+    ]

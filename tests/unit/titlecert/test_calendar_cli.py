@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from docgen.workdays import STATUTORY_DAYS_OFF, package_years
-from tests.conftest import sample_session_doc
+from tests.conftest import review_moved, sample_session_doc
 from titlecert.cli import main
 
 YEAR = max(package_years()) + 1
@@ -72,8 +72,7 @@ def test_calendar_check_names_each_broken_entry(tmp_path: Path) -> None:
 
 
 def test_check_stops_a_year_end_session_until_the_home_describes_the_year(tmp_path: Path) -> None:
-    doc = sample_session_doc()
-    doc["sitting"] |= {"start": f"{YEAR - 1}-12-27", "end": f"{YEAR - 1}-12-28"}
+    doc = review_moved(sample_session_doc(), f"{YEAR - 1}-12-27", f"{YEAR - 1}-12-28")
     doc["approval"]["date"] = f"{YEAR}-01-20"
     del doc["results_publicity"], doc["report_submitted_on"]
     session = tmp_path / "year-end.json"

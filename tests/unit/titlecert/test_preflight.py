@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from docgen.context import passes
 from docgen.load import load_session
 from docgen.models import LoadedSession
+from docgen.outcomes import awarded
 from docgen.workdays import WorkCalendar
 from tests.conftest import SAMPLE_SESSION
 from titlecert.preflight import render_problems
@@ -27,7 +27,7 @@ def test_a_photo_the_template_cannot_embed_names_the_applicant_and_the_photo(tmp
     shutil.copytree(SAMPLE_SESSION.parent / "photos", tmp_path / "photos")
     path = Path(shutil.copy(SAMPLE_SESSION, tmp_path / "session.json"))
     loaded = load_session(path)
-    row = next(i for i, a in enumerate(loaded.session.applicants) if passes(loaded.session, a))
+    row = next(i for i, a in enumerate(loaded.session.applicants) if awarded(loaded.session, a))
     applicant = json.loads(path.read_text(encoding="utf-8"))["applicants"][row]
     photo = applicant["photo"]
     (tmp_path / photo).write_bytes(b"not a picture")

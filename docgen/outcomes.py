@@ -1,0 +1,214 @@
+"""How an application ends: passed or failed by the vote, or ended otherwise (评审终止, 不予受理,
+公示异议属实); the review fee each level pays; and the notice's rules on both.
+
+The notice, items 四(二)3(4), 四(三)1–3 and 六(五); docs/domain.md, "How an application ends".
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+from itertools import groupby
+from types import MappingProxyType
+
+from docgen.findings import Findings, Path
+from docgen.models import ENDING_LABELS, Applicant, Ending, EndingKind, Level, ReviewSession
+from docgen.rules import vote_passes
+
+
+class Outcome(StrEnum):
+    """Where an application ended up; only PASSED is issued a certificate and review forms."""
+
+    PASSED = "passed"
+    """Passed the vote, and no objection was found true: confirmed."""
+    FAILED = "failed"
+    """Reviewed, and fewer than 2/3 of the attending members agreed."""
+    TERMINATED = "terminated"
+    NOT_ACCEPTED = "not_accepted"
+    OBJECTION_UPHELD = "objection_upheld"
+    """Passed the vote and was published, then an objection was found true."""
+
+
+OUTCOME_WORDS: Mapping[Outcome, str] = MappingProxyType(
+    {
+        Outcome.PASSED: "passed",
+        Outcome.FAILED: "failed the vote",
+        Outcome.TERMINATED: "review terminated (评审终止)",
+        Outcome.NOT_ACCEPTED: "not accepted (不予受理)",
+        Outcome.OBJECTION_UPHELD: "objection upheld during the results publicity (公示异议属实)",
+    }
+)
+"""Each outcome as the command line says it."""
+
+REVIEW_FEES: Mapping[Level, int] = MappingProxyType(
+    {
+        Level.FULL_SENIOR: 420,
+        Level.SENIOR: 420,
+        Level.INTERMEDIATE: 240,
+        Level.ASSISTANT: 120,
+        Level.JUNIOR: 120,
+    }
+)
+"""评审费 in yuan per applicant by the level applied for: 高级 (正高级, 副高级) 420, 中级 240, 初级
+(助理级, 员级) 120 (the notice, item 六(五))."""
+
+_NOT_REVIEWED = (Outcome.TERMINATED, Outcome.NOT_ACCEPTED)
+
+
+def fee_note() -> str:
+    """The fee table as one line of Chinese, for the workbook's notes."""
+    by_fee = groupby(REVIEW_FEES.items(), key=lambda item: item[1])
+    return "；".join("、".join(lv.value for lv, _ in levels) + f"{fee}元/人" for fee, levels in by_fee)
+
+
+def outcome(session: ReviewSession, a: Applicant) -> Outcome:
+    """The application's true outcome. A third return without its recorded ending counts as not
+    accepted (the check refuses such a session)."""
+    kind = a.ending.kind if a.ending is not None else None
+    if kind is EndingKind.TERMINATED:
+        return Outcome.TERMINATED
+    if kind is EndingKind.NOT_ACCEPTED or a.returns >= 3:
+        return Outcome.NOT_ACCEPTED
+    if a.vote is None or not vote_passes(agree=a.vote.agree, present=session.sitting.present):
+        return Outcome.FAILED
+    return Outcome.OBJECTION_UPHELD if kind is EndingKind.OBJECTION_UPHELD else Outcome.PASSED
+
+
+def passed_vote(session: ReviewSession, a: Applicant) -> bool:
+    """Reviewed and passed the vote: on the results publicity and in the report's passes."""
+    return outcome(session, a) in (Outcome.PASSED, Outcome.OBJECTION_UPHELD)
+
+
+def awarded(session: ReviewSession, a: Applicant) -> bool:
+    """Confirmed: a certificate and review forms are issued."""
+    return outcome(session, a) is Outcome.PASSED
+
+
+def not_issued_because(session: ReviewSession, a: Applicant) -> str | None:
+    """Why an applicant gets no certificate, in a few words; None when one is issued."""
+    result = outcome(session, a)
+    if result is Outcome.PASSED:
+        return None
+    if result is Outcome.FAILED:
+        agreed = a.vote.agree if a.vote is not None else 0
+        return f"not passed ({agreed} of {session.sitting.present} agreed, 2/3 needed)"
+    if a.ending is None:  # a third return, its ending not recorded
+        return f"{OUTCOME_WORDS[result]} after a third return for correction"
+    return f"{OUTCOME_WORDS[result]} on {a.ending.decided_on}: {a.ending.reason}"
+
+
+def check_outcome(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> None:
+    """The ending, the vote and the fee of one applicant agree with each other and with the notice."""
+    ending = a.ending
+    kind = ending.kind if ending is not None else None
+    if a.returns == 3 and kind is not EndingKind.NOT_ACCEPTED:
+        found = f"found {kind.value} ({ENDING_LABELS[kind]})" if kind is not None else "found no ending"
+        out.error(
+            (*here, "ending", "kind") if kind is not None else (*here, "returns"),
+            "still failing when submitted a third time after a return for correction is 不予受理 "
+            "(the notice, item 四(二)3(4)): record the ending not_accepted (不予受理) with the day "
+            f"and the reason, {found}",
+        )
+    _check_vote(s, here, a, out)
+    if ending is not None:
+        _check_ending_day(s, here, a, ending, out)
+    if outcome(s, a) not in _NOT_REVIEWED:  # a third return counts, its ending said missing above
+        _check_fee(s, here, a, out)
+
+
+def _check_vote(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> None:
+    kind = a.ending.kind if a.ending is not None else None
+    present = s.sitting.present
+    if a.vote is None:
+        if kind is EndingKind.OBJECTION_UPHELD:
+            out.error(
+                (*here, "vote"),
+                "an objection upheld during the results publicity (公示异议属实) is about an applicant "
+                "who passed the vote: record the vote, found none",
+            )
+        elif outcome(s, a) not in _NOT_REVIEWED:
+            out.error(
+                (*here, "vote"),
+                "required: the committee's vote, found none; an application that ended before the "
+                "vote records its ending (评审终止 or 不予受理) instead",
+            )
+    elif kind is EndingKind.NOT_ACCEPTED:
+        out.error(
+            (*here, "vote"),
+            "an application not accepted (不予受理) never reaches the review, found a vote: remove "
+            "it, or the ending if the committee did review the application",
+        )
+    elif kind is EndingKind.TERMINATED and a.ending is not None:
+        out.warn(
+            (*here, "vote"),
+            f"the review was terminated (评审终止) on {a.ending.decided_on}: this vote is not "
+            "counted and nothing is issued",
+        )
+    elif (
+        kind is EndingKind.OBJECTION_UPHELD
+        and present <= s.committee.members  # else the attendance itself is the error
+        and not vote_passes(agree=a.vote.agree, present=present)
+    ):
+        out.error(
+            (*here, "ending", "kind"),
+            "an objection upheld during the results publicity (公示异议属实) is about an applicant "
+            f"who passed the vote and was published, found {a.vote.agree} of {present} agreeing "
+            f"({-(-2 * present // 3)} needed)",
+        )
+
+
+def _check_ending_day(s: ReviewSession, here: Path, a: Applicant, ending: Ending, out: Findings) -> None:
+    day, sitting, rp = ending.decided_on, s.sitting, s.results_publicity
+    where = (*here, "ending", "decided_on")
+    if ending.kind is EndingKind.NOT_ACCEPTED:
+        if day >= sitting.start:
+            out.error(
+                where,
+                f"不予受理 is decided by the committee's acceptance audit, before the review "
+                f"({sitting.start}), found {day}",
+            )
+        elif day <= a.publicity.end:
+            out.error(
+                where,
+                f"the committee receives the application after the publicity at the employer "
+                f"(ends {a.publicity.end}), found {day}",
+            )
+    elif ending.kind is EndingKind.TERMINATED:
+        if day > max(sitting.start, sitting.end):  # a meeting ending before it starts is its own error
+            out.error(
+                where,
+                f"评审终止 is decided before or during the review (ends {sitting.end}), found {day}; "
+                "an objection found true during the results publicity is objection_upheld (公示异议属实)",
+            )
+    elif rp is not None and day < rp.start:
+        out.error(
+            where, f"an objection is raised during the results publicity (from {rp.start}), found {day}"
+        )
+    elif rp is None and day <= sitting.end:
+        out.error(
+            where,
+            f"an objection is raised during the results publicity, after the review (ends {sitting.end}), "
+            f"found {day}",
+        )
+    elif s.approval.date >= sitting.end and day > s.approval.date:  # else the approval date is wrong
+        out.error(
+            where,
+            f"an objection is settled before the confirmation ({s.approval.date}) lists who passed, "
+            f"found {day}; a certificate already issued is revoked (`titlecert revoke`)",
+        )
+
+
+def _check_fee(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> None:
+    level = a.applied.level
+    start = s.sitting.start
+    if a.fee_paid_on is None:
+        out.error(
+            (*here, "fee_paid_on"),
+            f"未完成缴费不能参加评审 (the notice, item 六(五)): the review fee of {REVIEW_FEES[level]} "
+            f"yuan ({level.value}) must be paid before the review, found no payment; record the day "
+            "it was paid, or the ending (评审终止 or 不予受理) of an application that was not reviewed",
+        )
+    elif a.fee_paid_on > start:
+        out.error(
+            (*here, "fee_paid_on"),
+            f"未完成缴费不能参加评审 (the notice, item 六(五)): the review fee is paid by the review "
+            f"({start}), found {a.fee_paid_on}",
+        )
