@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, computed_field
@@ -295,7 +296,7 @@ class VerificationReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as the JSON object of the CLI and the API (one serialisation for both)."""
-        doc: dict[str, Any] = _REPORT_JSON.dump_python(self, mode="json")
+        doc: dict[str, Any] = _report_json().dump_python(self, mode="json")
         return doc
 
 
@@ -308,4 +309,9 @@ _REGISTRY_CASES: dict[RuleId, Case] = {
 }
 """The registry's findings that decide an INVALID file whose seals all pass, in precedence order."""
 
-_REPORT_JSON: TypeAdapter[VerificationReport] = TypeAdapter(VerificationReport)
+
+@cache
+def _report_json() -> TypeAdapter[VerificationReport]:
+    """The report's serialiser, built on first use: it takes tens of milliseconds to build, which
+    a command printing one line per file need not spend."""
+    return TypeAdapter(VerificationReport)
