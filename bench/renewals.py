@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import TITLECERT, free_port, one_applicant_session, pki_services, titlecert  # noqa: E402
 
 from signing.ltv import retimestamp  # noqa: E402
-from titlecert.instance import load_trust  # noqa: E402
+from titlecert.home import load_trust  # noqa: E402
 from titlecert.settings import from_env  # noqa: E402
 from verify.checks import analyse_pdf  # noqa: E402
 from verify.report import Verdict  # noqa: E402

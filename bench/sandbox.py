@@ -81,7 +81,7 @@ def cells(samples: list[float], floor: float) -> str:
 
 
 def certificate(tmp: Path) -> tuple[bytes, TrustSettings]:
-    from titlecert.instance import load_trust
+    from titlecert.home import load_trust
     from titlecert.settings import from_env
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("TITLECERT_")}

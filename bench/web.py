@@ -107,7 +107,7 @@ def raw_validation(pdf: Path, settings_env: dict[str, str], duration: float) -> 
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from titlecert.instance import load_trust
+    from titlecert.home import load_trust
     from titlecert.settings import from_env
 
     trust = load_trust(from_env(settings_env))

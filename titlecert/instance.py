@@ -2,7 +2,7 @@
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from signing.devpki import DEMO_NAMES, create_demo_pki
 from signing.devtoken import create_demo_pki_on_token
 from signing.errors import KeyLoadError
 from signing.fonts import find_seal_font
-from signing.keys import SealKey, load_pkcs12_signer, load_seal_keys
+from signing.keys import load_pkcs12_signer
 from signing.roles import ISSUING_ROLES, ROLE_POLICY_OIDS, Role
 from signing.sealimage import draw_seal
 from signing.tokens import PROCESS_TOKENS, TokenKeyRef, token_certificates
@@ -26,6 +26,7 @@ from signing.trust import (
     write_trust_settings,
 )
 from titlecert.configured_store import check_store
+from titlecert.home import load_keys
 from titlecert.settings import Settings
 from titlecert.settings.keys import TokenConfig
 
@@ -77,25 +78,6 @@ def init_instance(settings: Settings) -> InitReport:
         _write_demo_keys(settings)
         keys = "demo"
     return InitReport(settings.home, registry.safe_url, keys, check_store(settings))
-
-
-def instance_secret(settings: Settings) -> bytes:
-    """The instance secret that keys issue keys and holder ID hashes. Raises OSError when the
-    instance was never initialised (`titlecert init` creates it)."""
-    return settings.secret_file.read_text().strip().encode()
-
-
-def load_trust(settings: Settings) -> TrustSettings:
-    """The trust settings verification uses."""
-    return load_trust_settings(settings.trust_file)
-
-
-def load_keys(settings: Settings, roles: Sequence[Role] = ISSUING_ROLES) -> dict[Role, SealKey]:
-    """The sealing keys of `roles` (by default the two issuing needs), with configured passphrases
-    and token PINs from the settings; keys on a token come from the process's pool, so they are
-    opened once per process."""
-    passphrases = {r: k.passphrase for r, k in settings.configured_keys.items()}
-    return load_seal_keys(settings.keys_file, passphrases, settings.pkcs11_pins, roles=roles)
 
 
 def _write_demo_keys(settings: Settings) -> None:

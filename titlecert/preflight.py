@@ -28,7 +28,7 @@ from signing.keys import SealKey
 from signing.roles import Role
 from titlecert.documents import APPLICANT_KINDS, SESSION_KINDS, Award, Job, award_jobs, unit_job
 from titlecert.errors import ApplicationError
-from titlecert.instance import load_keys, load_trust
+from titlecert.home import load_keys, load_trust
 from titlecert.jobs.plan import certificate_data
 from titlecert.jobs.work import render_document
 from titlecert.sealing import FinishError

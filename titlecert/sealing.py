@@ -28,7 +28,7 @@ from signing.profiles import SealPlacement
 from signing.roles import ISSUING_ROLES, Role
 from titlecert.documents import Job, type_of
 from titlecert.errors import ApplicationError
-from titlecert.instance import load_keys, load_trust
+from titlecert.home import load_keys, load_trust
 from titlecert.kinds import Filing
 from titlecert.settings import Settings
 

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, computed_field
@@ -335,7 +336,7 @@ class VerificationReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as the JSON object of the CLI and the API (one serialisation for both)."""
-        doc: dict[str, Any] = _REPORT_JSON.dump_python(self, mode="json")
+        doc: dict[str, Any] = _report_json().dump_python(self, mode="json")
         return doc
 
 
@@ -348,4 +349,9 @@ _REGISTRY_CASES: dict[RuleId, Case] = {
 }
 """The registry's findings that decide an INVALID file whose seals all pass, in precedence order."""
 
-_REPORT_JSON: TypeAdapter[VerificationReport] = TypeAdapter(VerificationReport)
+
+@cache
+def _report_json() -> TypeAdapter[VerificationReport]:
+    """The report's serialiser, built on first use: it takes tens of milliseconds to build, which
+    a command printing one line per file need not spend."""
+    return TypeAdapter(VerificationReport)

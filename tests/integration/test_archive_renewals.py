@@ -39,7 +39,7 @@ from titlecert.archive import issued_copy, retimestamp_archive
 from titlecert.clerks.codes import code_of
 from titlecert.cli import main
 from titlecert.configured_store import open_store
-from titlecert.instance import load_trust
+from titlecert.home import load_trust
 from titlecert.settings import Settings, from_env
 from titlecert.store import DocumentStore
 from verify.admission import MAX_CONTENT_REVISIONS

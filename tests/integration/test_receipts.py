@@ -22,7 +22,7 @@ from signing.profiles import RECEIPT_SEALS, SealPlacement
 from signing.roles import Role
 from tests.conftest import GENEROUS_LIMITS, Instance, Issued, serve_pki
 from titlecert.app import create_app
-from titlecert.instance import load_keys, load_trust
+from titlecert.home import load_keys, load_trust
 from titlecert.settings import Settings, from_env
 from verify.report import VerificationReport
 from verify.service import verify_pdf

@@ -67,6 +67,6 @@ def init(
 @click.pass_obj
 def trust(settings: Settings, pem: bool) -> None:
     """Print the trust anchors verification uses."""
-    from titlecert.instance import load_trust
+    from titlecert.home import load_trust
 
     click.echo(load_trust(settings).anchors_pem(), nl=False)

@@ -1,5 +1,7 @@
 """`titlecert verify`: sealed PDFs judged as the verify site judges uploads, or offline."""
 
+import atexit
+import gc
 import json
 import os
 import sys
@@ -81,4 +83,7 @@ def verify(
         for r in reports:
             click.echo(full_report(r, language) if verbose else short_line(r))
     ok = all(r.accepted for r in reports) if not offline else all(r.verdict is Verdict.VALID for r in reports)
+    # When the process exits, its last garbage collections would walk every object of the thousand
+    # modules imported (0.15 s) and free nothing this command needs freed: the registry is closed.
+    atexit.register(gc.freeze)
     sys.exit(0 if ok else 1)
