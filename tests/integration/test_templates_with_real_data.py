@@ -16,7 +16,7 @@ from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.render import render_docx
 from docgen.workdays import WorkCalendar
-from templates import FONTS_CONF
+from templates import FONTS_CONF, TEMPLATES_DIR
 from tests.conftest import TITLECERT, sample_session_doc
 from titlecert.documents import template_of
 from titlecert.kinds import DocumentKind
@@ -142,7 +142,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_templates_check_catches_a_clerks_broken_edit(tmp_path: Path) -> None:
     ok = run("templates", "check")
-    assert ok.returncode == 0 and ok.stdout.count("ok") == 5
+    # Every bundled template: the five documents' and the verification receipt's.
+    assert ok.returncode == 0 and ok.stdout.count("ok ") == len(list(TEMPLATES_DIR.glob("*.docx"))) == 6
     edited = tmp_path / PUBLICITY_TABLE_DOCX.name
     shutil.copy(PUBLICITY_TABLE_DOCX, edited)
     doc = Document(str(edited))
