@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from registry.chinatime import china_date
 from verify.registered import CertificateView, Status
 from verify.text import Text
-from verify.wording import CASE_WORDS, Case, beijing
+from verify.wording import CASE_WORDS, Case, beijing, lookup_headline
 
 INFO_KEY = "/TitlecertStatement"
 """The document-information entry of a report PDF that holds its statement as JSON."""
@@ -87,9 +87,6 @@ class Statement(BaseModel):
         """`verified_at` in Beijing time with the zone written."""
         return beijing(self.verified_at) or Text("", "")
 
-    def to_json(self) -> str:
-        return self.model_dump_json()
-
     @classmethod
     def from_json(cls, raw: str | bytes) -> "Statement | None":
         """The statement `raw` holds, or None for anything that is not one."""
@@ -103,12 +100,12 @@ class Statement(BaseModel):
     @classmethod
     def of_lookup(cls, view: CertificateView, *, at: dt.datetime | None = None) -> "Statement":
         """What a certificate's scan page said: the registry's word on it."""
-        outcome = _LOOKUP_CASES[view.status]
+        at = at or dt.datetime.now(dt.UTC)
         return cls(
             number=new_number(at),
-            verified_at=at or dt.datetime.now(dt.UTC),
+            verified_at=at,
             via=Via.SCAN,
-            outcome=outcome,
+            outcome=_LOOKUP_CASES[view.status],
             headline=lookup_headline(view),
             certificate=view,
         )
@@ -120,38 +117,6 @@ _LOOKUP_CASES = {
     Status.SUPERSEDED: Case.SUPERSEDED,
     Status.UNKNOWN: Case.UNCONFIRMED,
 }
-
-
-def lookup_headline(view: CertificateView) -> Text:
-    """What the registry's word on a certificate means for the reader of its scan page."""
-    who = Text(
-        f"持证人 {view.holder}，{view.title}（{view.level}），{view.committee}评审通过",
-        f"held by {view.holder}: {view.title} ({view.level}), passed by {view.committee}",
-    )
-    no = view.certificate_no
-    if view.status is Status.VALID:
-        return (
-            Text(f"登记库中的证书 {no} 有效：", f"Certificate {no} is registered and in force, ")
-            + who
-            + Text(
-                "。请核对持证人是否为出示证书的本人。", ". Check that the holder is the person presenting it."
-            )
-        )
-    if view.status is Status.REVOKED:
-        return Text(
-            f"证书 {no} 已被撤销：它不再证明持证人具有该职称，请勿采信。",
-            f"Certificate {no} was revoked: it no longer proves the title. Do not rely on it.",
-        )
-    if view.status is Status.SUPERSEDED:
-        new = view.superseded_by or "—"
-        return Text(
-            f"证书 {no} 已被证书 {new} 取代，不能再使用：请向持证人索取新证书并查验。",
-            f"Certificate {no} was replaced by certificate {new} and is no longer valid for use: "
-            "ask the holder for the new one and verify it.",
-        )
-    return Text(
-        f"证书 {no} 的状态无法确认，请稍后再查。", f"The status of certificate {no} cannot be confirmed now."
-    )
 
 
 def new_number(now: dt.datetime | None = None) -> str:
@@ -185,7 +150,7 @@ def receipt_headline(statement: Statement) -> Text:
 
 def statement_info(statement: Statement) -> str:
     """The JSON the report PDF's document information holds (ASCII, so any PDF string can carry it)."""
-    return json.dumps(json.loads(statement.to_json()), ensure_ascii=True, separators=(",", ":"))
+    return json.dumps(statement.model_dump(mode="json"), ensure_ascii=True, separators=(",", ":"))
 
 
 __all__ = [
@@ -194,7 +159,6 @@ __all__ = [
     "Statement",
     "VIA_WORDS",
     "Via",
-    "lookup_headline",
     "new_number",
     "receipt_headline",
     "statement_info",

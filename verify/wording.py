@@ -205,34 +205,67 @@ def headline(
         return (
             Text("这是一份真实、有效的职称证书：", "This is a genuine certificate in force: ")
             + _holder(c)
-            + Text(
-                "。请核对持证人是否为出示证书的本人。", ". Check that the holder is the person presenting it."
-            )
+            + _CHECK_THE_HOLDER
         )
     if case is Case.REVOKED and c:
         when = f"{in_china(c.status_changed_at):%Y-%m-%d}" if c.status_changed_at else ""
         why_zh = f"（{c.status_reason}）" if c.status_reason else ""
         why_en = f" ({c.status_reason})" if c.status_reason else ""
-        return Text(
-            f"文件是真的，但证书 {c.certificate_no} 已于 {when} 被撤销{why_zh}："
-            "它不再证明持证人具有该职称，请勿采信。"
-            f"",
-            f"The file is genuine, but certificate {c.certificate_no} was revoked on {when}{why_en}: "
-            "it no longer proves the title. Do not rely on it.",
+        return (
+            Text(
+                f"文件是真的，但证书 {c.certificate_no} 已于 {when} 被撤销{why_zh}：",
+                f"The file is genuine, but certificate {c.certificate_no} was revoked on {when}{why_en}: ",
+            )
+            + _REVOKED_MEANS
         )
     if case is Case.SUPERSEDED and c:
-        new = c.superseded_by or "—"
-        return Text(
-            f"文件是真的，但证书 {c.certificate_no} 已被证书 {new} 取代，不能再使用："
-            "请向持证人索取新证书并查验。"
-            f"",
-            f"The file is genuine, but certificate {c.certificate_no} was replaced by certificate {new} "
-            "and is no longer valid for use: ask the holder for the new one and verify it.",
+        return Text("文件是真的，但", "The file is genuine, but ") + _replaced(
+            c.certificate_no, c.superseded_by
         )
     return _HEADLINES.get(case, _HEADLINES[Case.UNCONFIRMED]) + (
         Text(f"原因：{first_reason.zh}。", f" Reason: {first_reason.en}.")
         if first_reason and case is Case.UNCONFIRMED
         else Text("", "")
+    )
+
+
+_CHECK_THE_HOLDER = Text(
+    "。请核对持证人是否为出示证书的本人。", ". Check that the holder is the person presenting it."
+)
+_REVOKED_MEANS = Text(
+    "它不再证明持证人具有该职称，请勿采信。", "it no longer proves the title. Do not rely on it."
+)
+
+
+def _replaced(number: str, by: str | None) -> Text:
+    new = by or "—"
+    return Text(
+        f"证书 {number} 已被证书 {new} 取代，不能再使用：请向持证人索取新证书并查验。",
+        f"certificate {number} was replaced by certificate {new} and is no longer valid for use: ask "
+        "the holder for the new one and verify it.",
+    )
+
+
+def lookup_headline(view: CertificateView) -> Text:
+    """What the registry's word on a certificate means for the reader of its scan page (no file
+    was judged: the headline speaks of the registry, not of a file)."""
+    no = view.certificate_no
+    if view.status is Status.VALID:
+        return (
+            Text(f"登记库中的证书 {no} 有效：", f"Certificate {no} is registered and in force, ")
+            + Text(
+                f"持证人 {view.holder}，{view.title}（{view.level}），{view.committee}评审通过",
+                f"held by {view.holder}: {view.title} ({view.level}), passed by {view.committee}",
+            )
+            + _CHECK_THE_HOLDER
+        )
+    if view.status is Status.REVOKED:
+        return Text(f"证书 {no} 已被撤销：", f"Certificate {no} was revoked: ") + _REVOKED_MEANS
+    if view.status is Status.SUPERSEDED:
+        replaced = _replaced(no, view.superseded_by)
+        return Text(replaced.zh, replaced.en[0].upper() + replaced.en[1:])
+    return Text(
+        f"证书 {no} 的状态无法确认，请稍后再查。", f"The status of certificate {no} cannot be confirmed now."
     )
 
 
@@ -296,5 +329,6 @@ __all__ = [
     "beijing",
     "coverage_words",
     "headline",
+    "lookup_headline",
     "revocation_words",
 ]
