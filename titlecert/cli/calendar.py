@@ -62,7 +62,7 @@ def calendar(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{path}: none (no overrides)")
     click.echo(f"covered: {_spans(doc['covered'])}")
     shown = (f"{year} ({t['source']})" for year, t in doc["timetables"].items())
-    click.echo(f"timetables (the notice, item 三): {', '.join(shown)}")
+    click.echo(f"timetables: {', '.join(shown)}")
 
 
 @calendar.command("check")
