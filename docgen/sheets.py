@@ -49,7 +49,12 @@ SESSION_FIELDS = (
     Column("评审结束日期", ("sitting", "end"), "date", "即取得时间"),
     Column("出席评委人数", ("sitting", "present"), "int", "须不少于评委会人数的2/3"),
     Column("评审地点", ("sitting", "location")),
-    Column("专家库人数", ("sitting", "expert_pool"), "int", "超员配置、随机抽评时的专家库人数"),
+    Column(
+        "专家库人数",
+        ("sitting", "expert_pool"),
+        "int",
+        "超员配置，随机抽评：须多于评委会人数；未填的给出提示",
+    ),
     Column("核准机构", ("approval", "authority")),
     Column("核准机构统一社会信用代码", ("approval", "authority_credit_code"), "code", "请以文本格式填写"),
     Column("批准文号", ("approval", "document_no")),
