@@ -9,14 +9,16 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path as FsPath
 
+from docgen.chains import CHAIN_NAMES
 from docgen.errors import CalendarError
 from docgen.findings import Finding, Path, Severity
 from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
-from docgen.models import Applicant, Period, ReviewSession
+from docgen.models import Applicant, Period, ReportingChain, ReviewSession
 from docgen.outcomes import check_outcome
 from docgen.rules import quorum_met
+from docgen.schedule import check_timetable
 from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 
 __all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_work"]
@@ -38,6 +40,7 @@ def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Findin
     except CalendarError as e:
         if covered:
             out.error((), str(e))
+    check_timetable(session, calendar, out)
     seen: dict[tuple[str, str], int] = {}
     for index, applicant in enumerate(session.applicants):
         try:
@@ -152,6 +155,18 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
             ("sitting", "present"),
             f"quorum not met: at least {need} of {c.members} members must attend (2/3), found {sit.present}",
         )
+    if sit.expert_pool is None:
+        out.warn(
+            ("sitting", "expert_pool"),
+            "not given: the members are drawn at random from a larger expert pool (超员配置，随机抽评, "
+            "the notice, item 四(三)1); record its size, and the situation report says so",
+        )
+    elif sit.expert_pool <= c.members:
+        out.error(
+            ("sitting", "expert_pool"),
+            f"超员配置，随机抽评 (the notice, item 四(三)1): the committee's {c.members} members are "
+            f"drawn at random from a larger pool, so more than {c.members} experts, found {sit.expert_pool}",
+        )
     if ap.date < sit.end:
         out.error(
             ("approval", "date"), f"confirmation cannot precede the review ({sit.end}), found {ap.date}"
@@ -235,6 +250,7 @@ def _check_applicant(
             out.error((*here, "sex"), f"the ID number says {encoded[1]}, found {a.sex.value}")
     if warning := address_code_warning(a.id_type, a.id_number):
         out.warn((*here, "id_number"), warning)
+    _check_employer(here, a, out)
     if a.applied.level not in s.committee.levels:
         allowed = ", ".join(lv.value for lv in s.committee.levels)
         out.error(
@@ -258,6 +274,24 @@ def _check_applicant(
         out.error(
             (*here, "publicity", "end"),
             f"publicity at the employer ends before the review ({s.sitting.start}), found {a.publicity.end}",
+        )
+
+
+def _check_employer(here: Path, a: Applicant, out: _Findings) -> None:
+    """A freelancer has no employer (the notice, item 四(一)4); everyone else has one."""
+    freelancer = a.reporting_chain is ReportingChain.FREELANCER
+    if freelancer and a.employer is not None:
+        out.error(
+            (*here, "employer"),
+            "a freelancer (自由职业者, the notice, item 四(一)4) has no employer and reports through an "
+            "HR agency: leave the employer empty, or choose the reporting chain of someone employed, "
+            f"found {a.employer.name}",
+        )
+    elif not freelancer and a.employer is None:
+        out.error(
+            (*here, "employer"),
+            f"required: the reporting chain {CHAIN_NAMES[a.reporting_chain]} goes through the employer "
+            "(所在单位); only a freelancer (自由职业者) has none, found none",
         )
 
 

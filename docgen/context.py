@@ -85,7 +85,7 @@ def _common(session: ReviewSession, a: Applicant) -> dict[str, Any]:
         "sex": a.sex.value,
         "birth": cn_month(a.birth_date),
         "work_start": cn_month(min(w.start for w in a.work_history)),
-        "employer": a.employer.name,
+        "employer": a.employer_name,
         "education": f"{cn_month(edu.graduated_on)}毕业于{edu.school}{edu.major}专业，{edu.degree}",
         "current_title": f"{title.name}（{title.level.value}）" if title else "无",
         "current_obtained": f"{cn_month(title.obtained_on)}，{title.obtained_by}" if title else "—",
@@ -131,8 +131,9 @@ def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalend
         "publicity_start": cn_date(a.publicity.start),
         "publicity_end": cn_date(a.publicity.end),
         "publicity_days": calendar.workdays_between(a.publicity.start, a.publicity.end),
-        "employer_contact": a.employer.contact,
-        "employer_phone": a.employer.phone,
+        # A freelancer has no employer: the HR agency (superior) is the only complaint contact.
+        "employer_contact": a.employer.contact if a.employer else "—",
+        "employer_phone": a.employer.phone if a.employer else "—",
         "superior": a.superior.name,
         "superior_contact": a.superior.contact,
         "superior_phone": a.superior.phone,
@@ -144,7 +145,7 @@ def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[di
         {
             "index": i,
             "name": a.name,
-            "employer": a.employer.name,
+            "employer": a.employer_name,
             "speciality": a.applied.speciality,
             "title": a.applied.title,
             "level": a.applied.level.value,
@@ -195,8 +196,8 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
 
 def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
     """《评审情况报告》, due within 5 working days of the review: each application counted under its
-    true outcome. 受理 leaves out the not accepted; a pass is the vote's (an objection upheld during
-    the results publicity comes after the review it reports on)."""
+    true outcome. 受理 leaves out the not accepted and those deemed withdrawn (视为放弃申报); a pass is
+    the vote's (an objection upheld during the results publicity comes after the review it reports on)."""
     c, s = session.committee, session.sitting
     due = calendar.nth_workday(s.end, 5, inclusive=False)
     outcomes = [outcome(session, a) for a in session.applicants]
@@ -204,15 +205,17 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
     for level in c.levels:
         group = [o for a, o in zip(session.applicants, outcomes, strict=True) if a.applied.level is level]
         not_accepted = group.count(Outcome.NOT_ACCEPTED)
+        withdrawn = group.count(Outcome.WITHDRAWN_DEEMED)  # neither refused nor accepted
         terminated = group.count(Outcome.TERMINATED)
-        reviewed = len(group) - not_accepted - terminated
+        reviewed = len(group) - not_accepted - withdrawn - terminated
         passed = group.count(Outcome.PASSED) + group.count(Outcome.OBJECTION_UPHELD)
         levels.append(
             {
                 "level": level.value,
                 "received": len(group),
                 "not_accepted": not_accepted,
-                "accepted": len(group) - not_accepted,
+                "withdrawn": withdrawn,
+                "accepted": len(group) - not_accepted - withdrawn,
                 "returned": sum(a.returns for a in session.applicants if a.applied.level is level),
                 "terminated": terminated,
                 "reviewed": reviewed,
@@ -226,6 +229,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         for k in (
             "received",
             "not_accepted",
+            "withdrawn",
             "accepted",
             "returned",
             "terminated",
@@ -257,6 +261,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         "levels": levels,
         "terminated": _ended(session, outcomes, Outcome.TERMINATED),
         "not_accepted_names": _ended(session, outcomes, Outcome.NOT_ACCEPTED),
+        "withdrawn_names": _ended(session, outcomes, Outcome.WITHDRAWN_DEEMED),
         "people": _passed_rows(session, passed_people),
         "due": cn_date(due),
         "submitted_on": cn_date(session.report_submitted_on or due),
@@ -323,7 +328,7 @@ def review_form_context(
         "filled_on": cn_date(filled_on),
         "id_type": ID_TYPE_LABELS[a.id_type],
         "id_number": a.id_number,
-        "employer_code": a.employer.credit_code,
+        "employer_code": a.employer.credit_code if a.employer else "—",
         "chain": REPORTING_CHAIN_LABELS[a.reporting_chain],
         "education": [
             {
