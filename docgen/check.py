@@ -16,6 +16,7 @@ from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, Period, ReportingChain, ReviewSession
+from docgen.opinions import written_date
 from docgen.outcomes import check_outcome
 from docgen.rules import quorum_met
 from docgen.schedule import check_timetable
@@ -179,7 +180,9 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"the situation report is due within {REPORT_DUE_WORKDAYS} "
                 f"working days of the review, by {due}, found {s.report_submitted_on}",
             )
-    if s.results_publicity is not None:
+    if s.results_publicity is None:
+        _computed_results_period(s, calendar, out)
+    else:
         rp = s.results_publicity
         if rp.start <= sit.end:
             out.error(
@@ -214,7 +217,7 @@ def _check_publicity(period: Period, path: Path, calendar: WorkCalendar, out: _F
             f"{earliest} or later), found {period.end} ({days} working days)",
         )
     day = period.start
-    while day <= period.end:
+    while day < period.end:
         if calendar.is_makeup_weekend(day):
             out.warn(
                 path,
@@ -222,6 +225,38 @@ def _check_publicity(period: Period, path: Path, calendar: WorkCalendar, out: _F
                 "counted as a working day",
             )
         day += dt.timedelta(days=1)
+    if calendar.is_makeup_weekend(period.end):
+        out.warn(
+            (*path, "end"),
+            f"公示期最后一天{written_date(period.end)}是调休上班的{_weekday(period.end)}，按工作日计入："
+            "请确认公示在该日仍可查阅，否则延长公示期",
+        )
+
+
+def _weekday(day: dt.date) -> str:
+    return "星期六" if day.weekday() == 5 else "星期日"
+
+
+def _computed_results_period(s: ReviewSession, calendar: WorkCalendar, out: _Findings) -> None:
+    """A results publicity not given: the documents leave it blank; say what the rule gives, and
+    any make-up weekend day (调休上班日) it counts."""
+    from docgen.context import results_period  # the rule's own period, not a copy
+
+    p = results_period(s, calendar)
+    out.warn(
+        ("results_publicity",),
+        f"评审结果公示期未填写，按规则推算为{written_date(p.start)}至{written_date(p.end)}（推算：评审结束后"
+        f"第1个工作日起{PUBLICITY_WORKDAYS}个工作日）；评审结果公示上的公示期和落款日期留空待填写，"
+        "公示期确定后请填写",
+    )
+    days = (p.start + dt.timedelta(days=k) for k in range((p.end - p.start).days + 1))
+    for day in (d for d in days if calendar.is_makeup_weekend(d)):
+        last = "最后一天是" if day == p.end else "含"
+        out.warn(
+            ("results_publicity",),
+            f"推算的评审结果公示期{last}调休上班的{_weekday(day)}{written_date(day)}，按工作日计入："
+            "请确认公示在该日可供查阅",
+        )
 
 
 def _check_applicant(
@@ -268,6 +303,14 @@ def _check_applicant(
             f"at most {s.sitting.present} votes (one per attending member, no proxies), found {cast}",
         )
     check_outcome(s, here, a, out)
+    if a.unit_opinion and a.reporting_chain is ReportingChain.FREELANCER:
+        out.warn((*here, "unit_opinion"), "自由职业者的申报程序没有所在单位意见栏：所在单位意见不会打印")
+    if a.form_filled_on is not None and a.form_filled_on >= s.sitting.start:
+        out.warn(
+            (*here, "form_filled_on"),
+            f"评审表在申报时填写，填表日期应早于评审（{written_date(s.sitting.start)}），"
+            f"填写的是{written_date(a.form_filled_on)}",
+        )
     _check_dates(s, here, a, cutoff, out)
     _check_publicity(a.publicity, (*here, "publicity"), calendar, out)
     if a.publicity.end >= s.sitting.start:

@@ -19,6 +19,7 @@ from docgen.models import (
     ReportingChain,
     ReviewSession,
 )
+from docgen.opinions import presiding_line, written_date
 from docgen.outcomes import Outcome, outcome, passed_vote
 from docgen.rules import quorum_met
 from docgen.workdays import WorkCalendar
@@ -165,8 +166,10 @@ def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant
 
 def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
     """评审结果公示: names, employers and titles only; no ID numbers or birth dates. It lists whoever
-    passed the vote, as it was posted: an objection upheld during it does not unpublish anyone."""
-    period = results_period(session, calendar)
+    passed the vote, as it was posted: an objection upheld during it does not unpublish anyone. A
+    period not given is left blank to fill (check says what it would be), never printed as fact."""
+    given = session.results_publicity
+    start, end = (given.start, given.end) if given else (None, None)
     groups = _passed_by_level(session)
     everyone = [a for _, people in groups for a in people]
     c = session.committee
@@ -184,13 +187,13 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
             {"level": level.value, "count": len(people), "people": _passed_rows(session, people)}
             for level, people in groups
         ],
-        "start": cn_date(period.start),
-        "end": cn_date(period.end),
-        "days": calendar.workdays_between(period.start, period.end),
+        "start": written_date(start),
+        "end": written_date(end),
+        "days": calendar.workdays_between(given.start, given.end) if given else "不少于5",
         "organiser": c.organiser,
         "address": c.address,
         "phone": c.phone,
-        "published_on": cn_date(period.start),
+        "published_on": written_date(start),
     }
 
 
@@ -264,7 +267,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         "withdrawn_names": _ended(session, outcomes, Outcome.WITHDRAWN_DEEMED),
         "people": _passed_rows(session, passed_people),
         "due": cn_date(due),
-        "submitted_on": cn_date(session.report_submitted_on or due),
+        "submitted_on": written_date(session.report_submitted_on),
         "organiser": c.organiser,
     }
 
@@ -282,10 +285,10 @@ def _span(start: dt.date, end: dt.date) -> str:
     return cn_date(start) if start == end else f"{cn_date(start)}至{cn_date(end)}"
 
 
-def review_form_context(
-    session: ReviewSession, a: Applicant, *, form_no: str, copy: Copy, filled_on: dt.date
-) -> dict[str, Any]:
-    """职称评审表: every section, the opinion boxes of the reporting chain, and the result page."""
+def review_form_context(session: ReviewSession, a: Applicant, *, form_no: str, copy: Copy) -> dict[str, Any]:
+    """职称评审表: every section, the opinion boxes of the reporting chain, and the result page. What
+    the session does not say (the unit's opinion, the experts', the day it was filled in, who
+    presided) is left blank to fill by hand."""
     c, s, ap = session.committee, session.sitting, session.approval
     title = a.current_title
     groups = []
@@ -310,14 +313,10 @@ def review_form_context(
             )
     assessments = {x.year: x.result.value for x in a.assessments}
     hours = {x.year: x.hours for x in a.continuing_education}
-    boxes = []
-    for level in CHAIN_LEVELS[a.reporting_chain]:
-        text = (
-            f"经公示（{cn_date(a.publicity.start)}至{cn_date(a.publicity.end)}）无异议，材料真实，符合申报条件，同意推荐。"
-            if level == "所在单位"
-            else "审核意见："
-        )
-        boxes.append({"title": f"{level}意见", "text": text})
+    boxes = [
+        {"title": f"{level}意见", "text": a.unit_opinion if level == "所在单位" else "审核意见："}
+        for level in CHAIN_LEVELS[a.reporting_chain]
+    ]
     if a.vote is None:
         raise ValueError(f"{a.name} has no vote: a review form is made for a reviewed applicant")
     vote, passed = a.vote, passed_vote(session, a)
@@ -325,7 +324,7 @@ def review_form_context(
         **_common(session, a),
         "form_no": form_no,
         "copy_label": COPY_LABELS[copy],
-        "filled_on": cn_date(filled_on),
+        "filled_on": written_date(a.form_filled_on),
         "id_type": ID_TYPE_LABELS[a.id_type],
         "id_number": a.id_number,
         "employer_code": a.employer.credit_code if a.employer else "—",
@@ -376,6 +375,8 @@ def review_form_context(
                 else "同意票未达到出席评委的2/3，评审未通过。"
             )
         ),
+        "expert_opinion": a.expert_opinion,
+        "presiding": presiding_line(s.presiding),
         "passed_on": cn_date(s.end),
         "approval_text": f"经审核，确认{a.name}同志具备{a.applied.title}（{a.applied.level.value}）资格。",
         "approval_no": ap.document_no,

@@ -17,6 +17,7 @@ from docgen.chains import NO_EMPLOYER
 from docgen.chains import REPORTING_CHAIN_LABELS as REPORTING_CHAIN_LABELS  # re-exported
 from docgen.chains import ReportingChain as ReportingChain  # re-exported
 from docgen.identity import IdType, check_id, credit_code_problem
+from docgen.opinions import ExpertOpinion, FormFilledOn, Presiding, UnitOpinion
 from docgen.text import clean_text, normalise_id
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
@@ -138,6 +139,7 @@ class Sitting(_Model):
         ge=1,
         description="Size of the expert pool the members were drawn from (超员配置, 随机抽评)",
     )
+    presiding: Presiding | None = Field(default=None, description="主持人, signs the result; empty: blank")
 
 
 class Approval(_Model):
@@ -310,6 +312,9 @@ class Applicant(_Model):
     ending: Ending | None = Field(
         default=None, description="How the application ended other than by the vote; none for the vote"
     )
+    form_filled_on: FormFilledOn = None
+    unit_opinion: UnitOpinion = ""
+    expert_opinion: ExpertOpinion = ""
 
     @property
     def employer_name(self) -> str:

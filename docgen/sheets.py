@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from docgen.chains import CHAIN_NAMES, OLDER_CHAIN_NAMES
 from docgen.identity import ID_TYPE_LABELS
 from docgen.models import ACHIEVEMENT_LABELS, ENDING_LABELS, ROUTE_LABELS, AssessmentResult, Level, Sex
+from docgen.opinions import PresidingRole
 from docgen.outcomes import fee_note
 
 CHOICES: dict[str, dict[str, str]] = {
@@ -18,6 +19,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "category": {k.value: v for k, v in ACHIEVEMENT_LABELS.items()},
     "assessment": {r.value: r.value for r in AssessmentResult},
     "ending": {k.value: v for k, v in ENDING_LABELS.items()},
+    "presiding": {r.value: r.value for r in PresidingRole},
 }
 OLDER_CHOICES: dict[str, dict[str, str]] = {"chain": {k: v.value for k, v in OLDER_CHAIN_NAMES.items()}}
 """Labels older templates offered, still read: {kind: {label: value}}."""
@@ -63,6 +65,8 @@ SESSION_FIELDS = (
     Column("结果公示开始日期", ("results_publicity", "start"), "date"),
     Column("结果公示结束日期", ("results_publicity", "end"), "date", "不少于5个工作日"),
     Column("评审情况报告报送日期", ("report_submitted_on",), "date", "评审结束后5个工作日内"),
+    Column("评审会议主持人", ("sitting", "presiding", "name"), "text", "评审表结果页打印；留空则留待手写"),
+    Column("主持人职务", ("sitting", "presiding", "role"), "presiding", "主任委员或副主任委员"),
 )
 
 APPLICANT_SHEET = "申报人"
@@ -113,6 +117,9 @@ APPLICANT_COLUMNS = (
     Column("终止认定日期", ("ending", "decided_on"), "date"),
     Column("终止原因", ("ending", "reason"), "text", "如：评审过程中发现业绩材料弄虚作假，经查证属实"),
     Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
+    Column("评审表填表日期", ("form_filled_on",), "date", "印在评审表封面；留空则留待手写"),
+    Column("所在单位意见", ("unit_opinion",), "text", "单位填写的推荐意见；留空则评审表该栏留空"),
+    Column("评审专家意见", ("expert_opinion",), "text", "印在评审表结果页；留空则留空白栏"),
 )
 OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",), ("employer",))
 """Objects that are absent when every one of their cells is empty."""
