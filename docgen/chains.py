@@ -49,3 +49,13 @@ older template still reads."""
 
 NO_EMPLOYER = "无（自由职业者）"
 """Printed where a document names the employer (工作单位, 所在单位) of a freelancer, who has none."""
+
+CHAIN_LEVELS: dict[ReportingChain, tuple[str, ...]] = {
+    ReportingChain.CITY: ("所在单位", "单位主管部门"),
+    ReportingChain.DISTRICT: ("所在单位", "单位主管部门", "区县人力社保（职改）部门"),
+    ReportingChain.NON_PUBLIC: ("所在单位", "人事代理机构", "区县人力社保（职改）部门"),
+    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: ("所在单位", "参保地区县人力社保（职改）部门"),
+    ReportingChain.FREELANCER: ("人事代理机构", "区县人力社保（职改）部门"),
+    ReportingChain.CENTRAL_OR_EXTERNAL: ("所在单位", "单位驻重庆最高管理机构"),
+}
+"""The levels of each reporting chain (notice §四(一)) that give an opinion and a wet seal."""

@@ -15,16 +15,16 @@ from docgen.findings import Finding, Path, Severity
 from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
-from docgen.models import Applicant, Period, ReportingChain, ReviewSession
+from docgen.models import Applicant, ReportingChain, ReviewSession
 from docgen.opinions import written_date
 from docgen.outcomes import check_outcome
+from docgen.periods import check_publicity, computed_results_period
 from docgen.rules import quorum_met
 from docgen.schedule import check_timetable
 from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 
 __all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_work"]
 
-PUBLICITY_WORKDAYS = 5
 REPORT_DUE_WORKDAYS = 5
 CONFIRMATION_DUE_WORKDAYS = 15
 CALENDAR_MARGIN_DAYS = 60
@@ -181,7 +181,7 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"working days of the review, by {due}, found {s.report_submitted_on}",
             )
     if s.results_publicity is None:
-        _computed_results_period(s, calendar, out)
+        computed_results_period(s, calendar, out)
     else:
         rp = s.results_publicity
         if rp.start <= sit.end:
@@ -189,7 +189,7 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 ("results_publicity", "start"),
                 f"results publicity starts after the review ({sit.end}), found {rp.start}",
             )
-        _check_publicity(rp, ("results_publicity",), calendar, out)
+        check_publicity(rp, ("results_publicity",), calendar, out)
         due = calendar.nth_workday(rp.end, CONFIRMATION_DUE_WORKDAYS, inclusive=False)
         if ap.date > due:
             out.error(
@@ -202,61 +202,6 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 ("approval", "date"),
                 f"confirmation follows the results publicity (ends {rp.end}), found {ap.date}",
             )
-
-
-def _check_publicity(period: Period, path: Path, calendar: WorkCalendar, out: _Findings) -> None:
-    if period.end < period.start:
-        out.error((*path, "end"), f"the period ends before it starts ({period.start}), found {period.end}")
-        return
-    days = calendar.workdays_between(period.start, period.end)
-    if days < PUBLICITY_WORKDAYS:
-        earliest = calendar.nth_workday(period.start, PUBLICITY_WORKDAYS, inclusive=True)
-        out.error(
-            (*path, "end"),
-            f"publicity must last at least {PUBLICITY_WORKDAYS} working days (until "
-            f"{earliest} or later), found {period.end} ({days} working days)",
-        )
-    day = period.start
-    while day < period.end:
-        if calendar.is_makeup_weekend(day):
-            out.warn(
-                path,
-                f"the period includes {day}, a make-up {'Saturday' if day.weekday() == 5 else 'Sunday'} "
-                "counted as a working day",
-            )
-        day += dt.timedelta(days=1)
-    if calendar.is_makeup_weekend(period.end):
-        out.warn(
-            (*path, "end"),
-            f"公示期最后一天{written_date(period.end)}是调休上班的{_weekday(period.end)}，按工作日计入："
-            "请确认公示在该日仍可查阅，否则延长公示期",
-        )
-
-
-def _weekday(day: dt.date) -> str:
-    return "星期六" if day.weekday() == 5 else "星期日"
-
-
-def _computed_results_period(s: ReviewSession, calendar: WorkCalendar, out: _Findings) -> None:
-    """A results publicity not given: the documents leave it blank; say what the rule gives, and
-    any make-up weekend day (调休上班日) it counts."""
-    from docgen.context import results_period  # the rule's own period, not a copy
-
-    p = results_period(s, calendar)
-    out.warn(
-        ("results_publicity",),
-        f"评审结果公示期未填写，按规则推算为{written_date(p.start)}至{written_date(p.end)}（推算：评审结束后"
-        f"第1个工作日起{PUBLICITY_WORKDAYS}个工作日）；评审结果公示上的公示期和落款日期留空待填写，"
-        "公示期确定后请填写",
-    )
-    days = (p.start + dt.timedelta(days=k) for k in range((p.end - p.start).days + 1))
-    for day in (d for d in days if calendar.is_makeup_weekend(d)):
-        last = "最后一天是" if day == p.end else "含"
-        out.warn(
-            ("results_publicity",),
-            f"推算的评审结果公示期{last}调休上班的{_weekday(day)}{written_date(day)}，按工作日计入："
-            "请确认公示在该日可供查阅",
-        )
 
 
 def _check_applicant(
@@ -312,7 +257,7 @@ def _check_applicant(
             f"填写的是{written_date(a.form_filled_on)}",
         )
     _check_dates(s, here, a, cutoff, out)
-    _check_publicity(a.publicity, (*here, "publicity"), calendar, out)
+    check_publicity(a.publicity, (*here, "publicity"), calendar, out)
     if a.publicity.end >= s.sitting.start:
         out.error(
             (*here, "publicity", "end"),

@@ -7,6 +7,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
+from docgen.chains import CHAIN_LEVELS
 from docgen.identity import ID_TYPE_LABELS
 from docgen.models import (
     ACHIEVEMENT_LABELS,
@@ -16,10 +17,9 @@ from docgen.models import (
     Applicant,
     Level,
     Period,
-    ReportingChain,
     ReviewSession,
 )
-from docgen.opinions import presiding_line, written_date
+from docgen.opinions import BLANK_PLACE, presiding_line, report_signatory, written_date
 from docgen.outcomes import Outcome, outcome, passed_vote
 from docgen.rules import quorum_met
 from docgen.workdays import WorkCalendar
@@ -39,16 +39,6 @@ class Copy(StrEnum):
 
 COPY_LABELS = {Copy.PERSONNEL_FILE: "人事档案", Copy.UNIT_ARCHIVE: "单位文书档案"}
 COPY_LETTERS = {Copy.PERSONNEL_FILE: "P", Copy.UNIT_ARCHIVE: "U"}
-
-CHAIN_LEVELS: dict[ReportingChain, tuple[str, ...]] = {
-    ReportingChain.CITY: ("所在单位", "单位主管部门"),
-    ReportingChain.DISTRICT: ("所在单位", "单位主管部门", "区县人力社保（职改）部门"),
-    ReportingChain.NON_PUBLIC: ("所在单位", "人事代理机构", "区县人力社保（职改）部门"),
-    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: ("所在单位", "参保地区县人力社保（职改）部门"),
-    ReportingChain.FREELANCER: ("人事代理机构", "区县人力社保（职改）部门"),
-    ReportingChain.CENTRAL_OR_EXTERNAL: ("所在单位", "单位驻重庆最高管理机构"),
-}
-"""The levels of each reporting chain (notice §四(一)) that give an opinion and a wet seal."""
 
 
 def copy_label(copy: Copy, number: int) -> str:
@@ -132,13 +122,32 @@ def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalend
         "publicity_start": cn_date(a.publicity.start),
         "publicity_end": cn_date(a.publicity.end),
         "publicity_days": calendar.workdays_between(a.publicity.start, a.publicity.end),
-        # A freelancer has no employer: the HR agency (superior) is the only complaint contact.
-        "employer_contact": a.employer.contact if a.employer else "—",
-        "employer_phone": a.employer.phone if a.employer else "—",
-        "superior": a.superior.name,
-        "superior_contact": a.superior.contact,
-        "superior_phone": a.superior.phone,
+        **_publicity_at(a),
     }
+
+
+# The notice, item 四(二)3(1): the unit's own notice board; its office platform where it can.
+UNIT_PUBLICITY_PLACE = "本单位公开场所集中公示；有条件的还应同时在单位办公平台公示。"
+AGENCY_PUBLICITY_PLACE = "人事代理机构公开场所集中公示。"
+
+
+def _publicity_at(a: Applicant) -> dict[str, Any]:
+    """Where the publicity is posted and who takes complaints: the employer, then the chain's next
+    level; a freelancer has no employer, so the HR agency (the first level) posts it and answers."""
+    levels = CHAIN_LEVELS[a.reporting_chain]
+    superior = {
+        "name": a.superior.name,
+        "contact": a.superior.contact,
+        "phone": a.superior.phone,
+    }
+    if a.employer is None:
+        contacts = [{"level": levels[0], **superior}]
+        place = AGENCY_PUBLICITY_PLACE
+    else:
+        employer = {"name": a.employer.name, "contact": a.employer.contact, "phone": a.employer.phone}
+        contacts = [{"level": levels[0], **employer}, {"level": levels[1], **superior}]
+        place = UNIT_PUBLICITY_PLACE
+    return {"contacts": contacts, "publicity_place": place, "first_level": levels[0]}
 
 
 def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[dict[str, Any]]:
@@ -253,7 +262,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
     return {
         "committee": c.name,
         "sitting_dates": _span(s.start, s.end),
-        "location": s.location or "评审会场",
+        "location": s.location or BLANK_PLACE,
         "draw": draw,
         "members": c.members,
         "present": s.present,
@@ -269,6 +278,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         "due": cn_date(due),
         "submitted_on": written_date(session.report_submitted_on),
         "organiser": c.organiser,
+        "signatory": report_signatory(s.presiding),
     }
 
 

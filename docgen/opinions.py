@@ -61,6 +61,20 @@ def written_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日" if day is not None else BLANK_DATE
 
 
+BLANK_PLACE = "　" * 8
+"""Room to write a place by hand (the sitting's location, when the session does not give it)."""
+
+
+def report_signatory(presiding: Presiding | None) -> str:
+    """Who signs the situation report: the member who presided and announced the result (the notice,
+    item 四(三)1: "由主任委员或者主持评审会议的副主任委员宣布投票结果，并对评审结果签字确认")."""
+    if presiding is None:
+        return "评委会主任委员（或主持评审会议的副主任委员）"
+    if presiding.role is PresidingRole.CHAIR:
+        return f"评委会主任委员{presiding.name}"
+    return f"主持评审会议的评委会副主任委员{presiding.name}"
+
+
 def presiding_line(presiding: Presiding | None) -> str:
     """The result page's line for the presiding member's name and signature."""
     if presiding is None:

@@ -71,21 +71,20 @@ def publicity_table() -> None:
         "公示期：{{ publicity_start }}至{{ publicity_end }}（{{ publicity_days }}个工作日，按国家法定工作日计算）",
     )
     # The notice, item 四(二)3(1): the unit's own notice board; its office platform where it can.
-    text(doc, "公示地点：本单位公开场所集中公示；有条件的还应同时在单位办公平台公示。")
-    contacts = table(doc, [34, 80, 22, 34], rows=3)
-    for r, row in enumerate(
-        [
-            ("投诉受理", "单位", "联系人", "电话"),
-            ("所在单位", "{{ employer }}", "{{ employer_contact }}", "{{ employer_phone }}"),
-            ("上级主管部门", "{{ superior }}", "{{ superior_contact }}", "{{ superior_phone }}"),
-        ]
-    ):
-        for c, value in enumerate(row):
-            cell(contacts, r, c, value, label=r == 0 or c == 0, size=10)
+    text(doc, "公示地点：{{ publicity_place }}")
+    # One row per complaint level: the employer and the chain's next level, or for a freelancer,
+    # who has no employer, the HR agency alone (docgen.context.complaint_contacts).
+    loop_table(
+        doc,
+        ["投诉受理", "单位", "联系人", "电话"],
+        ["c.level", "c.name", "c.contact", "c.phone"],
+        [34, 80, 22, 34],
+        "c in contacts",
+    )
     keep_together(doc, start)
     seal_box(
         doc,
-        ["公示结果：□ 无异议　　□ 有异议，已核实处理", "单位意见："],
+        ["公示结果：□ 无异议　　□ 有异议，已核实处理", "{{ first_level }}意见："],
         "经办人：　　　　　负责人：　　　　　（盖章）",
         "　　　　年　　月　　日",
         room=1,
@@ -147,17 +146,30 @@ def review_report() -> None:
     heading(doc, "二、申报受理与评审结果")
     text(
         doc,
-        "　　共收到申报{{ received }}人，不予受理{{ not_accepted }}人，受理{{ accepted }}人；退回补正"
+        "　　共收到申报{{ received }}人，不予受理{{ not_accepted }}人，视为放弃申报{{ withdrawn }}人，受理{{ accepted }}人；退回补正"
         "{{ returned }}人次；评审终止{{ terminated_count }}人，提交评审{{ reviewed }}人，评审通过{{ passed }}人，"
         "未通过{{ failed }}人。表决采取无记名投票，同意票达到出席评委2/3以上为通过。",
     )
     loop_table(
         doc,
-        ["级别", "申报", "不予受理", "受理", "退回补正", "评审终止", "评审", "通过", "未通过", "通过率"],
+        [
+            "级别",
+            "申报",
+            "不予受理",
+            "视为放弃",
+            "受理",
+            "退回补正",
+            "评审终止",
+            "评审",
+            "通过",
+            "未通过",
+            "通过率",
+        ],
         [
             "r.level",
             "r.received",
             "r.not_accepted",
+            "r.withdrawn",
             "r.accepted",
             "r.returned",
             "r.terminated",
@@ -166,11 +178,14 @@ def review_report() -> None:
             "r.failed",
             "r.rate",
         ],
-        [20, 14, 18, 14, 18, 18, 14, 14, 18, 22],
+        [18, 12, 16, 16, 12, 16, 16, 12, 12, 14, 20],
         "r in levels",
     )
     control(doc, "{%p if not_accepted_names %}")
     text(doc, "　　不予受理人员：{{ not_accepted_names }}。")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if withdrawn_names %}")
+    text(doc, "　　视为放弃申报人员：{{ withdrawn_names }}。")
     control(doc, "{%p endif %}")
     control(doc, "{%p if terminated %}")
     text(doc, "　　评审终止人员：{{ terminated }}。")
@@ -190,7 +205,7 @@ def review_report() -> None:
     )
     for _ in range(2):
         text(doc, "")
-    text(doc, "评委会主任委员（签名）：　　　　　　　　", 11, RIGHT)
+    text(doc, "{{ signatory }}（签名）：　　　　　　　　", 11, RIGHT)
     text(doc, "{{ organiser }}（盖章）", 11, RIGHT)
     text(doc, "{{ submitted_on }}", 11, RIGHT)
     doc.save(TEMPLATES / "review-report.docx")

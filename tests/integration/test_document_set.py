@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from docgen.context import CHAIN_LEVELS
+from docgen.chains import CHAIN_LEVELS
 from docgen.convert import unembedded_fonts
 from docgen.models import ReportingChain
 from docgen.pagecodes import page_code
@@ -143,7 +143,7 @@ def test_report_states_quorum_counts_and_due_date(issued: Issued) -> None:
     text = text_of(issued.of_kind("review-report")[0]["path"])
     assert "评委会人数25人，实际出席21人" in text and "不少于17人" in text
     assert (
-        "共收到申报8人，不予受理1人，受理7人；退回补正4人次；评审终止1人，提交评审6人，评审通过5人，未通过1人"
+        "共收到申报8人，不予受理1人，视为放弃申报0人，受理7人；退回补正4人次；评审终止1人，提交评审6人，评审通过5人，未通过1人"
         in text
     )
     assert "不予受理人员：赵霞婷（退回材料第3次提交评委会审核仍不符合要求）" in text

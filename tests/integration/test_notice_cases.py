@@ -83,8 +83,9 @@ def test_the_freelancers_documents_name_no_employer(issued: list[dict[str, Any]]
     [table] = of(issued, "publicity-table", FREELANCER)
     text = flat(table)
     assert f"工作单位{NO_EMPLOYER}" in text
-    assert f"投诉受理（所在单位）：{NO_EMPLOYER}，联系人：—，电话：—" in text
-    assert f"投诉受理（上级主管部门）：{HR_AGENCY}，联系人：" in text  # the HR agency answers
+    # No 所在单位 row or box: the HR agency posts the publicity, answers complaints and gives its opinion.
+    assert f"投诉受理单位联系人电话人事代理机构{HR_AGENCY}" in text and "所在单位" not in text
+    assert "公示地点：人事代理机构公开场所集中公示" in text and "人事代理机构意见：" in text
     forms = of(issued, "review-form", FREELANCER)
     assert len(forms) == 2
     form = flat(forms[0])
@@ -110,5 +111,7 @@ def test_the_report_counts_the_withdrawn_application_as_neither_refused_nor_revi
     issued: list[dict[str, Any]],
 ) -> None:
     text = flat(of(issued, "review-report")[0])
-    assert "共收到申报3人，不予受理0人，受理2人" in text and "提交评审2人，评审通过2人，未通过0人" in text
+    assert "共收到申报3人，不予受理0人，视为放弃申报1人，受理2人" in text
+    assert "提交评审2人，评审通过2人，未通过0人" in text
+    assert f"视为放弃申报人员：{WITHDRAWN}" in text  # named, with the reason recorded
     assert WITHDRAWN not in text.split("三、评审通过人员名单")[1]

@@ -144,7 +144,7 @@ def test_templates_check_catches_a_clerks_broken_edit(tmp_path: Path) -> None:
     edited = tmp_path / PUBLICITY_TABLE_DOCX.name
     shutil.copy(PUBLICITY_TABLE_DOCX, edited)
     doc = Document(str(edited))
-    for table in doc.tables[:1]:  # the applicant's record; the complaint contacts' table is kept
+    for table in doc.tables[:1]:  # the applicant's record, the one place printing the employer
         for row in table.rows:
             for cell in row.cells:
                 for p in cell.paragraphs:
@@ -155,4 +155,4 @@ def test_templates_check_catches_a_clerks_broken_edit(tmp_path: Path) -> None:
     assert broken.returncode == 1
     assert "BROKEN publicity-table.docx" in broken.stdout
     assert "uses {{ employer_name }}, which the data does not provide" in broken.stdout
-    assert "does not use employer, which the data provides" not in broken.stdout  # still in the contacts
+    assert "does not use employer, which the data provides" in broken.stdout

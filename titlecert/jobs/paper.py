@@ -4,7 +4,8 @@ and the boxes of the form that are stamped by hand, with the page each is printe
 import datetime as dt
 
 from docgen.anchors import find_captions
-from docgen.context import CHAIN_LEVELS, Copy, copy_label
+from docgen.chains import CHAIN_LEVELS
+from docgen.context import Copy, copy_label
 from docgen.models import Applicant
 from registry.ledger import Ledger
 from registry.models import DocumentRecord

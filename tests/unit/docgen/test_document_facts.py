@@ -112,6 +112,7 @@ def test_form_values_are_checked(tmp_path: Path) -> None:
     doc["applicants"][LI]["form_filled_on"] = "2025-12-20"
     freelancer = doc["applicants"][JIANG]
     freelancer["reporting_chain"] = "freelancer"
+    del freelancer["employer"]
     freelancer["unit_opinion"] = "同意推荐。"
     doc["sitting"]["presiding"]["role"] = "秘书长"
     path = tmp_path / "bad.json"
@@ -147,3 +148,17 @@ def test_the_workbook_carries_the_new_values_both_ways(tmp_path: Path) -> None:
             before.unit_opinion,
             before.expert_opinion,
         )
+
+
+def test_the_report_is_signed_by_who_presided_and_leaves_an_unknown_place_blank(tmp_path: Path) -> None:
+    doc = sample_session_doc()
+    name = doc["sitting"]["presiding"]["name"]
+    doc["sitting"]["presiding"]["role"] = "副主任委员"
+    report = report_context(session_of(tmp_path, doc), CAL)
+    assert report["signatory"] == f"主持评审会议的评委会副主任委员{name}"
+    doc["sitting"]["presiding"]["role"] = "主任委员"
+    assert report_context(session_of(tmp_path, doc), CAL)["signatory"] == f"评委会主任委员{name}"
+    del doc["sitting"]["presiding"], doc["sitting"]["location"]
+    unknown = report_context(session_of(tmp_path, doc), CAL)
+    assert unknown["signatory"] == "评委会主任委员（或主持评审会议的副主任委员）"
+    assert unknown["location"].strip("　") == ""  # a blank to write in, not a made-up 评审会场

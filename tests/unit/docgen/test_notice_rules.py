@@ -56,6 +56,7 @@ def problems(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> tuple[
 def freelancer(doc: dict[str, Any]) -> None:
     a = doc["applicants"][LI]
     del a["employer"]
+    a.pop("unit_opinion", None)  # a freelancer's chain has no 所在单位 box
     a["reporting_chain"] = "freelancer"
     a["superior"]["name"] = "重庆市人才交流服务中心"
 
@@ -80,12 +81,18 @@ def test_a_freelancer_has_no_employer_and_every_document_says_so(tmp_path: Path)
     a, cal = session.applicants[LI], WorkCalendar()
     assert a.employer is None and awarded(session, a)
     table = publicity_context(session, a, cal)
-    # 所在单位 is none; the HR agency is the complaint contact that remains.
-    assert (table["employer"], table["employer_contact"], table["employer_phone"]) == (NO_EMPLOYER, "—", "—")
-    assert table["superior"] == "重庆市人才交流服务中心" and table["superior_phone"] == a.superior.phone
-    form = review_form_context(
-        session, a, form_no="PS2025000001", copy=Copy.PERSONNEL_FILE, filled_on=dt.date(2026, 1, 20)
-    )
+    # 所在单位 is none: the HR agency posts the publicity and is the one complaint contact.
+    assert table["employer"] == NO_EMPLOYER
+    assert table["contacts"] == [
+        {
+            "level": "人事代理机构",
+            "name": "重庆市人才交流服务中心",
+            "contact": a.superior.contact,
+            "phone": a.superior.phone,
+        }
+    ]
+    assert table["publicity_place"].startswith("人事代理机构") and table["first_level"] == "人事代理机构"
+    form = review_form_context(session, a, form_no="PS2025000001", copy=Copy.PERSONNEL_FILE)
     assert (form["employer"], form["employer_code"]) == (NO_EMPLOYER, "—")
     assert form["chain"] == REPORTING_CHAIN_LABELS[ReportingChain.FREELANCER]
     assert [b["title"] for b in form["opinion_boxes"]] == ["人事代理机构意见", "区县人力社保（职改）部门意见"]
@@ -175,7 +182,6 @@ def test_an_overseas_talent_residence_permit_is_admitted_checked_for_form_and_ma
         session.applicants[XUE_WEI],
         form_no="PS1",
         copy=Copy.PERSONNEL_FILE,
-        filled_on=dt.date(2026, 1, 20),
     )
     assert form["id_type"] == "海外高层次人才居住证"
 
