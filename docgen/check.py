@@ -15,6 +15,7 @@ from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, Period, ReviewSession
+from docgen.notices import DRAFT_NOTICE_DUE_WORKDAYS, check_notices
 from docgen.outcomes import check_outcome
 from docgen.rules import quorum_met
 from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
@@ -23,7 +24,6 @@ __all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_wor
 
 PUBLICITY_WORKDAYS = 5
 REPORT_DUE_WORKDAYS = 5
-CONFIRMATION_DUE_WORKDAYS = 15
 CALENDAR_MARGIN_DAYS = 60
 """A session whose dates come this close to a year the calendar lacks is warned about."""
 
@@ -35,6 +35,7 @@ def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Findin
     # Where the calendar ends, the day-counting rules stop; _check_calendar said which field.
     try:
         _check_session_level(session, calendar, out)
+        check_notices(session, calendar, out)  # the delegations and the draft notice's 15 working days
     except CalendarError as e:
         if covered:
             out.error((), str(e))
@@ -100,16 +101,16 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
     reach(("results_publicity",), what, first, lambda: (results_period(s, calendar).end,))
     period_end = rp.end if rp is not None else None
 
-    def confirmation_due() -> tuple[dt.date, ...]:
+    def draft_notice_due() -> tuple[dt.date, ...]:
         end = period_end or results_period(s, calendar).end
-        return (calendar.nth_workday(end, CONFIRMATION_DUE_WORKDAYS, inclusive=False),)
+        return (calendar.nth_workday(end, DRAFT_NOTICE_DUE_WORKDAYS, inclusive=False),)
 
     reach(
-        ("approval", "date"),
-        f"the confirmation's due date (a computed default: {CONFIRMATION_DUE_WORKDAYS} working days "
-        "after the results publicity ends)",
+        ("draft_notice_submitted_on",),
+        f"the draft confirmation notice's due date (a computed default: {DRAFT_NOTICE_DUE_WORKDAYS} "
+        "working days after the results publicity ends)",
         sit.end,
-        confirmation_due,
+        draft_notice_due,
     )
     reach(
         ("approval", "date"),
@@ -172,14 +173,8 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"results publicity starts after the review ({sit.end}), found {rp.start}",
             )
         _check_publicity(rp, ("results_publicity",), calendar, out)
-        due = calendar.nth_workday(rp.end, CONFIRMATION_DUE_WORKDAYS, inclusive=False)
-        if ap.date > due:
-            out.error(
-                ("approval", "date"),
-                f"confirmation is due within {CONFIRMATION_DUE_WORKDAYS} working days "
-                f"of the end of results publicity, by {due}, found {ap.date}",
-            )
-        elif ap.date <= rp.end:
+        # The 15 working days bound the draft notice's submission (docgen.notices), not the approval.
+        if ap.date <= rp.end:
             out.error(
                 ("approval", "date"),
                 f"confirmation follows the results publicity (ends {rp.end}), found {ap.date}",

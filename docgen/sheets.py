@@ -71,6 +71,12 @@ SESSION_FIELDS = (
     Column("结果公示开始日期", ("results_publicity", "start"), "date"),
     Column("结果公示结束日期", ("results_publicity", "end"), "date", "不少于5个工作日"),
     Column("评审情况报告报送日期", ("report_submitted_on",), "date", "评审结束后5个工作日内"),
+    Column(
+        "代拟确认通知报送日期",
+        ("draft_notice_submitted_on",),
+        "date",
+        "结果公示结束后15个工作日内，且不晚于发证日期；留空则通知上的日期留待手填",
+    ),
 )
 
 APPLICANT_SHEET = "申报人"
@@ -115,9 +121,17 @@ APPLICANT_COLUMNS = (
     Column("终止情形", ("ending", "kind"), "ending", "评审终止、不予受理或公示异议属实；正常评审的留空"),
     Column("终止认定日期", ("ending", "decided_on"), "date"),
     Column("终止原因", ("ending", "reason"), "text", "如：评审过程中发现业绩材料弄虚作假，经查证属实"),
+    Column(
+        "委托单位",
+        ("delegation", "unit"),
+        "text",
+        "央企或市外单位驻渝人员必填：出具委托评审函、具有职称评审权限的上级主管部门；其他人员留空",
+    ),
+    Column("委托评审函文号", ("delegation", "letter_no")),
+    Column("委托评审函日期", ("delegation", "letter_date"), "date"),
     Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
 )
-OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",))
+OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",), ("delegation",))
 """Objects that are absent when every one of their cells is empty."""
 
 LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")
