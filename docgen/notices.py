@@ -87,7 +87,6 @@ def draft_notice_context(session: ReviewSession, calendar: WorkCalendar) -> dict
         "title": f"关于确认{who}具备{c.series}{c.speciality}专业职称资格的通知（代拟稿）",
         "authority": session.approval.authority,
         "committee": c.name,
-        "organiser": c.organiser,
         "body": (
             f"　　{c.name}于{_span(s.start, s.end)}召开评审会议，评审结果于{cn_date(period.start)}至"
             f"{cn_date(period.end)}公示（{calendar.workdays_between(period.start, period.end)}个工作日）。"
@@ -135,7 +134,6 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
         "title": f"关于{lead.unit}委托评审人员职称评审结果的函",
         "unit": lead.unit,
         "committee": c.name,
-        "organiser": c.organiser,
         "body": (
             f"　　你单位《委托评审函》（{'、'.join(letters)}）收悉。受你单位委托，{c.name}于"
             f"{_span(s.start, s.end)}对{_who(people)}"
@@ -143,8 +141,6 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
             f"{cn_date(period.end)}公示。现将评审结果函复如下："
         ),
         "people": rows,
-        "count": len(people),
-        "passed": passed,
         "closing": "　　评审通过人员的职称资格，请你单位按职称管理权限予以确认。" if passed else "",
         "sent_on": signed_on(session),
     }

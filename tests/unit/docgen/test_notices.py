@@ -105,7 +105,7 @@ def test_a_delegated_pass_gets_a_result_letter_no_confirmation_line_no_certifica
         ("黎军静", "中建人函〔2025〕18号", "评审通过"),
     ]
     assert "（中建人函〔2025〕19号、中建人函〔2025〕18号）收悉" in letter["body"]
-    assert "许思婷等2名同志" in letter["body"] and letter["passed"] == 1 and letter["closing"]
+    assert "许思婷等2名同志" in letter["body"] and "请你单位按职称管理权限予以确认" in letter["closing"]
     with pytest.raises(ValueError, match="row 3 has no delegation"):
         result_letter_context(session, 2, CALENDAR)
 
