@@ -1,6 +1,8 @@
 """The document-type table: every template has its entry, and planning reads it."""
 
 import json
+import re
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -117,3 +119,14 @@ def test_archive_keys_come_from_the_table_and_never_collide() -> None:
         "review-forms/PS2026000001-personnel-file.pdf",
         "review-forms/PS2026000001-unit-archive.pdf",
     ]
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.DRAFT_NOTICE, DocumentKind.RESULT_LETTER])
+def test_the_committees_letters_are_a4_black_and_white_with_one_seal_caption(kind: DocumentKind) -> None:
+    template = DOCUMENT_TYPES[kind].template
+    xml = zipfile.ZipFile(template).read("word/document.xml").decode()
+    fills = set(re.findall(r'w:fill="([0-9A-Fa-f]{6}|auto)"', xml)) - {"auto", "FFFFFF"}
+    colours = set(re.findall(r'w:color w:val="([0-9A-Fa-f]{6}|auto)"', xml)) - {"auto", "000000"}
+    assert fills == set() and colours == set()
+    assert 'w:w="11906"' in xml and 'w:h="16838"' in xml  # A4 portrait, in twips
+    assert xml.count(COMMITTEE_SEAL_CAPTIONS["committee"]) == 1
