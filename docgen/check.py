@@ -9,15 +9,18 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path as FsPath
 
+from docgen.chains import CHAIN_NAMES
 from docgen.errors import CalendarError
 from docgen.findings import Finding, Path, Severity
 from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
-from docgen.models import Applicant, Period, ReviewSession
-from docgen.notices import DRAFT_NOTICE_DUE_WORKDAYS, check_notices
+from docgen.models import Applicant, Period, ReportingChain, ReviewSession
+from docgen.notices import DRAFT_NOTICE_DUE_WORKDAYS, check_notices, due_date
+from docgen.opinions import written_date
 from docgen.outcomes import check_outcome
 from docgen.rules import quorum_met
+from docgen.schedule import check_timetable
 from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 
 __all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_work"]
@@ -39,6 +42,7 @@ def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Findin
     except CalendarError as e:
         if covered:
             out.error((), str(e))
+    check_timetable(session, calendar, out)
     seen: dict[tuple[str, str], int] = {}
     for index, applicant in enumerate(session.applicants):
         try:
@@ -99,18 +103,12 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
         what = f"the results publicity {rp.start} to {rp.end} (given)"
     first = min(sit.end, rp.start) if rp is not None else sit.end
     reach(("results_publicity",), what, first, lambda: (results_period(s, calendar).end,))
-    period_end = rp.end if rp is not None else None
-
-    def draft_notice_due() -> tuple[dt.date, ...]:
-        end = period_end or results_period(s, calendar).end
-        return (calendar.nth_workday(end, DRAFT_NOTICE_DUE_WORKDAYS, inclusive=False),)
-
     reach(
         ("draft_notice_submitted_on",),
         f"the draft confirmation notice's due date (a computed default: {DRAFT_NOTICE_DUE_WORKDAYS} "
         "working days after the results publicity ends)",
         sit.end,
-        draft_notice_due,
+        lambda: (due_date(s, calendar),),
     )
     reach(
         ("approval", "date"),
@@ -153,6 +151,18 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
             ("sitting", "present"),
             f"quorum not met: at least {need} of {c.members} members must attend (2/3), found {sit.present}",
         )
+    if sit.expert_pool is None:
+        out.warn(
+            ("sitting", "expert_pool"),
+            "not given: the members are drawn at random from a larger expert pool (超员配置，随机抽评, "
+            "the notice, item 四(三)1); record its size, and the situation report says so",
+        )
+    elif sit.expert_pool <= c.members:
+        out.error(
+            ("sitting", "expert_pool"),
+            f"超员配置，随机抽评 (the notice, item 四(三)1): the committee's {c.members} members are "
+            f"drawn at random from a larger pool, so more than {c.members} experts, found {sit.expert_pool}",
+        )
     if ap.date < sit.end:
         out.error(
             ("approval", "date"), f"confirmation cannot precede the review ({sit.end}), found {ap.date}"
@@ -165,7 +175,9 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"the situation report is due within {REPORT_DUE_WORKDAYS} "
                 f"working days of the review, by {due}, found {s.report_submitted_on}",
             )
-    if s.results_publicity is not None:
+    if s.results_publicity is None:
+        _computed_results_period(s, calendar, out)
+    else:
         rp = s.results_publicity
         if rp.start <= sit.end:
             out.error(
@@ -173,7 +185,6 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"results publicity starts after the review ({sit.end}), found {rp.start}",
             )
         _check_publicity(rp, ("results_publicity",), calendar, out)
-        # The 15 working days bound the draft notice's submission (docgen.notices), not the approval.
         if ap.date <= rp.end:
             out.error(
                 ("approval", "date"),
@@ -194,7 +205,7 @@ def _check_publicity(period: Period, path: Path, calendar: WorkCalendar, out: _F
             f"{earliest} or later), found {period.end} ({days} working days)",
         )
     day = period.start
-    while day <= period.end:
+    while day < period.end:
         if calendar.is_makeup_weekend(day):
             out.warn(
                 path,
@@ -202,6 +213,38 @@ def _check_publicity(period: Period, path: Path, calendar: WorkCalendar, out: _F
                 "counted as a working day",
             )
         day += dt.timedelta(days=1)
+    if calendar.is_makeup_weekend(period.end):
+        out.warn(
+            (*path, "end"),
+            f"公示期最后一天{written_date(period.end)}是调休上班的{_weekday(period.end)}，按工作日计入："
+            "请确认公示在该日仍可查阅，否则延长公示期",
+        )
+
+
+def _weekday(day: dt.date) -> str:
+    return "星期六" if day.weekday() == 5 else "星期日"
+
+
+def _computed_results_period(s: ReviewSession, calendar: WorkCalendar, out: _Findings) -> None:
+    """A results publicity not given: the documents leave it blank; say what the rule gives, and
+    any make-up weekend day (调休上班日) it counts."""
+    from docgen.context import results_period  # the rule's own period, not a copy
+
+    p = results_period(s, calendar)
+    out.warn(
+        ("results_publicity",),
+        f"评审结果公示期未填写，按规则推算为{written_date(p.start)}至{written_date(p.end)}（推算：评审结束后"
+        f"第1个工作日起{PUBLICITY_WORKDAYS}个工作日）；评审结果公示上的公示期和落款日期留空待填写，"
+        "公示期确定后请填写",
+    )
+    days = (p.start + dt.timedelta(days=k) for k in range((p.end - p.start).days + 1))
+    for day in (d for d in days if calendar.is_makeup_weekend(d)):
+        last = "最后一天是" if day == p.end else "含"
+        out.warn(
+            ("results_publicity",),
+            f"推算的评审结果公示期{last}调休上班的{_weekday(day)}{written_date(day)}，按工作日计入："
+            "请确认公示在该日可供查阅",
+        )
 
 
 def _check_applicant(
@@ -230,6 +273,7 @@ def _check_applicant(
             out.error((*here, "sex"), f"the ID number says {encoded[1]}, found {a.sex.value}")
     if warning := address_code_warning(a.id_type, a.id_number):
         out.warn((*here, "id_number"), warning)
+    _check_employer(here, a, out)
     if a.applied.level not in s.committee.levels:
         allowed = ", ".join(lv.value for lv in s.committee.levels)
         out.error(
@@ -247,12 +291,38 @@ def _check_applicant(
             f"at most {s.sitting.present} votes (one per attending member, no proxies), found {cast}",
         )
     check_outcome(s, here, a, out)
+    if a.unit_opinion and a.reporting_chain is ReportingChain.FREELANCER:
+        out.warn((*here, "unit_opinion"), "自由职业者的申报程序没有所在单位意见栏：所在单位意见不会打印")
+    if a.form_filled_on is not None and a.form_filled_on >= s.sitting.start:
+        out.warn(
+            (*here, "form_filled_on"),
+            f"评审表在申报时填写，填表日期应早于评审（{written_date(s.sitting.start)}），"
+            f"填写的是{written_date(a.form_filled_on)}",
+        )
     _check_dates(s, here, a, cutoff, out)
     _check_publicity(a.publicity, (*here, "publicity"), calendar, out)
     if a.publicity.end >= s.sitting.start:
         out.error(
             (*here, "publicity", "end"),
             f"publicity at the employer ends before the review ({s.sitting.start}), found {a.publicity.end}",
+        )
+
+
+def _check_employer(here: Path, a: Applicant, out: _Findings) -> None:
+    """A freelancer has no employer (the notice, item 四(一)4); everyone else has one."""
+    freelancer = a.reporting_chain is ReportingChain.FREELANCER
+    if freelancer and a.employer is not None:
+        out.error(
+            (*here, "employer"),
+            "a freelancer (自由职业者, the notice, item 四(一)4) has no employer and reports through an "
+            "HR agency: leave the employer empty, or choose the reporting chain of someone employed, "
+            f"found {a.employer.name}",
+        )
+    elif not freelancer and a.employer is None:
+        out.error(
+            (*here, "employer"),
+            f"required: the reporting chain {CHAIN_NAMES[a.reporting_chain]} goes through the employer "
+            "(所在单位); only a freelancer (自由职业者) has none, found none",
         )
 
 

@@ -19,6 +19,7 @@ from docgen.models import (
     ReportingChain,
     ReviewSession,
 )
+from docgen.opinions import presiding_line, written_date
 from docgen.outcomes import Outcome, outcome, passed_vote
 from docgen.rules import quorum_met
 from docgen.workdays import WorkCalendar
@@ -85,7 +86,7 @@ def _common(session: ReviewSession, a: Applicant) -> dict[str, Any]:
         "sex": a.sex.value,
         "birth": cn_month(a.birth_date),
         "work_start": cn_month(min(w.start for w in a.work_history)),
-        "employer": a.employer.name,
+        "employer": a.employer_name,
         "education": f"{cn_month(edu.graduated_on)}毕业于{edu.school}{edu.major}专业，{edu.degree}",
         "current_title": f"{title.name}（{title.level.value}）" if title else "无",
         "current_obtained": f"{cn_month(title.obtained_on)}，{title.obtained_by}" if title else "—",
@@ -131,8 +132,9 @@ def publicity_context(session: ReviewSession, a: Applicant, calendar: WorkCalend
         "publicity_start": cn_date(a.publicity.start),
         "publicity_end": cn_date(a.publicity.end),
         "publicity_days": calendar.workdays_between(a.publicity.start, a.publicity.end),
-        "employer_contact": a.employer.contact,
-        "employer_phone": a.employer.phone,
+        # A freelancer has no employer: the HR agency (superior) is the only complaint contact.
+        "employer_contact": a.employer.contact if a.employer else "—",
+        "employer_phone": a.employer.phone if a.employer else "—",
         "superior": a.superior.name,
         "superior_contact": a.superior.contact,
         "superior_phone": a.superior.phone,
@@ -144,7 +146,7 @@ def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[di
         {
             "index": i,
             "name": a.name,
-            "employer": a.employer.name,
+            "employer": a.employer_name,
             "speciality": a.applied.speciality,
             "title": a.applied.title,
             "level": a.applied.level.value,
@@ -164,8 +166,10 @@ def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant
 
 def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
     """评审结果公示: names, employers and titles only; no ID numbers or birth dates. It lists whoever
-    passed the vote, as it was posted: an objection upheld during it does not unpublish anyone."""
-    period = results_period(session, calendar)
+    passed the vote, as it was posted: an objection upheld during it does not unpublish anyone. A
+    period not given is left blank to fill (check says what it would be), never printed as fact."""
+    given = session.results_publicity
+    start, end = (given.start, given.end) if given else (None, None)
     groups = _passed_by_level(session)
     everyone = [a for _, people in groups for a in people]
     c = session.committee
@@ -183,20 +187,20 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
             {"level": level.value, "count": len(people), "people": _passed_rows(session, people)}
             for level, people in groups
         ],
-        "start": cn_date(period.start),
-        "end": cn_date(period.end),
-        "days": calendar.workdays_between(period.start, period.end),
+        "start": written_date(start),
+        "end": written_date(end),
+        "days": calendar.workdays_between(given.start, given.end) if given else "不少于5",
         "organiser": c.organiser,
         "address": c.address,
         "phone": c.phone,
-        "published_on": cn_date(period.start),
+        "published_on": written_date(start),
     }
 
 
 def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
     """《评审情况报告》, due within 5 working days of the review: each application counted under its
-    true outcome. 受理 leaves out the not accepted; a pass is the vote's (an objection upheld during
-    the results publicity comes after the review it reports on)."""
+    true outcome. 受理 leaves out the not accepted and those deemed withdrawn (视为放弃申报); a pass is
+    the vote's (an objection upheld during the results publicity comes after the review it reports on)."""
     c, s = session.committee, session.sitting
     due = calendar.nth_workday(s.end, 5, inclusive=False)
     outcomes = [outcome(session, a) for a in session.applicants]
@@ -204,15 +208,17 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
     for level in c.levels:
         group = [o for a, o in zip(session.applicants, outcomes, strict=True) if a.applied.level is level]
         not_accepted = group.count(Outcome.NOT_ACCEPTED)
+        withdrawn = group.count(Outcome.WITHDRAWN_DEEMED)  # neither refused nor accepted
         terminated = group.count(Outcome.TERMINATED)
-        reviewed = len(group) - not_accepted - terminated
+        reviewed = len(group) - not_accepted - withdrawn - terminated
         passed = group.count(Outcome.PASSED) + group.count(Outcome.OBJECTION_UPHELD)
         levels.append(
             {
                 "level": level.value,
                 "received": len(group),
                 "not_accepted": not_accepted,
-                "accepted": len(group) - not_accepted,
+                "withdrawn": withdrawn,
+                "accepted": len(group) - not_accepted - withdrawn,
                 "returned": sum(a.returns for a in session.applicants if a.applied.level is level),
                 "terminated": terminated,
                 "reviewed": reviewed,
@@ -226,6 +232,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         for k in (
             "received",
             "not_accepted",
+            "withdrawn",
             "accepted",
             "returned",
             "terminated",
@@ -257,9 +264,10 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
         "levels": levels,
         "terminated": _ended(session, outcomes, Outcome.TERMINATED),
         "not_accepted_names": _ended(session, outcomes, Outcome.NOT_ACCEPTED),
+        "withdrawn_names": _ended(session, outcomes, Outcome.WITHDRAWN_DEEMED),
         "people": _passed_rows(session, passed_people),
         "due": cn_date(due),
-        "submitted_on": cn_date(session.report_submitted_on or due),
+        "submitted_on": written_date(session.report_submitted_on),
         "organiser": c.organiser,
     }
 
@@ -277,10 +285,10 @@ def _span(start: dt.date, end: dt.date) -> str:
     return cn_date(start) if start == end else f"{cn_date(start)}至{cn_date(end)}"
 
 
-def review_form_context(
-    session: ReviewSession, a: Applicant, *, form_no: str, copy: Copy, filled_on: dt.date
-) -> dict[str, Any]:
-    """职称评审表: every section, the opinion boxes of the reporting chain, and the result page."""
+def review_form_context(session: ReviewSession, a: Applicant, *, form_no: str, copy: Copy) -> dict[str, Any]:
+    """职称评审表: every section, the opinion boxes of the reporting chain, and the result page. What
+    the session does not say (the unit's opinion, the experts', the day it was filled in, who
+    presided) is left blank to fill by hand."""
     c, s, ap = session.committee, session.sitting, session.approval
     title = a.current_title
     groups = []
@@ -305,14 +313,10 @@ def review_form_context(
             )
     assessments = {x.year: x.result.value for x in a.assessments}
     hours = {x.year: x.hours for x in a.continuing_education}
-    boxes = []
-    for level in CHAIN_LEVELS[a.reporting_chain]:
-        text = (
-            f"经公示（{cn_date(a.publicity.start)}至{cn_date(a.publicity.end)}）无异议，材料真实，符合申报条件，同意推荐。"
-            if level == "所在单位"
-            else "审核意见："
-        )
-        boxes.append({"title": f"{level}意见", "text": text})
+    boxes = [
+        {"title": f"{level}意见", "text": a.unit_opinion if level == "所在单位" else "审核意见："}
+        for level in CHAIN_LEVELS[a.reporting_chain]
+    ]
     if a.vote is None:
         raise ValueError(f"{a.name} has no vote: a review form is made for a reviewed applicant")
     vote, passed = a.vote, passed_vote(session, a)
@@ -320,10 +324,10 @@ def review_form_context(
         **_common(session, a),
         "form_no": form_no,
         "copy_label": COPY_LABELS[copy],
-        "filled_on": cn_date(filled_on),
+        "filled_on": written_date(a.form_filled_on),
         "id_type": ID_TYPE_LABELS[a.id_type],
         "id_number": a.id_number,
-        "employer_code": a.employer.credit_code,
+        "employer_code": a.employer.credit_code if a.employer else "—",
         "chain": REPORTING_CHAIN_LABELS[a.reporting_chain],
         "education": [
             {
@@ -371,6 +375,8 @@ def review_form_context(
                 else "同意票未达到出席评委的2/3，评审未通过。"
             )
         ),
+        "expert_opinion": a.expert_opinion,
+        "presiding": presiding_line(s.presiding),
         "passed_on": cn_date(s.end),
         "approval_text": f"经审核，确认{a.name}同志具备{a.applied.title}（{a.applied.level.value}）资格。",
         "approval_no": ap.document_no,

@@ -14,6 +14,8 @@ class IdType(StrEnum):
     TAIWAN_COMPATRIOT_PERMIT = "taiwan_compatriot_permit"
     FOREIGN_PERMANENT_RESIDENT_2023 = "foreign_permanent_resident_2023"
     FOREIGN_PERMANENT_RESIDENT_2017 = "foreign_permanent_resident_2017"
+    OVERSEAS_TALENT_RESIDENCE = "overseas_talent_residence"
+    """海外高层次人才居住证 (the notice, item 一(四)): issued by each locality to its own numbering."""
     PASSPORT = "passport"
 
 
@@ -24,6 +26,7 @@ ID_TYPE_LABELS: dict[IdType, str] = {
     IdType.TAIWAN_COMPATRIOT_PERMIT: "台湾居民来往大陆通行证",
     IdType.FOREIGN_PERMANENT_RESIDENT_2023: "外国人永久居留身份证（2023版）",
     IdType.FOREIGN_PERMANENT_RESIDENT_2017: "外国人永久居留身份证（2017版）",
+    IdType.OVERSEAS_TALENT_RESIDENCE: "海外高层次人才居住证",
     IdType.PASSPORT: "护照",
 }
 
@@ -166,6 +169,9 @@ def check_id(id_type: IdType, number: str) -> str | None:
         IdType.HM_HOME_VISIT_PERMIT: (r"[HM](\d{8}|\d{10})|[HM][A-Z]\d{6,7}", "H or M and 8 or 10 digits"),
         IdType.TAIWAN_COMPATRIOT_PERMIT: (r"(?![A-Z]+$)[0-9A-Z]{6,10}", "8 digits (older: 6-10 characters)"),
         IdType.FOREIGN_PERMANENT_RESIDENT_2017: (r"[A-Z]{3}\d{12}", "3 letters and 12 digits"),
+        # No published national layout or checksum (each locality numbers its own): only plausible
+        # characters and length, with a digit, so a name typed into the cell is caught.
+        IdType.OVERSEAS_TALENT_RESIDENCE: (r"(?=.*\d)[0-9A-Z]{6,20}", "6-20 letters or digits, with a digit"),
         IdType.PASSPORT: (r"[0-9A-Z]{5,20}", "5-20 letters or digits"),
     }
     pattern, expected_form = patterns[id_type]

@@ -13,7 +13,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from docgen.chains import NO_EMPLOYER
+from docgen.chains import REPORTING_CHAIN_LABELS as REPORTING_CHAIN_LABELS  # re-exported
+from docgen.chains import ReportingChain as ReportingChain  # re-exported
 from docgen.identity import IdType, check_id, credit_code_problem
+from docgen.opinions import ExpertOpinion, FormFilledOn, Presiding, UnitOpinion
 from docgen.text import clean_text, normalise_id
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
@@ -55,27 +59,6 @@ class Level(StrEnum):
     INTERMEDIATE = "中级"
     ASSISTANT = "助理级"
     JUNIOR = "员级"
-
-
-class ReportingChain(StrEnum):
-    """The notice's reporting chains (§四(一)): who forwards the application to the committee."""
-
-    CITY = "city"
-    DISTRICT = "district"
-    NON_PUBLIC = "non_public"
-    NON_PUBLIC_REMOTE_ARCHIVE = "non_public_remote_archive"
-    FREELANCER = "freelancer"
-    CENTRAL_OR_EXTERNAL = "central_or_external"
-
-
-REPORTING_CHAIN_LABELS: dict[ReportingChain, str] = {
-    ReportingChain.CITY: "市属事业单位、国有企业：个人→所在单位→单位主管部门→评委会",
-    ReportingChain.DISTRICT: "区县属事业单位、国有企业：个人→所在单位→单位主管部门→区县人力社保（职改）部门→评委会",
-    ReportingChain.NON_PUBLIC: "非公单位（档案在重庆）：个人→所在单位→人事代理机构→区县人力社保（职改）部门→评委会",
-    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: "非公单位（档案在异地）：个人→所在单位→参保地区县人力社保（职改）部门→评委会",
-    ReportingChain.FREELANCER: "自由职业者：个人→人事代理机构→区县人力社保（职改）部门→评委会",
-    ReportingChain.CENTRAL_OR_EXTERNAL: "央企或市外单位驻渝：个人→所在单位→驻渝最高管理机构→评委会",
-}
 
 
 class Route(StrEnum):
@@ -156,6 +139,7 @@ class Sitting(_Model):
         ge=1,
         description="Size of the expert pool the members were drawn from (超员配置, 随机抽评)",
     )
+    presiding: Presiding | None = Field(default=None, description="主持人, signs the result; empty: blank")
 
 
 class Approval(_Model):
@@ -175,7 +159,7 @@ class Period(_Model):
 
 
 class Employer(_Model):
-    """The applicant's employer, first level of the complaint channel."""
+    """The applicant's employer, first level of the complaint channel; a freelancer has none."""
 
     name: Text
     credit_code: CreditCode = Field(description="Unified social credit code (GB 32100)")
@@ -262,6 +246,9 @@ class EndingKind(StrEnum):
     NOT_ACCEPTED = "not_accepted"
     """不予受理 (the notice, item 四(二)3(4)): refused by the committee's acceptance audit, e.g. still
     failing when submitted a third time after a return for correction."""
+    WITHDRAWN_DEEMED = "withdrawn_deemed"
+    """视为放弃申报 (the notice, items 四(二)3(1) and 四(二)3(4)): material returned for completion or
+    correction was not sent back in time, by the employer's or the committee's deadline."""
     OBJECTION_UPHELD = "objection_upheld"
     """公示异议属实 (the notice, item 四(三)3): passed the vote, but an objection raised during the
     results publicity was found true, so the applicant is not put up for confirmation."""
@@ -270,6 +257,7 @@ class EndingKind(StrEnum):
 ENDING_LABELS: dict[EndingKind, str] = {
     EndingKind.TERMINATED: "评审终止",
     EndingKind.NOT_ACCEPTED: "不予受理",
+    EndingKind.WITHDRAWN_DEEMED: "视为放弃申报",
     EndingKind.OBJECTION_UPHELD: "公示异议属实",
 }
 
@@ -299,7 +287,10 @@ class Applicant(_Model):
     id_type: IdType
     id_number: IdNumber = Field(description="Upper case; spaces, hyphens and brackets are removed")
     photo: OptionalText = Field(default="", description="Photo file, relative to the session file")
-    employer: Employer
+    employer: Employer | None = Field(
+        default=None,
+        description="Required, but a freelancer (自由职业者) has none (the notice, item 四(一)4)",
+    )
     reporting_chain: ReportingChain
     superior: Superior
     education: tuple[Education, ...] = Field(min_length=1)
@@ -327,6 +318,14 @@ class Applicant(_Model):
     delegation: Delegation | None = Field(
         default=None, description="委托评审函: held by every central_or_external applicant, by no other"
     )
+    form_filled_on: FormFilledOn = None
+    unit_opinion: UnitOpinion = ""
+    expert_opinion: ExpertOpinion = ""
+
+    @property
+    def employer_name(self) -> str:
+        """工作单位 as the documents print it."""
+        return self.employer.name if self.employer is not None else NO_EMPLOYER
 
     @field_validator("id_number")
     @classmethod

@@ -13,14 +13,13 @@ from typing import Any
 from docgen.context import _passed_rows, _span, cn_date, results_period
 from docgen.findings import Findings
 from docgen.models import Applicant, Level, ReportingChain, ReviewSession
+from docgen.opinions import written_date
 from docgen.outcomes import Outcome, awarded, outcome
 from docgen.workdays import WorkCalendar
 
 DRAFT_NOTICE_DUE_WORKDAYS = 15
 """公示结束后15个工作日内: the draft notice goes to the authority within these working days."""
 
-BLANK_DATE = "　　　　年　　月　　日"
-"""A date line filled in by hand: printed where the session does not give the day."""
 
 RESULT_WORDS: dict[Outcome, str] = {
     Outcome.PASSED: "评审通过",
@@ -70,14 +69,22 @@ def delegation_rows(session: ReviewSession) -> list[int]:
 def signed_on(session: ReviewSession) -> str:
     """The day the draft notice is submitted (and the result letters sent, the same step of item
     四(三)3), or a blank line to fill by hand: never a default dressed as fact."""
-    day = session.draft_notice_submitted_on
-    return cn_date(day) if day is not None else BLANK_DATE
+    return written_date(session.draft_notice_submitted_on)
+
+
+def _publicity(session: ReviewSession, calendar: WorkCalendar) -> str:
+    """The results publicity as the results list prints it: as given, else blank dates to fill
+    (the 15 working days are still counted from the computed one by `check_notices`)."""
+    given = session.results_publicity
+    if given is None:
+        return f"{written_date(None)}至{written_date(None)}公示（不少于5个工作日）"
+    days = calendar.workdays_between(given.start, given.end)
+    return f"{cn_date(given.start)}至{cn_date(given.end)}公示（{days}个工作日）"
 
 
 def draft_notice_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
     """代拟职称资格确认通知: the confirmed passes by level, submitted to the authority for confirmation."""
     c, s = session.committee, session.sitting
-    period = results_period(session, calendar)
     people = confirmed(session)
     delegated = sum(
         1 for a in session.applicants if a.delegation is not None and outcome(session, a) is Outcome.PASSED
@@ -88,8 +95,7 @@ def draft_notice_context(session: ReviewSession, calendar: WorkCalendar) -> dict
         "authority": session.approval.authority,
         "committee": c.name,
         "body": (
-            f"　　{c.name}于{_span(s.start, s.end)}召开评审会议，评审结果于{cn_date(period.start)}至"
-            f"{cn_date(period.end)}公示（{calendar.workdays_between(period.start, period.end)}个工作日）。"
+            f"　　{c.name}于{_span(s.start, s.end)}召开评审会议，评审结果于{_publicity(session, calendar)}。"
             f"经公示无异议或查无实据，{who}评审通过相应专业技术职称资格（名单附后）。"
             "现将代拟的职称资格确认通知报上，请予确认印发。"
         ),
@@ -100,7 +106,7 @@ def draft_notice_context(session: ReviewSession, calendar: WorkCalendar) -> dict
             if delegated
             else ""
         ),
-        "due": cn_date(due_date(session, calendar)),
+        "due": f"（{cn_date(due_date(session, calendar))}前）" if session.results_publicity else "",
         "submitted_on": signed_on(session),
     }
 
@@ -112,7 +118,6 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
     if lead is None:
         raise ValueError(f"applicants row {row + 1} has no delegation: a result letter answers one")
     c, s = session.committee, session.sitting
-    period = results_period(session, calendar)
     people = [a for a in session.applicants if a.delegation is not None and a.delegation.unit == lead.unit]
     letters = list(dict.fromkeys(f"{a.delegation.letter_no}" for a in people if a.delegation))
     results = [outcome(session, a) for a in people]
@@ -124,7 +129,7 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
             {
                 "index": i,
                 "name": a.name,
-                "employer": a.employer.name,
+                "employer": a.employer_name,
                 "letter": a.delegation.letter_no if a.delegation else "",
                 "title": f"{a.applied.title}（{a.applied.level.value}）",
                 "result": RESULT_WORDS[result] + why,
@@ -137,8 +142,8 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
         "body": (
             f"　　你单位《委托评审函》（{'、'.join(letters)}）收悉。受你单位委托，{c.name}于"
             f"{_span(s.start, s.end)}对{_who(people)}"
-            f"进行了{c.series}{c.speciality}专业职称评审，评审结果于{cn_date(period.start)}至"
-            f"{cn_date(period.end)}公示。现将评审结果函复如下："
+            f"进行了{c.series}{c.speciality}专业职称评审，评审结果于{_publicity(session, calendar)}。"
+            "现将评审结果函复如下："
         ),
         "people": rows,
         "closing": "　　评审通过人员的职称资格，请你单位按职称管理权限予以确认。" if passed else "",

@@ -1,7 +1,7 @@
 """How an application ends: passed or failed by the vote, or ended otherwise (评审终止, 不予受理,
-公示异议属实); the review fee each level pays; and the notice's rules on both.
+视为放弃申报, 公示异议属实); the review fee each level pays; and the notice's rules on both.
 
-The notice, items 四(二)3(4), 四(三)1–3 and 六(五); docs/domain.md, "How an application ends".
+The notice, items 四(二)3(1), 四(二)3(4), 四(三)1–3 and 六(五); docs/domain.md, "How an application ends".
 """
 
 from collections.abc import Mapping
@@ -23,6 +23,8 @@ class Outcome(StrEnum):
     """Reviewed, and fewer than 2/3 of the attending members agreed."""
     TERMINATED = "terminated"
     NOT_ACCEPTED = "not_accepted"
+    WITHDRAWN_DEEMED = "withdrawn_deemed"
+    """视为放弃申报: a correction not sent back in time; never reviewed."""
     OBJECTION_UPHELD = "objection_upheld"
     """Passed the vote and was published, then an objection was found true."""
 
@@ -33,6 +35,7 @@ OUTCOME_WORDS: Mapping[Outcome, str] = MappingProxyType(
         Outcome.FAILED: "failed the vote",
         Outcome.TERMINATED: "review terminated (评审终止)",
         Outcome.NOT_ACCEPTED: "not accepted (不予受理)",
+        Outcome.WITHDRAWN_DEEMED: "deemed withdrawn (视为放弃申报)",
         Outcome.OBJECTION_UPHELD: "objection upheld during the results publicity (公示异议属实)",
     }
 )
@@ -50,7 +53,14 @@ REVIEW_FEES: Mapping[Level, int] = MappingProxyType(
 """评审费 in yuan per applicant by the level applied for: 高级 (正高级, 副高级) 420, 中级 240, 初级
 (助理级, 员级) 120 (the notice, item 六(五))."""
 
-_NOT_REVIEWED = (Outcome.TERMINATED, Outcome.NOT_ACCEPTED)
+_NOT_REVIEWED = (Outcome.TERMINATED, Outcome.NOT_ACCEPTED, Outcome.WITHDRAWN_DEEMED)
+_BEFORE_THE_VOTE = "评审终止, 不予受理 or 视为放弃申报"
+"""The endings of an application that was not reviewed, as messages list them."""
+_NEVER_REVIEWED = {
+    EndingKind.NOT_ACCEPTED: "not accepted (不予受理)",
+    EndingKind.WITHDRAWN_DEEMED: "deemed withdrawn (视为放弃申报)",
+}
+"""Endings decided while the application is audited, before the committee sees it."""
 
 
 def fee_note() -> str:
@@ -67,6 +77,8 @@ def outcome(session: ReviewSession, a: Applicant) -> Outcome:
         return Outcome.TERMINATED
     if kind is EndingKind.NOT_ACCEPTED or a.returns >= 3:
         return Outcome.NOT_ACCEPTED
+    if kind is EndingKind.WITHDRAWN_DEEMED:
+        return Outcome.WITHDRAWN_DEEMED
     if a.vote is None or not vote_passes(agree=a.vote.agree, present=session.sitting.present):
         return Outcome.FAILED
     return Outcome.OBJECTION_UPHELD if kind is EndingKind.OBJECTION_UPHELD else Outcome.PASSED
@@ -136,12 +148,12 @@ def _check_vote(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> No
             out.error(
                 (*here, "vote"),
                 "required: the committee's vote, found none; an application that ended before the "
-                "vote records its ending (评审终止 or 不予受理) instead",
+                f"vote records its ending ({_BEFORE_THE_VOTE}) instead",
             )
-    elif kind is EndingKind.NOT_ACCEPTED:
+    elif kind is not None and kind in _NEVER_REVIEWED:
         out.error(
             (*here, "vote"),
-            "an application not accepted (不予受理) never reaches the review, found a vote: remove "
+            f"an application {_NEVER_REVIEWED[kind]} never reaches the review, found a vote: remove "
             "it, or the ending if the committee did review the application",
         )
     elif kind is EndingKind.TERMINATED and a.ending is not None:
@@ -179,6 +191,13 @@ def _check_ending_day(s: ReviewSession, here: Path, a: Applicant, ending: Ending
                 f"the committee receives the application after the publicity at the employer "
                 f"(ends {a.publicity.end}), found {day}",
             )
+    elif ending.kind is EndingKind.WITHDRAWN_DEEMED:
+        if day >= sitting.start:
+            out.error(
+                where,
+                "视为放弃申报 is decided while the application is audited, when a correction is not "
+                f"sent back in time, before the review ({sitting.start}), found {day}",
+            )
     elif ending.kind is EndingKind.TERMINATED:
         if day > max(sitting.start, sitting.end):  # a meeting ending before it starts is its own error
             out.error(
@@ -212,7 +231,7 @@ def _check_fee(s: ReviewSession, here: Path, a: Applicant, out: Findings) -> Non
             (*here, "fee_paid_on"),
             f"未完成缴费不能参加评审 (the notice, item 六(五)): the review fee of {REVIEW_FEES[level]} "
             f"yuan ({level.value}) must be paid before the review, found no payment; record the day "
-            "it was paid, or the ending (评审终止 or 不予受理) of an application that was not reviewed",
+            f"it was paid, or the ending ({_BEFORE_THE_VOTE}) of an application that was not reviewed",
         )
     elif a.fee_paid_on > start:
         out.error(

@@ -12,7 +12,10 @@ def vote_passes(*, agree: int, present: int) -> bool:
 
 
 def mask_id(number: str) -> str:
-    """First 6 and last 4 characters shown, the rest starred (short numbers keep only the last 2)."""
-    if len(number) <= 10:
-        return "*" * (len(number) - 2) + number[-2:]
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """At least half of an ID number starred. 18 characters or more (the GB 11643 layout) keep the
+    first 6 (the region) and the last 4; a shorter number, whose layout may be a locality's own (a
+    permit, a 海外高层次人才居住证), keeps only the last 4, or the last 2 when 10 or fewer."""
+    if len(number) >= 18:
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    shown = 4 if len(number) > 10 else 2
+    return "*" * (len(number) - shown) + number[-shown:]

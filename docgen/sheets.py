@@ -4,36 +4,25 @@ reads workbooks from this table alone."""
 
 from dataclasses import dataclass
 
+from docgen.chains import CHAIN_NAMES, OLDER_CHAIN_NAMES
 from docgen.identity import ID_TYPE_LABELS
-from docgen.models import (
-    ACHIEVEMENT_LABELS,
-    ENDING_LABELS,
-    ROUTE_LABELS,
-    AssessmentResult,
-    Level,
-    ReportingChain,
-    Sex,
-)
+from docgen.models import ACHIEVEMENT_LABELS, ENDING_LABELS, ROUTE_LABELS, AssessmentResult, Level, Sex
+from docgen.opinions import PresidingRole
 from docgen.outcomes import fee_note
 
-CHAIN_LABELS: dict[str, str] = {
-    ReportingChain.CITY: "市属事业单位、国有企业",
-    ReportingChain.DISTRICT: "区县属事业单位、国有企业",
-    ReportingChain.NON_PUBLIC: "非公单位（档案在重庆）",
-    ReportingChain.NON_PUBLIC_REMOTE_ARCHIVE: "非公单位（档案在异地）",
-    ReportingChain.FREELANCER: "自由职业者",
-    ReportingChain.CENTRAL_OR_EXTERNAL: "央企或市外单位驻渝",
-}
 CHOICES: dict[str, dict[str, str]] = {
     "id_type": {k.value: v for k, v in ID_TYPE_LABELS.items()},
     "sex": {s.value: s.value for s in Sex},
     "level": {lv.value: lv.value for lv in Level},
-    "chain": {str(k): v for k, v in CHAIN_LABELS.items()},
+    "chain": {k.value: v for k, v in CHAIN_NAMES.items()},
     "route": {k.value: v for k, v in ROUTE_LABELS.items()},
     "category": {k.value: v for k, v in ACHIEVEMENT_LABELS.items()},
     "assessment": {r.value: r.value for r in AssessmentResult},
     "ending": {k.value: v for k, v in ENDING_LABELS.items()},
+    "presiding": {r.value: r.value for r in PresidingRole},
 }
+OLDER_CHOICES: dict[str, dict[str, str]] = {"chain": {k: v.value for k, v in OLDER_CHAIN_NAMES.items()}}
+"""Labels older templates offered, still read: {kind: {label: value}}."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +51,12 @@ SESSION_FIELDS = (
     Column("评审结束日期", ("sitting", "end"), "date", "即取得时间"),
     Column("出席评委人数", ("sitting", "present"), "int", "须不少于评委会人数的2/3"),
     Column("评审地点", ("sitting", "location")),
-    Column("专家库人数", ("sitting", "expert_pool"), "int", "超员配置、随机抽评时的专家库人数"),
+    Column(
+        "专家库人数",
+        ("sitting", "expert_pool"),
+        "int",
+        "超员配置，随机抽评：须多于评委会人数；未填的给出提示",
+    ),
     Column("核准机构", ("approval", "authority")),
     Column("核准机构统一社会信用代码", ("approval", "authority_credit_code"), "code", "请以文本格式填写"),
     Column("批准文号", ("approval", "document_no")),
@@ -77,6 +71,8 @@ SESSION_FIELDS = (
         "date",
         "结果公示结束后15个工作日内，且不晚于发证日期；留空则通知上的日期留待手填",
     ),
+    Column("评审会议主持人", ("sitting", "presiding", "name"), "text", "评审表结果页打印；留空则留待手写"),
+    Column("主持人职务", ("sitting", "presiding", "role"), "presiding", "主任委员或副主任委员"),
 )
 
 APPLICANT_SHEET = "申报人"
@@ -87,7 +83,7 @@ APPLICANT_COLUMNS = (
     Column("证件类型", ("id_type",), "id_type"),
     Column("证件号码", ("id_number",), "code", "请以文本格式填写，避免Excel截断18位号码"),
     Column("照片文件", ("photo",), "text", "相对于本工作簿所在文件夹的路径"),
-    Column("工作单位", ("employer", "name")),
+    Column("工作单位", ("employer", "name"), "text", "自由职业者无工作单位，本列及以下三列留空"),
     Column("单位统一社会信用代码", ("employer", "credit_code"), "code", "请以文本格式填写"),
     Column("单位联系人", ("employer", "contact")),
     Column("单位联系电话", ("employer", "phone"), "code"),
@@ -112,13 +108,18 @@ APPLICANT_COLUMNS = (
         "date",
         f"评审费：{fee_note()}；未缴费的留空（未完成缴费不能参加评审）",
     ),
-    Column("同意票", ("vote", "agree"), "int", "评审终止、不予受理的可留空"),
+    Column("同意票", ("vote", "agree"), "int", "评审终止、不予受理、视为放弃申报的留空"),
     Column("反对票", ("vote", "disagree"), "int"),
     Column("弃权票", ("vote", "abstain"), "int"),
     Column(
         "退回补正次数", ("returns",), "int", "退回材料第3次提交仍不符合要求的，不予受理（须填写终止情形）"
     ),
-    Column("终止情形", ("ending", "kind"), "ending", "评审终止、不予受理或公示异议属实；正常评审的留空"),
+    Column(
+        "终止情形",
+        ("ending", "kind"),
+        "ending",
+        "评审终止、不予受理、视为放弃申报或公示异议属实；正常评审的留空",
+    ),
     Column("终止认定日期", ("ending", "decided_on"), "date"),
     Column("终止原因", ("ending", "reason"), "text", "如：评审过程中发现业绩材料弄虚作假，经查证属实"),
     Column(
@@ -130,8 +131,18 @@ APPLICANT_COLUMNS = (
     Column("委托评审函文号", ("delegation", "letter_no")),
     Column("委托评审函日期", ("delegation", "letter_date"), "date"),
     Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
+    Column("评审表填表日期", ("form_filled_on",), "date", "印在评审表封面；留空则留待手写"),
+    Column("所在单位意见", ("unit_opinion",), "text", "单位填写的推荐意见；留空则评审表该栏留空"),
+    Column("评审专家意见", ("expert_opinion",), "text", "印在评审表结果页；留空则留空白栏"),
 )
-OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",), ("delegation",))
+OPTIONAL_GROUPS = (
+    ("current_title",),
+    ("results_publicity",),
+    ("vote",),
+    ("ending",),
+    ("employer",),
+    ("delegation",),
+)
 """Objects that are absent when every one of their cells is empty."""
 
 LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")

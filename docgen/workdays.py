@@ -20,6 +20,7 @@ from typing import Any
 import chinese_calendar
 
 from docgen.errors import CalendarError
+from docgen.timetable import BUNDLED, Timetable, parse_timetables
 
 
 def package_years() -> range:
@@ -46,13 +47,16 @@ class CalendarOverrides:
     """Days that are days off whatever the package says."""
     years: frozenset[int] = field(default_factory=frozenset)
     """Years fully described by these overrides plus the weekend rule, beyond the package's data."""
+    timetables: tuple[Timetable, ...] = ()
+    """The notice's timetable (item 三) of years the bundled ones lack or get wrong (docgen.timetable)."""
 
-    def to_json(self) -> dict[str, list[Any]]:
+    def to_json(self) -> dict[str, Any]:
         """The overrides in calendar.json's form, sorted."""
         return {
             "years": sorted(self.years),
             "workdays": [d.isoformat() for d in sorted(self.workdays)],
             "holidays": [d.isoformat() for d in sorted(self.holidays)],
+            "timetables": {str(t.year): t.to_json() for t in self.timetables},
         }
 
     @staticmethod
@@ -80,7 +84,7 @@ class OverrideFinding:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-KEYS = ("years", "workdays", "holidays")
+KEYS = ("years", "workdays", "holidays", "timetables")
 STATUTORY_DAYS_OFF = {
     (1, 1): "元旦",
     (5, 1): "劳动节",
@@ -138,6 +142,8 @@ def check_overrides(raw: Any) -> tuple[CalendarOverrides | None, list[OverrideFi
         else:
             years.setdefault(item, f"years[{i}]")
     workdays, holidays = _dates(raw, "workdays", out), _dates(raw, "holidays", out)
+    timetables, problems = parse_timetables(raw.get("timetables", {}))
+    out += [OverrideFinding(where, message) for where, message in problems]
     for day in sorted(workdays.keys() & holidays.keys()):
         out.append(
             OverrideFinding(
@@ -190,7 +196,7 @@ def check_overrides(raw: Any) -> tuple[CalendarOverrides | None, list[OverrideFi
             )
     if any(f.error for f in out):
         return None, out
-    overrides = CalendarOverrides(frozenset(workdays), frozenset(holidays), frozenset(years))
+    overrides = CalendarOverrides(frozenset(workdays), frozenset(holidays), frozenset(years), timetables)
     return overrides, out
 
 
@@ -242,6 +248,12 @@ class WorkCalendar:
             or year in package_years()
             or (self.later is not None and self.later.covers(year))
         )
+
+    def timetable(self, year: int) -> Timetable | None:
+        """The notice's timetable of `year`: the overrides', a later calendar's, else the bundled one."""
+        own = next((t for t in self.overrides.timetables if t.year == year), None)
+        later = self.later.timetable(year) if self.later is not None else None
+        return own or later or BUNDLED.get(year)
 
     def covered_years(self) -> list[int]:
         """Every covered year, ascending."""

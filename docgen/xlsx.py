@@ -30,6 +30,7 @@ from docgen.sheets import (
     LINK,
     NAME,
     NOTES_SHEET,
+    OLDER_CHOICES,
     OPTIONAL_GROUPS,
     OPTIONS_SHEET,
     SESSION_FIELDS,
@@ -242,7 +243,8 @@ def _read_table(
                 locator.cells[group] = (ws.title, r, f"{named[2]}、{col.header}" if named else col.header)
             _put(record, col.path, value, col, findings, (*prefix, i))
         for group in OPTIONAL_GROUPS:
-            if group[0] in record and not any(v not in (None, "") for v in record[group[0]].values()):
+            value = record.get(group[0])  # a group, not a child sheet's column of that name
+            if isinstance(value, dict) and not any(v not in (None, "") for v in value.values()):
                 del record[group[0]]
         records.append(record)
     return records
@@ -336,6 +338,8 @@ def _from_cell(col: Column, value: Any, findings: list[Finding], path: tuple[str
         for code, label in labels.items():
             if text in (code, label):
                 return code
+        if text in OLDER_CHOICES.get(col.kind, {}):
+            return OLDER_CHOICES[col.kind][text]
         findings.append(Finding(path, f"expected one of {', '.join(labels.values())}, found {text!r}"))
         return text
     if col.kind == "int":

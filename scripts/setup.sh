@@ -12,6 +12,10 @@ missing=()
 fonts=$(fc-list : family 2>/dev/null || true)
 have_font() { grep -qiF "$1" <<<"$fonts"; }
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+# Calc: the session workbook is tested round-tripped through it, as an office that fills the
+# template in LibreOffice saves it (tests/integration/test_workbook_in_calc.py).
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 \
+  || missing+=(libreoffice-calc-nogui)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 have_font "Noto Serif CJK SC" || missing+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf ] || missing+=(fonts-arphic-gbsn00lp)

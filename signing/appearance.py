@@ -24,7 +24,8 @@ def _font_bytes(font_path: str) -> bytes:
 
 
 STAMP_DIGITS = "0123456789- "
-"""Characters of the date line under each seal."""
+"""Characters of the date line under each seal (an ISO date); any other character of the date
+given is added to the font too."""
 
 
 @lru_cache(maxsize=32)
@@ -78,17 +79,18 @@ def _font_factory(font_path: str, size: int, chars: frozenset[str]) -> opentype.
     return factory
 
 
-def seal_style(seal_image: bytes, font_path: Path, seal_name: str) -> stamp.TextStampStyle:
-    """A stamp style drawing `seal_image` with the seal name and date over its lower part.
+def seal_style(seal_image: bytes, font_path: Path, seal_name: str, date: str = "") -> stamp.TextStampStyle:
+    """A stamp style drawing `seal_image` with the seal name and `date` under it.
 
-    The stamp text uses the parameter `seal_name`, supplied at signing time; the font carries
-    just its characters and the date's.
+    The date is the document's, given by the caller: pyHanko's own `%(ts)s` is the moment of
+    signing as a UTC date, another day than the one the document prints beside the seal (and the
+    previous Beijing day from 16:00 UTC). The stamp text takes the parameters `seal_name` and
+    `seal_date`, supplied at signing time; the font carries just their characters.
     """
     image = Image.open(io.BytesIO(seal_image))
     image.load()
     return stamp.TextStampStyle(
-        stamp_text="%(seal_name)s\n%(ts)s",
-        timestamp_format="%Y-%m-%d",
+        stamp_text="%(seal_name)s\n%(seal_date)s" if date else "%(seal_name)s",
         background=PdfImage(image, writer=None),
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
@@ -98,7 +100,7 @@ def seal_style(seal_image: bytes, font_path: Path, seal_name: str) -> stamp.Text
         ),
         border_width=0,
         text_box_style=text.TextBoxStyle(
-            font=_font_factory(str(font_path), 7, frozenset(seal_name + STAMP_DIGITS)),
+            font=_font_factory(str(font_path), 7, frozenset(seal_name + STAMP_DIGITS + date)),
             text_color=(0.55, 0, 0),
         ),
         inner_content_layout=layout.SimpleBoxLayoutRule(

@@ -64,11 +64,11 @@ def seal_pdf(
     authority's approval (a verification report has the verification service's alone, a document
     of the committee's own the committee's: `signing.profiles.certification_permission`).
 
-    `placements` gives one visible seal box per role. With `timestamper`, each signature carries an
-    RFC 3161 signature time-stamp (PAdES B-T); reuse one timestamper for a batch, since pyHanko
-    caches its size-estimation token per instance. With `long_term` as well, each signature embeds
-    its validation data (B-LT) and, if archival, the last is followed by a document time stamp
-    (B-LTA). Raises SigningError when a role has no
+    `placements` gives one visible seal box per role, and the date its appearance prints. With
+    `timestamper`, each signature carries an RFC 3161 signature time-stamp (PAdES B-T); reuse one
+    timestamper for a batch, since pyHanko caches its size-estimation token per instance. With
+    `long_term` as well, each signature embeds its validation data (B-LT) and, if archival, the
+    last is followed by a document time stamp (B-LTA). Raises SigningError when a role has no
     placement or key, the time-stamping authority does not answer, or pyHanko refuses the document.
     """
     by_role = {p.role: p for p in placements}
@@ -97,6 +97,7 @@ def seal_pdf(
                 out,
                 keys[role],
                 docmdp=certification_permission(role, order),
+                date=by_role[role].date,
                 font_path=font_path,
                 location=location,
                 timestamper=timestamper,
@@ -143,6 +144,7 @@ def _sign(
     key: SealKey,
     *,
     docmdp: MDPPerm | None,
+    date: str,
     font_path: Path,
     location: str,
     timestamper: TimeStamper | None,
@@ -179,11 +181,11 @@ def _sign(
         meta,
         key.signer,
         timestamper=timestamper,
-        stamp_style=seal_style(key.seal_image, font_path, key.seal_name),
+        stamp_style=seal_style(key.seal_image, font_path, key.seal_name, date),
     )
     pdf_signer.sign_pdf(
         writer,
         existing_fields_only=True,
-        appearance_text_params={"seal_name": key.seal_name},
+        appearance_text_params={"seal_name": key.seal_name, "seal_date": date},
         output=out,
     )

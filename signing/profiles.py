@@ -18,6 +18,9 @@ class SealPlacement:
     """Zero-based page index."""
     box: tuple[int, int, int, int]
     """(x1, y1, x2, y2) in PDF points from the page's lower-left corner."""
+    date: str = ""
+    """The date the seal's appearance prints under the signer's name, as the document dates what
+    the seal approves (e.g. `2026-01-12`), never the moment of sealing; empty: the name alone."""
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,6 @@ def _review_form_context(s: Subject) -> Mapping[str, Any]:
         award.applicant,
         form_no=award.form_no,
         copy=s.copy or Copy.PERSONNEL_FILE,
-        filled_on=s.today or dt.date.today(),
     )
 
 

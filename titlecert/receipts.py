@@ -92,7 +92,8 @@ class ReceiptDesk:
         except (ConversionError, DocgenError) as e:
             raise ReceiptUnavailable(f"the receipt could not be rendered: {e}") from e
         try:
-            return seal_receipt(pdf, sealing, SealPlacement(Role.VERIFIER, page, box))
+            dated = china_date(statement.verified_at).isoformat()  # the day the receipt states
+            return seal_receipt(pdf, sealing, SealPlacement(Role.VERIFIER, page, box, dated))
         except SigningError as e:
             raise ReceiptUnavailable(f"the receipt could not be sealed: {e}") from e
 

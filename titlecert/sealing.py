@@ -19,6 +19,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from docgen.anchors import seal_boxes
 from docgen.context import COPY_LETTERS
 from docgen.convert import check_pdf
+from docgen.models import CertificateData
 from docgen.pagecodes import page_code, stamp_page_codes
 from signing.batch import BatchTimeStamper, BatchValidation, tls_context
 from signing.fonts import find_seal_font
@@ -80,6 +81,8 @@ class FinishSpec:
     """A review form's number: each page gets its code."""
     copy_letter: str | None = None
     public_url: str = ""
+    seal_dates: tuple[tuple[str, str], ...] = ()
+    """Role -> the date (ISO) its seal's appearance prints: the one the document prints beside it."""
 
     @classmethod
     def of(cls, job: Job, public_url: str) -> "FinishSpec":
@@ -92,7 +95,19 @@ class FinishSpec:
             kind.number(job.award) if printed and job.award else None,
             COPY_LETTERS[job.copy] if printed and job.copy else None,
             public_url,
+            tuple(seal_dates(job.award.certificate).items()) if job.award and job.seal_captions else (),
         )
+
+
+def seal_dates(certificate: CertificateData) -> dict[str, str]:
+    """The date under each seal of an award's documents, as the certificate and the review form's
+    result page print it beside the seal's caption: the committee's on the day it passed the
+    candidate (取得时间), the authority's on the confirmation's (发证时间). Never the day of sealing,
+    which a re-issue or a late batch would put beside another date."""
+    return {
+        Role.COMMITTEE.value: certificate.passed_on.isoformat(),
+        Role.AUTHORITY.value: certificate.issued_on.isoformat(),
+    }
 
 
 class FinishError(ApplicationError):
@@ -115,7 +130,11 @@ def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes
             if sealing is None:
                 raise FinishError(f"{spec.name}: no sealing keys in this process")
             boxes = seal_boxes(pdf, dict(spec.seal_captions))
-            placements = [SealPlacement(Role(role), page, box) for role, (page, box) in boxes.items()]
+            dates = dict(spec.seal_dates)
+            placements = [
+                SealPlacement(Role(role), page, box, dates.get(role, ""))
+                for role, (page, box) in boxes.items()
+            ]
             # The roles with a caption, in signing order: both, or the committee's alone (COMMITTEE_SEALS).
             order = tuple(role for role in SIGNING_ORDER if role.value in boxes)
             pdf = seal_pdf(

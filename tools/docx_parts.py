@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -100,15 +101,25 @@ def title(doc, text: str, size: float = 18) -> None:  # type: ignore[no-untyped-
 
 
 def heading(doc, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A section heading, kept on the page of what follows it."""
     p = para(doc, text, LABEL, 12, bold=True)
     p.paragraph_format.space_before = Pt(8)
     p.paragraph_format.space_after = Pt(3)
+    p.paragraph_format.keep_with_next = True
 
 
 def text(doc, value: str, size: float = 11, align=WD_ALIGN_PARAGRAPH.LEFT):  # type: ignore[no-untyped-def]
     p = para(doc, value, BODY, size, align=align, exact=False)
     p.paragraph_format.space_after = Pt(2)
     return p
+
+
+def keep_together(doc, start: int) -> None:  # type: ignore[no-untyped-def]
+    """Keep the body's paragraphs and table rows from index `start` (of `doc.element.body`) on one
+    page with what follows them."""
+    for block in list(doc.element.body)[start:]:
+        for p in block.iter(qn("w:p")):
+            Paragraph(p, None).paragraph_format.keep_with_next = True
 
 
 def control(doc, tag: str) -> None:  # type: ignore[no-untyped-def]
@@ -190,22 +201,50 @@ def field(paragraph, instr: str) -> None:  # type: ignore[no-untyped-def]
     paragraph._p.append(fld)
 
 
-def seal_box(doc, lines: list[str], caption: str, date: str) -> None:  # type: ignore[no-untyped-def]
+def cant_split(row) -> None:  # type: ignore[no-untyped-def]
+    """Keep a table row on one page: a box is never cut, leaving an empty bordered part behind."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
+SEAL_INDENT = Mm(14)
+"""How far the caption and date of a seal box end from its right edge: a 42 mm seal centred on the
+caption stays inside the box. (A right indent, not trailing spaces: LibreOffice hangs a
+right-aligned line's trailing spaces past the margin.)"""
+
+
+def seal_box(  # type: ignore[no-untyped-def]
+    doc, lines: list[str], caption: str, date: str, *, electronic: bool = False, room: int = 2
+):
     """An opinion box: text, then the caption where a seal goes (wet or electronic) and a date.
 
-    Captions and dates keep a few spaces from the right edge so a round seal centred on the
-    caption stays inside the box."""
+    The box is one row that is never split across pages. An e-seal's box keeps 8 lines (132 pt)
+    below the caption: the seal is centred 40 pt below the caption's baseline and, with the name
+    and date its appearance prints under the image, reaches 116 pt below it
+    (docgen.anchors.seal_boxes); a wet seal's box keeps `room` empty lines above the caption, below
+    it and below the date."""
     t = table(doc, [170])
+    cant_split(t.rows[0])
     c = t.cell(0, 0)
     first = True
     for line in lines:
         para(c, line, BODY, 11, first=first, exact=False)
         first = False
-    for _ in range(2):
+    above, between, below = (1, 1, 6) if electronic else (room, room, room)
+    for _ in range(above):
         para(c, "", BODY, 11)
-    para(c, caption + "　" * 6, "宋体", 11, align=RIGHT)
-    for _ in range(2):
+    para(c, caption, "宋体", 11, align=RIGHT).paragraph_format.right_indent = SEAL_INDENT
+    for _ in range(between):
         para(c, "", BODY, 11)
-    para(c, date + "　" * 5, BODY, 11, align=RIGHT)
-    for _ in range(2):  # room for the lower half of a seal
+    para(c, date, BODY, 11, align=RIGHT).paragraph_format.right_indent = SEAL_INDENT
+    for _ in range(below):
         para(c, "", BODY, 11)
+
+
+def end_mark(doc) -> None:  # type: ignore[no-untyped-def]
+    """A 1-point last paragraph after a closing table: the paragraph a document must end with would
+    otherwise take a full line, and a box ending at the foot of a page pushes it onto a page of
+    its own."""
+    p = para(doc, "", BODY, 1)
+    p.paragraph_format.line_spacing = Pt(1)

@@ -1,17 +1,22 @@
 """The publicity table, results list, situation report and review form templates (see make_templates)."""
 
 from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.shared import Pt
 from docx_parts import (
     BODY,
     CENTER,
     LABEL,
     RIGHT,
     TEMPLATES,
+    cant_split,
     cell,
     control,
+    end_mark,
     field,
     font,
     heading,
+    keep_together,
     kv_table,
     loop_table,
     page_break,
@@ -47,32 +52,45 @@ def publicity_table() -> None:
         w,
     )
     heading(doc, "任现职以来业绩成果（{{ achievement_count }}项）")
+    # Columns wide enough that a role or date takes one line: ten achievements fit one page.
     loop_table(
         doc,
         ["类别", "名称", "时间", "本人角色/排名"],
         ["a.category", "a.title", "a.date", "a.role"],
-        [28, 82, 24, 36],
+        [26, 76, 24, 44],
         "a in achievements",
     )
     heading(doc, "诚信承诺")
     text(doc, "{{ pledge }}")
     text(doc, "申报人签名：　　　　　　　　　　日期：　　　　年　　月　　日", 11, RIGHT)
+    # The publicity's facts, its complaint contacts and the unit's box stay on one page.
+    start = len(doc.element.body)
     heading(doc, "公示情况")
     text(
         doc,
         "公示期：{{ publicity_start }}至{{ publicity_end }}（{{ publicity_days }}个工作日，按国家法定工作日计算）",
     )
-    text(doc, "公示地点：单位公开场所，并在单位办公平台同步公示。")
-    text(
+    # The notice, item 四(二)3(1): the unit's own notice board; its office platform where it can.
+    text(doc, "公示地点：本单位公开场所集中公示；有条件的还应同时在单位办公平台公示。")
+    contacts = table(doc, [34, 80, 22, 34], rows=3)
+    for r, row in enumerate(
+        [
+            ("投诉受理", "单位", "联系人", "电话"),
+            ("所在单位", "{{ employer }}", "{{ employer_contact }}", "{{ employer_phone }}"),
+            ("上级主管部门", "{{ superior }}", "{{ superior_contact }}", "{{ superior_phone }}"),
+        ]
+    ):
+        for c, value in enumerate(row):
+            cell(contacts, r, c, value, label=r == 0 or c == 0, size=10)
+    keep_together(doc, start)
+    seal_box(
         doc,
-        "投诉受理（所在单位）：{{ employer }}，联系人：{{ employer_contact }}，电话：{{ employer_phone }}",
+        ["公示结果：□ 无异议　　□ 有异议，已核实处理", "单位意见："],
+        "经办人：　　　　　负责人：　　　　　（盖章）",
+        "　　　　年　　月　　日",
+        room=1,
     )
-    text(
-        doc,
-        "投诉受理（上级主管部门）：{{ superior }}，联系人：{{ superior_contact }}，电话：{{ superior_phone }}",
-    )
-    text(doc, "公示结果：□ 无异议　　□ 有异议，已核实处理")
-    seal_box(doc, ["单位意见："], "经办人：　　　　　负责人：　　　　　（盖章）", "　　　　年　　月　　日")
+    end_mark(doc)
     doc.save(TEMPLATES / "publicity-table.docx")
     print("wrote publicity-table.docx")
 
@@ -82,7 +100,7 @@ def publicity_table() -> None:
 
 def results_list() -> None:
     doc = portrait()
-    title(doc, "关于{{ year }}年{{ series }}{{ speciality }}专业职称评审结果的公示")
+    title(doc, "关于{{ year }}年重庆市{{ series }}{{ speciality }}专业职称评审结果的公示")
     text(doc, "{{ preamble }}")
     control(doc, "{%p for g in groups %}")
     heading(doc, "{{ g.level }}（{{ g.count }}人）")
@@ -101,6 +119,8 @@ def results_list() -> None:
         "匿名或冒名的异议不予受理。",
     )
     text(doc, "受理地址：{{ address }}　　受理电话：{{ phone }}")
+    # The notice, item 四(三)3.
+    text(doc, "为便于公众查阅，评审结果公示信息报送市职改办同步公示。")
     for _ in range(2):
         text(doc, "")
     text(doc, "{{ organiser }}", 11, RIGHT)
@@ -281,34 +301,51 @@ def review_form() -> None:
     text(doc, "申报人签名：　　　　　　　　　　日期：　　　　年　　月　　日", 11, RIGHT)
     heading(doc, "九、推荐与审核意见")
     control(doc, "{%p for box in opinion_boxes %}")
-    para(doc, "{{ box.title }}", LABEL, 11)
+    para(doc, "{{ box.title }}", LABEL, 11).paragraph_format.keep_with_next = True
     seal_box(doc, ["{{ box.text }}"], "负责人（签名）：　　　　　　（盖章）", "　　　　年　　月　　日")
     control(doc, "{%p endfor %}")
     page_break(doc)
 
     title(doc, "评　审　结　果", 16)
     heading(doc, "评审委员会评审意见")
-    kv_table(
+    kv_table(  # one line a row: the page holds the experts' opinion and both e-seal boxes
         doc,
         [
             ("评审委员会", "{{ committee }}", None, None),
-            ("评审时间", "{{ sitting_dates }}", "评审结论", "{{ conclusion }}"),
+            ("评审时间", "{{ sitting_dates }}", None, None),
             ("评委会人数", "{{ members }}", "出席人数", "{{ present }}"),
             ("同意票", "{{ agree }}", "不同意票", "{{ disagree }}"),
-            ("弃权票", "{{ abstain }}", "表决规则", "{{ rule }}"),
+            ("弃权票", "{{ abstain }}", "评审结论", "{{ conclusion }}"),
+            ("表决规则", "{{ rule }}", None, None),
         ],
         [40, 45, 40, 45],
     )
-    seal_box(doc, ["{{ committee_opinion }}", "主任委员（签名）："], "评委会（电子印章）", "{{ passed_on }}")
+    seal_box(
+        doc,
+        ["{{ committee_opinion }}", "{{ presiding }}"],
+        "评委会（电子印章）",
+        "{{ passed_on }}",
+        electronic=True,
+    )
+    # The notice, item 四(三)4: the form shows "评审结果及专家意见"; a blank box when none is given.
+    heading(doc, "评审专家意见")
+    experts = table(doc, [170])
+    cant_split(experts.rows[0])
+    experts.rows[0].height, experts.rows[0].height_rule = Pt(50), WD_ROW_HEIGHT_RULE.AT_LEAST  # 3 lines
+    para(experts.cell(0, 0), "{{ expert_opinion }}", BODY, 10.5, first=True, exact=False)
     heading(doc, "核准机构确认意见")
     seal_box(
         doc,
         ["{{ approval_text }}", "批准文号：{{ approval_no }}"],
         "核准机构（电子印章）",
         "{{ approved_on }}",
+        electronic=True,
     )
-    heading(doc, "归档")
-    text(doc, "本件归入：{{ copy_label }}。　经办人：　　　　　　归档日期：　　　　年　　月　　日")
+    filing = text(
+        doc, "归档：本件归入{{ copy_label }}。　经办人：　　　　　　归档日期：　　　　年　　月　　日"
+    )
+    filing.paragraph_format.space_before = Pt(6)
+    end_mark(doc)
     doc.save(TEMPLATES / "review-form.docx")
     print("wrote review-form.docx")
 

@@ -29,7 +29,7 @@ def draft_notice() -> None:
     control(doc, "{%p if delegated_note %}")
     text(doc, "{{ delegated_note }}", 12)
     control(doc, "{%p endif %}")
-    text(doc, "　　按规定，代拟确认通知应于评审结果公示结束后15个工作日内（{{ due }}前）报送。", 12)
+    text(doc, "　　按规定，代拟确认通知应于评审结果公示结束后15个工作日内{{ due }}报送。", 12)
     heading(doc, "附件：评审通过人员名单（{{ count }}人）")
     control(doc, "{%p for g in groups %}")
     para(doc, "{{ g.level }}（{{ g.count }}人）", "黑体", 11, align=CENTER)

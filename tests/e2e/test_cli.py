@@ -268,8 +268,8 @@ def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
 def test_check_template_and_sample_commands(instance: Instance, tmp_path: Path) -> None:
     assert instance.run("check", str(REPO / "examples" / "session.xlsx")).stdout == (
         f"ok: {REPO / 'examples' / 'session.xlsx'}: 8 applicants: 4 passed, 1 failed the vote, "
-        "1 review terminated (评审终止), 1 not accepted (不予受理), 1 objection upheld during the results "
-        "publicity (公示异议属实); 0 warning(s)\n"
+        "1 review terminated (评审终止), 1 not accepted (不予受理), 0 deemed withdrawn (视为放弃申报), "
+        "1 objection upheld during the results publicity (公示异议属实); 0 warning(s)\n"
     )
     out = instance.run(
         "sample", "--applicants", "30", "--seed", "9", "--out", str(tmp_path / "s.xlsx")

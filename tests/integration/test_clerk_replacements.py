@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,9 @@ def fake_reprint(
     stored PDF, new label and lost copy's label."""
     runs = itertools.count()
 
-    def reprint(stored: bytes, form_no: str, label: str, void: str) -> Sealed:
+    def reprint(stored: bytes, form_no: str, label: str, void: str, dates: Mapping[str, str]) -> Sealed:
         assert stored.startswith(b"%PDF")
+        assert dates == {"committee": "2025-12-21", "authority": "2026-01-20"}  # the award's, not today
         if calls is not None:
             calls.append((stored, label, void))
         if meet is not None:

@@ -1,7 +1,6 @@
 """The pool of long-lived LibreOffice instances, against real LibreOffice: documents of the real
 templates, concurrency, a crash, a hang, garbage input, recycling, and no orphans afterwards."""
 
-import datetime as dt
 import io
 import os
 import signal
@@ -77,9 +76,7 @@ def test_converts_the_certificate_and_a_review_form_to_pdf_a_2b(pool: OfficePool
 
     loaded = load_session(SAMPLE_SESSION)
     s = loaded.session
-    ctx = review_form_context(
-        s, s.applicants[1], form_no="PS2026000009", copy=Copy.PERSONNEL_FILE, filled_on=dt.date(2026, 2, 1)
-    )
+    ctx = review_form_context(s, s.applicants[1], form_no="PS2026000009", copy=Copy.PERSONNEL_FILE)
     form = pool.convert("form", render_docx(REVIEW_FORM_DOCX, ctx))
     check_pdf("form", form, pages=(4, 40))
     assert "PS2026000009" in flat_text(form)

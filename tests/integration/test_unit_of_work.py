@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.context import results_context
+from docgen.context import report_context
 from docgen.errors import CalendarError
 from docgen.load import load_session
 from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
@@ -128,14 +128,14 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     doc = sample_session_doc()
     doc["approval"]["document_no"] = "渝职改办〔2026〕59号"  # a new award on the shared instance
     doc["applicants"] = doc["applicants"][1:2]
-    del doc["results_publicity"]  # counted: the 5 working days after the sitting
+    del doc["results_publicity"]  # not counted: the results list leaves it blank
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     loaded = load_session(source, calendar_of(settings), fonts_conf=FONTS_CONF)
     ctx = WorkContext.of(bootstrap(settings))
     changed = settings.home / "calendar.json"
 
-    def open_and_find_results(out: str) -> tuple[int, int]:
+    def open_and_find_report(out: str) -> tuple[int, int]:
         opened = open_job(
             settings,
             loaded,
@@ -150,7 +150,7 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
         assert opened.job_id is not None
         with ctx.registry.transaction() as ledger:
             units = ledger.jobs.units(opened.job_id)
-        return opened.job_id, next(u.id for u in units if u.kind == "results-list")
+        return opened.job_id, next(u.id for u in units if u.kind == "review-report")
 
     def abandon(job_id: int) -> None:
         with ctx.registry.transaction() as ledger:
@@ -158,24 +158,24 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
             jobs.abandon(jobs.job(job_id), reason="test", at=dt.datetime.now(dt.UTC))
 
     try:
-        first, results = open_and_find_results("out")
+        first, report = open_and_find_report("out")
         changed.write_text(json.dumps({"holidays": ["2025-12-22", "2025-12-23"]}), encoding="utf-8")
         worker = WorkContext.of(bootstrap(settings))  # started after the change
         try:
-            made = load_unit(worker, results).documents[0].context
+            made = load_unit(worker, report).documents[0].context
             unpacked = settings.jobs_cache / "jobs" / str(first)
             assert (unpacked / "session.json").is_file()
             abandon(first)
-            second, results = open_and_find_results("out-2")
-            load_unit(worker, results)
+            second, report = open_and_find_report("out-2")
+            load_unit(worker, report)
             assert not unpacked.exists() and (settings.jobs_cache / "jobs" / str(second)).is_dir()
             abandon(second)
         finally:
             worker.close()
         session = loaded.session
-        assert made == results_context(session, WorkCalendar())
-        assert (made["start"], made["end"]) == ("2025年12月22日", "2025年12月26日")
-        assert made != results_context(session, calendar_of(settings))  # what the changed file gives
+        assert made == report_context(session, WorkCalendar())
+        assert made["due"] == "2025年12月26日"  # the 5th working day after the review
+        assert made != report_context(session, calendar_of(settings))  # what the changed file gives
     finally:
         changed.unlink(missing_ok=True)
         ctx.close()
@@ -223,9 +223,10 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
             with ChunkConverter(
                 profile_dir=settings.home / "soffice-year-end", fonts_conf=FONTS_CONF
             ) as converter:
-                for kind in ("results-list", "review-report"):
-                    with pytest.raises(CalendarError, match=f"no working-day calendar for {uncovered}"):
-                        process_unit(worker, converter, units[kind])
+                # the report's due date counts into the year (the results list leaves a period
+                # not given blank, so it counts nothing)
+                with pytest.raises(CalendarError, match=f"no working-day calendar for {uncovered}"):
+                    process_unit(worker, converter, units["review-report"])
                 changed_known_day = dt.date(uncovered - 1, 12, 30)  # a working day the job counted
                 home_file.write_text(
                     json.dumps(
@@ -235,16 +236,16 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
                         }
                     )
                 )
-                made = load_unit(worker, units["results-list"]).documents[0].context
+                made = load_unit(worker, units["review-report"]).documents[0].context
                 states = {kind: process_unit(worker, converter, unit) for kind, unit in units.items()}
                 assert set(states.values()) == {"registered"}, states
         finally:
             worker.close()
         assert finish_job(ctx, opened.job_id).errors == []
         session = loaded.session
-        assert made == results_context(session, WorkCalendar().then(WorkCalendar(described)))
-        assert made["end"].startswith(f"{uncovered}年")
-        assert made != results_context(session, calendar_of(settings))  # 12-30 not taken as a day off
+        assert made == report_context(session, WorkCalendar().then(WorkCalendar(described)))
+        assert made["due"].startswith(f"{uncovered}年")
+        assert made != report_context(session, calendar_of(settings))  # 12-30 not taken as a day off
     finally:
         home_file.unlink(missing_ok=True)
         ctx.close()

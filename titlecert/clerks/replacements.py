@@ -18,7 +18,7 @@ own PDF unregistered and unstored.
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,9 +57,10 @@ class Sealed:
     """SHA-256 of the revision the last seal signed (registered beside the whole file's)."""
 
 
-Reprint = Callable[[bytes, str, str, str], Sealed]
+Reprint = Callable[[bytes, str, str, str, Mapping[str, str]], Sealed]
 """(the stored PDF of the form's first copy of that kind, form number, new label, the lost copy's
-label) -> the replacement, sealed."""
+label, role -> the date its seal prints, as the form prints it beside the seal) -> the
+replacement, sealed."""
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,22 @@ def issue(
         if base is None or not base.storage_key:
             raise NotFound(f"no stored printed copy {first.id}")
         certificate_no, stored_key, request = document.certificate_no, base.storage_key, lost.id
+        award = ledger.certificates.by_number(certificate_no) if certificate_no else None
+        # The seals are dated as the original's: by the review and the confirmation, not today.
+        dates = (
+            {
+                Role.COMMITTEE.value: award.passed_on.isoformat(),
+                Role.AUTHORITY.value: award.issued_on.isoformat(),
+            }
+            if award is not None
+            else {}
+        )
         reason, on = lost.note, lost.happened_on
     try:
         stored = store.get(stored_key)
     except KeyError as e:
         raise NotFound(f"the stored copy {stored_key} of {form_no}-{void} is missing") from e
-    sealed = reprint(stored, form_no, label, void)
+    sealed = reprint(stored, form_no, label, void, dates)
     key = f"review-forms/{form_no}-{label}.pdf"
     at = dt.datetime.now(dt.UTC)
     with registry.transaction() as ledger:
@@ -220,7 +231,9 @@ class Reprinter:
         self.settings = settings
         self._sealing: Sealing | None = None
 
-    def __call__(self, stored: bytes, form_no: str, label: str, void: str) -> Sealed:
+    def __call__(
+        self, stored: bytes, form_no: str, label: str, void: str, dates: Mapping[str, str]
+    ) -> Sealed:
         from titlecert.sealing import batch_sealing  # the issuing pipeline's sealing, imported when used
 
         if self._sealing is None:
@@ -232,7 +245,9 @@ class Reprinter:
         boxes = seal_boxes(base, dict(REVIEW_FORM_SEAL_CAPTIONS))
         pdf = seal_pdf(
             base,
-            placements=[SealPlacement(Role(r), page, box) for r, (page, box) in boxes.items()],
+            placements=[
+                SealPlacement(Role(r), page, box, dates.get(r, "")) for r, (page, box) in boxes.items()
+            ],
             keys=sealing.keys,
             font_path=sealing.font,
             timestamper=sealing.timestamper,

@@ -1,7 +1,8 @@
 """`titlecert calendar`: which years the working-day calendar covers, and checking an override file.
 
 The calendar is the pinned chinesecalendar plus the instance's overrides ($TITLECERT_HOME/
-calendar.json, docs/calendar.md); a date in a year neither covers stops `check` and `issue`.
+calendar.json, docs/calendar.md); a date in a year neither covers stops `check` and `issue`. The
+same file may add the notice's timetable (item 三) of a year to the bundled ones (docgen.timetable).
 """
 
 import json
@@ -12,6 +13,7 @@ from typing import Any
 
 import click
 
+from docgen.timetable import BUNDLED
 from docgen.workdays import WorkCalendar, load_overrides, package_years, read_overrides
 from titlecert.settings import Settings
 
@@ -42,6 +44,12 @@ def calendar(ctx: click.Context, as_json: bool) -> None:
         "package": {"name": "chinesecalendar", "version": version("chinesecalendar"), "years": official},
         "overrides": {"file": str(path), "exists": path.exists(), **overrides.to_json()},
         "covered": WorkCalendar(overrides).covered_years(),
+        "timetables": {
+            str(t.year): {**t.to_json(), "source": t.source}
+            for t in sorted(
+                {**BUNDLED, **{t.year: t for t in overrides.timetables}}.values(), key=lambda t: t.year
+            )
+        },
     }
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -53,6 +61,8 @@ def calendar(ctx: click.Context, as_json: bool) -> None:
     else:
         click.echo(f"{path}: none (no overrides)")
     click.echo(f"covered: {_spans(doc['covered'])}")
+    shown = (f"{year} ({t['source']})" for year, t in doc["timetables"].items())
+    click.echo(f"timetables: {', '.join(shown)}")
 
 
 @calendar.command("check")
@@ -80,7 +90,8 @@ def calendar_check(file: Path, as_json: bool) -> None:
         if overrides is not None:
             click.echo(
                 f"ok: {file}: years {_spans(sorted(overrides.years))}, {len(overrides.holidays)} "
-                f"holiday(s), {len(overrides.workdays)} make-up workday(s), {len(warnings)} warning(s)"
+                f"holiday(s), {len(overrides.workdays)} make-up workday(s), "
+                f"{len(overrides.timetables)} timetable(s), {len(warnings)} warning(s)"
             )
     if overrides is None:
         sys.exit(1)

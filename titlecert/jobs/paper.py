@@ -17,7 +17,7 @@ SUPERIOR_LEVELS = ("单位主管部门", "人事代理机构", "单位驻重庆�
 def expected_body(applicant: Applicant, level: str) -> str:
     """The body a box's level stands for in this applicant's chain, when the session names it."""
     if level == "所在单位":
-        return applicant.employer.name
+        return applicant.employer_name
     if level in SUPERIOR_LEVELS:
         return applicant.superior.name
     return ""
@@ -59,8 +59,8 @@ def record_form(
             form_no=form_no,
             certificate_no=certificate_no,
             holder_name=a.name,
-            unit_name=a.employer.name,
-            unit_code=a.employer.credit_code,
+            unit_name=a.employer_name,
+            unit_code=a.employer.credit_code if a.employer else "",  # a freelancer's: no unit's clerk
             superior_name=a.superior.name,
             chain=a.reporting_chain.value,
             session_ref=approval_no,

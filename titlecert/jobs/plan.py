@@ -125,7 +125,7 @@ def certificate_data(
         birth=f"{a.birth_date.year}年{a.birth_date.month:02d}月",
         id_type=ID_TYPE_LABELS[a.id_type],
         id_number=a.id_number,
-        employer=a.employer.name,
+        employer=a.employer_name,
         series=a.applied.series,
         speciality=a.applied.speciality,
         title=a.applied.title,

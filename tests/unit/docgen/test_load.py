@@ -147,7 +147,7 @@ BROKEN = [
     (
         "applicants.1.id_type",
         "identity_card",
-        "applicants row 2 (黎军静), id_type: input should be 'resident_id', 'hmt_residence_permit', 'hm_home_visit_permit', 'taiwan_compatriot_permit', 'foreign_permanent_resident_2023', 'foreign_permanent_resident_2017' or 'passport', found 'identity_card'",
+        "applicants row 2 (黎军静), id_type: input should be 'resident_id', 'hmt_residence_permit', 'hm_home_visit_permit', 'taiwan_compatriot_permit', 'foreign_permanent_resident_2023', 'foreign_permanent_resident_2017', 'overseas_talent_residence' or 'passport', found 'identity_card'",
     ),
     ("applicants.3.name", KeyError, "applicants row 4, name: required value is missing"),
     (

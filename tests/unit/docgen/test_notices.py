@@ -11,11 +11,11 @@ from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.models import ReviewSession
 from docgen.notices import (
-    BLANK_DATE,
     delegation_rows,
     draft_notice_context,
     result_letter_context,
 )
+from docgen.opinions import BLANK_DATE
 from docgen.outcomes import awarded, not_issued_because
 from docgen.workdays import WorkCalendar
 from docgen.xlsx import write_workbook
@@ -118,7 +118,7 @@ def test_the_draft_notice_lists_exactly_the_confirmed_passes() -> None:
     assert sorted(listed) == sorted(a["name"] for a in passed_applicants())
     assert "戴萍" not in listed and notice["delegated_note"] == ""
     assert notice["submitted_on"] == BLANK_DATE  # not given: a line to fill by hand, not a default
-    assert notice["due"] == "2026年01月19日"
+    assert notice["due"] == "（2026年01月19日前）"
 
 
 def test_a_late_draft_notice_is_refused_with_its_dates(tmp_path: Path) -> None:

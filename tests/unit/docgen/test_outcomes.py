@@ -238,7 +238,7 @@ def test_a_reviewed_applicant_needs_a_vote(tmp_path: Path) -> None:
 
     assert problems(tmp_path, no_vote) == [
         "applicants row 3 (薛伟), vote: required: the committee's vote, found none; an application that "
-        "ended before the vote records its ending (评审终止 or 不予受理) instead"
+        "ended before the vote records its ending (评审终止, 不予受理 or 视为放弃申报) instead"
     ]
 
 
@@ -249,7 +249,8 @@ def test_an_unpaid_applicant_cannot_be_reviewed(tmp_path: Path) -> None:
     assert problems(tmp_path, unpaid) == [
         "applicants row 3 (薛伟), fee_paid_on: 未完成缴费不能参加评审 (the notice, item 六(五)): the "
         "review fee of 420 yuan (副高级) must be paid before the review, found no payment; record the day "
-        "it was paid, or the ending (评审终止 or 不予受理) of an application that was not reviewed"
+        "it was paid, or the ending (评审终止, 不予受理 or 视为放弃申报) of an application that was not "
+        "reviewed"
     ]
 
     def late(doc: dict[str, Any]) -> None:
@@ -277,6 +278,7 @@ def test_the_report_counts_each_application_under_its_true_outcome() -> None:
         "level": "合计",
         "received": 8,
         "not_accepted": 1,  # 赵霞婷, not accepted after a third return
+        "withdrawn": 0,
         "accepted": 7,
         "returned": 4,  # 3 of hers and 1 of 许思婷
         "terminated": 1,  # 曹然华 (not the third return)

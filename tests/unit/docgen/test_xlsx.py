@@ -71,7 +71,7 @@ def test_excel_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
     assert broken(tmp_path, "申报人", "D3", "身份证") == [
         "sheet 申报人 row 3 (黎军静), 证件类型: expected one of 居民身份证, 港澳台居民居住证, "
         "港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证（2023版）, "
-        "外国人永久居留身份证（2017版）, 护照, found '身份证'"
+        "外国人永久居留身份证（2017版）, 海外高层次人才居住证, 护照, found '身份证'"
     ]
     assert broken(tmp_path, "评审会", "B12", 26) == [
         "sheet 评审会 row 12, 出席评委人数: at most the 25 members can attend, found 26"
@@ -157,7 +157,12 @@ def test_the_outcome_columns_have_their_formats_list_and_notes(tmp_path: Path) -
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     options = wb["选项"]
     letter = lists[f"{column['终止情形']}2"].split("!")[1].split(":")[0].replace("$", "")[0]
-    assert [options[f"{letter}{r}"].value for r in range(2, 5)] == ["评审终止", "不予受理", "公示异议属实"]
+    assert [options[f"{letter}{r}"].value for r in range(2, 6)] == [
+        "评审终止",
+        "不予受理",
+        "视为放弃申报",
+        "公示异议属实",
+    ]
     notes = {(r[0].value, r[1].value): r[2].value for r in wb["填表说明"].iter_rows(min_row=2)}
     assert notes[(APPLICANT_SHEET, "评审费缴费日期")] == (
         "评审费：正高级、副高级420元/人；中级240元/人；助理级、员级120元/人；未缴费的留空（未完成缴费不能参加评审）"
@@ -191,10 +196,10 @@ def test_outcome_problems_name_the_columns_in_the_workbook(tmp_path: Path) -> No
     assert broken(tmp_path, "申报人", "Z4", None) == [
         "sheet 申报人 row 4 (薛伟), 评审费缴费日期: 未完成缴费不能参加评审 (the notice, item 六(五)): the "
         "review fee of 420 yuan (副高级) must be paid before the review, found no payment; record the day "
-        "it was paid, or the ending (评审终止 or 不予受理) of an application that was not reviewed"
+        "it was paid, or the ending (评审终止, 不予受理 or 视为放弃申报) of an application that was not reviewed"
     ]
     assert broken(tmp_path, "申报人", "AE9", "异议属实") == [
-        "sheet 申报人 row 9 (戴萍), 终止情形: expected one of 评审终止, 不予受理, 公示异议属实, found "
+        "sheet 申报人 row 9 (戴萍), 终止情形: expected one of 评审终止, 不予受理, 视为放弃申报, 公示异议属实, found "
         "'异议属实'"
     ]
     path = Path(shutil.copy(SAMPLE_SESSION.with_suffix(".xlsx"), tmp_path / "session.xlsx"))
@@ -206,5 +211,5 @@ def test_outcome_problems_name_the_columns_in_the_workbook(tmp_path: Path) -> No
         load_session(path)
     assert caught.value.problems == [
         f"{path}: sheet 申报人 row 4 (薛伟), 同意票、反对票、弃权票: required: the committee's vote, found none; "
-        "an application that ended before the vote records its ending (评审终止 or 不予受理) instead"
+        "an application that ended before the vote records its ending (评审终止, 不予受理 or 视为放弃申报) instead"
     ]

@@ -83,3 +83,30 @@ def test_check_stops_a_year_end_session_until_the_home_describes_the_year(tmp_pa
     (tmp_path / "calendar.json").write_text(json.dumps(GOOD), encoding="utf-8")
     code, out, _ = run(tmp_path, "check", str(session))
     assert code == 0 and out.startswith(f"ok: {session}")
+
+
+def test_the_timetables_are_the_notices_and_the_homes(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path, "calendar")
+    assert code == 0 and "timetables: 2025 (the notice, item 三)\n" in out
+    later = {"apply": ["2026-09-07", "2026-09-21"], "audit": ["2026-09-07", "2026-10-30"]}
+    (tmp_path / "calendar.json").write_text(
+        json.dumps(
+            {
+                "timetables": {
+                    "2026": {
+                        **later,
+                        "payment": ["2026-11-09", "2026-11-13"],
+                        "review": ["2026-12-01", "2026-12-31"],
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(tmp_path, "calendar")
+    assert code == 0 and "2025 (the notice, item 三), 2026 (calendar.json)\n" in out
+    doc = json.loads(run(tmp_path, "calendar", "--json")[1])
+    assert doc["timetables"]["2026"]["payment"] == ["2026-11-09", "2026-11-13"]
+    assert doc["timetables"]["2025"]["source"] == "the notice, item 三"
+    code, out, _ = run(tmp_path, "calendar", "check", str(tmp_path / "calendar.json"))
+    assert code == 0 and "1 timetable(s)" in out
