@@ -165,3 +165,15 @@ def test_the_rule_counts_from_the_computed_publicity_when_none_is_given(tmp_path
     doc["approval"]["date"] = "2026-01-21"
     [late] = problems(tmp_path, doc)
     assert "the computed one, 2025-12-22 to 2025-12-26, counts), by 2026-01-19, found 2026-01-20" in late
+
+
+def test_a_publicity_not_given_is_counted_but_not_printed(tmp_path: Path) -> None:
+    doc = crafted()
+    del doc["results_publicity"]
+    doc["draft_notice_submitted_on"] = "2026-01-09"  # within 15 working days of the computed 12-26
+    session = load_session(write(tmp_path, doc), CALENDAR).session
+    notice = draft_notice_context(session, CALENDAR)
+    assert f"评审结果于{BLANK_DATE}至{BLANK_DATE}公示（不少于5个工作日）。" in notice["body"]
+    assert notice["due"] == ""  # no due date made from a period nobody gave
+    letter = result_letter_context(session, 0, CALENDAR)
+    assert f"{BLANK_DATE}至{BLANK_DATE}公示（不少于5个工作日）" in letter["body"]
