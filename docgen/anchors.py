@@ -14,6 +14,10 @@ REVIEW_FORM_SEAL_CAPTIONS = {"committee": "评委会（电子印章）", "author
 """The captions of the two e-seals on the review form's result page; every other seal box says
 （盖章） and is left for a wet stamp."""
 
+COMMITTEE_SEAL_CAPTIONS = {"committee": "评委会（电子印章）"}
+"""The caption of the one e-seal on a document of the committee's own (the draft confirmation
+notice, a result letter): no authority approves it."""
+
 SEAL_DIAMETER = 120.0
 """Points (about 42 mm): the size of a round official seal."""
 

@@ -16,6 +16,7 @@ from docgen.findings import Findings as _Findings
 from docgen.glyphs import uncovered
 from docgen.identity import address_code_warning, id_birth_and_sex
 from docgen.models import Applicant, ReportingChain, ReviewSession
+from docgen.notices import DRAFT_NOTICE_DUE_WORKDAYS, check_notices, due_date
 from docgen.opinions import written_date
 from docgen.outcomes import check_outcome
 from docgen.periods import check_publicity, computed_results_period
@@ -26,7 +27,6 @@ from docgen.workdays import HOW_TO_ADD_A_YEAR, WorkCalendar, filing_deadline
 __all__ = ["Finding", "Severity", "check_glyphs", "check_session", "years_of_work"]
 
 REPORT_DUE_WORKDAYS = 5
-CONFIRMATION_DUE_WORKDAYS = 15
 CALENDAR_MARGIN_DAYS = 60
 """A session whose dates come this close to a year the calendar lacks is warned about."""
 
@@ -38,6 +38,7 @@ def check_session(session: ReviewSession, calendar: WorkCalendar) -> list[Findin
     # Where the calendar ends, the day-counting rules stop; _check_calendar said which field.
     try:
         _check_session_level(session, calendar, out)
+        check_notices(session, calendar, out)  # the delegations and the draft notice's 15 working days
     except CalendarError as e:
         if covered:
             out.error((), str(e))
@@ -102,18 +103,12 @@ def _check_calendar(s: ReviewSession, calendar: WorkCalendar, out: _Findings) ->
         what = f"the results publicity {rp.start} to {rp.end} (given)"
     first = min(sit.end, rp.start) if rp is not None else sit.end
     reach(("results_publicity",), what, first, lambda: (results_period(s, calendar).end,))
-    period_end = rp.end if rp is not None else None
-
-    def confirmation_due() -> tuple[dt.date, ...]:
-        end = period_end or results_period(s, calendar).end
-        return (calendar.nth_workday(end, CONFIRMATION_DUE_WORKDAYS, inclusive=False),)
-
     reach(
-        ("approval", "date"),
-        f"the confirmation's due date (a computed default: {CONFIRMATION_DUE_WORKDAYS} working days "
-        "after the results publicity ends)",
+        ("draft_notice_submitted_on",),
+        f"the draft confirmation notice's due date (a computed default: {DRAFT_NOTICE_DUE_WORKDAYS} "
+        "working days after the results publicity ends)",
         sit.end,
-        confirmation_due,
+        lambda: (due_date(s, calendar),),
     )
     reach(
         ("approval", "date"),
@@ -190,14 +185,7 @@ def _check_session_level(s: ReviewSession, calendar: WorkCalendar, out: _Finding
                 f"results publicity starts after the review ({sit.end}), found {rp.start}",
             )
         check_publicity(rp, ("results_publicity",), calendar, out)
-        due = calendar.nth_workday(rp.end, CONFIRMATION_DUE_WORKDAYS, inclusive=False)
-        if ap.date > due:
-            out.error(
-                ("approval", "date"),
-                f"confirmation is due within {CONFIRMATION_DUE_WORKDAYS} working days "
-                f"of the end of results publicity, by {due}, found {ap.date}",
-            )
-        elif ap.date <= rp.end:
+        if ap.date <= rp.end:
             out.error(
                 ("approval", "date"),
                 f"confirmation follows the results publicity (ends {rp.end}), found {ap.date}",

@@ -270,6 +270,14 @@ class Ending(_Model):
     reason: Text = Field(description="Why, as recorded, e.g. 业绩材料弄虚作假，经查证属实")
 
 
+class Delegation(_Model):
+    """委托评审 (the notice, items 四(一)5, 四(三)3): the 委托评审函 of a superior with review authority."""
+
+    unit: Text = Field(description="委托单位: the superior with title-review authority that wrote it")
+    letter_no: Text = Field(description="委托评审函文号, e.g. 中建人函〔2025〕18号")
+    letter_date: dt.date = Field(description="Date of the 委托评审函")
+
+
 class Applicant(_Model):
     """One applicant."""
 
@@ -296,21 +304,19 @@ class Applicant(_Model):
     summary: LongText = Field(default="", description="专业技术工作总结: the applicant's work summary")
     publicity: Period = Field(description="Pre-review publicity at the employer (≥5 working days)")
     fee_paid_on: dt.date | None = Field(
-        default=None,
-        description="Day the review fee (评审费, set by the level applied for) was paid; empty: not "
-        "paid, and an unpaid applicant is not reviewed",
+        default=None, description="Day the review fee (评审费) was paid; empty: unpaid, so not reviewed"
     )
     vote: Vote | None = Field(
         default=None, description="The committee's vote; none when the application ended before it"
     )
     returns: int = Field(
-        default=0,
-        ge=0,
-        le=3,
-        description="Times returned for correction; still failing the 3rd time is 不予受理 (ending not_accepted)",
+        default=0, ge=0, le=3, description="Times returned for correction; a third still failing is 不予受理"
     )
     ending: Ending | None = Field(
         default=None, description="How the application ended other than by the vote; none for the vote"
+    )
+    delegation: Delegation | None = Field(
+        default=None, description="委托评审函: held by every central_or_external applicant, by no other"
     )
     form_filled_on: FormFilledOn = None
     unit_opinion: UnitOpinion = ""
@@ -342,6 +348,9 @@ class ReviewSession(_Model):
     results_publicity: Period | None = Field(default=None, description="评审结果公示 (≥5 working days)")
     report_submitted_on: dt.date | None = Field(
         default=None, description="评审情况报告 sent (≤5 working days)"
+    )
+    draft_notice_submitted_on: dt.date | None = Field(
+        default=None, description="代拟职称资格确认通知 sent (≤15 working days after the results publicity)"
     )
     applicants: tuple[Applicant, ...] = Field(min_length=1)
 

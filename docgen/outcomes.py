@@ -90,15 +90,23 @@ def passed_vote(session: ReviewSession, a: Applicant) -> bool:
 
 
 def awarded(session: ReviewSession, a: Applicant) -> bool:
-    """Confirmed: a certificate and review forms are issued."""
-    return outcome(session, a) is Outcome.PASSED
+    """Put up for the authority's confirmation and confirmed: on the draft confirmation notice, and
+    a certificate and review forms are issued. A delegated review's pass is not: the entrusting
+    unit confirms it (docs/domain.md, "Delegated reviews")."""
+    return outcome(session, a) is Outcome.PASSED and a.delegation is None
 
 
 def not_issued_because(session: ReviewSession, a: Applicant) -> str | None:
     """Why an applicant gets no certificate, in a few words; None when one is issued."""
     result = outcome(session, a)
     if result is Outcome.PASSED:
-        return None
+        if a.delegation is None:
+            return None
+        return (
+            f"passed a delegated review (委托评审) for {a.delegation.unit}: the result letter "
+            "(评审结果函复) goes to that unit, which confirms the title, so no certificate or review "
+            "form is issued"
+        )
     if result is Outcome.FAILED:
         agreed = a.vote.agree if a.vote is not None else 0
         return f"not passed ({agreed} of {session.sitting.present} agreed, 2/3 needed)"

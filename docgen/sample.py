@@ -279,7 +279,16 @@ def _applicant(
         },
         "vote": {"agree": agree, "disagree": disagree, "abstain": 21 - agree - disagree},
         "returns": rng.choice([0] * 9 + [1]),
+        **({"delegation": DELEGATION} if chain is ReportingChain.CENTRAL_OR_EXTERNAL else {}),
     }
+
+
+DELEGATION = {
+    "unit": "中国电信集团有限公司",
+    "letter_no": "中国电信人函〔2025〕36号",
+    "letter_date": "2025-09-01",
+}
+"""The 委托评审函 every central-enterprise applicant holds (the notice, item 四(一)5): one group's."""
 
 
 NOT_ACCEPTED_RATE, TERMINATED_RATE, OBJECTION_UPHELD_RATE = 0.03, 0.015, 0.01

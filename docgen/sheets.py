@@ -65,6 +65,12 @@ SESSION_FIELDS = (
     Column("结果公示开始日期", ("results_publicity", "start"), "date"),
     Column("结果公示结束日期", ("results_publicity", "end"), "date", "不少于5个工作日"),
     Column("评审情况报告报送日期", ("report_submitted_on",), "date", "评审结束后5个工作日内"),
+    Column(
+        "代拟确认通知报送日期",
+        ("draft_notice_submitted_on",),
+        "date",
+        "结果公示结束后15个工作日内，且不晚于发证日期；留空则通知上的日期留待手填",
+    ),
     Column("评审会议主持人", ("sitting", "presiding", "name"), "text", "评审表结果页打印；留空则留待手写"),
     Column("主持人职务", ("sitting", "presiding", "role"), "presiding", "主任委员或副主任委员"),
 )
@@ -116,12 +122,27 @@ APPLICANT_COLUMNS = (
     ),
     Column("终止认定日期", ("ending", "decided_on"), "date"),
     Column("终止原因", ("ending", "reason"), "text", "如：评审过程中发现业绩材料弄虚作假，经查证属实"),
+    Column(
+        "委托单位",
+        ("delegation", "unit"),
+        "text",
+        "央企或市外单位驻渝人员必填：出具委托评审函、具有职称评审权限的上级主管部门；其他人员留空",
+    ),
+    Column("委托评审函文号", ("delegation", "letter_no")),
+    Column("委托评审函日期", ("delegation", "letter_date"), "date"),
     Column("专业技术工作总结", ("summary",), "text", "不超过5000字"),
     Column("评审表填表日期", ("form_filled_on",), "date", "印在评审表封面；留空则留待手写"),
     Column("所在单位意见", ("unit_opinion",), "text", "单位填写的推荐意见；留空则评审表该栏留空"),
     Column("评审专家意见", ("expert_opinion",), "text", "印在评审表结果页；留空则留空白栏"),
 )
-OPTIONAL_GROUPS = (("current_title",), ("results_publicity",), ("vote",), ("ending",), ("employer",))
+OPTIONAL_GROUPS = (
+    ("current_title",),
+    ("results_publicity",),
+    ("vote",),
+    ("ending",),
+    ("employer",),
+    ("delegation",),
+)
 """Objects that are absent when every one of their cells is empty."""
 
 LINK = Column("证件号码", ("__id__",), "code", "对应申报人表中的证件号码")

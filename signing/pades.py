@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import xmp_xml
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
@@ -30,7 +30,7 @@ from signing.batch import ANSWER_TOLERANCE, tsa_unavailable
 from signing.errors import ServiceUnavailable, SigningError
 from signing.flatten import flatten_form_fields
 from signing.keys import SealKey
-from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement
+from signing.profiles import PROFILES, SIGNING_ORDER, SealPlacement, certification_permission
 from signing.roles import Role
 
 
@@ -61,7 +61,8 @@ def seal_pdf(
     order: Sequence[Role] = SIGNING_ORDER,
 ) -> bytes:
     """Return `pdf` with the seals of `order`: by default the committee's certification and the
-    authority's approval (a verification report has the verification service's alone).
+    authority's approval (a verification report has the verification service's alone, a document
+    of the committee's own the committee's: `signing.profiles.certification_permission`).
 
     `placements` gives one visible seal box per role, and the date its appearance prints. With
     `timestamper`, each signature carries an RFC 3161 signature time-stamp (PAdES B-T); reuse one
@@ -95,6 +96,7 @@ def seal_pdf(
                 writer,
                 out,
                 keys[role],
+                docmdp=certification_permission(role, order),
                 date=by_role[role].date,
                 font_path=font_path,
                 location=location,
@@ -141,6 +143,7 @@ def _sign(
     out: io.BytesIO,
     key: SealKey,
     *,
+    docmdp: MDPPerm | None,
     date: str,
     font_path: Path,
     location: str,
@@ -159,8 +162,8 @@ def _sign(
         name=key.seal_name,
         certify=profile.certify,
     )
-    if profile.docmdp is not None:
-        meta = dataclasses.replace(meta, docmdp_permissions=profile.docmdp)
+    if docmdp is not None:
+        meta = dataclasses.replace(meta, docmdp_permissions=docmdp)
     if long_term is not None:
         if long_term.validation_contexts is not None:
             context = long_term.validation_contexts()

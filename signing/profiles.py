@@ -1,5 +1,6 @@
 """Signature profiles: what each role's signature is, and where its seal sits on the page."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyhanko.sign.fields import MDPPerm
@@ -67,3 +68,19 @@ SIGNING_ORDER: tuple[Role, ...] = (Role.COMMITTEE, Role.AUTHORITY)
 RECEIPT_SEALS: tuple[Role, ...] = (Role.VERIFIER,)
 """A verification report's one seal: the verification service certifies it, allowing no change
 (DocMDP P=1) but the validation data and time stamps PAdES adds later."""
+
+COMMITTEE_SEALS: tuple[Role, ...] = (Role.COMMITTEE,)
+"""A document of the committee's own that no authority approves (the draft confirmation notice, a
+delegated review's result letter): the committee certifies it alone, allowing no change (DocMDP
+P=1) but the validation data and time stamps PAdES adds later. P=1 is what tells it from the
+committee's revision of a certificate or review form (P=2), which awaits the authority's seal."""
+
+
+def certification_permission(role: Role, order: Sequence[Role]) -> MDPPerm | None:
+    """The DocMDP permission of `role`'s seal in a document sealed by `order`: a certification that
+    is the document's only seal allows no change (P=1); the committee's before the authority's
+    allows form filling and signing (P=2); an approval signature has none."""
+    profile = PROFILES[role]
+    if profile.certify and tuple(order) == (role,):
+        return MDPPerm.NO_CHANGES
+    return profile.docmdp

@@ -1,10 +1,10 @@
 """The document types and what a session's batch consists of: one job per document.
 
 `DOCUMENT_TYPES` is the one table of the documents titlecert makes: for each kind its template,
-its scope (one per award, per applicant or per session), its page bounds, what must appear in it,
-its seal captions (or none: printed and stamped by hand), its output name and its copies. Planning,
-preflight, the workers and `templates check` read it; a new document is a template, its context
-function and one entry here (docs/adding-a-document-type.md)."""
+its scope (one per award, per applicant, per session or per entrusting unit), its page bounds,
+what must appear in it, its seal captions (or none: printed and stamped by hand), its output name
+and its copies. Planning, preflight, the workers and `templates check` read it; a new document is
+a template, its context function and one entry here (docs/adding-a-document-type.md)."""
 
 import datetime as dt
 from collections.abc import Callable, Mapping
@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, REVIEW_FORM_SEAL_CAPTIONS
+from docgen.anchors import CERTIFICATE_SEAL_CAPTIONS, COMMITTEE_SEAL_CAPTIONS, REVIEW_FORM_SEAL_CAPTIONS
 from docgen.context import (
     COPY_LETTERS,
     Copy,
@@ -23,6 +23,7 @@ from docgen.context import (
     review_form_context,
 )
 from docgen.models import Applicant, CertificateData, LoadedSession
+from docgen.notices import delegation_rows, draft_notice_context, result_letter_context
 from docgen.qr import qr_png
 from docgen.render import certificate_context, certificate_images, certificate_must_contain
 from docgen.workdays import WorkCalendar
@@ -101,6 +102,14 @@ class Subject:
             raise ValueError("a per-applicant document needs the applicant's row")
         return self.loaded.session.applicants[self.index]
 
+    @property
+    def unit(self) -> str:
+        """The entrusting unit of a result letter: that of the delegated applicant in its row."""
+        delegation = self.applicant.delegation
+        if delegation is None:
+            raise ValueError(f"applicants row {(self.index or 0) + 1} has no delegation")
+        return delegation.unit
+
 
 Values = Callable[[Subject], Mapping[str, Any]]
 
@@ -160,6 +169,11 @@ class DocumentType:
 def publicity_out_name(index: int, name: str) -> str:
     """Where the publicity table of the applicant in row `index` (from 0) goes in the output folder."""
     return f"publicity-tables/{index + 1:04d}-{_safe(name)}.pdf"
+
+
+def result_letter_out_name(index: int, unit: str) -> str:
+    """Where the result letter to `unit`, planned under row `index` (from 0), goes."""
+    return f"result-letters/{index + 1:04d}-{_safe(unit)}.pdf"
 
 
 def _form_stem(s: Subject) -> str:
@@ -241,6 +255,30 @@ DOCUMENT_TYPES: Mapping[DocumentKind, DocumentType] = MappingProxyType(
                 context=lambda s: report_context(s.loaded.session, s.the_calendar),
                 must_contain=lambda s: (s.loaded.session.committee.name,),
             ),
+            DocumentType(
+                DocumentKind.DRAFT_NOTICE,
+                TEMPLATES_DIR / "draft-notice.docx",
+                Scope.SESSION,
+                (1, 200),
+                stem=lambda _s: "draft-notice",
+                out_name=lambda _s: "draft-notice.pdf",
+                context=lambda s: draft_notice_context(s.loaded.session, s.the_calendar),
+                must_contain=lambda s: (s.loaded.session.committee.name, "代拟稿"),
+                seal_captions=COMMITTEE_SEAL_CAPTIONS,
+                filing=Filing.SEALED,
+            ),
+            DocumentType(
+                DocumentKind.RESULT_LETTER,
+                TEMPLATES_DIR / "result-letter.docx",
+                Scope.DELEGATOR,
+                (1, 50),
+                stem=lambda s: f"result-letter-{(s.index or 0) + 1:04d}",
+                out_name=lambda s: result_letter_out_name(s.index or 0, s.unit),
+                context=lambda s: result_letter_context(s.loaded.session, s.index or 0, s.the_calendar),
+                must_contain=lambda s: (s.unit,),
+                seal_captions=COMMITTEE_SEAL_CAPTIONS,
+                filing=Filing.SEALED,
+            ),
         )
     }
 )
@@ -265,6 +303,22 @@ APPLICANT_KINDS = kinds_of(Scope.APPLICANT)
 """The documents made for every applicant, passed or not (the publicity table)."""
 SESSION_KINDS = kinds_of(Scope.SESSION)
 """The session's own documents, in issuing order."""
+DELEGATOR_KINDS = kinds_of(Scope.DELEGATOR)
+"""The documents made for each entrusting unit of delegated reviews (the result letter)."""
+ROW_SCOPES = (Scope.APPLICANT, Scope.DELEGATOR)
+"""The scopes whose documents are made from one applicant's row."""
+
+
+def session_units(loaded: LoadedSession) -> list[tuple[DocumentKind, int | None]]:
+    """The batch's documents other than the awards', each with its row (None: the session's), in
+    issuing order: every applicant's publicity table, the session's documents, then one result
+    letter per entrusting unit, under its first delegated row."""
+    rows = range(len(loaded.session.applicants))
+    return [
+        *((kind, i) for kind in APPLICANT_KINDS for i in rows),
+        *((kind, None) for kind in SESSION_KINDS),
+        *((kind, i) for kind in DELEGATOR_KINDS for i in delegation_rows(loaded.session)),
+    ]
 
 
 def award_jobs(loaded: LoadedSession, award: Award, *, today: dt.date) -> list[Job]:
@@ -286,9 +340,9 @@ def unit_job(loaded: LoadedSession, kind: str, calendar: WorkCalendar, applicant
     t = type_of(kind)
     if t.scope is Scope.AWARD:
         raise ValueError(f"no session document of kind {kind!r}")
-    if t.scope is Scope.APPLICANT and applicant is None:
+    if t.scope in ROW_SCOPES and applicant is None:
         raise ValueError(f"a {kind} is made for one applicant: give the row")
-    return t.job(Subject(loaded, calendar, index=applicant if t.scope is Scope.APPLICANT else None))
+    return t.job(Subject(loaded, calendar, index=applicant if t.scope in ROW_SCOPES else None))
 
 
 def unit_out_name(loaded: LoadedSession, kind: str, applicant: int | None = None) -> str:
@@ -305,10 +359,9 @@ def plan_jobs(
     today: dt.date,
 ) -> list[Job]:
     """Every document of the batch: per-award certificates and two review-form copies; with
-    `session_documents`, also the publicity tables, the results list and the situation report."""
+    `session_documents`, also those of `session_units` (publicity tables, results list, situation
+    report, draft confirmation notice, result letters)."""
     jobs = [job for award in awards for job in award_jobs(loaded, award, today=today)]
     if session_documents:
-        rows = range(len(loaded.session.applicants))
-        jobs += [unit_job(loaded, kind, calendar, i) for kind in APPLICANT_KINDS for i in rows]
-        jobs += [unit_job(loaded, kind, calendar) for kind in SESSION_KINDS]
+        jobs += [unit_job(loaded, kind, calendar, i) for kind, i in session_units(loaded)]
     return jobs

@@ -17,6 +17,10 @@ class DocumentKind(StrEnum):
     """评审结果公示: the session's results publicity."""
     REVIEW_REPORT = "review-report"
     """评审情况报告: the committee's report on the session."""
+    DRAFT_NOTICE = "draft-notice"
+    """代拟职称资格确认通知: the confirmed passes, submitted to the authority; the committee's seal alone."""
+    RESULT_LETTER = "result-letter"
+    """评审结果函复: a delegated review's results, to the entrusting unit; the committee's seal alone."""
 
 
 class Scope(StrEnum):
@@ -28,6 +32,9 @@ class Scope(StrEnum):
     """One per applicant, passed or not."""
     SESSION = "session"
     """One per session."""
+    DELEGATOR = "delegator"
+    """One per entrusting unit (委托单位) of delegated reviews, made under the row of its first
+    delegated applicant."""
 
 
 class Filing(StrEnum):
@@ -42,6 +49,9 @@ class Filing(StrEnum):
     """A document row of the award, verifiable by upload."""
     SESSION = "session"
     """Not registered: archived under its job (`session-documents/`), printed and posted by hand."""
+    SEALED = "sealed"
+    """A session document sealed by the committee alone: a document row of its own, of no award
+    (numbered by its job, `titlecert.jobs.register`), verifiable by upload; archived under its job."""
 
 
 AWARD_UNIT = Scope.AWARD.value

@@ -20,13 +20,22 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from docgen.errors import DocgenError, InputError
 from docgen.identifiers import certificate_number, new_token
 from docgen.models import LoadedSession
+from docgen.notices import delegation_rows
 from docgen.outcomes import awarded
 from docgen.workdays import WorkCalendar
 from signing.batch import BatchTimeStamper, tls_context, tsa_unavailable
 from signing.errors import ServiceUnavailable
 from signing.keys import SealKey
 from signing.roles import Role
-from titlecert.documents import APPLICANT_KINDS, SESSION_KINDS, Award, Job, award_jobs, unit_job
+from titlecert.documents import (
+    APPLICANT_KINDS,
+    DELEGATOR_KINDS,
+    SESSION_KINDS,
+    Award,
+    Job,
+    award_jobs,
+    unit_job,
+)
 from titlecert.errors import ApplicationError
 from titlecert.home import load_keys, load_trust
 from titlecert.jobs.plan import certificate_data
@@ -148,6 +157,9 @@ def render_problems(
                 documents += [(where, job) for job in award_jobs(loaded, award, today=today)]
             documents += [(where, unit_job(loaded, kind, calendar, i)) for kind in APPLICANT_KINDS]
         documents += [(str(loaded.source), unit_job(loaded, kind, calendar)) for kind in SESSION_KINDS]
+        for i in delegation_rows(session):  # a result letter per entrusting unit
+            where = f"{loaded.source}: applicants row {i + 1} ({session.applicants[i].name})"
+            documents += [(where, unit_job(loaded, kind, calendar, i)) for kind in DELEGATOR_KINDS]
     except (ValueError, DocgenError) as e:  # a value the documents print cannot be built
         return [f"{loaded.source}: the documents' values cannot be built: {e}"]
     problems, seen = [], set()

@@ -1,4 +1,4 @@
-"""Finishing converted documents: check, page codes on review forms, the two e-seals.
+"""Finishing converted documents: check, page codes on review forms, the e-seals.
 
 `finish` is pure work on bytes, so it runs in a process pool: each sealing process loads the keys,
 the seal font and the network clients (timestamper, validation fetchers) once, in `init_process`,
@@ -25,7 +25,7 @@ from signing.batch import BatchTimeStamper, BatchValidation, tls_context
 from signing.fonts import find_seal_font
 from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
-from signing.profiles import SealPlacement
+from signing.profiles import SIGNING_ORDER, SealPlacement
 from signing.roles import ISSUING_ROLES, Role
 from titlecert.documents import Job, type_of
 from titlecert.errors import ApplicationError
@@ -135,6 +135,8 @@ def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes
                 SealPlacement(Role(role), page, box, dates.get(role, ""))
                 for role, (page, box) in boxes.items()
             ]
+            # The roles with a caption, in signing order: both, or the committee's alone (COMMITTEE_SEALS).
+            order = tuple(role for role in SIGNING_ORDER if role.value in boxes)
             pdf = seal_pdf(
                 pdf,
                 placements=placements,
@@ -142,6 +144,7 @@ def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes
                 font_path=sealing.font,
                 timestamper=sealing.timestamper,
                 long_term=sealing.long_term,
+                order=order,
             )
     except FinishError:
         raise

@@ -1,5 +1,6 @@
 """Builds the Word templates in templates/: the certificate, the publicity table, the results list,
-the situation report, the review form and the verification receipt.
+the situation report, the review form, the draft confirmation notice, the result letter and the
+verification receipt.
 
 Run when a layout changes (`.venv/bin/python tools/make_templates.py`); after that a clerk may edit
 the .docx files in Word, keeping the {{ placeholders }} (`titlecert templates check` lists any that
@@ -13,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, RGBColor
 from docx_parts import TEMPLATES, grid, no_borders, para
 from make_documents import publicity_table, results_list, review_form, review_report
+from make_notices import draft_notice, result_letter
 from make_receipt import receipt
 
 OUT = TEMPLATES / "certificate.docx"
@@ -108,4 +110,6 @@ if __name__ == "__main__":
     results_list()
     review_report()
     review_form()
+    draft_notice()
+    result_letter()
     receipt()

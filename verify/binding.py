@@ -30,7 +30,8 @@ class RegistryFacts:
     certificate: CertificateView | None = None
     """The certificate the file is, or whose award the file (a review-form copy) belongs to."""
     document: str | None = None
-    """For a sealed document other than a certificate: its kind, number and copy."""
+    """For a sealed document other than a certificate: its kind, number and copy (a document of
+    the committee's own belongs to no award: it has no certificate)."""
     void: bool = False
     """The file is a printed copy recorded lost (and so replaced)."""
     by_sealed_revision: bool = False
@@ -96,8 +97,11 @@ def sealed_revision(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Findi
 
 def issued(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
     """A file the registry does not know was never issued: a sound file so made is invalid; for a
-    file already modified or invalid it is said, and changes nothing."""
-    if not facts.consulted or facts.certificate is not None or analysis.verdict is Verdict.MALFORMED:
+    file already modified or invalid it is said, and changes nothing. A registered document of no
+    award (the committee's draft confirmation notice, a result letter) is issued without a
+    certificate."""
+    known = facts.certificate is not None or facts.document is not None
+    if not facts.consulted or known or analysis.verdict is Verdict.MALFORMED:
         return
     sound = analysis.verdict in (Verdict.VALID, Verdict.INDETERMINATE)
     yield Finding(

@@ -18,7 +18,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from signing.ltv import token_time
-from signing.profiles import RECEIPT_SEALS, SIGNING_ORDER
+from signing.profiles import COMMITTEE_SEALS, RECEIPT_SEALS, SIGNING_ORDER
 from signing.roles import Role
 from signing.trust import TrustSettings
 from verify.longterm import Knowledge, Timeline
@@ -66,10 +66,16 @@ class FileFacts:
 
 def expected_seals(seals: "tuple[SealFacts, ...] | list[SealFacts]") -> tuple[Role, ...]:
     """A file whose first seal's certificate holds the verification service's role is one of the
-    site's verification reports (RECEIPT_SEALS); every other file is judged as an issued document.
-    The role comes from the certificate alone, so a broken report is still judged as a report."""
+    site's verification reports (RECEIPT_SEALS); one whose first seal is the committee's certifying
+    with no change allowed (P=1) is a document of the committee's own, sealed by it alone
+    (COMMITTEE_SEALS: a certificate's or review form's committee seal allows form filling, P=2, for
+    the authority's to follow, so a copy cut after it is still judged as short of that seal); every
+    other file is judged as an issued document. The role comes from the certificate and the
+    permission from the signed seal, so a broken report is still judged as a report."""
     if seals and seals[0].report.role == Role.VERIFIER.value:
         return RECEIPT_SEALS
+    if seals and seals[0].report.role == Role.COMMITTEE.value and seals[0].docmdp is MDPPerm.NO_CHANGES:
+        return COMMITTEE_SEALS
     return SIGNING_ORDER
 
 

@@ -8,9 +8,10 @@ docs/verification.md lists them.
 from collections.abc import Callable, Iterator
 
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
-from signing.profiles import RECEIPT_SEALS
+from signing.profiles import COMMITTEE_SEALS, RECEIPT_SEALS, certification_permission
 from verify.facts import FileFacts
 from verify.report import Finding, Verdict
 from verify.rules import RuleId
@@ -29,6 +30,8 @@ def seal_count(facts: FileFacts) -> Iterator[Finding]:
         which = (
             Text("仅查验服务", "the verification service's alone")
             if facts.plan == RECEIPT_SEALS
+            else Text("仅评委会", "the committee's alone")
+            if facts.plan == COMMITTEE_SEALS
             else Text("先评委会、后核准机构", "committee, then authority")
         )
         yield Finding(
@@ -47,12 +50,14 @@ def _level(status: PdfSignatureStatus) -> ModificationLevel:
 
 def certification_holds(facts: FileFacts) -> Iterator[Finding]:
     """The first seal's certification still holds: since the committee's (DocMDP P=2) at most form
-    filling and signing; since a verification report's (P=1) nothing but long-term validation data."""
+    filling and signing; since a sole certification (P=1: a verification report's, a document of the
+    committee's own) nothing but long-term validation data."""
     if not facts.seals:
         return
     first = facts.seals[0].status
     receipt = facts.plan == RECEIPT_SEALS
-    allowed = ModificationLevel.LTA_UPDATES if receipt else ModificationLevel.FORM_FILLING
+    sole = certification_permission(facts.plan[0], facts.plan) is MDPPerm.NO_CHANGES  # P=1
+    allowed = ModificationLevel.LTA_UPDATES if sole else ModificationLevel.FORM_FILLING
     if first.docmdp_ok is not True or _level(first) > allowed:
         yield Finding(
             RuleId.ACCEPT_CERTIFICATION_HOLDS,

@@ -305,8 +305,12 @@ class VerificationReport:
 
     @property
     def accepted(self) -> bool:
-        """The file is valid and its certificate is in force, or it is a genuine receipt."""
-        return self.verdict is Verdict.VALID and (self.status is Status.VALID or self.outcome is Case.RECEIPT)
+        """The file is valid and its certificate is in force, or it is a genuine receipt, or a
+        registered document of no award (the committee's own: it has no certificate to be in force)."""
+        own = self.certificate is None and self.document is not None and self.outcome is Case.GENUINE
+        return self.verdict is Verdict.VALID and (
+            self.status is Status.VALID or self.outcome is Case.RECEIPT or own
+        )
 
     def as_statement(self) -> Statement:
         """What this report's page says, for a receipt (verify.statement)."""

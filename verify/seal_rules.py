@@ -10,7 +10,7 @@ from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from registry.chinatime import in_china
-from signing.profiles import PROFILES
+from signing.profiles import certification_permission
 from signing.roles import ROLE_LABELS_ZH, Role
 from verify.facts import FileFacts, SealFacts
 from verify.indications import SubIndication
@@ -260,7 +260,7 @@ def seal_expected(seal: SealFacts, plan: tuple[Role, ...]) -> Iterator[Finding]:
             seal.number,
             SubIndication.CHAIN_CONSTRAINTS_FAILURE,
         )
-    if seal.docmdp != PROFILES[want].docmdp:
+    if seal.docmdp != certification_permission(want, plan):
         yield Finding(
             RuleId.ACCEPT_SEAL_TYPE,
             _report_type_wrong(seal.number) if want is Role.VERIFIER else _document_type_wrong(seal.number),

@@ -42,6 +42,7 @@ def test_issue_lists_every_kind(issued: Issued) -> None:
         "publicity-table": len(sample_session_doc()["applicants"]),  # ended applications too
         "results-list": 1,
         "review-report": 1,
+        "draft-notice": 1,  # the sample delegates no review: no result letter
     }
     copies = Counter(d["copy"] for d in issued.of_kind("review-form"))
     assert copies == {"personnel-file": passed, "unit-archive": passed}

@@ -139,8 +139,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_templates_check_catches_a_clerks_broken_edit(tmp_path: Path) -> None:
     ok = run("templates", "check")
-    # Every bundled template: the five documents' and the verification receipt's.
-    assert ok.returncode == 0 and ok.stdout.count("ok ") == len(list(TEMPLATES_DIR.glob("*.docx"))) == 6
+    # Every bundled template: the seven documents' (the draft notice and result letter too) and the
+    # verification receipt's.
+    assert ok.returncode == 0 and ok.stdout.count("ok ") == len(list(TEMPLATES_DIR.glob("*.docx"))) == 8
     edited = tmp_path / PUBLICITY_TABLE_DOCX.name
     shutil.copy(PUBLICITY_TABLE_DOCX, edited)
     doc = Document(str(edited))

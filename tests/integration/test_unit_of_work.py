@@ -67,14 +67,20 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
         source.unlink()  # nothing of the session file is needed from here on
         with ctx.registry.transaction() as ledger:
             units = [(u.id, u.kind) for u in ledger.jobs.units(opened.job_id)]
-        assert [kind for _, kind in units] == ["award", "publicity-table", "results-list", "review-report"]
+        assert [kind for _, kind in units] == [
+            "award",
+            "publicity-table",
+            "results-list",
+            "review-report",
+            "draft-notice",
+        ]
         worker = WorkContext.of(bootstrap(settings))  # another worker: its own registry handle and cache
         try:
             with ChunkConverter(
                 profile_dir=settings.home / "soffice-units", fonts_conf=FONTS_CONF
             ) as converter:
                 states = [process_unit(worker, converter, unit_id) for unit_id, _ in units]
-                assert states == ["registered"] * 4
+                assert states == ["registered"] * 5
                 with worker.registry.transaction() as ledger:
                     before = [u.documents for u in ledger.jobs.units(opened.job_id)]
                 assert [process_unit(worker, converter, unit_id) for unit_id, _ in units] == states
@@ -97,6 +103,7 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
         assert not (ctx.store.root / staging).exists() and not (settings.jobs_cache / staging).exists()
         session_documents = [d for d in result.documents if d.kind not in ("certificate", "review-form")]
         assert sorted(d.kind for d in session_documents) == [
+            "draft-notice",
             "publicity-table",
             "results-list",
             "review-report",
@@ -111,7 +118,7 @@ def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp
     assert result.errors == []
     [certificate] = result.certificates
     assert Path(certificate.path).is_file() and certificate.holder_url and certificate.verify_url
-    assert len(result.documents) == 6  # certificate, two review forms, publicity table, list, report
+    assert len(result.documents) == 7  # certificate, two review forms, publicity table, list, report, draft
 
 
 def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_path: Path) -> None:

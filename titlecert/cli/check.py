@@ -24,7 +24,7 @@ def check(settings: Settings, session: Path, services: bool) -> None:
     """Validate SESSION.json or .xlsx against the notice's rules without issuing anything: every
     photo decoded, every document's values built and each kind rendered in memory."""
     from docgen.load import load_session
-    from docgen.outcomes import OUTCOME_WORDS, outcome
+    from docgen.outcomes import OUTCOME_WORDS, Outcome, outcome
     from titlecert.bootstrap import calendar_of
     from titlecert.preflight import preflight, render_problems
 
@@ -38,7 +38,11 @@ def check(settings: Settings, session: Path, services: bool) -> None:
         click.echo(f"warning: {warning}", err=True)
     s = loaded.session
     counts = Counter(outcome(s, a) for a in s.applicants)
-    outcomes = ", ".join(f"{counts[o]} {words}" for o, words in OUTCOME_WORDS.items())
+    said = {o: f"{counts[o]} {words}" for o, words in OUTCOME_WORDS.items()}
+    delegated = sum(1 for a in s.applicants if a.delegation is not None and outcome(s, a) is Outcome.PASSED)
+    if delegated:  # passed, but confirmed by the entrusting unit: a result letter, no certificate
+        said[Outcome.PASSED] += f" ({delegated} of them delegated reviews: a result letter, no certificate)"
+    outcomes = ", ".join(said.values())
     click.echo(
         f"ok: {session}: {len(s.applicants)} applicants: {outcomes}; {len(loaded.warnings)} warning(s)"
     )

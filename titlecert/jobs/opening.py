@@ -15,7 +15,7 @@ from registry.db import Registry
 from registry.errors import NotFound
 from registry.ledger import Ledger
 from registry.models import IssueJob, IssueUnit, JobState, UnitState
-from titlecert.documents import APPLICANT_KINDS, SESSION_KINDS, unit_out_name
+from titlecert.documents import session_units, unit_out_name
 from titlecert.errors import ReissueError
 from titlecert.holder import new_holder_secret
 from titlecert.jobs.continuation import continue_job, same_session_job
@@ -102,13 +102,10 @@ def open_job(
         if not units:
             return OpenedJob(None, plan, plan.skipped, plan.warnings)
         if plan.session_documents:
-            rows = range(len(loaded.session.applicants))
             units += [
                 _unit(kind, unit_out_name(loaded, kind, i), now, applicant=i)
-                for kind in APPLICANT_KINDS
-                for i in rows
+                for kind, i in session_units(loaded)
             ]
-            units += [_unit(kind, unit_out_name(loaded, kind), now) for kind in SESSION_KINDS]
         job = jobs.add(
             IssueJob(
                 fingerprint=fingerprint,

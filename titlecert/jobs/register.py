@@ -3,7 +3,8 @@
 An award's certificate, both review-form copies, the audit entry (and, for a re-issue, the old
 certificate's supersession) are registered together or not at all; the sealed PDFs are put under
 their archive keys before the commit, so nothing is registered without its archive copy; a session
-document's unit puts its PDF under `session_document_key`. The unit's row is read FOR UPDATE and
+document's unit puts its PDF under `session_document_key`, and one the committee sealed
+(Filing.SEALED) is registered as a document of no award. The unit's row is read FOR UPDATE and
 registered only from `sealed`: a second worker finds it registered and does nothing.
 """
 
@@ -71,7 +72,10 @@ def register_unit(ctx: WorkContext, unit_id: int, blobs: dict[str, bytes] | None
             )
         else:
             for doc in documents:
-                ctx.store.put(session_document_key(job.id, doc), pdfs[doc.sha256])
+                key = session_document_key(job.id, doc)
+                ctx.store.put(key, pdfs[doc.sha256])
+                if type_of(doc.kind).filing is Filing.SEALED:
+                    _record_session_document(ledger, doc, session_number(job.id, unit.applicant), key, now)
         unit.state, unit.error, unit.updated_at = UnitState.REGISTERED.value, None, now
     return documents, pdfs
 
@@ -92,14 +96,42 @@ def _sealed_pdf(store: DocumentStore, job_id: int, doc: SealedDocument, blobs: d
 
 def session_document_key(job_id: int, doc: SealedDocument) -> str:
     """Where a session document's archive copy lives (a publicity table, the results list, the
-    situation report): under its job, by its name in the output folder."""
+    situation report, the draft notice, a result letter): under its job, by its name in the output
+    folder."""
     return f"session-documents/job-{job_id}/{doc.out_name}"
+
+
+def session_number(job_id: int, row: int | None) -> str:
+    """The registry number of a sealed session document: its job's (`J12`, the draft notice), with
+    the row it was made under for a result letter (`J12-R3`). The session numbers neither, and a
+    job makes each once, so a later job of the same session registers its own."""
+    return f"J{job_id}" + (f"-R{row + 1}" if row is not None else "")
+
+
+def _record_session_document(
+    ledger: Ledger, doc: SealedDocument, number: str, key: str, now: dt.datetime
+) -> None:
+    """A document of the committee's own (Filing.SEALED): a row of no award, so its upload verifies
+    as issued (verify.binding) and `archive retimestamp` renews its archive copy."""
+    ledger.certificates.add_document(
+        DocumentRecord(
+            kind=doc.kind,
+            number=number,
+            copy=None,
+            certificate_no=None,
+            sha256=doc.sha256,
+            signed_sha256=doc.signed_sha256,
+            storage_key=key,
+            pages=doc.pages,
+            created_at=now,
+        )
+    )
 
 
 def archive_key(award: Award, doc: SealedDocument) -> str | None:
     """Where a registered document of the award keeps its archive copy (None: not registered)."""
     kind = type_of(doc.kind)
-    return None if kind.filing is Filing.SESSION else kind.archive_key(award, doc.copy)
+    return None if kind.filing in (Filing.SESSION, Filing.SEALED) else kind.archive_key(award, doc.copy)
 
 
 def register_award(

@@ -33,14 +33,14 @@ def test_a_year_end_session_with_defaults_names_every_computed_date_past_the_cal
     with pytest.raises(InputError) as caught:
         load_session(path)
     found = [p.removeprefix(f"{path}: ") for p in caught.value.problems]
-    for field in ("report_submitted_on", "results_publicity", "approval.date"):
+    for field in ("report_submitted_on", "results_publicity", "draft_notice_submitted_on", "approval.date"):
         about = [p for p in found if p.startswith(f"{field}: ")]
         assert about, (field, found)
         for p in about:
             assert "computed default" in p and f"reaches {UNCOVERED}" in p
             assert "calendar.json" in p and "chinesecalendar" in p
     assert sum("filing deadline" in p for p in found) == 1
-    assert sum("confirmation's due date" in p for p in found) == 1
+    assert sum("draft confirmation notice's due date" in p for p in found) == 1
     assert all(not p.startswith("no working-day calendar") for p in found)  # each names its field
 
 

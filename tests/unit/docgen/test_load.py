@@ -137,9 +137,12 @@ BROKEN = [
         "report_submitted_on: the situation report is due within 5 working days of the review, by 2025-12-26, found 2025-12-30",
     ),
     (
-        "approval.date",
+        "draft_notice_submitted_on",
         "2026-02-10",
-        "approval.date: confirmation is due within 15 working days of the end of results publicity, by 2026-01-19, found 2026-02-10",
+        [
+            "draft_notice_submitted_on: 公示结束后15个工作日内 (the notice, item 四(三)3): the draft confirmation notice is due within 15 working days after the results publicity (the results publicity ends 2025-12-26), by 2026-01-19, found 2026-02-10",
+            "approval.date: the authority confirms the draft confirmation notice submitted on 2026-02-10: the confirmation cannot precede it, found 2026-01-12",
+        ],
     ),
     (
         "applicants.1.id_type",
