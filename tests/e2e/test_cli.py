@@ -71,10 +71,14 @@ def test_each_sealing_process_asks_ocsp_once_per_certificate_and_the_tsa_once_pe
     once per process, not once per seal, and the size-estimation time stamp once per process.
     Before the job, the preflight asks the TSA once and the responder once per seal certificate."""
     requests = re.findall(r'"POST /(\w+) HTTP', issued.log)
-    sealed = len(issued.documents) + len(issued.of_kind("review-form"))
+    both = len(issued.of_kind("certificate")) + len(issued.of_kind("review-form"))
+    committee_only = len(issued.of_kind("draft-notice")) + len(issued.of_kind("result-letter"))
+    assert both and committee_only  # the example has both kinds
     processes, rest = divmod(requests.count("ocsp") - 2, 3)  # committee, authority, TSA
     assert rest == 0 and 1 <= processes <= (os.cpu_count() or 1)
-    assert requests.count("tsa") == 1 + processes + 3 * sealed  # two seals and a document time stamp each
+    # A time stamp per seal and one per document: two seals on an award's documents, one on the
+    # committee's letters.
+    assert requests.count("tsa") == 1 + processes + 3 * both + 2 * committee_only
 
 
 def test_demo_serves_the_verify_site_with_the_pki_and_stops_both_on_ctrl_c(

@@ -72,6 +72,7 @@ def test_the_withdrawn_application_gets_only_its_publicity_table(issued: list[di
         "publicity-table": 3,
         "results-list": 1,
         "review-report": 1,
+        "draft-notice": 1,
     }
     assert of(issued, "certificate", WITHDRAWN) == of(issued, "review-form", WITHDRAWN) == []
     assert WITHDRAWN not in flat(of(issued, "results-list")[0])
