@@ -113,9 +113,10 @@ def test_a_second_session_of_the_year_is_refused_naming_the_first_and_the_row(
     found = yearly.check(registry, second, SECRET, out=tmp_path / "out-361")
     assert (found.year, found.recorded, found.warnings) == (2025, 8, [])
     rule = (
-        f"。{yearly.RULE}，本评审会的此项申报不能签发；如两份文件是同一评审会的同一批材料，其评委会名称和"
+        f"。{yearly.RULE}，本评审会的此项申报不能签发（请从本文件删除该申报人）；"
+        "如两份文件是同一评审会的同一批材料，其评委会名称和"
         f"批准文号须一致；签发任务 {job} 尚未完成（输出文件夹 out）：如它签发的是本评审会材料的错误版本，"
-        "请把更正后的文件签发到同一文件夹，该任务即被放弃，此申报随之撤回"
+        "请把更正后的文件签发到同一文件夹：该任务即被放弃，它未签发的申报人不再计入本年度"
     )
     counted = "id_number: 同一证件号码本年度（2025年）已通过正常申报渠道申报过一次职称："
     assert found.errors == [

@@ -204,14 +204,15 @@ def _refusal(ledger: Ledger, year: int, e: YearlyApplication) -> str:
     green = e.route == Route.GREEN_CHANNEL.value
     how = "已经“绿色通道”评定通过" if green else "已通过正常申报渠道申报过一次职称"
     message = (
-        f"同一证件号码本年度（{year}年）{how}：{_session(e)}。{RULE}，本评审会的此项申报不能签发；"
+        f"同一证件号码本年度（{year}年）{how}：{_session(e)}。{RULE}，"
+        "本评审会的此项申报不能签发（请从本文件删除该申报人）；"
         "如两份文件是同一评审会的同一批材料，其评委会名称和批准文号须一致"
     )
     job = ledger.jobs.job(e.job_id)
     if job.state in OPEN_JOB_STATES and e.applicant not in _registered_rows(ledger, job.id):
         message += (
             f"；签发任务 {job.id} 尚未完成（输出文件夹 {job.out_dir}）：如它签发的是本评审会材料的错误版本，"
-            "请把更正后的文件签发到同一文件夹，该任务即被放弃，此申报随之撤回"
+            "请把更正后的文件签发到同一文件夹：该任务即被放弃，它未签发的申报人不再计入本年度"
         )
     return message
 
