@@ -59,16 +59,30 @@ def load_session(
         findings += _photo_findings(path, session)
         if fonts_conf is not None:
             findings += check_glyphs(session, fonts_conf)
-    findings.sort(key=_document_order)
+    errors, warnings = _described(path, locator, findings)
+    if errors or session is None:
+        raise InputError(errors, warnings)
+    return LoadedSession(source=path, session=session, warnings=tuple(warnings))
+
+
+def describe_findings(path: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
+    """Findings of a check made after loading (e.g. against the registry) as the loader words its
+    own: errors and warnings, each naming the file, the sheet or JSON path, the row and the field."""
+    if not findings:
+        return [], []
+    _, locator, _ = read_document(path)
+    return _described(path, locator, findings)
+
+
+def _described(path: Path, locator: Locator, findings: list[Finding]) -> tuple[list[str], list[str]]:
+    findings = sorted(findings, key=_document_order)
     errors = [
         f"{path}: {locator.describe(f.path)}: {f.message}" for f in findings if f.severity is Severity.ERROR
     ]
     warnings = [
         f"{path}: {locator.describe(f.path)}: {f.message}" for f in findings if f.severity is Severity.WARNING
     ]
-    if errors or session is None:
-        raise InputError(errors, warnings)
-    return LoadedSession(source=path, session=session, warnings=tuple(warnings))
+    return errors, warnings
 
 
 _SECTIONS = (

@@ -69,6 +69,9 @@ class Route(StrEnum):
     RURAL = "rural_revitalisation"
     HIGH_SKILL = "high_skill_bridging"
     QUALIFICATION = "qualification_correspondence"
+    GREEN_CHANNEL = (
+        "green_channel"  # not the normal channel (正常申报渠道): docs/domain.md, "One application a year"
+    )
 
 
 ROUTE_LABELS: dict[Route, str] = {
@@ -77,6 +80,7 @@ ROUTE_LABELS: dict[Route, str] = {
     Route.RURAL: "乡村振兴",
     Route.HIGH_SKILL: "高技能人才贯通",
     Route.QUALIFICATION: "职业资格对应",
+    Route.GREEN_CHANNEL: "绿色通道",
 }
 
 

@@ -10,7 +10,7 @@ from itertools import groupby
 from types import MappingProxyType
 
 from docgen.findings import Findings, Path
-from docgen.models import ENDING_LABELS, Applicant, Ending, EndingKind, Level, ReviewSession
+from docgen.models import ENDING_LABELS, Applicant, Ending, EndingKind, Level, ReviewSession, Route
 from docgen.rules import vote_passes
 
 
@@ -94,6 +94,27 @@ def awarded(session: ReviewSession, a: Applicant) -> bool:
     a certificate and review forms are issued. A delegated review's pass is not: the entrusting
     unit confirms it (docs/domain.md, "Delegated reviews")."""
     return outcome(session, a) is Outcome.PASSED and a.delegation is None
+
+
+def review_year(session: ReviewSession) -> int:
+    """The year an application is counted in for "one a year": the sitting's (it starts the review)."""
+    return session.sitting.start.year
+
+
+def normal_channel(a: Applicant) -> bool:
+    """Whether the application went through the normal channel (正常申报渠道), of which the notice
+    allows one a year (item 四(二)2): every route but 绿色通道. Aid, rural revitalisation, high-skill
+    bridging and qualification correspondence relax the conditions of a normal application ("仍可通过
+    正常通道申报", item 二(六)); they are no channel of their own (docs/domain.md, "One application a
+    year")."""
+    return a.route is not Route.GREEN_CHANNEL
+
+
+def uses_the_years_application(session: ReviewSession, a: Applicant) -> bool:
+    """Whether this application counts against the person's one normal-channel application of the
+    year: a normal-channel one whatever its outcome (a failed applicant applied too), a green-channel
+    one only if it passed ("'绿色通道'评定未通过的除外")."""
+    return normal_channel(a) or awarded(session, a)
 
 
 def not_issued_because(session: ReviewSession, a: Applicant) -> str | None:

@@ -2,9 +2,12 @@
 
 Issuing stores `holder_id_hmac` of the full number; the public match check computes the same hash
 of what an employer typed and compares. ID numbers are guessable (a region, a birth date, a
-sequence), so the hash is keyed with the instance secret, which never leaves the server.
+sequence), so the hash is keyed with the instance secret, which never leaves the server. The same
+keyed hash, under a domain of its own, stands for a person's name, sex and birth date
+(`holder_person_hmac`: the same person under another ID document, docs/data.md).
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -12,6 +15,8 @@ import unicodedata
 
 _DOMAIN = b"titlecert holder-id v1\x00"
 """Separates these hashes from every other use of the instance secret (e.g. issue keys)."""
+_PERSON_DOMAIN = b"titlecert holder-person v1\x00"
+"""Separates a person's (name, sex, birth date) hash from ID-number hashes."""
 
 
 def normalise_id_number(number: str) -> str:
@@ -23,8 +28,19 @@ def normalise_id_number(number: str) -> str:
 
 def holder_id_hmac(secret: bytes, number: str) -> str:
     """HMAC-SHA256 (hex) of the normalised ID number under the instance secret."""
-    message = _DOMAIN + normalise_id_number(number).encode("utf-8")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return _keyed(secret, _DOMAIN, normalise_id_number(number))
+
+
+def holder_person_hmac(secret: bytes, name: str, sex: str, birth: dt.date) -> str:
+    """HMAC-SHA256 (hex) of a person's name (NFKC, without whitespace), sex and birth date under
+    the instance secret: what two ID documents of one person have in common. Not proof of one
+    person: namesakes born on the same day exist."""
+    folded = re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
+    return _keyed(secret, _PERSON_DOMAIN, f"{folded}\x00{sex}\x00{birth.isoformat()}")
+
+
+def _keyed(secret: bytes, domain: bytes, value: str) -> str:
+    return hmac.new(secret, domain + value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def same_holder_id(secret: bytes, number: str, stored_hmac: str) -> bool:

@@ -6,6 +6,7 @@ together or not at all. The repositories are the only code that queries the regi
 
 from sqlalchemy.orm import Session
 
+from registry.applications import ApplicationBook
 from registry.audit import AuditLog
 from registry.clerks import ClerkAccounts
 from registry.jobs import JobRepository
@@ -31,6 +32,8 @@ class Ledger:
         self.clerks = ClerkAccounts(session)
         self.replacements = Replacements(session)
         self.verifications = VerificationLog(session)
+        self.applications = ApplicationBook(session)
+        """Every session's applicants by year (one normal-channel application a year)."""
 
 
 __all__ = ["Ledger"]

@@ -1,9 +1,9 @@
-"""Registry tables. Tokens are stored only as hashes; ID numbers only masked."""
+"""Registry tables. Tokens are stored only as hashes; ID numbers only masked or keyed-hashed."""
 
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -272,3 +272,39 @@ class IssueUnit(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     """Why the last attempt failed, naming the document."""
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class YearlyApplication(Base):
+    """One applicant of an issued session, for "one normal-channel application a year" (the notice,
+    item 四(二)2; docs/domain.md, "One application a year"): recorded with the job that issues the
+    session, for every applicant, passed or not. Who it is is kept only as keyed hashes."""
+
+    __tablename__ = "yearly_applications"
+    __table_args__ = (UniqueConstraint("year", "normal_key", name="uq_yearly_applications_normal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    """The review year: the year the sitting starts."""
+    id_hmac: Mapped[str] = mapped_column(String(64), index=True)
+    """`holder_id_hmac` of the ID number (as `CertificateRecord.holder_id_hmac`)."""
+    person_hmac: Mapped[str] = mapped_column(String(64), index=True)
+    """`holder_person_hmac` of name, sex and birth date: the same person under another ID document."""
+    normal_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """`id_hmac` for a normal-channel application, else None: unique with the year, so that of two
+    sessions recording the same person at once only one commits."""
+    counts: Mapped[bool] = mapped_column(Boolean)
+    """Uses the year's one normal-channel application: normal channel, or a green channel that passed."""
+    id_type: Mapped[str] = mapped_column(String(40))
+    route: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    """passed, failed, terminated, not_accepted or objection_upheld."""
+    committee: Mapped[str] = mapped_column(String(200))
+    approval_no: Mapped[str] = mapped_column(String(100))
+    """With `committee`, the session's identity (a corrected session of the same identity is the same
+    session: titlecert/jobs/continuation.py)."""
+    sitting_start: Mapped[dt.date] = mapped_column(Date)
+    applicant: Mapped[int] = mapped_column(Integer)
+    """Row (from 0) of the applicant in that session."""
+    job_id: Mapped[int] = mapped_column(Integer, ForeignKey("issue_jobs.id"), index=True)
+    """The job that recorded it, created in the same transaction."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

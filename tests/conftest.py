@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import random
+import re
 import secrets
 import socket
 import subprocess
@@ -188,6 +189,36 @@ def sample_session_doc() -> dict[str, Any]:
         if applicant.get("photo"):
             applicant["photo"] = str(SAMPLE_SESSION.parent / applicant["photo"])
     return doc
+
+
+def as_another_session(doc: dict[str, Any], document_no: str) -> dict[str, Any]:
+    """`doc` (the sample, or a session made from it) as another session of the same year: approval
+    number `document_no` (渝职改办〔2026〕N号, N below 499 and, as the suite's rule is, of its own on
+    the registry it is issued into) and every applicant another ID number of the same type, birth
+    date and sex, one of its own for N. Issued beside the sample on one registry, its applicants
+    are not the sample's, so one normal-channel application a year (docs/domain.md) holds."""
+    found = re.fullmatch(r".*〔\d{4}〕(\d+)号", document_no)
+    assert found is not None and 0 < int(found[1]) < 499, document_no
+    doc["approval"]["document_no"] = document_no
+    for a in doc["applicants"]:
+        a["id_number"] = another_id_number(a["id_type"], a["id_number"], int(found[1]))
+    return doc
+
+
+def another_id_number(id_type: str, number: str, n: int) -> str:
+    """A valid ID number of `id_type` other than `number`, one for each `n` (0 <= n < 499): a GB
+    11643 number keeps its address code, birth date and sex digit's parity and gets another
+    sequence code (and so check character); any other keeps its form, its last three digits
+    changed."""
+    from docgen.identity import IdType, gb11643_check_char
+
+    gb11643 = (IdType.RESIDENT_ID, IdType.HMT_RESIDENCE_PERMIT, IdType.FOREIGN_PERMANENT_RESIDENT_2023)
+    if id_type in gb11643:
+        seq = int(number[14:17])
+        body = number[:14] + f"{2 * ((seq // 2 + 1 + n) % 500) + seq % 2:03d}"
+        return body + gb11643_check_char(body)
+    assert number[-3:].isdigit(), number
+    return number[:-3] + f"{(int(number[-3:]) + 1 + n) % 1000:03d}"
 
 
 def passed_applicants() -> list[dict[str, Any]]:

@@ -2,13 +2,15 @@
 
 The whole session is validated first (including that every character can be printed and every
 photo decodes), the keys loaded, every document's values built and each kind rendered in memory,
-and above B-B the TSA and OCSP responder asked once (`titlecert.preflight`), so input and
-configuration errors stop everything before a job exists. Then one
-transaction creates the job: every number allocated, one unit of work per award or session
-document (`titlecert.jobs.plan`). The units go through overlapped stages (`titlecert.jobs.runner`)
-and each is registered on its own (`titlecert.jobs.register`); a failing document fails its unit
-only. Running the same command again resumes the job: what is registered stays, what is sealed is
-registered without sealing again, the rest is made again.
+every applicant looked up among the review year's other sessions (one normal-channel application
+a year, `titlecert.jobs.yearly`), and above B-B the TSA and OCSP responder asked once
+(`titlecert.preflight`), so input and configuration errors stop everything before a job exists.
+Then one transaction creates the job: every number allocated, one unit of work per award or
+session document (`titlecert.jobs.plan`), every applicant recorded for the year. The units go
+through overlapped stages (`titlecert.jobs.runner`) and each is registered on its own
+(`titlecert.jobs.register`); a failing document fails its unit only. Running the same command
+again resumes the job: what is registered stays, what is sealed is registered without sealing
+again, the rest is made again.
 """
 
 import datetime as dt
@@ -31,7 +33,7 @@ from titlecert.jobs.result import IssuedDocument, IssueResult, read_manifest
 from titlecert.jobs.runner import run_job
 from titlecert.jobs.work import WorkContext
 from titlecert.kinds import AWARD_UNIT
-from titlecert.preflight import ServicesDown, preflight, service_problems
+from titlecert.preflight import Registered, ServicesDown, preflight, service_problems
 from titlecert.settings import Settings
 
 
@@ -57,7 +59,15 @@ def issue_session(
     calendar = components.calendar()
     loaded = load_session(session_path, calendar, fonts_conf=FONTS_CONF)
     inputs = inputs_of(loaded, calendar)
-    preflight(loaded, settings, calendar, today=dt.date.today())
+    # A re-issue corrects an application already counted: the one-a-year rule does not apply.
+    registered = None if supersede else Registered(components, out_dir)
+    try:
+        across = preflight(loaded, settings, calendar, today=dt.date.today(), registered=registered)
+    except BaseException:
+        components.close()
+        raise
+    if across is not None and across.warnings:
+        loaded = loaded.model_copy(update={"warnings": (*loaded.warnings, *across.warnings)})
     ctx = WorkContext.of(components)
     try:
         opened = open_job(

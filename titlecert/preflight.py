@@ -1,4 +1,5 @@
-"""Before a job exists: every document can be made and the services sealing calls answer.
+"""Before a job exists: every document can be made, no applicant applies a second time this year
+(with the registry: titlecert.jobs.yearly) and the services sealing calls answer.
 
 `render_problems` builds every document's values as the job would and renders each kind (and
 shape of values) in memory. Above B-B every seal asks the time-stamping authority for a token,
@@ -12,6 +13,8 @@ import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from asn1crypto import ocsp, x509
 from pyhanko_certvalidator.authority import AuthorityWithCert
@@ -27,6 +30,7 @@ from signing.batch import BatchTimeStamper, tls_context, tsa_unavailable
 from signing.errors import ServiceUnavailable
 from signing.keys import SealKey
 from signing.roles import Role
+from titlecert.bootstrap import Components
 from titlecert.documents import (
     APPLICANT_KINDS,
     DELEGATOR_KINDS,
@@ -38,8 +42,10 @@ from titlecert.documents import (
 )
 from titlecert.errors import ApplicationError
 from titlecert.home import load_keys, load_trust
+from titlecert.jobs import yearly
 from titlecert.jobs.plan import certificate_data
 from titlecert.jobs.work import render_document
+from titlecert.jobs.yearly import AcrossSessions
 from titlecert.sealing import FinishError
 from titlecert.settings import Settings
 
@@ -196,12 +202,38 @@ class ServicesDown(ApplicationError):
         super().__init__(f"cannot seal at {level}; nothing was issued:\\n  " + "\\n  ".join(problems))
 
 
-def preflight(loaded: LoadedSession, settings: Settings, calendar: WorkCalendar, *, today: dt.date) -> None:
+@dataclass(frozen=True)
+class Registered:
+    """Where the session is checked against what the registry knows (`yearly.check`): the instance
+    (its registry, and the secret the registry's hashes are keyed with), and the folder `issue`
+    writes to (None for `titlecert check`)."""
+
+    components: Components
+    out: Path | None = None
+
+
+def preflight(
+    loaded: LoadedSession,
+    settings: Settings,
+    calendar: WorkCalendar,
+    *,
+    today: dt.date,
+    registered: Registered | None = None,
+) -> AcrossSessions | None:
     """What issuing checks after the session loaded and before its job exists: the keys load,
-    every document can be made, the services sealing calls answer. Raises KeyLoadError, InputError
-    (documents that cannot be made, each named), ServicesDown."""
+    every document can be made, with `registered` one normal-channel application a year across
+    sessions (titlecert.jobs.yearly), the services sealing calls answer. Returns what the registry
+    said (its warnings are not in `loaded`'s), None without `registered`. Raises KeyLoadError,
+    InputError (each problem named), the registry's Unavailable, ServicesDown."""
     keys = load_keys(settings)
-    if problems := render_problems(loaded, settings, calendar, today=today):
-        raise InputError(problems, list(loaded.warnings))
+    problems = render_problems(loaded, settings, calendar, today=today)
+    across = None
+    if registered is not None:
+        parts = registered.components
+        across = yearly.check(parts.registry, loaded, parts.secret, out=registered.out)
+        problems += across.errors
+    if problems:
+        raise InputError(problems, [*loaded.warnings, *(across.warnings if across else ())])
     if problems := service_problems(settings, keys):
         raise ServicesDown(settings.signature_level, problems)
+    return across

@@ -200,6 +200,8 @@ def test_another_session_into_the_folder_still_abandons_the_unfinished_job(
     assert code == 1
     other = session(tmp_path, 2, seed=6, approval=84, name="other.json")  # another 批准文号: another session
     code, second, _ = issue(no_office, other, out)
+    # Its applicants are the first's: that job registered nothing of them, so abandoning it gives
+    # them back and they are not refused as a second application of the year (docs/domain.md).
     assert code == 1 and second["job"] != first["job"]
     assert any(
         f"unfinished job {first['job']} writing to this folder was abandoned" in w for w in second["warnings"]

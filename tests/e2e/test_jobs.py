@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from docgen.sample import write_sample
-from tests.conftest import CRASHING, TITLECERT, Instance, make_instance, postgres_database
+from tests.conftest import CRASHING, TITLECERT, Instance, as_another_session, make_instance, postgres_database
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +65,25 @@ def query(inst: Instance, sql: str, *args: object) -> list[tuple[Any, ...]]:
         engine.dispose()
 
 
-def session(tmp_path: Path, applicants: int, seed: int, approval: int, name: str = "session.json") -> Path:
+def session(
+    tmp_path: Path,
+    applicants: int,
+    seed: int,
+    approval: int,
+    name: str = "session.json",
+    *,
+    own: bool = False,
+) -> Path:
     """A synthetic session (seed 2 with 13 applicants: 12 pass the vote, 11 awards: the other pass is
     a delegated review, answered by a result letter), photos beside it, with
-    an approval number of its own (so that its awards are new to the module's registry)."""
+    an approval number of its own (so that its awards are new to the module's registry). `own`:
+    and applicants of its own, not the seed's, whom another session of the year issued."""
     path = tmp_path / name
     write_sample(path, applicants, seed=seed)
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["approval"]["document_no"] = f"渝职改办〔2026〕{approval}号"
+    if own:
+        as_another_session(doc, doc["approval"]["document_no"])
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -242,7 +253,7 @@ def test_a_broken_photo_is_refused_before_any_job_and_the_fixed_session_issues(
 ) -> None:
     # A unit failing mid-run is what test_without_libreoffice_every_unit_fails... provokes: a photo
     # that cannot be rendered no longer reaches a job (tests/e2e/test_preflight.py has the others).
-    source = session(tmp_path, 3, seed=4, approval=73, name="photo.json")
+    source = session(tmp_path, 3, seed=4, approval=73, name="photo.json", own=True)  # seed 4: issued by 72
     doc = json.loads(source.read_text(encoding="utf-8"))
     photo = tmp_path / doc["applicants"][1]["photo"]
     good = photo.read_bytes()

@@ -31,7 +31,14 @@ from signing.keys import load_pkcs12_signer
 from signing.profiles import PROFILES
 from signing.roles import Role
 from signing.trust import TrustSettings
-from tests.conftest import TITLECERT, Instance, make_instance, sample_session_doc, serve_pki
+from tests.conftest import (
+    TITLECERT,
+    Instance,
+    as_another_session,
+    make_instance,
+    sample_session_doc,
+    serve_pki,
+)
 from tests.integration.test_clerk_pages import PASSWORD, csrf_token
 from tests.tamper import add_page_content
 from titlecert.app import create_app
@@ -73,8 +80,8 @@ class Archive:
 
 def _issue(inst: Instance, base: Path, level: str, document_no: str) -> list[dict[str, str]]:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = document_no
     doc["applicants"] = doc["applicants"][1:2]
+    as_another_session(doc, document_no)  # and an applicant of its own: one application a year
     session = base / f"{level}.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     env = {**inst.env, "TITLECERT_SIGNATURE_LEVEL": level}

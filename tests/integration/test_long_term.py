@@ -18,7 +18,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from signing.keys import load_pkcs12_signer
-from tests.conftest import Instance, free_port, make_instance, running, sample_session_doc, serve_pki
+from tests.conftest import (
+    Instance,
+    as_another_session,
+    free_port,
+    make_instance,
+    running,
+    sample_session_doc,
+    serve_pki,
+)
 from tests.tamper import add_page_content
 
 
@@ -32,8 +40,8 @@ def lt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
 
 def issue(inst: Instance, tmp_path: Path, level: str, document_no: str) -> dict[str, str]:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = document_no
     doc["applicants"] = doc["applicants"][1:2]
+    as_another_session(doc, document_no)  # and an applicant of its own: one application a year
     session = tmp_path / f"{level}.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     env = {**inst.env, "TITLECERT_SIGNATURE_LEVEL": level}
@@ -112,8 +120,8 @@ def test_archive_retimestamp_upgrades_a_b_b_document_to_b_lta(lt: Instance, tmp_
 def test_a_revoked_signing_certificate_cannot_seal_long_term(lt: Instance, tmp_path: Path) -> None:
     lt.run("pki", "revoke", "authority")
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕44号"
     doc["applicants"] = doc["applicants"][1:2]
+    as_another_session(doc, "渝职改办〔2026〕44号")
     session = tmp_path / "s.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     env = {**lt.env, "TITLECERT_SIGNATURE_LEVEL": "B-LTA"}

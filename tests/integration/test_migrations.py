@@ -13,6 +13,7 @@ ADDED_TABLES = {
         {"review_forms", "paper_copies", "stamp_boxes", "paper_events", "clerks", "clerk_units"},
     ),
     "0007": ("0006", {"issue_jobs", "issue_units"}),
+    "0010": ("0009", {"yearly_applications"}),
 }
 ADDED_COLUMNS = {"0008": ("0007", "issue_jobs", {"runner", "runner_seen"})}
 

@@ -19,7 +19,7 @@ from registry.db import Registry
 from signing.profiles import PROFILES
 from signing.roles import Role
 from signing.trust import load_trust_settings
-from tests.conftest import Instance, Issued, passed_applicants, serve_pki
+from tests.conftest import Instance, Issued, as_another_session, passed_applicants, serve_pki
 from tests.integration.test_independent_validators import nss_db, pdfsig  # noqa: F401 - a fixture
 from tests.unit.docgen.test_notices import UNIT, crafted
 from verify.report import Verdict
@@ -43,8 +43,8 @@ def pki(instance: Instance, issued: Issued) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def delegated(instance: Instance, pki: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("notices")
-    doc = crafted()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕300号"
+    # New people on the shared instance: one normal-channel application a year holds.
+    doc = as_another_session(crafted(), "渝职改办〔2026〕300号")
     doc["draft_notice_submitted_on"] = "2026-01-09"
     source = base / "session.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

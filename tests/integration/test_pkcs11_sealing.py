@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Instance, free_port, make_instance, sample_session_doc, serve_pki
+from tests.conftest import (
+    Instance,
+    as_another_session,
+    free_port,
+    make_instance,
+    sample_session_doc,
+    serve_pki,
+)
 from tests.softhsm import USER_PIN, SoftHsm, new_softhsm
 
 TOKEN = "titlecert"
@@ -40,8 +47,8 @@ def with_env(inst: Instance, **env: str) -> Instance:
 
 def session_file(tmp_path: Path, document_no: str) -> Path:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = document_no
     doc["applicants"] = doc["applicants"][1:2]  # one who passed
+    as_another_session(doc, document_no)  # and an applicant of its own: one application a year
     path = tmp_path / f"{document_no}.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path

@@ -25,7 +25,14 @@ from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from signing.keys import load_pkcs12_signer
-from tests.conftest import Instance, free_port, make_instance, sample_session_doc, serve_pki
+from tests.conftest import (
+    Instance,
+    as_another_session,
+    free_port,
+    make_instance,
+    sample_session_doc,
+    serve_pki,
+)
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +185,8 @@ def test_pyhanko_fetches_revocation_from_the_certificates_own_urls(pki: Instance
 
 def one_applicant_session(tmp_path: Path, document_no: str) -> Path:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = document_no
     doc["applicants"] = doc["applicants"][1:2]
+    as_another_session(doc, document_no)  # and an applicant of its own: one application a year
     path = tmp_path / "one.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path

@@ -15,7 +15,7 @@ from docgen.load import load_session
 from docgen.workdays import STATUTORY_DAYS_OFF, CalendarOverrides, WorkCalendar
 from registry.db import Registry
 from templates import FONTS_CONF
-from tests.conftest import Instance, postgres_database, sample_session_doc
+from tests.conftest import Instance, as_another_session, postgres_database, sample_session_doc
 from titlecert.bootstrap import bootstrap, calendar_of
 from titlecert.errors import ApplicationError
 from titlecert.jobs.clean import clean_job
@@ -44,7 +44,7 @@ def settings(request: pytest.FixtureRequest, instance: Instance) -> Iterator[Set
 
 def test_any_worker_finishes_a_job_unit_by_unit_from_ids(settings: Settings, tmp_path: Path) -> None:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕58号"  # a new award on the shared instance
+    as_another_session(doc, "渝职改办〔2026〕58号")  # a new award (and applicant) on the shared instance
     doc["applicants"] = doc["applicants"][1:2]
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -126,7 +126,7 @@ def test_a_job_keeps_the_calendar_it_was_opened_with(settings: Settings, tmp_pat
     documents still count working days with the calendar the session was checked with. A worker
     that moves on to another job drops what it unpacked of jobs that have ended."""
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕59号"  # a new award on the shared instance
+    as_another_session(doc, "渝职改办〔2026〕59号")  # a new award (and applicant) on the shared instance
     doc["applicants"] = doc["applicants"][1:2]
     del doc["results_publicity"]  # not counted: the results list leaves it blank
     source = tmp_path / "one.json"
@@ -191,7 +191,8 @@ def test_a_job_stopped_on_a_year_nobody_described_finishes_once_it_is_added(
     says about it now."""
     uncovered = max(WorkCalendar().covered_years()) + 1
     doc = sample_session_doc()
-    doc["approval"] |= {"document_no": "渝职改办〔2026〕68号", "date": f"{uncovered}-01-20"}
+    as_another_session(doc, "渝职改办〔2026〕68号")
+    doc["approval"]["date"] = f"{uncovered}-01-20"
     doc["sitting"] |= {"start": f"{uncovered - 1}-12-27", "end": f"{uncovered - 1}-12-28"}
     doc["applicants"] = doc["applicants"][1:2]
     del doc["results_publicity"], doc["report_submitted_on"]
@@ -255,7 +256,7 @@ def test_a_worker_that_kept_a_job_session_uses_the_corrected_one_once_the_job_is
     settings: Settings, tmp_path: Path
 ) -> None:
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕57号"
+    as_another_session(doc, "渝职改办〔2026〕57号")
     doc["applicants"] = doc["applicants"][1:2]
     source = tmp_path / "one.json"
     source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

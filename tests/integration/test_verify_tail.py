@@ -22,7 +22,7 @@ from signing.keys import load_pkcs12_signer
 from signing.ltv import retimestamp
 from signing.trust import load_trust_settings
 from tests import tamper
-from tests.conftest import Instance, Issued, sample_session_doc, serve_pki
+from tests.conftest import Instance, Issued, as_another_session, sample_session_doc, serve_pki
 from verify.rules import RuleId
 
 Change = Callable[[bytes, Instance], bytes]
@@ -108,8 +108,8 @@ def samples(instance: Instance, issued: Issued, tmp_path_factory: pytest.TempPat
     genuine files and the genuine files a reader added validation data and a time stamp to."""
     base = tmp_path_factory.mktemp("tail")
     doc = sample_session_doc()
-    doc["approval"]["document_no"] = "渝职改办〔2026〕61号"
     doc["applicants"] = doc["applicants"][1:2]
+    as_another_session(doc, "渝职改办〔2026〕61号")  # the shared instance: an applicant of its own
     session = base / "b-b.json"
     session.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     bb = Instance(

@@ -17,35 +17,49 @@ from titlecert.settings import Settings
 @click.option(
     "--services",
     is_flag=True,
-    help="Also load this instance's keys and, above B-B, ask its TSA and OCSP once.",
+    help="Also load this instance's keys, check the applicants against the other sessions of the "
+    "year in its registry (one application a year) and, above B-B, ask its TSA and OCSP once.",
 )
 @click.pass_obj
 def check(settings: Settings, session: Path, services: bool) -> None:
     """Validate SESSION.json or .xlsx against the notice's rules without issuing anything: every
-    photo decoded, every document's values built and each kind rendered in memory."""
+    photo decoded, every document's values built and each kind rendered in memory. One application
+    a year across sessions needs the registry: checked with --services (and by `issue`), not offline."""
     from docgen.load import load_session
-    from docgen.outcomes import OUTCOME_WORDS, Outcome, outcome
-    from titlecert.bootstrap import calendar_of
-    from titlecert.preflight import preflight, render_problems
+    from docgen.outcomes import OUTCOME_WORDS, Outcome, outcome, review_year
+    from titlecert.bootstrap import calendar_of, running
+    from titlecert.preflight import Registered, preflight, render_problems
 
     calendar, today = calendar_of(settings), dt.date.today()
     loaded = load_session(session, calendar)
-    if services:
-        preflight(loaded, settings, calendar, today=today)
-    elif problems := render_problems(loaded, settings, calendar, today=today):
-        raise InputError(problems, list(loaded.warnings))
-    for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
     s = loaded.session
+    if services:
+        with running(settings) as components:
+            across = preflight(loaded, settings, calendar, today=today, registered=Registered(components))
+        assert across is not None  # noqa: S101 - asked of the registry, so answered by it
+        warnings = [*loaded.warnings, *across.warnings]
+        yearly = (
+            f"one application a year: checked against the registry ({across.recorded} application(s) "
+            f"of {across.year} recorded)"
+        )
+    else:
+        if problems := render_problems(loaded, settings, calendar, today=today):
+            raise InputError(problems, list(loaded.warnings))
+        warnings = list(loaded.warnings)
+        yearly = (
+            f"one application a year across sessions: not checked (offline; --services checks it "
+            f"against the {review_year(s)} sessions in the registry, and issue does)"
+        )
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     counts = Counter(outcome(s, a) for a in s.applicants)
     said = {o: f"{counts[o]} {words}" for o, words in OUTCOME_WORDS.items()}
     delegated = sum(1 for a in s.applicants if a.delegation is not None and outcome(s, a) is Outcome.PASSED)
     if delegated:  # passed, but confirmed by the entrusting unit: a result letter, no certificate
         said[Outcome.PASSED] += f" ({delegated} of them delegated reviews: a result letter, no certificate)"
     outcomes = ", ".join(said.values())
-    click.echo(
-        f"ok: {session}: {len(s.applicants)} applicants: {outcomes}; {len(loaded.warnings)} warning(s)"
-    )
+    click.echo(f"ok: {session}: {len(s.applicants)} applicants: {outcomes}; {len(warnings)} warning(s)")
+    click.echo(yearly)
 
 
 @click.group()

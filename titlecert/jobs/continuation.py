@@ -2,8 +2,9 @@
 
 After a fault (a bad photo, the TSA down) the operator corrects the session and runs the same
 command. The corrected session is the job's own when it writes to the same output folder, with
-the same re-issue option, and has the same **identity**: committee name and 批准文号 (the approval
-is what the awards are issued under, and part of every award's key). Such a job is continued:
+the same re-issue option, and has the same **identity** (`plan.session_identity`): committee name
+and 批准文号 (the approval is what the awards are issued under, and part of every award's key).
+Such a job is continued:
 
 - what is registered stays exactly as it is, so the correction must leave it alone: a registered
   award pins its applicant's row and the session-level facts (everything but the applicants),
@@ -17,7 +18,8 @@ is what the awards are issued under, and part of every award's key). Such a job 
   which must not be issued or being issued already);
 - the corrected session and its photos go into the job's folder in the store beside the first
   (`session-<fingerprint>.json`), and the job's inputs and fingerprint point at them in the same
-  transaction that resets the units, so a run stopped in between leaves the job as it was.
+  transaction that resets the units and records the corrected applicants for the year
+  (`titlecert.jobs.yearly`), so a run stopped in between leaves the job as it was.
 
 Anything else is refused, naming the applicant or document and what to do, and the job is left
 untouched. A session of another identity into the same folder abandons the job (`opening.open_job`).
@@ -38,9 +40,10 @@ from registry.models import IssueUnit, UnitState
 from titlecert.bootstrap import calendar_of
 from titlecert.documents import Job, unit_job, unit_out_name
 from titlecert.errors import ApplicationError
+from titlecert.jobs import yearly
 from titlecert.jobs.inputs import JobInputs, load_calendar, load_inputs, put_session
 from titlecert.jobs.lease import holding
-from titlecert.jobs.plan import JobPlan, Supersession, issue_key
+from titlecert.jobs.plan import JobPlan, Supersession, issue_key, session_identity
 from titlecert.kinds import AWARD_UNIT
 from titlecert.settings import Settings
 from titlecert.store import DocumentStore
@@ -48,11 +51,6 @@ from titlecert.store import DocumentStore
 
 class CannotContinue(ApplicationError):
     """The corrected session changes what the job has registered, or what it was numbered from."""
-
-
-def session_identity(document: Mapping[str, Any]) -> tuple[str, str]:
-    """What makes a corrected session the same session: its committee and 批准文号."""
-    return document["committee"]["name"], document["approval"]["document_no"]
 
 
 def same_session_job(
@@ -143,6 +141,8 @@ def continue_job(
                 + "\n  ".join(problems)
             )
         now = dt.datetime.now(dt.UTC)
+        if plan.supersede is None:  # a corrected ID number, name or route is recorded as corrected
+            yearly.replace(ledger, loaded, secret, job_id, now=now)
         job.inputs = put_session(store, job_id, inputs, name=f"session-{fingerprint[:16]}.json")
         job.fingerprint, job.updated_at = fingerprint, now
         for unit in remade:

@@ -18,6 +18,7 @@ from registry.models import IssueJob, IssueUnit, JobState, UnitState
 from titlecert.documents import session_units, unit_out_name
 from titlecert.errors import ReissueError
 from titlecert.holder import new_holder_secret
+from titlecert.jobs import yearly
 from titlecert.jobs.continuation import continue_job, same_session_job
 from titlecert.jobs.inputs import JobInputs, lock_secrets, save_inputs
 from titlecert.jobs.plan import JobPlan, Supersession, issue_key
@@ -52,8 +53,10 @@ def open_job(
     """The unfinished job of this command (same session, photos, output folder and re-issue); else
     the unfinished job of the same session corrected, continued (`titlecert.jobs.continuation`;
     CannotContinue when the correction cannot be applied); else a new one, created in one
-    transaction: an unfinished job writing to the same folder is abandoned, numbers are allocated,
-    the job and its units recorded, its inputs put in the store.
+    transaction: an unfinished job writing to the same folder is abandoned (the applicants it
+    registered nothing of given back), numbers are allocated, the job and its units recorded, every
+    applicant recorded for the year (`titlecert.jobs.yearly`; InputError when another session of
+    the year counted one meanwhile), its inputs put in the store.
 
     Raises ReissueError when a re-issue does not yield exactly one award, the registry's NotFound or
     Conflict when the certificate to replace is not in force.
@@ -68,12 +71,34 @@ def open_job(
             return OpenedJob(found.id, plan, plan.skipped, plan.warnings, resumed=True)
     same = same_session_job(registry, store, out, inputs.document, supersede)
     if same is not None:  # the same session corrected: its job goes on
-        continue_job(
-            settings, loaded, inputs, same, fingerprint, registry=registry, store=store, secret=secret
-        )
+        try:
+            continue_job(
+                settings, loaded, inputs, same, fingerprint, registry=registry, store=store, secret=secret
+            )
+        except yearly.Raced:
+            raise yearly.after_race(registry, loaded, secret) from None
         with registry.transaction() as ledger:
             plan = JobPlan.from_json(ledger.jobs.job(same).plan)
         return OpenedJob(same, plan, plan.skipped, plan.warnings, resumed=True)
+    try:
+        return _create(settings, loaded, inputs, out, fingerprint, registry, store, secret, supersede, today)
+    except yearly.Raced:
+        raise yearly.after_race(registry, loaded, secret) from None
+
+
+def _create(
+    settings: Settings,
+    loaded: LoadedSession,
+    inputs: JobInputs,
+    out: str,
+    fingerprint: str,
+    registry: Registry,
+    store: DocumentStore,
+    secret: bytes,
+    supersede: Supersession | None,
+    today: dt.date,
+) -> OpenedJob:
+    """A new job, in one transaction (`open_job`)."""
     now = dt.datetime.now(dt.UTC)
     plan = JobPlan(
         today,
@@ -87,6 +112,7 @@ def open_job(
         jobs = ledger.jobs
         for old in jobs.open_for_folder(out):
             gone = jobs.abandon(old, reason=f"replaced by a newer command writing to {out}", at=now)
+            yearly.release_abandoned(ledger, old.id)
             lost = [u.certificate_no for u in gone if u.certificate_no]
             plan.warnings.append(
                 f"unfinished job {old.id} writing to this folder was abandoned"
@@ -119,6 +145,8 @@ def open_job(
             ),
             units,
         )
+        if supersede is None:  # a re-issue corrects an application already counted
+            yearly.record(ledger, loaded, secret, job.id, now=now)
         job.inputs = save_inputs(store, job.id, inputs)
     return OpenedJob(job.id, plan, plan.skipped, plan.warnings)
 

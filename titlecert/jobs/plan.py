@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from docgen.identifiers import grouped_token, licence_identifier
 from docgen.identity import ID_TYPE_LABELS
@@ -76,6 +78,14 @@ class JobPlan:
     def settings(self, settings: Settings) -> Settings:
         """`settings` with the values the job fixed."""
         return replace(settings, public_url=self.public_url, licence_type_code=self.licence_type_code)
+
+
+def session_identity(document: Mapping[str, Any]) -> tuple[str, str]:
+    """What makes two session files the same session (a correction of it): its committee and 批准文号
+    (the approval is what the awards are issued under, and part of every award's key). A job is
+    continued with a corrected session of its identity (titlecert.jobs.continuation); applications
+    of the same identity are one application (titlecert.jobs.yearly)."""
+    return document["committee"]["name"], document["approval"]["document_no"]
 
 
 def issue_key(secret: bytes, session: ReviewSession, applicant: Applicant) -> str:

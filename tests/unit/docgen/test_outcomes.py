@@ -304,3 +304,24 @@ def test_the_sample_generator_ends_a_few_of_each_kind_and_its_sessions_check_cle
         assert 1 <= counts[ended] <= 20, (ended, counts)
     assert [f for f in check_session(session, WorkCalendar()) if f.severity is Severity.ERROR] == []
     assert generate(400, seed=11)[0] == session
+
+
+# ---------------------------------------------------------------- one application a year
+
+
+def test_every_route_but_the_green_channel_is_the_normal_channel_and_counts_for_the_year() -> None:
+    from docgen.models import ROUTE_LABELS, Route
+    from docgen.outcomes import normal_channel, review_year, uses_the_years_application
+
+    session = load_session(SAMPLE_SESSION).session
+    assert review_year(session) == 2025  # the sitting's (2025-12-20), not the approval's (2026-01-12)
+    assert ROUTE_LABELS[Route.GREEN_CHANNEL] == "绿色通道"
+    failed, passed = session.applicants[0], session.applicants[2]
+    for route in Route:
+        for a in (failed, passed):
+            moved = a.model_copy(update={"route": route})
+            assert normal_channel(moved) is (route is not Route.GREEN_CHANNEL)
+            # A failed normal application used the year's one too; a green channel only by passing.
+            assert uses_the_years_application(session, moved) is (
+                route is not Route.GREEN_CHANNEL or a is passed
+            )

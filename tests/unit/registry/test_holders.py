@@ -35,3 +35,19 @@ def test_same_holder_id() -> None:
     assert same_holder_id(SECRET, "510104197311081606", stored.upper())
     assert not same_holder_id(SECRET, "510104197311081607", stored)
     assert not same_holder_id(SECRET, "", stored)
+
+
+def test_a_persons_name_sex_and_birth_date_have_a_keyed_hash_of_their_own() -> None:
+    import datetime as dt
+
+    from registry.holders import holder_person_hmac
+
+    born = dt.date(1986, 10, 14)
+    stored = holder_person_hmac(SECRET, "何华", "男", born)
+    assert len(stored) == 64
+    assert stored == holder_person_hmac(SECRET, " 何 华", "男", born)  # as typed, spaces and all
+    assert len({stored, holder_person_hmac(SECRET, "何华", "女", born)}) == 2
+    assert stored != holder_person_hmac(SECRET, "何华", "男", dt.date(1986, 10, 15))
+    assert stored != holder_person_hmac(SECRET[::-1], "何华", "男", born)
+    # Never equal to the hash of an ID number, whatever the text.
+    assert stored != holder_id_hmac(SECRET, "何华\x00男\x001986-10-14")
