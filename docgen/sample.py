@@ -295,6 +295,8 @@ NOT_ACCEPTED_RATE, TERMINATED_RATE, OBJECTION_UPHELD_RATE = 0.03, 0.015, 0.01
 """How often an application ends other than by the vote (a few in a few hundred)."""
 FEE_DAYS = [dt.date(2025, 11, d) for d in range(10, 15)]
 """The notice's payment window (item 六(五))."""
+AUDIT_END = dt.date(2025, 10, 31)
+"""The notice's audit ends (item 三): an application is refused (不予受理) by then."""
 
 
 def _outcome(
@@ -305,7 +307,8 @@ def _outcome(
     roll = rng.random()
     if roll < NOT_ACCEPTED_RATE:
         publicity_end = dt.date.fromisoformat(person["publicity"]["end"])
-        on = publicity_end + dt.timedelta(days=rng.randrange(5, 25))
+        late = publicity_end + dt.timedelta(days=rng.randrange(5, 25))
+        on = max(publicity_end + dt.timedelta(days=1), min(late, AUDIT_END))
         del person["vote"]
         return {
             **person,
