@@ -171,6 +171,17 @@ def loop_table(
     return t
 
 
+def passed_people_table(doc, loop: str, title_header: str = "评审通过资格"):  # type: ignore[no-untyped-def]
+    """The passed applicants' list, as the results list, the report and the draft notice print it."""
+    return loop_table(
+        doc,
+        ["序号", "姓名", "工作单位", "专业", title_header, "级别"],
+        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
+        [14, 24, 62, 28, 26, 16],
+        loop,
+    )
+
+
 def kv_table(doc, rows: list[tuple[str, str, str | None, str | None]], widths: list[float]):  # type: ignore[no-untyped-def]
     """Label/value pairs, two per row; a row with one pair spans the full width."""
     t = table(doc, widths, rows=len(rows))

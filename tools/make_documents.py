@@ -21,6 +21,7 @@ from docx_parts import (
     loop_table,
     page_break,
     para,
+    passed_people_table,
     portrait,
     seal_box,
     table,
@@ -103,13 +104,7 @@ def results_list() -> None:
     text(doc, "{{ preamble }}")
     control(doc, "{%p for g in groups %}")
     heading(doc, "{{ g.level }}（{{ g.count }}人）")
-    loop_table(
-        doc,
-        ["序号", "姓名", "工作单位", "专业", "评审通过资格", "级别"],
-        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
-        [14, 24, 62, 28, 26, 16],
-        "p in g.people",
-    )
+    passed_people_table(doc, "p in g.people")
     control(doc, "{%p endfor %}")
     text(doc, "公示期：{{ start }}至{{ end }}（{{ days }}个工作日）。")
     text(
@@ -191,13 +186,7 @@ def review_report() -> None:
     text(doc, "　　评审终止人员：{{ terminated }}。")
     control(doc, "{%p endif %}")
     heading(doc, "三、评审通过人员名单")
-    loop_table(
-        doc,
-        ["序号", "姓名", "工作单位", "专业", "评审通过资格", "级别"],
-        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
-        [14, 24, 62, 28, 26, 16],
-        "p in people",
-    )
+    passed_people_table(doc, "p in people")
     heading(doc, "四、报送时限")
     text(
         doc,

@@ -1,7 +1,19 @@
 """The draft confirmation notice and result letter templates (see make_templates): letters of the
 committee's own in the 公文 layout (title, 主送机关, body, list, signature with the one e-seal)."""
 
-from docx_parts import CENTER, RIGHT, TEMPLATES, control, heading, loop_table, para, portrait, text, title
+from docx_parts import (
+    CENTER,
+    RIGHT,
+    TEMPLATES,
+    control,
+    heading,
+    loop_table,
+    para,
+    passed_people_table,
+    portrait,
+    text,
+    title,
+)
 
 COMMITTEE_CAPTION = "评委会（电子印章）"
 """docgen.anchors.COMMITTEE_SEAL_CAPTIONS: where the committee's seal goes."""
@@ -33,13 +45,7 @@ def draft_notice() -> None:
     heading(doc, "附件：评审通过人员名单（{{ count }}人）")
     control(doc, "{%p for g in groups %}")
     para(doc, "{{ g.level }}（{{ g.count }}人）", "黑体", 11, align=CENTER)
-    loop_table(
-        doc,
-        ["序号", "姓名", "工作单位", "专业", "资格名称", "级别"],
-        ["p.index", "p.name", "p.employer", "p.speciality", "p.title", "p.level"],
-        [14, 24, 62, 28, 26, 16],
-        "p in g.people",
-    )
+    passed_people_table(doc, "p in g.people", "资格名称")
     control(doc, "{%p endfor %}")
     _signature(doc, "报送日期：{{ submitted_on }}")
     doc.core_properties.title = "代拟职称资格确认通知"
