@@ -75,7 +75,9 @@ def test_issue_verify_and_retimestamp_with_the_store_on_s3(endpoint: str, tmp_pa
 
     with serve_pki(inst):
         out = inst.run("archive", "retimestamp").stdout
-    assert "3 renewed, 0 still current, 0 failed" in out  # B-B copies upgraded to B-LTA in the bucket
+    assert (
+        "4 renewed, 0 still current, 0 failed" in out
+    )  # B-B copies (award and draft notice) upgraded to B-LTA in the bucket
     renewed, metadata = stored(endpoint, certificate["storage_key"])
     assert renewed.startswith(pdf) and len(renewed) > len(pdf)
     report = verify(inst, renewed, tmp_path / "renewed.pdf")

@@ -88,9 +88,11 @@ def test_ten_years_later_the_retimestamped_copy_validates_offline(
         with pki_in_process(inst):
             code, out = cli(inst, "archive", "retimestamp")
         assert code == 0, out
-        assert "3 renewed, 0 still current, 0 failed" in out  # the certificate and both review forms
+        assert (
+            "4 renewed, 0 still current, 0 failed" in out
+        )  # the certificate, both review forms, the draft notice
         with pki_in_process(inst):
-            assert "0 renewed, 3 still current" in cli(inst, "archive", "retimestamp")[1]
+            assert "0 renewed, 4 still current" in cli(inst, "archive", "retimestamp")[1]
     assert archive_copy.read_bytes().startswith(holder_copy.read_bytes())  # appended, never rewritten
 
     # Ten years on, every certificate of the original seals has expired; nothing is online.
@@ -130,7 +132,7 @@ def test_with_the_tsa_down_nothing_is_renewed_or_lost(archived: tuple[Instance, 
     before = archive_copy.read_bytes()
     code, out = cli(inst, "archive", "retimestamp", "--before", "2100-01-01")
     assert code == 1
-    assert "0 renewed, 0 still current, 3 failed" in out
-    assert out.count(f"the time-stamping authority at {inst.pki_url}/tsa does not answer") == 3, out
+    assert "0 renewed, 0 still current, 4 failed" in out
+    assert out.count(f"the time-stamping authority at {inst.pki_url}/tsa does not answer") == 4, out
     assert archive_copy.read_bytes() == before
     assert verify(inst, archive_copy)["status"] == "valid"
