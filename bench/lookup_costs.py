@@ -63,9 +63,12 @@ Step = tuple[str, Callable[[], None], Callable[[], None]]
 
 def steps(app: Any) -> list[Step]:
     """What is taken away, in order, each with its undoing."""
+    import flask_wtf.csrf
+
     import verify.web as site
     import verify.web.api as api
     import verify.web.channels as channels
+    import verify.web.forms as forms
 
     def swap(targets: list[tuple[Any, str, Any]]) -> tuple[Callable[[], None], Callable[[], None]]:
         saved = [(obj, name, getattr(obj, name)) for obj, name, _ in targets if hasattr(obj, name)]
@@ -86,9 +89,6 @@ def steps(app: Any) -> list[Step]:
     globals_ = app.jinja_env.globals
     saved_globals = dict(globals_)
 
-    def no_csrf() -> None:
-        globals_["csrf_token"] = lambda: "x"
-
     def no_babel() -> None:
         app.jinja_env.install_gettext_callables(
             lambda s: s, lambda s, p, n: s if n == 1 else p, newstyle=True
@@ -108,7 +108,10 @@ def steps(app: Any) -> list[Step]:
             "the registry read",
             *swap([(m, "lookup_token", lru_cache(None)(m.lookup_token)) for m in (site, api)]),
         ),
-        ("CSRF token and session cookie", no_csrf, restore("csrf_token")),
+        (
+            "CSRF token and session cookie",
+            *swap([(flask_wtf.csrf, "generate_csrf", lambda: "x"), (forms, "csrf_token", lambda: "x")]),
+        ),
         ("Babel's gettext calls", no_babel, restore("gettext", "ngettext", "pgettext", "npgettext")),
         (
             "INFO logging (access line, lookup line)",

@@ -46,7 +46,8 @@ def install(app: Flask, secret: bytes | None) -> None:
     )
     csrf.init_app(app)
     app.session_interface = _Sessions()
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    # Flask-WTF offers its generate_csrf as a context processor, which a global cannot override.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.extensions[EXTENSION] = set()
     # An app-level hook: APIFlask's document generator expects only API blueprints to have their own.
     app.before_request(_protect)
