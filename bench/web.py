@@ -1,28 +1,38 @@
 """Benchmark: the verify site under load from a second process, against baselines measured in the
 same run.
 
-Usage: .venv/bin/python bench/web.py [--duration S] [--connections N] [--upload-duration S]
+Usage: .venv/bin/python bench/web.py [--rounds R] [--duration S] [--connections N] [--rate R]
+                                     [--before CHECKOUT] [--upload-duration S] [--keep DIR]
 
 Builds a throwaway instance (`titlecert demo --no-serve`, about 30 s), then:
 
-- starts `titlecert serve` (gunicorn, TITLECERT_WEB_WORKERS / _THREADS as configured) and, with the
-  same gunicorn settings through the same code (titlecert.server.run), a minimal Flask app whose
-  one endpoint answers "hello";
-- loads each endpoint on loopback from a separate process (bench/load.py: asyncio + aiohttp, N
-  concurrent keep-alive connections, a fixed duration after a warm-up): the hello endpoint,
-  `GET /v/<token>` and `GET /api/v1/certificates/<token>` over the issued tokens;
-- uploads an issued certificate to `POST /api/v1/verify` for a while, and validates the same file's
-  two signatures in-process with pyHanko's `validate_pdf_signature` for as long.
+- starts `titlecert serve` (gunicorn, TITLECERT_WEB_WORKERS / _THREADS as configured) with this
+  checkout's code and, with the same gunicorn settings through the same code
+  (titlecert.server.run), a minimal Flask app whose one endpoint answers "hello"; with `--before`,
+  also `titlecert serve` with another checkout's code over the same instance (what a change
+  gained, in the same run);
+- loads each endpoint on loopback from a separate process (bench/load.py: asyncio + aiohttp,
+  keep-alive connections, no cookies sent back, a warm-up not counted), R rounds, the endpoints
+  taking turns in each: at saturation (N connections, closed loop, S seconds) and at a fixed
+  offered load (open loop, R requests a second): the hello endpoint, `GET /v/<token>` and
+  `GET /api/v1/certificates/<token>` over the issued tokens. The lookup limit is lifted for the
+  run (the limiter still counts every request: one client here stands for many);
+- unless `--upload-duration 0`: uploads an issued certificate to `POST /api/v1/verify` for a
+  while, and validates the same file's signatures in-process with pyHanko for as long.
 
-Prints a Markdown table for docs/performance.md. Everything shares the machine's cores: the
-load generator too, so the hello row is the ceiling this harness can show, not gunicorn's.
+Prints Markdown tables for docs/performance.md: medians over the rounds with their range, and
+each endpoint's throughput as a multiple of hello's in the same round. Everything shares the
+machine's cores: the load generator too, so the hello row is the ceiling this harness can show,
+not gunicorn's.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,7 +90,13 @@ def background(argv: list[str], env: dict[str, str], probe: str, log: Path) -> I
 
 
 def load(
-    urls: list[str], *, duration: float, connections: int, method: str = "GET", upload: Path | None = None
+    urls: list[str],
+    *,
+    duration: float,
+    connections: int,
+    method: str = "GET",
+    upload: Path | None = None,
+    rate: float | None = None,
 ) -> dict[str, float]:
     """Run bench/load.py in its own process; its JSON summary."""
     argv = [
@@ -92,10 +108,13 @@ def load(
         str(connections),
         "--method",
         method,
+        "--no-cookies",
         *urls,
     ]
     if upload:
         argv += ["--upload", str(upload)]
+    if rate:
+        argv += ["--rate", str(rate)]
     proc = subprocess.run(argv, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(proc.stdout)
     return result
@@ -118,6 +137,8 @@ def raw_validation(pdf: Path, settings_env: dict[str, str], duration: float) -> 
         start = time.perf_counter()
         reader = PdfFileReader(io.BytesIO(data), strict=True)
         for emb in reader.embedded_signatures:
+            if emb.sig_object_type != "/Sig":  # the archive time stamps of a B-LTA file
+                continue
             context = ValidationContext(trust_roots=list(trust.anchors), allow_fetching=False)
             status = validate_pdf_signature(emb, context)
             if not status.bottom_line:
@@ -140,18 +161,27 @@ def row(name: str, r: dict[str, float]) -> str:
     )
 
 
+def spread(values: list[float], digits: int = 0) -> str:
+    """The median, with the range when there are several."""
+    med = f"{statistics.median(values):.{digits}f}"
+    return med if len(values) < 2 else f"{med} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per lookup endpoint")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent connections for lookups")
-    parser.add_argument("--upload-duration", type=float, default=30.0, help="seconds of uploads")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every lookup load")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of each load")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections at saturation")
+    parser.add_argument("--rate", type=float, default=500.0, help="requests a second of the fixed load")
+    parser.add_argument("--before", type=Path, default=None, help="also serve this checkout's code")
+    parser.add_argument("--upload-duration", type=float, default=30.0, help="seconds of uploads (0: none)")
     parser.add_argument("--upload-connections", type=int, default=4)
     parser.add_argument("--keep", type=Path, default=None, help="use (and keep) this folder for the instance")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="titlecert-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    port, hello_port = free_port(), free_port()
+    port, hello_port, before_port = free_port(), free_port(), free_port()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -162,68 +192,125 @@ def main() -> None:
             "TITLECERT_HOME": str(work / "home"),
             "TITLECERT_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "TITLECERT_PKI_URL": f"http://127.0.0.1:{free_port()}",
+            "PYTHONPATH": str(BENCH.parent),  # this checkout's code, whichever the virtualenv names
         }
     )
-    print(f"issuing the demo session into {work} ...", file=sys.stderr)
-    issued = subprocess.run(
-        [str(TITLECERT), "demo", "--no-serve", "--out", str(work / "out")],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    certificates = [d for d in json.loads(issued.stdout)["documents"] if d["kind"] == "certificate"]
-    if not certificates:  # a kept folder: the first run's manifest has the URLs
-        manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
-        certificates = [d for d in manifest["documents"] if d["kind"] == "certificate"]
+    manifest = work / "out" / "manifest.json"
+    if manifest.is_file():  # a kept folder: issued by an earlier run
+        documents = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    else:
+        print(f"issuing the demo session into {work} ...", file=sys.stderr)
+        issued = subprocess.run(
+            [str(TITLECERT), "demo", "--no-serve", "--out", str(work / "out")],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        documents = json.loads(issued.stdout)["documents"]
+    certificates = [d for d in documents if d["kind"] == "certificate"]
     tokens = [d["verify_url"].rsplit("/", 1)[1] for d in certificates]
     pdf = Path(certificates[0]["path"])
     from titlecert.settings import from_env
 
     web = from_env(env).web
+    # One client stands for the many a site serves: the limit is lifted, the limiter still counts.
+    served = {**env, "TITLECERT_RATE_LIMIT_LOOKUP": "1000000000/minute"}
     base = f"http://127.0.0.1:{port}"
-    rows = []
-    serve = [str(TITLECERT), "serve", "--port", str(port)]
-    hello = [sys.executable, __file__, "--hello", str(hello_port)]
-    with (
-        background(serve, env, f"{base}/healthz", work / "serve.log"),
-        background(hello, env, f"http://127.0.0.1:{hello_port}/hello", work / "hello.log"),
-    ):
-        lookups = [
+    servers = [
+        ([str(TITLECERT), "serve", "--port", str(port)], served, f"{base}/healthz", work / "serve.log"),
+        (
+            [sys.executable, __file__, "--hello", str(hello_port)],
+            env,
+            f"http://127.0.0.1:{hello_port}/hello",
+            work / "hello.log",
+        ),
+    ]
+    endpoints = [
+        (
+            "minimal Flask app, `GET /hello` (same gunicorn settings)",
+            [f"http://127.0.0.1:{hello_port}/hello"],
+        ),
+        ("scan page, `GET /v/<token>`", [f"{base}/v/{t}" for t in tokens]),
+        ("API, `GET /api/v1/certificates/<token>`", [f"{base}/api/v1/certificates/{t}" for t in tokens]),
+    ]
+    if args.before:
+        old = f"http://127.0.0.1:{before_port}"
+        servers.append(
             (
-                "minimal Flask app, `GET /hello` (same gunicorn settings)",
-                [f"http://127.0.0.1:{hello_port}/hello"],
-            ),
-            ("scan page, `GET /v/<token>`", [f"{base}/v/{t}" for t in tokens]),
-            ("API, `GET /api/v1/certificates/<token>`", [f"{base}/api/v1/certificates/{t}" for t in tokens]),
+                [str(TITLECERT), "serve", "--port", str(before_port)],
+                {**served, "PYTHONPATH": str(args.before.resolve())},
+                f"{old}/healthz",
+                work / "serve-before.log",
+            )
+        )
+        endpoints += [
+            ("scan page, before", [f"{old}/v/{t}" for t in tokens]),
+            ("API, before", [f"{old}/api/v1/certificates/{t}" for t in tokens]),
         ]
-        for name, urls in lookups:
-            print(f"loading: {name} ...", file=sys.stderr)
-            rows.append(row(name, load(urls, duration=args.duration, connections=args.connections)))
-        print("uploading ...", file=sys.stderr)
-        uploads = load(
-            [f"{base}/api/v1/verify"],
-            duration=args.upload_duration,
-            connections=args.upload_connections,
-            method="POST",
-            upload=pdf,
-        )
-    rows.append(row(f"upload, `POST /api/v1/verify` ({args.upload_connections} connections)", uploads))
-    print("validating in-process ...", file=sys.stderr)
-    rows.append(
-        row(
-            "raw pyHanko `validate_pdf_signature`, both seals, in-process (1 thread)",
-            raw_validation(pdf, env, args.upload_duration),
-        )
-    )
+    saturated: dict[str, list[dict[str, float]]] = {name: [] for name, _ in endpoints}
+    paced: dict[str, list[dict[str, float]]] = {name: [] for name, _ in endpoints}
+    started = os.getloadavg()[0]
+    with contextlib.ExitStack() as stack:
+        for argv, server_env, probe, log in servers:
+            stack.enter_context(background(argv, server_env, probe, log))
+        for r in range(args.rounds):
+            for name, urls in endpoints:
+                print(f"round {r + 1}: {name} ...", file=sys.stderr)
+                saturated[name].append(load(urls, duration=args.duration, connections=args.connections))
+                paced[name].append(load(urls, duration=args.duration, connections=256, rate=args.rate))
+        uploads = None
+        if args.upload_duration > 0:
+            print("uploading ...", file=sys.stderr)
+            uploads = load(
+                [f"{base}/api/v1/verify"],
+                duration=args.upload_duration,
+                connections=args.upload_connections,
+                method="POST",
+                upload=pdf,
+            )
+    ended = os.getloadavg()[0]
+    hello = endpoints[0][0]
     print(
         f"\nRun of {dt.date.today().isoformat()}: gunicorn gthread, {web.workers} workers x {web.threads} "
-        f"threads; lookups {args.connections} connections for {args.duration:.0f} s each, uploads "
-        f"{args.upload_duration:.0f} s; {os.cpu_count()} cores shared by server and load generator.\n"
+        f"threads; {args.rounds} rounds of {args.duration:.0f} s per load; {os.cpu_count()} cores shared "
+        f"by the servers and the load generator; load average {started:.1f} at the start, "
+        f"{ended:.1f} at the end.\n"
     )
-    print("| what | per second | p50 ms | p99 ms | requests | errors |")
+    print(f"At saturation ({args.connections} connections), median (range) of {args.rounds} rounds:\n")
+    print("| what | per second | × hello | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    for name, _ in endpoints:
+        runs = saturated[name]
+        ratios = [run["rps"] / h["rps"] for run, h in zip(runs, saturated[hello], strict=True)]
+        print(
+            f"| {name} | {spread([x['rps'] for x in runs])} | {spread(ratios, 2)} "
+            f"| {spread([x['p50_ms'] for x in runs], 1)} | {spread([x['p99_ms'] for x in runs], 1)} "
+            f"| {sum(int(x['errors']) for x in runs)} |"
+        )
+    print(
+        f"\nAt {args.rate:.0f} requests a second offered (open loop), median (range) of "
+        f"{args.rounds} rounds:\n"
+    )
+    print("| what | answered per second | p50 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|")
+    for name, _ in endpoints:
+        runs = paced[name]
+        print(
+            f"| {name} | {spread([x['rps'] for x in runs])} | {spread([x['p50_ms'] for x in runs], 1)} "
+            f"| {spread([x['p99_ms'] for x in runs], 1)} | {sum(int(x['errors']) for x in runs)} |"
+        )
+    if uploads is not None:
+        print("\n| what | per second | p50 ms | p99 ms | requests | errors |")
+        print("|---|---|---|---|---|---|")
+        print(row(f"upload, `POST /api/v1/verify` ({args.upload_connections} connections)", uploads))
+        print("validating in-process ...", file=sys.stderr)
+        print(
+            row(
+                "raw pyHanko `validate_pdf_signature`, both seals, in-process (1 thread)",
+                raw_validation(pdf, env, args.upload_duration),
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.errors import RegistryError, Unavailable
 from registry.ledger import Ledger
+from registry.repository import PublicRecord, public_by_token
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -84,8 +85,20 @@ class Registry:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield Ledger(session)
         except (OperationalError, InterfaceError) as e:
-            reason = str(e.orig if e.orig is not None else e).strip().splitlines()[0]
-            raise Unavailable(f"the registry at {self.safe_url} cannot be used just now: {reason}") from e
+            raise self._unavailable(e) from e
+
+    def public_by_token(self, token: str) -> PublicRecord | None:
+        """The public columns of the certificate `token` names, read as they are now (no cache: a
+        revocation shows on the next lookup). Raises Unavailable as `transaction` does."""
+        try:
+            with self.engine.connect() as connection:
+                return public_by_token(connection, token)
+        except (OperationalError, InterfaceError) as e:
+            raise self._unavailable(e) from e
+
+    def _unavailable(self, e: OperationalError | InterfaceError) -> Unavailable:
+        reason = str(e.orig if e.orig is not None else e).strip().splitlines()[0]
+        return Unavailable(f"the registry at {self.safe_url} cannot be used just now: {reason}")
 
     def ping(self) -> bool:
         """Whether the registry answers: the database is reachable and its certificates table readable."""

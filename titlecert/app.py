@@ -20,6 +20,7 @@ from titlecert.clerks import web as clerks
 from titlecert.clerks.auth import ClerkServices
 from titlecert.receipts import ReceiptDesk, receipts_configured
 from titlecert.settings import Settings
+from verify.logwriter import VerificationWriter
 from verify.statement import Statement
 from verify.web import VerifyServices, api, limits
 from verify.web.logs import RedactTokens
@@ -78,6 +79,9 @@ def _verify_services(components: Components) -> VerifyServices:
         session_secret=secret,
         revocation=settings.revocation,
         receipts=_receipts(settings),
+        # Written by a thread of each worker (started there, flushed at its exit): a lookup does not
+        # wait for the database's commit (docs/performance.md, "Lookups at the framework's speed").
+        verifications=VerificationWriter(components.registry),
     )
 
 

@@ -10,8 +10,14 @@ def lookup_token(registry: Registry, token: str) -> CertificateView | None:
     """The certificate a QR token names; None alike for unknown and malformed tokens."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
+    record = registry.public_by_token(token)
+    return CertificateView.of(record) if record else None
+
+
+def lookup_number(registry: Registry, certificate_no: str) -> CertificateView | None:
+    """The public view of the certificate numbered `certificate_no` (None: no such certificate)."""
     with registry.transaction() as ledger:
-        record = ledger.certificates.by_token(token)
+        record = ledger.certificates.by_number(certificate_no)
         return CertificateView.of(record) if record else None
 
 
@@ -30,4 +36,4 @@ def lookup_successor(registry: Registry, token: str) -> CertificateView | None:
         return CertificateView.of(successor) if successor is not record else None
 
 
-__all__ = ["TOKEN_PATTERN", "lookup_successor", "lookup_token"]
+__all__ = ["TOKEN_PATTERN", "lookup_number", "lookup_successor", "lookup_token"]

@@ -1,7 +1,8 @@
 """What the public may see of a registered certificate, and the registry's word on it."""
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from registry.chinatime import as_utc
 
 if TYPE_CHECKING:  # the registry's models need SQLAlchemy; a report read offline does not
     from registry.models import CertificateRecord
+    from registry.repository import PublicRecord
 
 
 class Status(StrEnum):
@@ -71,8 +73,14 @@ class CertificateView:
     """SHA-256 of the archive copy when it was re-time-stamped since issue (None: it is the issued
     file); the renewed copy carries the same seals and also verifies."""
 
+    def fingerprint(self) -> str:
+        """A digest of every field: equal fingerprints, the same view (what a receipt form signs
+        so that POST /receipt can tell whether the registry has changed since the page)."""
+        text = "\x1f".join(str(getattr(self, f.name)) for f in fields(self))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
     @classmethod
-    def of(cls, r: "CertificateRecord") -> "CertificateView":
+    def of(cls, r: "CertificateRecord | PublicRecord") -> "CertificateView":
         return cls(
             certificate_no=r.certificate_no,
             status=Status(r.status),

@@ -15,6 +15,8 @@ from enum import StrEnum
 from registry.chinatime import as_utc
 from registry.db import Registry
 from registry.lifecycle import lineage
+from registry.verifications import Verification
+from verify.logwriter import VerificationWriter
 from verify.registered import CertificateView
 
 log = logging.getLogger(__name__)
@@ -98,18 +100,24 @@ def note_verification(
     verdict: str,
     address: str | None,
     user_agent: str | None,
+    writer: VerificationWriter | None = None,
 ) -> None:
-    """Note a verification in the holder's log. Never raises: a failure is logged and ignored, so
-    the verification it describes still answers."""
+    """Note a verification in the holder's log: queued for `writer`'s thread, or written now
+    without one. Never raises: a failure is logged and ignored, so the verification it describes
+    still answers."""
     try:
+        entry = Verification(
+            certificate_no,
+            channel=channel.value,
+            verdict=verdict,
+            requester=describe_requester(address, user_agent),
+            at=dt.datetime.now(dt.UTC),
+        )
+        if writer is not None:
+            writer.note(entry)
+            return
         with registry.transaction() as ledger:
-            ledger.verifications.record(
-                certificate_no,
-                channel=channel.value,
-                verdict=verdict,
-                requester=describe_requester(address, user_agent),
-                at=dt.datetime.now(dt.UTC),
-            )
+            ledger.verifications.record_many([entry])
     except Exception:  # whatever went wrong (database down, disk full), the verification must answer
         log.warning("could not note a %s verification of %s", channel.value, certificate_no, exc_info=True)
 
@@ -122,18 +130,24 @@ def note_token_verification(
     verdict: str,
     address: str | None,
     user_agent: str | None,
+    writer: VerificationWriter | None = None,
 ) -> None:
     """`note_verification` for the certificate a QR token names (nothing for an unknown token)."""
     try:
-        with registry.transaction() as ledger:
-            record = ledger.certificates.by_token(token)
-            number = record.certificate_no if record is not None else None
+        record = registry.public_by_token(token)
+        number = record.certificate_no if record is not None else None
     except Exception:  # as in note_verification: never fail the verification
         log.warning("could not find the certificate of a %s verification", channel.value, exc_info=True)
         return
     if number is not None:
         note_verification(
-            registry, number, channel=channel, verdict=verdict, address=address, user_agent=user_agent
+            registry,
+            number,
+            channel=channel,
+            verdict=verdict,
+            address=address,
+            user_agent=user_agent,
+            writer=writer,
         )
 
 

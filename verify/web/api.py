@@ -21,7 +21,7 @@ from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.problems import Problem, ResponsesDoc, problem, responses
 from verify.web.schemas import Certificate, Holder, MatchRequest, MatchResult, Report, Upload
-from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note
+from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note, noted_so_far
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,7 @@ def get_holder(secret: str) -> HolderView | Response:
     masked as on the scan page, and every scan, lookup, upload and match check of them, newest
     first, with the verifier's network (/24 or /48) and browser family, never their address. An
     unknown secret gets the same 404 as an unknown code."""
+    noted_so_far()
     view = holder_view(_registry(), secret)
     return view if view is not None else problem(404)
 

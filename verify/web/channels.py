@@ -23,12 +23,11 @@ from verify.certificates import lookup_token
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery
 from verify.registered import CertificateView
-from verify.statement import Statement
 from verify.typed import normalise_certificate_no, normalise_page_code, normalise_token
 from verify.web.labels import STATUS_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
-from verify.web.receipts import receipt_form_value
+from verify.web.receipts import lookup_receipt_form
 from verify.web.schemas import MatchRequest
 from verify.web.services import current_services, match_and_note
 
@@ -50,7 +49,7 @@ def scan_page(view: CertificateView | None, token: str, status: int = 200, **ext
         domain=current_services().verify_domain,
         token=token,
         checked_at=now,
-        receipt_form=receipt_form_value(Statement.of_lookup(view, at=now)) if view is not None else None,
+        receipt_form=lookup_receipt_form(view, now) if view is not None else None,
         **extra,
     )
     return html, (status if view is not None else 404)

@@ -8,13 +8,18 @@ from (`Sec-Fetch-Site`, or an `Origin` other than `null`) must say this site whe
 The API takes no cookies and needs no token.
 """
 
+import hashlib
 import hmac
+import os
 import secrets
 from hashlib import sha256
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 EXTENSION = "titlecert.forms"
 TOKEN_HOURS = 8
@@ -40,9 +45,56 @@ def install(app: Flask, secret: bytes | None) -> None:
         WTF_CSRF_TIME_LIMIT=TOKEN_HOURS * 3600,
     )
     csrf.init_app(app)
+    app.session_interface = _Sessions()
+    # Flask-WTF offers its generate_csrf as a context processor, which a global cannot override.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.extensions[EXTENSION] = set()
     # An app-level hook: APIFlask's document generator expects only API blueprints to have their own.
     app.before_request(_protect)
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its serializer made once per key instead of twice a request."""
+
+    _made: tuple[object, Any] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self._made
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        serializer: URLSafeTimedSerializer | None = made[1]
+        return serializer
+
+
+_CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, which its check expects
+_CSRF_FIELD = "csrf_token"
+
+
+def csrf_token() -> str:
+    """What a form carries: Flask-WTF's generate_csrf (the same token, the same session entry),
+    its serializer made once per key instead of once a page."""
+    token: str | None = g.get(_CSRF_FIELD)
+    if token is None:
+        if _CSRF_FIELD not in session:
+            session[_CSRF_FIELD] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
+        token = _csrf_serializer().dumps(session[_CSRF_FIELD])
+        setattr(g, _CSRF_FIELD, token)
+    return token
+
+
+def _csrf_serializer() -> URLSafeTimedSerializer:
+    key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if not key:  # as Flask-WTF: install() always sets one
+        raise RuntimeError("A secret key is required to use CSRF.")
+    made = current_app.extensions.get("titlecert.csrf-serializer")
+    if made is None or made[0] != key:
+        made = current_app.extensions["titlecert.csrf-serializer"] = (
+            key,
+            URLSafeTimedSerializer(key, salt=_CSRF_SALT),
+        )
+    serializer: URLSafeTimedSerializer = made[1]
+    return serializer
 
 
 def protect(app: Flask, blueprint: str) -> None:
@@ -66,4 +118,4 @@ def _same_origin() -> None:
         raise CSRFError("a form posted from another origin")
 
 
-__all__ = ["EXTENSION", "csrf", "install", "protect", "session_key"]
+__all__ = ["EXTENSION", "csrf", "csrf_token", "install", "protect", "session_key"]

@@ -14,6 +14,7 @@ from registry.db import Registry
 from signing.trust import RevocationSources, TrustSettings
 from verify.checks import Analyser
 from verify.errors import MatchUnavailable
+from verify.logwriter import VerificationWriter
 from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
@@ -49,6 +50,9 @@ class VerifyServices:
     nobody)."""
     receipts: Callable[[Statement], bytes] | None = None
     """Makes a statement's sealed receipt PDF, raising ReceiptUnavailable (None: no receipts)."""
+    verifications: VerificationWriter | None = None
+    """Writes the holders' verification log off the request path (None: each request writes its
+    own entry before answering)."""
 
 
 def current_services() -> VerifyServices:
@@ -60,15 +64,25 @@ def current_services() -> VerifyServices:
 def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
     """Note a verification of a registered certificate for its holder (never fails the request)."""
     if certificate_no:
-        agent = request.headers.get("User-Agent")
+        services = current_services()
         note_verification(
-            current_services().registry,
+            services.registry,
             certificate_no,
             channel=channel,
             verdict=verdict,
             address=request.remote_addr,
-            user_agent=agent,
+            user_agent=request.headers.get("User-Agent"),
+            writer=services.verifications,
         )
+
+
+def noted_so_far() -> None:
+    """Wait (briefly) until what this process has noted is written: before a holder reads their
+    log, so that a verification answered here is on it. Other processes' writers write theirs
+    within milliseconds of answering (verify.logwriter)."""
+    writer = current_services().verifications
+    if writer is not None and not writer.flush(timeout=2.0):
+        log.warning("the verification log writer is behind; the holder's list may miss the newest")
 
 
 def match_and_note(token: str, query: MatchQuery, *, via: str) -> bool | None:
@@ -97,5 +111,6 @@ def match_and_note(token: str, query: MatchQuery, *, via: str) -> bool | None:
             verdict="match" if answer else "mismatch",
             address=request.remote_addr,
             user_agent=request.headers.get("User-Agent"),
+            writer=services.verifications,
         )
     return answer

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from verify.transparency import holder_view
 from verify.web.labels import STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
-from verify.web.services import current_services
+from verify.web.services import current_services, noted_so_far
 
 bp = Blueprint("transparency", __name__, template_folder="templates")
 
@@ -40,6 +40,7 @@ def _not_found_page() -> tuple[str, int]:
 @bp.get("/h/<secret>")
 @limited(Limited.LOOKUP)
 def holder_page(secret: str) -> tuple[str, int]:
+    noted_so_far()
     view = holder_view(current_services().registry, secret)
     if view is None:
         return _not_found_page()

@@ -2,6 +2,7 @@
 the receipt states what the page said, a forged or stale form makes nothing, the limits and the
 CSRF guard apply, and a site without the verification service's key offers no receipts."""
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from itertools import count
@@ -15,6 +16,7 @@ from itsdangerous import URLSafeTimedSerializer
 from registry.db import Registry
 from signing.trust import TrustSettings
 from tests.records import certificate_record
+from verify.certificates import lookup_token
 from verify.errors import ReceiptUnavailable
 from verify.ratelimits import RateLimits
 from verify.statement import Statement, Via
@@ -140,3 +142,45 @@ def test_without_the_verification_service_key_no_receipt_is_offered(registry: Re
     assert csrf
     assert client.post("/receipt", data={"csrf_token": csrf.group(1), "statement": "x"}).status_code == 404
     limits.close(app)
+
+
+def test_a_scan_page_signs_only_what_rebuilds_its_statement(registry: Registry, maker: Maker) -> None:
+    """The form carries no certificate data, yet the receipt states the page's statement exactly."""
+    token, number = "RCPTCOMPACTKLMNOPQRSTUVWXYZ23456", "CQZC2026000374"
+    with registry.transaction() as ledger:
+        ledger.certificates.add(certificate_record(number, token=token, approval_no="渝职改办〔2026〕374号"))
+    app = make_app(registry, maker)
+    client = app.test_client()
+    form = form_of_token(client, token)
+    assert len(form["statement"]) < 200 and "张" not in form["statement"]
+    assert client.post("/receipt", data=form).status_code == 200
+    [statement] = maker.made
+    view = lookup_token(registry, token)
+    assert view is not None
+    assert statement == Statement.of_lookup(view, at=statement.verified_at, number=statement.number)
+    limits.close(app)
+
+
+def test_a_scan_page_from_before_a_revocation_makes_no_receipt_after_it(
+    registry: Registry, maker: Maker
+) -> None:
+    """A receipt never states what the page did not: once the registry has changed, verify again."""
+    token, number = "RCPTSTALEJKLMNOPQRSTUVWXYZ234567", "CQZC2026000375"
+    with registry.transaction() as ledger:
+        ledger.certificates.add(certificate_record(number, token=token, approval_no="渝职改办〔2026〕375号"))
+    app = make_app(registry, maker)
+    client = app.test_client()
+    form = form_of_token(client, token)
+    with registry.transaction() as ledger:
+        ledger.certificates.revoke(number, reason="评审终止", at=dt.datetime.now(dt.UTC))
+    assert client.post("/receipt", data=form).status_code == 400
+    assert maker.made == []
+    fresh = form_of_token(client, token)
+    assert client.post("/receipt", data=fresh).status_code == 200
+    assert [s.outcome for s in maker.made] == [Case.REVOKED]
+    limits.close(app)
+
+
+def form_of_token(client: FlaskClient, token: str) -> dict[str, str]:
+    form = client.get(f"/v/{token}").text.split('id="receipt-form"')[1]
+    return dict(re.findall(r'name="(csrf_token|statement)" value="([^"]+)"', form))
