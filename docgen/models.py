@@ -18,6 +18,8 @@ from docgen.chains import REPORTING_CHAIN_LABELS as REPORTING_CHAIN_LABELS  # re
 from docgen.chains import ReportingChain as ReportingChain  # re-exported
 from docgen.identity import IdType, check_id, credit_code_problem
 from docgen.opinions import ExpertOpinion, FormFilledOn, Presiding, UnitOpinion
+from docgen.routes import ROUTE_LABELS as ROUTE_LABELS  # re-exported
+from docgen.routes import Route as Route  # re-exported
 from docgen.text import clean_text, normalise_id
 
 Text = Annotated[str, AfterValidator(clean_text), Field(min_length=1, max_length=200)]
@@ -59,29 +61,6 @@ class Level(StrEnum):
     INTERMEDIATE = "中级"
     ASSISTANT = "助理级"
     JUNIOR = "员级"
-
-
-class Route(StrEnum):
-    """The declaration route (申报渠道)."""
-
-    NORMAL = "normal"
-    AID = "aid"
-    RURAL = "rural_revitalisation"
-    HIGH_SKILL = "high_skill_bridging"
-    QUALIFICATION = "qualification_correspondence"
-    GREEN_CHANNEL = (
-        "green_channel"  # not the normal channel (正常申报渠道): docs/domain.md, "One application a year"
-    )
-
-
-ROUTE_LABELS: dict[Route, str] = {
-    Route.NORMAL: "正常申报",
-    Route.AID: "援派（援外、援藏、援疆、援青）",
-    Route.RURAL: "乡村振兴",
-    Route.HIGH_SKILL: "高技能人才贯通",
-    Route.QUALIFICATION: "职业资格对应",
-    Route.GREEN_CHANNEL: "绿色通道",
-}
 
 
 class AchievementCategory(StrEnum):
