@@ -165,12 +165,20 @@ def _passed_rows(session: ReviewSession, applicants: list[Applicant]) -> list[di
 
 
 def _passed_by_level(session: ReviewSession) -> list[tuple[Level, list[Applicant]]]:
-    groups = []
-    for level in Level:
-        people = [a for a in session.applicants if a.applied.level is level and passed_vote(session, a)]
-        if people:
-            groups.append((level, people))
-    return groups
+    return _by_level([a for a in session.applicants if passed_vote(session, a)])
+
+
+def _by_level(people: list[Applicant]) -> list[tuple[Level, list[Applicant]]]:
+    groups = ((level, [a for a in people if a.applied.level is level]) for level in Level)
+    return [(level, group) for level, group in groups if group]
+
+
+def level_groups(session: ReviewSession, people: list[Applicant]) -> list[dict[str, Any]]:
+    """`people` by level, top level first, as the lists print them: level, count and rows."""
+    return [
+        {"level": level.value, "count": len(group), "people": _passed_rows(session, group)}
+        for level, group in _by_level(people)
+    ]
 
 
 def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, Any]:
@@ -192,10 +200,7 @@ def results_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str,
         "series": c.series,
         "speciality": c.speciality,
         "preamble": preamble,
-        "groups": [
-            {"level": level.value, "count": len(people), "people": _passed_rows(session, people)}
-            for level, people in groups
-        ],
+        "groups": level_groups(session, everyone),
         "start": written_date(start),
         "end": written_date(end),
         "days": calendar.workdays_between(given.start, given.end) if given else "不少于5",
@@ -261,7 +266,7 @@ def report_context(session: ReviewSession, calendar: WorkCalendar) -> dict[str, 
     draw = f"按照超员配置、随机抽评的原则，从{s.expert_pool}名专家中随机抽取评委。" if s.expert_pool else ""
     return {
         "committee": c.name,
-        "sitting_dates": _span(s.start, s.end),
+        "sitting_dates": date_span(s.start, s.end),
         "location": s.location or BLANK_PLACE,
         "draw": draw,
         "members": c.members,
@@ -291,7 +296,7 @@ def _ended(session: ReviewSession, outcomes: list[Outcome], which: Outcome) -> s
     )
 
 
-def _span(start: dt.date, end: dt.date) -> str:
+def date_span(start: dt.date, end: dt.date) -> str:
     return cn_date(start) if start == end else f"{cn_date(start)}至{cn_date(end)}"
 
 
@@ -368,7 +373,7 @@ def review_form_context(session: ReviewSession, a: Applicant, *, form_no: str, c
             for y in sorted(set(assessments) | set(hours))
         ],
         "opinion_boxes": boxes,
-        "sitting_dates": _span(s.start, s.end),
+        "sitting_dates": date_span(s.start, s.end),
         "members": c.members,
         "present": s.present,
         "agree": vote.agree,

@@ -10,7 +10,7 @@ notice: the entrusting unit, not the authority, confirms it (docs/domain.md, "De
 import datetime as dt
 from typing import Any
 
-from docgen.context import _passed_rows, _span, cn_date, results_period
+from docgen.context import cn_date, date_span, level_groups, results_period
 from docgen.findings import Findings
 from docgen.models import Applicant, Level, ReportingChain, ReviewSession
 from docgen.opinions import written_date
@@ -31,16 +31,6 @@ RESULT_WORDS: dict[Outcome, str] = {
 """Each outcome as a result letter reports it to the entrusting unit."""
 
 
-def _by_level(session: ReviewSession, people: list[Applicant]) -> list[dict[str, Any]]:
-    """Groups by level, top level first, of the results list's rows (docgen.context)."""
-    groups = []
-    for level in Level:
-        group = [a for a in people if a.applied.level is level]
-        if group:
-            groups.append({"level": level.value, "count": len(group), "people": _passed_rows(session, group)})
-    return groups
-
-
 def _who(people: list[Applicant]) -> str:
     """`张三同志`, `张三等4名同志`."""
     if not people:
@@ -54,6 +44,13 @@ def confirmed(session: ReviewSession) -> list[Applicant]:
     return [
         a for level in Level for a in session.applicants if a.applied.level is level and awarded(session, a)
     ]
+
+
+def delegated_passes(session: ReviewSession) -> int:
+    """How many passed as delegated reviews: answered by a result letter, not on the draft notice."""
+    return sum(
+        1 for a in session.applicants if a.delegation is not None and outcome(session, a) is Outcome.PASSED
+    )
 
 
 def delegation_rows(session: ReviewSession) -> list[int]:
@@ -86,21 +83,20 @@ def draft_notice_context(session: ReviewSession, calendar: WorkCalendar) -> dict
     """代拟职称资格确认通知: the confirmed passes by level, submitted to the authority for confirmation."""
     c, s = session.committee, session.sitting
     people = confirmed(session)
-    delegated = sum(
-        1 for a in session.applicants if a.delegation is not None and outcome(session, a) is Outcome.PASSED
-    )
+    delegated = delegated_passes(session)
     who = _who(people)
     return {
         "title": f"关于确认{who}具备{c.series}{c.speciality}专业职称资格的通知（代拟稿）",
         "authority": session.approval.authority,
         "committee": c.name,
         "body": (
-            f"　　{c.name}于{_span(s.start, s.end)}召开评审会议，评审结果于{_publicity(session, calendar)}。"
+            f"　　{c.name}于{date_span(s.start, s.end)}召开评审会议，"
+            f"评审结果于{_publicity(session, calendar)}。"
             f"经公示无异议或查无实据，{who}评审通过相应专业技术职称资格（名单附后）。"
             "现将代拟的职称资格确认通知报上，请予确认印发。"
         ),
         "count": len(people),
-        "groups": _by_level(session, people),
+        "groups": level_groups(session, people),
         "delegated_note": (
             f"　　另有委托评审通过人员{delegated}名，评审结果已函复委托单位，不列入本通知。"
             if delegated
@@ -141,7 +137,7 @@ def result_letter_context(session: ReviewSession, row: int, calendar: WorkCalend
         "committee": c.name,
         "body": (
             f"　　你单位《委托评审函》（{'、'.join(letters)}）收悉。受你单位委托，{c.name}于"
-            f"{_span(s.start, s.end)}对{_who(people)}"
+            f"{date_span(s.start, s.end)}对{_who(people)}"
             f"进行了{c.series}{c.speciality}专业职称评审，评审结果于{_publicity(session, calendar)}。"
             "现将评审结果函复如下："
         ),

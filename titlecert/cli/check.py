@@ -26,6 +26,7 @@ def check(settings: Settings, session: Path, services: bool) -> None:
     photo decoded, every document's values built and each kind rendered in memory. One application
     a year across sessions needs the registry: checked with --services (and by `issue`), not offline."""
     from docgen.load import load_session
+    from docgen.notices import delegated_passes
     from docgen.outcomes import OUTCOME_WORDS, Outcome, outcome, review_year
     from titlecert.bootstrap import calendar_of, running
     from titlecert.preflight import Registered, preflight, render_problems
@@ -54,8 +55,8 @@ def check(settings: Settings, session: Path, services: bool) -> None:
         click.echo(f"warning: {warning}", err=True)
     counts = Counter(outcome(s, a) for a in s.applicants)
     said = {o: f"{counts[o]} {words}" for o, words in OUTCOME_WORDS.items()}
-    delegated = sum(1 for a in s.applicants if a.delegation is not None and outcome(s, a) is Outcome.PASSED)
-    if delegated:  # passed, but confirmed by the entrusting unit: a result letter, no certificate
+    # Passed, but confirmed by the entrusting unit: a result letter, no certificate.
+    if delegated := delegated_passes(s):
         said[Outcome.PASSED] += f" ({delegated} of them delegated reviews: a result letter, no certificate)"
     outcomes = ", ".join(said.values())
     click.echo(f"ok: {session}: {len(s.applicants)} applicants: {outcomes}; {len(warnings)} warning(s)")
