@@ -26,6 +26,7 @@ RESULT_WORDS: dict[Outcome, str] = {
     Outcome.FAILED: "评审未通过",
     Outcome.TERMINATED: "评审终止",
     Outcome.NOT_ACCEPTED: "不予受理",
+    Outcome.WITHDRAWN_DEEMED: "视为放弃申报",
     Outcome.OBJECTION_UPHELD: "评审通过，结果公示期间异议经查属实",
 }
 """Each outcome as a result letter reports it to the entrusting unit."""

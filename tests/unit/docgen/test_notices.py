@@ -11,12 +11,13 @@ from docgen.errors import InputError
 from docgen.load import load_session
 from docgen.models import ReviewSession
 from docgen.notices import (
+    RESULT_WORDS,
     delegation_rows,
     draft_notice_context,
     result_letter_context,
 )
 from docgen.opinions import BLANK_DATE
-from docgen.outcomes import awarded, not_issued_because
+from docgen.outcomes import Outcome, awarded, not_issued_because
 from docgen.workdays import WorkCalendar
 from docgen.xlsx import write_workbook
 from tests.conftest import SAMPLE_SESSION, passed_applicants, sample_session_doc
@@ -177,3 +178,18 @@ def test_a_publicity_not_given_is_counted_but_not_printed(tmp_path: Path) -> Non
     assert notice["due"] == ""  # no due date made from a period nobody gave
     letter = result_letter_context(session, 0, CALENDAR)
     assert f"{BLANK_DATE}至{BLANK_DATE}公示（不少于5个工作日）" in letter["body"]
+
+
+def test_a_result_letter_reports_every_ending_a_delegated_application_can_have(tmp_path: Path) -> None:
+    """A delegated application deemed withdrawn (视为放弃申报) is answered too, with its reason."""
+    doc = crafted()
+    gone = doc["applicants"][0]  # 许思婷, delegated by the same unit
+    del gone["vote"]
+    gone["ending"] = {"kind": "withdrawn_deemed", "decided_on": "2025-10-30", "reason": "退回补正逾期未补正"}
+    session = load_session(write(tmp_path, doc), CALENDAR).session
+    letter = result_letter_context(session, 0, CALENDAR)
+    assert [(p["name"], p["result"]) for p in letter["people"]] == [
+        ("许思婷", "视为放弃申报（退回补正逾期未补正）"),
+        ("黎军静", "评审通过"),
+    ]
+    assert set(RESULT_WORDS) == set(Outcome)  # each outcome has its words in the letter
