@@ -14,7 +14,7 @@ from docgen.context import cn_date, date_span, level_groups, results_period
 from docgen.findings import Findings
 from docgen.models import Applicant, Level, ReportingChain, ReviewSession
 from docgen.opinions import written_date
-from docgen.outcomes import Outcome, awarded, outcome
+from docgen.outcomes import OUTCOME_NAMES, Outcome, awarded, outcome
 from docgen.workdays import WorkCalendar
 
 DRAFT_NOTICE_DUE_WORKDAYS = 15
@@ -22,12 +22,8 @@ DRAFT_NOTICE_DUE_WORKDAYS = 15
 
 
 RESULT_WORDS: dict[Outcome, str] = {
-    Outcome.PASSED: "评审通过",
-    Outcome.FAILED: "评审未通过",
-    Outcome.TERMINATED: "评审终止",
-    Outcome.NOT_ACCEPTED: "不予受理",
-    Outcome.WITHDRAWN_DEEMED: "视为放弃申报",
-    Outcome.OBJECTION_UPHELD: "评审通过，结果公示期间异议经查属实",
+    **OUTCOME_NAMES,
+    Outcome.OBJECTION_UPHELD: "评审通过，结果公示期间异议经查属实",  # the unit hears the pass, then why not
 }
 """Each outcome as a result letter reports it to the entrusting unit."""
 

@@ -40,6 +40,14 @@ OUTCOME_WORDS: Mapping[Outcome, str] = MappingProxyType(
     }
 )
 """Each outcome as the command line says it."""
+OUTCOME_NAMES: Mapping[Outcome, str] = MappingProxyType(
+    {
+        Outcome.PASSED: "评审通过",
+        Outcome.FAILED: "评审未通过",
+        **{Outcome(kind.value): label for kind, label in ENDING_LABELS.items()},
+    }
+)
+"""Each outcome in Chinese, as the documents and the office's messages name it."""
 
 REVIEW_FEES: Mapping[Level, int] = MappingProxyType(
     {

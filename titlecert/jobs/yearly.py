@@ -26,7 +26,14 @@ from docgen.findings import Findings
 from docgen.identity import ID_TYPE_LABELS, IdType
 from docgen.load import describe_findings
 from docgen.models import ROUTE_LABELS, LoadedSession, Route
-from docgen.outcomes import Outcome, normal_channel, outcome, review_year, uses_the_years_application
+from docgen.outcomes import (
+    OUTCOME_NAMES,
+    Outcome,
+    normal_channel,
+    outcome,
+    review_year,
+    uses_the_years_application,
+)
 from registry.db import Registry
 from registry.errors import Conflict, Unavailable
 from registry.holders import holder_id_hmac, holder_person_hmac
@@ -40,13 +47,6 @@ LIFELONG = frozenset(
     {IdType.RESIDENT_ID, IdType.HMT_RESIDENCE_PERMIT, IdType.FOREIGN_PERMANENT_RESIDENT_2023}
 )
 """ID types whose number a person keeps for life: two numbers of one of them are two people."""
-OUTCOME_LABELS = {
-    Outcome.PASSED.value: "评审通过",
-    Outcome.FAILED.value: "评审未通过",
-    Outcome.TERMINATED.value: "评审终止",
-    Outcome.NOT_ACCEPTED.value: "不予受理",
-    Outcome.OBJECTION_UPHELD.value: "公示异议属实",
-}
 
 
 @dataclass(frozen=True)
@@ -228,8 +228,12 @@ def _session(e: YearlyApplication) -> str:
     route = ROUTE_LABELS[Route(e.route)] if e.route in set(Route) else e.route
     return (
         f"{e.committee} {e.sitting_start.isoformat()} 评审会（批准文号 {e.approval_no}，签发任务 {e.job_id}，"
-        f"申报人第 {e.applicant + 1} 行，{route}，{OUTCOME_LABELS.get(e.outcome, e.outcome)}）"
+        f"申报人第 {e.applicant + 1} 行，{route}，{_outcome(e.outcome)}）"
     )
+
+
+def _outcome(value: str) -> str:
+    return OUTCOME_NAMES[Outcome(value)] if value in set(Outcome) else value
 
 
 def _id_type(value: str) -> str:
