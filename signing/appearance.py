@@ -10,9 +10,10 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image
 from pyhanko import stamp
-from pyhanko.pdf_utils import generic, layout, text
+from pyhanko.pdf_utils import content, generic, layout, text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 from pyhanko.pdf_utils.xref import ObjectStream
 
@@ -79,14 +80,8 @@ def _font_factory(font_path: str, size: int, chars: frozenset[str]) -> opentype.
     return factory
 
 
-def seal_style(seal_image: bytes, font_path: Path, seal_name: str, date: str = "") -> stamp.TextStampStyle:
-    """A stamp style drawing `seal_image` with the seal name and `date` under it.
-
-    The date is the document's, given by the caller: pyHanko's own `%(ts)s` is the moment of
-    signing as a UTC date, another day than the one the document prints beside the seal (and the
-    previous Beijing day from 16:00 UTC). The stamp text takes the parameters `seal_name` and
-    `seal_date`, supplied at signing time; the font carries just their characters.
-    """
+def _drawn_style(seal_image: bytes, font_path: str, seal_name: str, date: str) -> stamp.TextStampStyle:
+    """The seal image with the seal name and `date` under it, drawn by pyHanko's text stamp."""
     image = Image.open(io.BytesIO(seal_image))
     image.load()
     return stamp.TextStampStyle(
@@ -100,7 +95,7 @@ def seal_style(seal_image: bytes, font_path: Path, seal_name: str, date: str = "
         ),
         border_width=0,
         text_box_style=text.TextBoxStyle(
-            font=_font_factory(str(font_path), 7, frozenset(seal_name + STAMP_DIGITS + date)),
+            font=_font_factory(font_path, 7, frozenset(seal_name + STAMP_DIGITS + date)),
             text_color=(0.55, 0, 0),
         ),
         inner_content_layout=layout.SimpleBoxLayoutRule(
@@ -110,6 +105,95 @@ def seal_style(seal_image: bytes, font_path: Path, seal_name: str, date: str = "
             inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
         ),
     )
+
+
+@lru_cache(maxsize=64)
+def _drawn_once(
+    seal_image: bytes, font_path: str, seal_name: str, date: str, size: tuple[float, float]
+) -> bytes:
+    """A one-page PDF of the seal's box `size` bearing just the seal's appearance, drawn once per
+    process for each seal, date and box: drawing it costs the most of a seal after the signature
+    itself (embedding the image, subsetting and writing the font: docs/performance.md), and every
+    certificate of a session bears the same seals under the same dates."""
+    width, height = size
+    writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    params = {"seal_name": seal_name, "seal_date": date}
+    box = layout.BoxConstraints(width=width, height=height)
+    style = _drawn_style(seal_image, font_path, seal_name, date)
+    drawn = stamp.TextStamp(writer, style, text_params=params, box=box).register()
+    objects: Any = generic  # pyHanko's PDF objects are untyped
+    resources = objects.DictionaryObject(
+        {objects.NameObject("/XObject"): objects.DictionaryObject({objects.NameObject("/S"): drawn})}
+    )
+    _add_page(writer, size, b"/S Do", resources)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    return out.getvalue()
+
+
+class _DrawnSeal(content.PdfContent):
+    """The page of `_drawn_once`, imported into the signed document as a form XObject."""
+
+    def __init__(self, page_pdf: bytes) -> None:
+        super().__init__()
+        self.page_pdf = page_pdf
+
+    def render(self) -> bytes:
+        # A reader per seal: a reader parses lazily from its stream, so one is not shared across
+        # threads; parsing this one-page file costs a fraction of a millisecond.
+        reader = PdfFileReader(io.BytesIO(self.page_pdf))
+        xobject = self._ensure_writer.import_page_as_xobject(reader, page_ix=0)
+        self.resources.xobject["/Seal"] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
+        return b"/Seal Do"
+
+
+def seal_style(
+    seal_image: bytes,
+    font_path: Path,
+    seal_name: str,
+    date: str = "",
+    box: tuple[float, float, float, float] = (0, 0, 120, 136),
+) -> stamp.StaticStampStyle:
+    """A stamp style drawing `seal_image` with the seal name and `date` under it, fitted to `box`
+    (x1, y1, x2, y2), the seal field's rectangle.
+
+    The date is the document's, given by the caller: pyHanko's own `%(ts)s` is the moment of
+    signing as a UTC date, another day than the one the document prints beside the seal (and the
+    previous Beijing day from 16:00 UTC). The font carries just the characters of the name and date.
+    The appearance is drawn once per process and box and imported into each document it seals.
+    """
+    size = (abs(box[2] - box[0]), abs(box[3] - box[1]))
+    page = _drawn_once(seal_image, str(font_path), seal_name, date, size)
+    return stamp.StaticStampStyle(
+        background=_DrawnSeal(page),
+        background_opacity=1.0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins(),  # drawn to the field's size already
+        ),
+        border_width=0,
+    )
+
+
+def _add_page(
+    writer: PdfFileWriter, size: tuple[float, float], contents: bytes = b"", resources: Any = None
+) -> None:
+    """Add a page of `size` points drawing `contents` with `resources` to `writer`."""
+    width, height = size
+    objects: Any = generic  # pyHanko's PDF objects are untyped
+    media_box = objects.ArrayObject([objects.FloatObject(v) for v in (0, 0, width, height)])
+    page = objects.DictionaryObject(
+        {
+            objects.NameObject("/Type"): objects.NameObject("/Page"),
+            objects.NameObject("/MediaBox"): media_box,
+            objects.NameObject("/Resources"): resources or objects.DictionaryObject(),
+            objects.NameObject("/Contents"): writer.add_object(generic.StreamObject(stream_data=contents)),
+        }
+    )
+    writer.insert_page(page)  # type: ignore[no-untyped-call]  # untyped in pyHanko
 
 
 def text_overlay(
@@ -125,19 +209,7 @@ def text_overlay(
     (Stamped onto a page directly, pyHanko loses the XObject when the page's resources are a direct
     dictionary, as pypdf writes them.)"""
     writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # untyped in pyHanko
-    width, height = page_size
-    objects: Any = generic  # pyHanko's PDF objects are untyped
-    box = objects.ArrayObject([objects.FloatObject(v) for v in (0, 0, width, height)])
-    contents = writer.add_object(generic.StreamObject(stream_data=b""))
-    page = objects.DictionaryObject(
-        {
-            objects.NameObject("/Type"): objects.NameObject("/Page"),
-            objects.NameObject("/MediaBox"): box,
-            objects.NameObject("/Resources"): objects.DictionaryObject(),
-            objects.NameObject("/Contents"): contents,
-        }
-    )
-    writer.insert_page(page)  # type: ignore[no-untyped-call]  # untyped in pyHanko
+    _add_page(writer, page_size)
     style = stamp.TextStampStyle(
         stamp_text=line,
         border_width=0,

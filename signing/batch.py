@@ -1,4 +1,4 @@
-"""Network clients for sealing a batch: one TLS context and one set of OCSP/CRL fetchers per batch.
+"""What a batch's seals share: one TLS context, one set of OCSP/CRL fetchers, each key's signature size.
 
 pyHanko's defaults suit a single signature. Its timestamper and its certificate-validation fetchers
 open a fresh aiohttp session for every top-level call, and each such session builds a TLS context
@@ -12,14 +12,18 @@ Sessions still open and close inside each top-level call, as pyHanko's own do: a
 the event loop that opened it, and pyHanko's synchronous API runs a new loop per call.
 """
 
+import asyncio
 import datetime as dt
+import hashlib
 import ssl
 from collections.abc import Iterable
 
 import aiohttp
 import certifi
 from asn1crypto import tsp, x509
-from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
@@ -108,6 +112,52 @@ class BatchValidation:
             fetchers=self._fetchers,
             time_tolerance=ANSWER_TOLERANCE,
         )
+
+
+class SignatureSizes:
+    """The room each seal of a batch reserves for its signature, estimated once per key and TSA.
+
+    Without a size, pyHanko builds a whole dummy signature for every seal to measure it (a fifth
+    of a seal's time: docs/performance.md). A key's signature is the same size on every document;
+    only the time-stamp token in it varies a little (its serial number, the TSA's clock), which
+    pyHanko's own margin of half the estimate covers. Should a token outgrow it all the same (a
+    TSA with a new, longer certificate chain in the middle of a batch), `signing.pades` seals that
+    document again with fresh estimates and forgets these.
+    """
+
+    MARGIN = 0.5
+    """pyHanko's own margin over the measured size (`PdfSigningSession.estimate_signature_container_size`)."""
+
+    def __init__(self) -> None:
+        self._sizes: dict[tuple[str, str], int] = {}
+
+    def reserve(self, signer: Signer, timestamper: TimeStamper | None) -> int:
+        """The bytes to reserve (hex digits, even) for `signer`'s signature with `timestamper`."""
+        cert = signer.signing_cert
+        assert cert is not None  # every seal key has its certificate  # noqa: S101
+        tsa = getattr(timestamper, "url", "") if timestamper is not None else "none"
+        key = (hashlib.sha256(cert.dump()).hexdigest(), tsa)
+        if key not in self._sizes:
+            self._sizes[key] = asyncio.run(_measured(signer, timestamper))
+        return self._sizes[key]
+
+    def forget(self) -> None:
+        self._sizes.clear()
+
+
+async def _measured(signer: Signer, timestamper: TimeStamper | None) -> int:
+    """The size pyHanko would reserve: a dummy signature's, as hex, plus its margin (the dummy
+    time-stamp token is fetched once per timestamper and kept by it)."""
+    dummy = await signer.async_sign(
+        hashlib.sha256().digest(),
+        "sha256",
+        use_pades=True,
+        dry_run=True,
+        timestamper=timestamper,
+        signed_attr_settings=PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC)),
+    )
+    length = len(dummy.dump()) * 2
+    return length + 2 * int(length * SignatureSizes.MARGIN / 2)
 
 
 def tsa_unavailable(url: str, error: BaseException, *, then: str = "") -> ServiceUnavailable:

@@ -20,13 +20,14 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import InsufficientRevinfoError, PathBuildingError, PathValidationError
 
 from signing.appearance import seal_style
-from signing.batch import ANSWER_TOLERANCE, tsa_unavailable
+from signing.batch import ANSWER_TOLERANCE, SignatureSizes, tsa_unavailable
 from signing.errors import ServiceUnavailable, SigningError
 from signing.flatten import flatten_form_fields
 from signing.keys import SealKey
@@ -59,6 +60,7 @@ def seal_pdf(
     timestamper: TimeStamper | None = None,
     long_term: LongTerm | None = None,
     order: Sequence[Role] = SIGNING_ORDER,
+    sizes: SignatureSizes | None = None,
 ) -> bytes:
     """Return `pdf` with the seals of `order`: by default the committee's certification and the
     authority's approval (a verification report has the verification service's alone, a document
@@ -68,8 +70,10 @@ def seal_pdf(
     `timestamper`, each signature carries an RFC 3161 signature time-stamp (PAdES B-T); reuse one
     timestamper for a batch, since pyHanko caches its size-estimation token per instance. With
     `long_term` as well, each signature embeds its validation data (B-LT) and, if archival, the
-    last is followed by a document time stamp (B-LTA). Raises SigningError when a role has no
-    placement or key, the time-stamping authority does not answer, or pyHanko refuses the document.
+    last is followed by a document time stamp (B-LTA). With `sizes`, the batch's estimate of each
+    signature's size is used instead of pyHanko's dummy signature per seal. Raises SigningError
+    when a role has no placement or key, the time-stamping authority does not answer, or pyHanko
+    refuses the document.
     """
     by_role = {p.role: p for p in placements}
     missing = [r.value for r in order if r not in by_role or r not in keys]
@@ -79,32 +83,13 @@ def seal_pdf(
         raise SigningError("long-term validation (B-LT, B-LTA) needs a time-stamping authority")
     pdf = flatten_form_fields(pdf)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        for role in order:
-            place = by_role[role]
-            fields.append_signature_field(
-                writer,
-                fields.SigFieldSpec(PROFILES[role].field_name, on_page=place.page, box=place.box),
-            )
-        out = io.BytesIO()
-        for index, role in enumerate(order):
-            if index:
-                writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
-                out = io.BytesIO()
-            archive = index == len(order) - 1 and long_term is not None and long_term.archive
-            _sign(
-                writer,
-                out,
-                keys[role],
-                docmdp=certification_permission(role, order),
-                date=by_role[role].date,
-                font_path=font_path,
-                location=location,
-                timestamper=timestamper,
-                long_term=long_term,
-                archive=archive,
-            )
-        return out.getvalue()
+        try:
+            return _seal(pdf, by_role, keys, font_path, location, timestamper, long_term, order, sizes)
+        except PyHankoSigningError as e:
+            if sizes is None or "larger than expected" not in str(e):
+                raise
+            sizes.forget()  # a time-stamp token outgrew the batch's estimate: measure again
+            return _seal(pdf, by_role, keys, font_path, location, timestamper, long_term, order, None)
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
         url = getattr(timestamper, "url", "its configured address")
         raise tsa_unavailable(url, e, then="nothing was sealed") from e
@@ -120,6 +105,46 @@ def seal_pdf(
         raise SigningError(f"pyHanko could not seal the document: {e}") from e
     except (PdfError, ValueError, KeyError) as e:
         raise SigningError(f"pyHanko could not seal the document: {e}") from e
+
+
+def _seal(
+    pdf: bytes,
+    by_role: Mapping[Role, SealPlacement],
+    keys: Mapping[Role, SealKey],
+    font_path: Path,
+    location: str,
+    timestamper: TimeStamper | None,
+    long_term: LongTerm | None,
+    order: Sequence[Role],
+    sizes: SignatureSizes | None,
+) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for role in order:
+        place = by_role[role]
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(PROFILES[role].field_name, on_page=place.page, box=place.box)
+        )
+    out = io.BytesIO()
+    for index, role in enumerate(order):
+        if index:
+            writer = IncrementalPdfFileWriter(out)
+            out = io.BytesIO()
+        last = index == len(order) - 1
+        key = keys[role]
+        _sign(
+            writer,
+            out,
+            key,
+            docmdp=certification_permission(role, order),
+            placement=by_role[role],
+            font_path=font_path,
+            location=location,
+            timestamper=timestamper,
+            long_term=long_term,
+            last=last,
+            reserved=sizes.reserve(key.signer, timestamper) if sizes is not None else None,
+        )
+    return out.getvalue()
 
 
 def _keep_xmp(writer: IncrementalPdfFileWriter) -> None:
@@ -144,12 +169,13 @@ def _sign(
     key: SealKey,
     *,
     docmdp: MDPPerm | None,
-    date: str,
+    placement: SealPlacement,
     font_path: Path,
     location: str,
     timestamper: TimeStamper | None,
     long_term: LongTerm | None,
-    archive: bool,
+    last: bool,
+    reserved: int | None,
 ) -> None:
     profile = PROFILES[key.role]
     _keep_xmp(writer)
@@ -175,17 +201,27 @@ def _sign(
                 time_tolerance=ANSWER_TOLERANCE,
             )
         meta = dataclasses.replace(
-            meta, embed_validation_info=True, validation_context=context, use_pades_lta=archive
+            meta,
+            embed_validation_info=True,
+            validation_context=context,
+            use_pades_lta=last and long_term.archive,
+            dss_settings=_dss_placement(last),
         )
     pdf_signer = signers.PdfSigner(
         meta,
         key.signer,
         timestamper=timestamper,
-        stamp_style=seal_style(key.seal_image, font_path, key.seal_name, date),
+        stamp_style=seal_style(key.seal_image, font_path, key.seal_name, placement.date, placement.box),
     )
-    pdf_signer.sign_pdf(
-        writer,
-        existing_fields_only=True,
-        appearance_text_params={"seal_name": key.seal_name, "seal_date": date},
-        output=out,
-    )
+    pdf_signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=reserved, output=out)
+
+
+def _dss_placement(last: bool) -> DSSContentSettings:
+    """Where a long-term seal's validation data goes, in as few revisions as PAdES allows: an
+    earlier seal's (its chain and OCSP answers, fetched before signing) in its own signed
+    revision; the last seal's, which also covers the time-stamp tokens of both (one TSA), with the
+    document time stamp (B-LTA) or in the one revision after it (B-LT). Only the document time
+    stamp's own validation data follows it, as the next renewal needs it (docs/signing.md)."""
+    if last:
+        return DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_NEXT_TS)
+    return DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)

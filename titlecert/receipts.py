@@ -136,6 +136,7 @@ def seal_receipt(pdf: bytes, sealing: Sealing, place: SealPlacement) -> bytes:
         timestamper=sealing.timestamper,
         long_term=sealing.long_term,
         order=RECEIPT_SEALS,
+        sizes=sealing.sizes,
     )
 
 

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyhanko.sign.timestamps import TimeStamper
@@ -21,7 +21,7 @@ from docgen.context import COPY_LETTERS
 from docgen.convert import check_pdf
 from docgen.models import CertificateData
 from docgen.pagecodes import page_code, stamp_page_codes
-from signing.batch import BatchTimeStamper, BatchValidation, tls_context
+from signing.batch import BatchTimeStamper, BatchValidation, SignatureSizes, tls_context
 from signing.fonts import find_seal_font
 from signing.keys import SealKey
 from signing.pades import LongTerm, seal_pdf
@@ -42,6 +42,8 @@ class Sealing:
     font: Path
     timestamper: TimeStamper | None
     long_term: LongTerm | None
+    sizes: SignatureSizes = field(default_factory=SignatureSizes)
+    """Each key's signature size, measured on its first seal in this process."""
 
 
 def batch_sealing(
@@ -145,6 +147,7 @@ def finish(spec: FinishSpec, pdf: bytes, sealing: Sealing | None) -> tuple[bytes
                 timestamper=sealing.timestamper,
                 long_term=sealing.long_term,
                 order=order,
+                sizes=sealing.sizes,
             )
     except FinishError:
         raise

@@ -252,6 +252,7 @@ class Reprinter:
             font_path=sealing.font,
             timestamper=sealing.timestamper,
             long_term=sealing.long_term,
+            sizes=sealing.sizes,
         )
         return Sealed(pdf, last_seal_sha256(pdf))
 
