@@ -1,6 +1,7 @@
 """PAdES B-LT and B-LTA: validation data embedded, a closing document time stamp, and a verifier that
 accepts exactly that after the seals, and nothing else."""
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -15,9 +16,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pypdf import PdfWriter
 
+from signing.batch import SignatureSizes
 from signing.keys import load_pkcs12_signer
+from signing.pades import seal_pdf
+from signing.profiles import SealPlacement
+from signing.roles import Role
 from tests.conftest import (
     Instance,
     as_another_session,
@@ -28,6 +36,11 @@ from tests.conftest import (
     serve_pki,
 )
 from tests.tamper import add_page_content
+from titlecert.home import load_trust
+from titlecert.sealing import batch_sealing
+from titlecert.settings import from_env
+from verify.checks import analyse_pdf
+from verify.report import Verdict
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +211,55 @@ def test_no_revocation_answer_no_long_term_seal(tmp_path: Path) -> None:
     registry = sqlite3.connect(inst.home / "registry.sqlite3")
     assert registry.execute("select count(*) from certificates").fetchone() == (0,)
     registry.close()
+
+
+class Undersized(SignatureSizes):
+    """A batch's estimate too small for any signature, as if the TSA's tokens had outgrown it."""
+
+    def reserve(self, signer: Signer, timestamper: TimeStamper | None) -> int:
+        return 64 if not self.forgotten else super().reserve(signer, timestamper)
+
+    forgotten = False
+
+    def forget(self) -> None:
+        self.forgotten = True
+        super().forget()
+
+
+def _blank_page() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(842, 595)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_batch_seals_in_four_revisions_and_remeasures_a_signature_that_outgrows_its_room(
+    lt: Instance, tmp_path: Path
+) -> None:
+    settings = dataclasses.replace(from_env(lt.env), signature_level="B-LTA")
+    sealing = batch_sealing(settings)
+    placements = [
+        SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196), "2026-01-12"),
+        SealPlacement(Role.AUTHORITY, 0, (400, 60, 520, 196), "2026-01-20"),
+    ]
+    sizes = Undersized()
+    blank = _blank_page()
+    sealed = seal_pdf(
+        blank,
+        placements=placements,
+        keys=sealing.keys,
+        font_path=sealing.font,
+        timestamper=sealing.timestamper,
+        long_term=sealing.long_term,
+        sizes=sizes,
+    )
+    assert sizes.forgotten  # the seal was made again with measured sizes, not refused
+    analysis = analyse_pdf(sealed, load_trust(settings))  # not registered: the seals alone
+    assert analysis.verdict is Verdict.VALID, analysis.reasons
+    # Committee seal with its own validation data, authority seal, DSS with the document time
+    # stamp, the time stamp's own validation data: four revisions after the original.
+    assert sealed.count(b"%%EOF") - blank.count(b"%%EOF") == 4
+    committee = PdfFileReader(io.BytesIO(sealed)).embedded_signatures[0]
+    signed_end = committee.byte_range[2] + committee.byte_range[3]
+    assert b"/DSS" in sealed[:signed_end]
