@@ -37,10 +37,18 @@ class Anchor:
 
 
 def find_captions(pdf: bytes, captions: list[str]) -> dict[str, Anchor]:
-    """Locate each caption (the first text run that starts it); missing ones are left out."""
+    """Locate each caption (the first text run that starts it, on the last page that prints it);
+    missing ones are left out.
+
+    The pages are read from the last: a document's seals close it (a review form's result page,
+    a notice's signature), so usually one page's text is extracted, not every page's.
+    """
     reader = PdfReader(io.BytesIO(pdf))
     found: dict[str, Anchor] = {}
-    for index, page in enumerate(reader.pages):
+    for index in reversed(range(len(reader.pages))):
+        if len(found) == len(captions):
+            break
+        page = reader.pages[index]
         runs: list[tuple[str, float, float, float]] = []
 
         def visit(

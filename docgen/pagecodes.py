@@ -2,16 +2,21 @@
 of every printed review-form page.
 
 A footer cannot differ by page beyond page numbers, so the codes are stamped onto the converted
-PDF (before sealing) as a tiny image per page, merged with pypdf.
+PDF (before sealing) as a tiny image per page, in one incremental update: the pages' fonts and
+content are neither parsed nor rewritten (a full rewrite with pypdf cost ten times as much:
+docs/performance.md). The stored copy keeps that update below its seals, so a replacement starts
+from the codes as printed (`titlecert.clerks.replacements`).
 """
 
 import io
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
-from pypdf import PdfReader, PdfWriter, Transformation
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from qrcode.constants import ERROR_CORRECT_M
 from stdnum.iso7064 import mod_37_36
 
@@ -27,6 +32,8 @@ GAP_MM = 1.5
 """Between the text and the QR."""
 _BOX = 8
 """Pixels per QR module: the image is drawn at about 400 dpi, so the text prints sharp."""
+PAGE_CODE_MASK = 2
+"""The QR mask pattern of every page code: any of the eight of ISO/IEC 18004 decodes."""
 
 
 def page_code(form_no: str, copy_letter: str, page: int) -> str:
@@ -35,9 +42,11 @@ def page_code(form_no: str, copy_letter: str, page: int) -> str:
     return f"{form_no}-{copy_letter}{page:02d}-{mod_37_36.calc_check_digit(body)}"
 
 
-def _code_image(url: str, code: str) -> bytes:
-    """The code's text, then its QR: one image CODE_SIZE_MM high, as a one-page PDF."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=_BOX, border=1)
+def _code_image(url: str, code: str) -> tuple[Image.Image, float]:
+    """The code's text, then its QR: one grey image CODE_SIZE_MM high, and its pixels per mm."""
+    # One mask for every code: choosing the best of the eight (the library's default) is three
+    # quarters of a page's stamping, and any mask decodes; the symbol is printed at 15 mm.
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=_BOX, border=1, mask_pattern=PAGE_CODE_MASK)
     qr.add_data(url)
     qr.make(fit=True)
     matrix = qr.make_image().convert("L")
@@ -48,9 +57,34 @@ def _code_image(url: str, code: str) -> bytes:
     img = Image.new("L", (text_w + gap + matrix.width, matrix.height), 255)
     img.paste(matrix, (text_w + gap, 0))
     ImageDraw.Draw(img).text((0, matrix.height / 2), code, font=font, fill=0, anchor="lm")
-    out = io.BytesIO()
-    img.save(out, format="PDF", resolution=px_per_mm * 25.4)
-    return out.getvalue()
+    return img, px_per_mm
+
+
+def _image_xobject(img: Image.Image) -> generic.StreamObject:
+    objects: Any = generic  # pyHanko's PDF objects are untyped
+    name = objects.NameObject
+    stream = objects.StreamObject(
+        {
+            name("/Type"): name("/XObject"),
+            name("/Subtype"): name("/Image"),
+            name("/Width"): objects.NumberObject(img.width),
+            name("/Height"): objects.NumberObject(img.height),
+            name("/ColorSpace"): name("/DeviceGray"),
+            name("/BitsPerComponent"): objects.NumberObject(8),
+        },
+        stream_data=img.tobytes(),
+    )
+    stream.compress()
+    return stream  # type: ignore[no-any-return]
+
+
+class _AsConverted(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document information and XMP metadata as they are:
+    the codes change neither, and pyHanko would otherwise replace LibreOffice's XMP packet with
+    one of its own, without the PDF/A identification (the seals that follow keep it: signing.pades)."""
+
+    def _update_meta(self) -> None:
+        return None
 
 
 def _font_with_cap_height(pixels: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -77,20 +111,39 @@ def stamp_page_codes(
         Raises DocgenError if the PDF cannot be read.
     """
     try:
-        reader = PdfReader(io.BytesIO(pdf))
-        writer = PdfWriter(clone_from=reader)
-    except Exception as e:  # pypdf raises several types for a damaged file
+        writer = _AsConverted(io.BytesIO(pdf))
+        pages = int(writer.root["/Pages"]["/Count"])
+    except Exception as e:  # pyHanko raises several types for a damaged file
         raise DocgenError(f"cannot stamp page codes: {e}") from e
+    objects: Any = generic  # pyHanko's PDF objects are untyped
     codes = []
-    for index, page in enumerate(writer.pages, start=1):
-        code = code_for_page(index)
+    for index in range(pages):
+        code = code_for_page(index + 1)
         codes.append(code)
-        overlay = PdfReader(io.BytesIO(_code_image(url_for(code), code))).pages[0]
-        x = float(page.mediabox.width) - right_margin_mm * MM - float(overlay.mediabox.width)
-        page.merge_transformed_page(overlay, Transformation().translate(x, bottom_mm * MM))
-    producer = reader.metadata.get("/Producer") if reader.metadata else None
-    if producer is not None:  # the document information must keep matching the XMP metadata
-        writer.add_metadata({"/Producer": producer})
+        img, px_per_mm = _code_image(url_for(code), code)
+        width, height = img.width / px_per_mm * MM, img.height / px_per_mm * MM
+        page_ref, _ = writer.find_page_for_modification(index)  # type: ignore[no-untyped-call]
+        page = page_ref.get_object()
+        if "/Contents" not in page:  # a blank page may have none
+            page[objects.NameObject("/Contents")] = writer.add_object(objects.StreamObject(stream_data=b""))
+            writer.mark_update(page_ref)
+        x1, _, x2, _ = (float(v) for v in page["/MediaBox"])
+        x = x2 - x1 - right_margin_mm * MM - width
+        # Pages may share one resource dictionary (LibreOffice's do), and a replacement's codes go
+        # over a copy's: a name per code.
+        image = f"/PageCode-{code}"
+        draw = b"q %.3f 0 0 %.3f %.3f %.3f cm %s Do Q" % (width, height, x, bottom_mm * MM, image.encode())
+        resources = objects.DictionaryObject(
+            {
+                objects.NameObject("/XObject"): objects.DictionaryObject(
+                    {objects.NameObject(image): writer.add_object(_image_xobject(img))}
+                )
+            }
+        )
+        # Before and after the page's own content: its graphics state cannot move the code.
+        before, after = (writer.add_object(generic.StreamObject(stream_data=d)) for d in (b"q", b"Q " + draw))
+        writer.add_stream_to_page(index, before, prepend=True)  # type: ignore[no-untyped-call]
+        writer.add_stream_to_page(index, after, resources)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]  # untyped in pyHanko
     return out.getvalue(), codes

@@ -18,6 +18,7 @@ from docgen.pagecodes import page_code
 from registry.db import Registry
 from signing.trust import load_trust_settings
 from tests.conftest import Instance, Issued, ended_applicants, passed_applicants, sample_session_doc
+from titlecert.clerks.replacements import unsealed_revision
 from titlecert.documents import template_of
 from titlecert.kinds import DocumentKind
 from verify.report import Verdict
@@ -165,3 +166,15 @@ def test_tables_print_in_black_and_white(template: Path) -> None:
 def test_bad_bytes_stay_out_of_the_manifest(issued: Issued) -> None:
     manifest = (issued.out / "manifest.json").read_text(encoding="utf-8")
     assert io.StringIO(manifest).read().count('"kind": "review-form"') == len(issued.of_kind("review-form"))
+
+
+def test_the_page_codes_are_under_the_seals_where_a_replacement_starts(issued: Issued) -> None:
+    form = issued.of_kind("review-form")[0]
+    data = Path(form["path"]).read_bytes()
+    before_seals = unsealed_revision(data)
+    pages = len(PdfReader(io.BytesIO(before_seals)).pages)
+    for page in range(1, pages + 1):  # each page's code image, in the revision the seals cover
+        assert f"/PageCode-{page_code(form['form_no'], 'P', page)}".encode() in before_seals
+    as_converted = data[: data.index(b"%%EOF") + 5]
+    assert b"/PageCode-" not in as_converted  # LibreOffice's revision stays as it was written
+    assert data.startswith(before_seals.rstrip(b"\n"))

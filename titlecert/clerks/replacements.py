@@ -2,9 +2,10 @@
 replacements issue`, never by the web site: sealing needs the committee's and the approval
 authority's keys (and, above B-B, the TSA), which the serving process does not hold.
 
-A replacement is the stored first copy's revision before its first seal (the file up to its first
-`%%EOF`: seals and time stamps are incremental updates; the first copy, even for a replacement's
-replacement, so that no earlier mark shows through), a white patch over each page's code and the
+A replacement is the stored first copy's revision before its first seal (the file up to the
+`%%EOF` before the first signature: seals and time stamps are incremental updates after it, the
+page codes one before it; the first copy, even for a replacement's replacement, so that no earlier
+mark shows through), a white patch over each page's code and the
 new label's codes stamped there, 补发 with the copy it replaces in its header and footer, sealed
 like the original; it is registered (`documents`, and `paper_copies` naming the lost copy in
 `replaces_id`), stored and audited in one transaction.
@@ -289,13 +290,21 @@ def unsealed_replacement(
 
 
 def unsealed_revision(pdf: bytes) -> bytes:
-    """The document as it was before its first seal: the file up to its first end-of-file marker
-    (every seal and time stamp is an incremental update after it). Raises RegistryError if that is
-    not a readable, unsigned PDF with the same pages."""
-    end = pdf.find(b"%%EOF")
-    base = pdf[: end + 5] + b"\n" if end > 0 else b""
+    """The document as it was before its first seal: the file up to the end-of-file marker before
+    the first signature's revision (every seal and time stamp is an incremental update after it;
+    the page codes are one before it), the whole file if it is not sealed. Raises RegistryError if
+    that is not a readable, unsigned PDF with the same pages."""
     try:
-        reader, full = PdfReader(io.BytesIO(base)), PdfReader(io.BytesIO(pdf))
+        full = PdfReader(io.BytesIO(pdf))
+        ranges = [
+            field["/V"]["/ByteRange"]
+            for field in (full.get_fields() or {}).values()
+            if field.get("/FT") == "/Sig" and "/V" in field
+        ]
+        first_seal = min((int(r[1]) for r in ranges), default=len(pdf))
+        end = pdf.rfind(b"%%EOF", 0, first_seal)
+        base = pdf[: end + 5] + b"\n" if end > 0 else b""
+        reader = PdfReader(io.BytesIO(base))
         fields = reader.get_fields() or {}
         ok = len(reader.pages) == len(full.pages) and not any(f.get("/FT") == "/Sig" for f in fields.values())
     except Exception:  # noqa: BLE001 - pypdf raises several types for a damaged file
