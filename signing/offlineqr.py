@@ -6,6 +6,7 @@ behind the prefix `TC1:`. The statement says what the registry knew when it was 
 revocation since; it expires (`exp`) so that an old photo sends the reader to the online check.
 """
 
+import base64
 import datetime as dt
 import hashlib
 import zlib
@@ -217,3 +218,15 @@ def load_offline_key(directory: Path) -> tuple[ec.EllipticCurvePrivateKey, x509.
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise OfflineQrError(f"{directory}: the offline-QR key must be ECDSA P-256")
     return key, cert
+
+
+def trusted_jwks(trusted: dict[bytes, ec.EllipticCurvePublicKey]) -> dict[str, dict[str, str]]:
+    """The trusted keys as the offline page embeds them: key id (hex) to JWK `x` and `y` (base64url)."""
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(n.to_bytes(32, "big")).rstrip(b"=").decode()
+
+    return {
+        kid.hex(): {"x": b64(key.public_numbers().x), "y": b64(key.public_numbers().y)}
+        for kid, key in trusted.items()
+    }
