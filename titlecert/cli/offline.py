@@ -5,10 +5,15 @@ reader without a network receives); the certificate template does not print it y
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from titlecert.errors import ApplicationError
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+    from cryptography.x509 import Certificate
+
+from titlecert.errors import ApplicationError, ConfigError
 from titlecert.settings import Settings
 
 CAVEAT = "check online for revocation: an offline statement cannot know of one after it was signed"
@@ -28,6 +33,8 @@ def offline_qr(settings: Settings, certificate_no: str, output: Path | None) -> 
     from signing import offlineqr
     from titlecert.bootstrap import transaction
 
+    now = dt.datetime.now(dt.UTC)
+    key, cert = _signing_key(settings, now)
     with transaction(settings) as ledger:
         record = ledger.certificates.by_number(certificate_no)
         if record is None:
@@ -45,16 +52,25 @@ def offline_qr(settings: Settings, certificate_no: str, output: Path | None) -> 
             passed=record.passed_on.isoformat(),
             issued=record.issued_on.isoformat(),
         )
-    now = dt.datetime.now(dt.UTC)
-    directory = _offline_dir(settings)
-    if (directory / "offline-qr.key").exists():
-        key, cert = offlineqr.load_offline_key(directory)
-    else:  # DEMO: made at run time, like the rest of the DEMO PKI; an operator puts their own here
-        key, cert = offlineqr.create_demo_offline_key(directory, now=now)
     text = offlineqr.sign_statement(facts, key, cert, now=now)
     if output is not None:
         output.write_bytes(qr_png(text, box_size=4))
     click.echo(text)
+
+
+def _signing_key(settings: Settings, now: dt.datetime) -> "tuple[EllipticCurvePrivateKey, Certificate]":
+    """The instance's offline-QR key; on a DEMO PKI instance made at first use, like its other keys."""
+    from signing import offlineqr
+
+    directory = _offline_dir(settings)
+    if (directory / "offline-qr.key").exists():
+        return offlineqr.load_offline_key(directory)
+    if not (settings.pki_dir / "root-ca.key").exists():
+        raise ConfigError(
+            f"no offline-QR key: put the operator's ECDSA P-256 key and certificate in {directory} "
+            "as offline-qr.key and offline-qr.pem (docs/offline-qr.md)"
+        )
+    return offlineqr.create_demo_offline_key(directory, now=now)
 
 
 def _text_of(source: str) -> str:

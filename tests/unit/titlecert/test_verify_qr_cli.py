@@ -72,3 +72,9 @@ def test_an_image_without_an_offline_qr_fails(signed: tuple[str, Path], tmp_path
     code, out = _run(tmp_path, "verify-qr", str(tmp_path / "url.png"), "--offline", "--trust", str(trust))
     assert code == 1
     assert "no offline QR (TC1:) found" in out
+
+
+def test_an_instance_without_a_demo_pki_or_an_offline_key_is_told_where_to_put_one(tmp_path: Path) -> None:
+    code, out = _run(tmp_path, "offline-qr", "渝职称2026-0441")
+    assert code == 2
+    assert f"no offline-QR key: put the operator's ECDSA P-256 key and certificate in {tmp_path}" in out
