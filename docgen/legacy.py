@@ -134,6 +134,10 @@ def _row(n: int, values: dict[str, object]) -> tuple[LegacyRow | None, list[tupl
     for f, (_, required) in COLUMNS.items():
         if required and f in text and not text[f]:
             problems.append((f, "required, found nothing / 必填"))
+    if isinstance(values.get("id_number"), float):
+        problems.append(
+            ("id_number", "text, found a number (Excel drops digits past 15): format the column as text")
+        )
     id_type = _ID_TYPES.get(text["id_type"] or ID_TYPE_LABELS[IdType.RESIDENT_ID])
     if id_type is None:
         problems.append(

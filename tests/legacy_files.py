@@ -62,7 +62,7 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> 
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[str]]) -> Path:
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     wb = Workbook()
     sheet = wb.active
     assert sheet is not None

@@ -108,6 +108,13 @@ def test_an_excel_workbook_imports_like_csv(registry: Registry, tmp_path: Path) 
     assert run_import(registry, write_xlsx(tmp_path / "paper.xlsx", dated + ROWS[1:])) == (2, 0)
     # The same titles from CSV afterwards are recognised as the same.
     assert run_import(registry, write_csv(tmp_path / "paper.csv", ROWS)) == (0, 2)
+    # An ID number typed into a number cell has lost its last digits: named, not imported.
+    as_number = [[*ROWS[0][:2], float(id_number(435)), *ROWS[0][3:]]]
+    as_number[0][0] = "CQ-2008-0435"
+    path = write_xlsx(tmp_path / "numbers.xlsx", as_number)
+    with pytest.raises(LegacyInputError) as caught:
+        run_import(registry, path)
+    assert caught.value.problems[0].startswith(f"{path}: row 2, 证件号码 (id_number): text, found a number")
 
 
 def _cli(home: Path, *args: str) -> tuple[int, str, str]:
