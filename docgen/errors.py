@@ -11,6 +11,10 @@ class InputError(DocgenError):
     """The session input has mistakes; `problems` lists every one, each naming file, row and field.
     `warnings` are shown alongside but would not have blocked."""
 
+    what = "the session input"
+    """What has the problems, as the command line names it."""
+    consequence = "nothing was issued"
+
     def __init__(self, problems: Sequence[str], warnings: Sequence[str] = ()) -> None:
         self.problems = list(problems)
         self.warnings = list(warnings)
@@ -23,3 +27,10 @@ class ConversionError(DocgenError):
 
 class CalendarError(DocgenError):
     """A date falls in a year the working-day calendar does not know."""
+
+
+class LegacyInputError(InputError):
+    """A list of titles awarded on paper has mistakes (docgen.legacy): nothing of it is imported."""
+
+    what = "the file"
+    consequence = "nothing was imported"

@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     """A lost printed copy re-issued under a new copy number (by the committee office's CLI)."""
     CLERK_CHANGED = "clerk-changed"
     """An archive clerk's account created, assigned a unit, disabled or given a new password."""
+    LEGACY_IMPORTED = "legacy-titles-imported"
+    """Titles awarded on paper imported from a file (its SHA-256, how many rows added and already there)."""
     TOKEN_CREATED = "admin-token-created"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "admin-token-revoked"  # noqa: S105 - an action's name, not a secret
 

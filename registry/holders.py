@@ -17,6 +17,15 @@ _DOMAIN = b"titlecert holder-id v1\x00"
 """Separates these hashes from every other use of the instance secret (e.g. issue keys)."""
 _PERSON_DOMAIN = b"titlecert holder-person v1\x00"
 """Separates a person's (name, sex, birth date) hash from ID-number hashes."""
+_NAME_DOMAIN = b"titlecert holder-name v1\x00"
+"""Separates a name's hash (legacy paper titles keep no name in clear) from the others."""
+_DOTS = str.maketrans({"・": "·", "‧": "·", "•": "·", "･": "·", "∙": "·", "⋅": "·"})
+"""Middle dots of names such as 阿依古丽·买买提, as different input methods type them."""
+
+
+def normalise_name(name: str) -> str:
+    """The form names compare in: NFKC, without any whitespace, every middle dot as U+00B7."""
+    return "".join(unicodedata.normalize("NFKC", name).translate(_DOTS).split())
 
 
 def normalise_id_number(number: str) -> str:
@@ -41,6 +50,17 @@ def holder_person_hmac(secret: bytes, name: str, sex: str, birth: dt.date) -> st
 
 def _keyed(secret: bytes, domain: bytes, value: str) -> str:
     return hmac.new(secret, domain + value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def holder_name_hmac(secret: bytes, name: str) -> str:
+    """HMAC-SHA256 (hex) of the normalised name under the instance secret: a legacy (paper) title's
+    holder, matched without the registry holding the name."""
+    return _keyed(secret, _NAME_DOMAIN, normalise_name(name))
+
+
+def same_holder_name(secret: bytes, name: str, stored_hmac: str) -> bool:
+    """Whether `name` is the name whose keyed hash is `stored_hmac`, compared in constant time."""
+    return hmac.compare_digest(holder_name_hmac(secret, name), stored_hmac.lower())
 
 
 def same_holder_id(secret: bytes, number: str, stored_hmac: str) -> bool:

@@ -10,6 +10,7 @@ from registry.applications import ApplicationBook
 from registry.audit import AuditLog
 from registry.clerks import ClerkAccounts
 from registry.jobs import JobRepository
+from registry.legacy import LegacyTitles
 from registry.paper import PaperBook
 from registry.replacements import Replacements
 from registry.repository import CertificateRepository
@@ -34,6 +35,8 @@ class Ledger:
         self.verifications = VerificationLog(session)
         self.applications = ApplicationBook(session)
         """Every session's applicants by year (one normal-channel application a year)."""
+        self.legacy = LegacyTitles(session)
+        """Titles awarded on paper before this system, imported by the committee office."""
 
 
 __all__ = ["Ledger"]

@@ -308,3 +308,33 @@ class YearlyApplication(Base):
     job_id: Mapped[int] = mapped_column(Integer, ForeignKey("issue_jobs.id"), index=True)
     """The job that recorded it, created in the same transaction."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LegacyTitle(Base):
+    """A title awarded on paper before this system (据纸质档案登记), imported by the committee office:
+    no electronic document exists. Neither the name nor the ID number is kept in clear: each as a
+    keyed hash (registry.holders) for the match check, and masked for display."""
+
+    __tablename__ = "legacy_titles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(String(64), unique=True)
+    """The paper certificate's number, as printed (normalised: no spaces, upper case)."""
+    name_hmac: Mapped[str] = mapped_column(String(64))
+    name_masked: Mapped[str] = mapped_column(String(100))
+    id_hmac: Mapped[str] = mapped_column(String(64))
+    id_masked: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))
+    series: Mapped[str] = mapped_column(String(100))
+    speciality: Mapped[str] = mapped_column(String(100))
+    committee: Mapped[str] = mapped_column(String(200))
+    passed_on: Mapped[dt.date] = mapped_column(Date)
+    """取得时间 on the paper record."""
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    """发证时间 on the paper record."""
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """Keyed hash of every imported value: the same row imported again is recognised as such."""
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the file the row was first imported from."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -5,21 +5,12 @@ keyed hashes (registry.holders), since the registry never holds them. Both compa
 """
 
 import hmac
-import unicodedata
 from dataclasses import dataclass
 
 from registry.db import Registry
-from registry.holders import same_holder_id
+from registry.holders import normalise_name, same_holder_id
 from verify.certificates import TOKEN_PATTERN
 from verify.errors import MatchUnavailable
-
-_DOTS = str.maketrans({"・": "·", "‧": "·", "•": "·", "･": "·", "∙": "·", "⋅": "·"})
-"""Middle dots of names such as 阿依古丽·买买提, as different input methods type them."""
-
-
-def normalise_name(name: str) -> str:
-    """NFKC, without any whitespace, every middle dot as U+00B7."""
-    return "".join(unicodedata.normalize("NFKC", name).translate(_DOTS).split())
 
 
 @dataclass(frozen=True)

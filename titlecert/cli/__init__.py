@@ -33,6 +33,7 @@ COMMANDS = {
     "calendar": "titlecert.cli.calendar:calendar",
     "clerk": "titlecert.cli.clerk:clerk",
     "admin": "titlecert.cli.admin:admin",
+    "legacy": "titlecert.cli.legacy:legacy",
 }
 """Every command: its name and the module:attribute that defines it."""
 

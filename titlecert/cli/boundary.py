@@ -30,9 +30,7 @@ def user_errors(*, verbose: bool) -> Iterator[None]:
         yield
     except InputError as e:
         _traceback(verbose)
-        click.echo(
-            f"error: the session input has {len(e.problems)} problem(s); nothing was issued:", err=True
-        )
+        click.echo(f"error: {e.what} has {len(e.problems)} problem(s); {e.consequence}:", err=True)
         for problem in e.problems:
             click.echo(f"  {problem}", err=True)
         for warning in e.warnings:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from verify.certificates import lookup_successor, lookup_token
 from verify.service import verify_pdf
 from verify.transparency import Channel
-from verify.web import api, channels, forms, i18n, logs, problems, receipts, transparency
+from verify.web import api, channels, forms, i18n, legacy, logs, problems, receipts, transparency
 from verify.web.labels import CASE_STYLES, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
@@ -35,6 +35,7 @@ def mount(app: APIFlask, services: VerifyServices) -> None:
     forms.install(app, services.session_secret)
     app.register_blueprint(bp)
     app.register_blueprint(channels.bp)
+    app.register_blueprint(legacy.bp)
     forms.protect(app, channels.bp.name)
     app.register_blueprint(receipts.bp)
     forms.protect(app, receipts.bp.name)

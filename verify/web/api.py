@@ -17,10 +17,11 @@ from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.service import verify_pdf
 from verify.transparency import Channel, HolderView, holder_view
+from verify.web.legacy import legacy_answer
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.problems import Problem, ResponsesDoc, problem, responses
-from verify.web.schemas import Certificate, Holder, MatchRequest, MatchResult, Report, Upload
+from verify.web.schemas import Certificate, Holder, LegacyMatch, MatchRequest, MatchResult, Report, Upload
 from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note, noted_so_far
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,30 @@ def match_certificate(token: str, query: MatchRequest) -> MatchResult | Response
     except MatchUnavailable as e:
         return problem(409, str(e))
     return problem(404) if answer is None else MatchResult(match=answer)
+
+
+@bp.post("/legacy/<certificate_no>/match")
+@limited(Limited.MATCH)
+@accepts("application/json")
+@bp.input(MatchRequest, arg_name="query")
+@bp.output(
+    LegacyMatch, description="Whether the number is registered with these values; the title only if so."
+)
+@bp.doc(
+    summary="Check a title awarded on paper by its number and the holder's name or ID number",
+    responses=_documented(400, 409, 415, 429),
+    tags=["paper records"],
+)
+def match_legacy_title(certificate_no: str, query: MatchRequest) -> LegacyMatch | Response:
+    """Titles awarded before this system, registered from paper records (据纸质档案登记; no
+    electronic document exists). Never a lookup by number alone: an unknown number and a wrong
+    name or ID number get the same `match: false` and nothing else; a match shows the title as
+    registered, the holder masked. Limited per client and per number, as the match check."""
+    try:
+        view = legacy_answer(certificate_no, MatchQuery(query.name, query.id_number), via="api")
+    except MatchUnavailable as e:
+        return problem(409, str(e))
+    return LegacyMatch(match=view is not None, title=view)
 
 
 @bp.post("/verify")

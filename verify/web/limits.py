@@ -15,6 +15,7 @@ from flask_limiter import Limiter, RouteLimit
 from limits.storage import MemoryStorage
 
 from verify.ratelimits import RateLimits
+from verify.typed import normalise_certificate_no
 from verify.web.logs import token_ref
 
 EXTENSION = "titlecert.limiter"
@@ -59,8 +60,13 @@ def client_key() -> str:
 
 
 def certificate_key() -> str:
-    """The certificate a request names, by its token's hash (never the token itself)."""
-    return "certificate-" + token_ref(str((request.view_args or {}).get("token", "")))
+    """The certificate a request names, by its token's hash (never the token itself); a title
+    awarded on paper by its number's (in the path, or the form's field)."""
+    args = request.view_args or {}
+    if "token" in args:
+        return "certificate-" + token_ref(str(args["token"]))
+    number = str(args.get("certificate_no") or request.form.get("certificate_no", ""))
+    return "legacy-" + token_ref(normalise_certificate_no(number))
 
 
 SWEEP_SECONDS = 1.0

@@ -7,6 +7,7 @@ from apiflask.fields import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from verify.legacy import PAPER_NOTE, LegacyView
 from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.transparency import HolderView
@@ -76,6 +77,21 @@ class MatchResult(BaseModel):
     """The answer of a match check: yes or no, never the stored value."""
 
     match: bool = Field(description="True only when every value given belongs to the holder.")
+
+
+class LegacyMatch(BaseModel):
+    """The answer for a title awarded on paper: yes with the title as registered (holder masked),
+    or no, the same for an unknown number as for a wrong name or ID number."""
+
+    model_config = _DOCUMENTED
+
+    match: bool = Field(
+        description="True only when the number is registered and every value given belongs to its holder."
+    )
+    title: LegacyView | None = Field(default=None, description="The title as registered; only with a match.")
+    note: str = Field(
+        default=PAPER_NOTE, description="Registered from paper records; no electronic document exists."
+    )
 
 
 class Upload(BaseModel):

@@ -1,4 +1,4 @@
-from verify.match import normalise_name
+from registry.holders import normalise_name
 
 
 def test_names_compare_without_spaces_width_or_dot_variants() -> None:

@@ -162,7 +162,14 @@ def test_lang_link_sets_a_cookie_that_later_pages_follow(client: FlaskClient) ->
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/"), ("GET", f"/v/{UNKNOWN}"), ("GET", "/nowhere"), ("GET", "/verify"), ("POST", "/verify")],
+    [
+        ("GET", "/"),
+        ("GET", f"/v/{UNKNOWN}"),
+        ("GET", "/nowhere"),
+        ("GET", "/verify"),
+        ("POST", "/verify"),
+        ("GET", "/legacy"),
+    ],
 )
 def test_english_pages_have_no_chinese_left(client: FlaskClient, method: str, path: str) -> None:
     r = client.open(path, method=method, headers={"Accept-Language": "en"})
