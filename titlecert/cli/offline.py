@@ -78,11 +78,9 @@ def _text_of(source: str) -> str:
     path = Path(source)
     if source.strip().startswith("TC1:") or not path.is_file():
         return source
-    try:
-        import zxingcpp
-        from PIL import Image
-    except ImportError:
-        raise ApplicationError("reading QR images needs zxing-cpp; pass the TC1: text instead") from None
+    import zxingcpp  # imported here: the other commands need no barcode reader
+    from PIL import Image
+
     try:
         image = Image.open(path)
         image.load()
