@@ -20,6 +20,8 @@ COMMANDS = {
     "issue": "titlecert.cli.issue:issue",
     "reissue": "titlecert.cli.issue:reissue",
     "revoke": "titlecert.cli.revoke:revoke",
+    "suspend": "titlecert.cli.suspend:suspend",
+    "reinstate": "titlecert.cli.suspend:reinstate",
     "verify": "titlecert.cli.verify:verify",
     "archive": "titlecert.cli.archive:archive",
     "serve": "titlecert.cli.serve:serve",
