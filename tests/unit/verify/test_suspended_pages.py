@@ -16,7 +16,10 @@ from registry.audit import Actor
 from registry.db import Registry
 from signing.trust import TrustSettings
 from tests.unit.verify.test_pages import DOMAIN, UPLOAD, fake_analyser, record, text_of
+from verify.certificates import lookup_token
+from verify.statement import Statement
 from verify.web import VerifyServices, limits, mount
+from verify.wording import Case
 
 TOKEN = "S" * 32
 NUMBER = "CQZC2026000420"
@@ -90,3 +93,18 @@ def test_suspended_then_reinstated_on_every_channel(registry: Registry, client: 
     assert "这是一份真实、有效的职称证书" in upload(client)
     doc = api_report(client)
     assert (doc["verdict"], doc["status"], doc["outcome"]) == ("valid", "valid", "genuine")
+
+
+def test_a_receipt_of_a_suspended_certificate_says_so(registry: Registry) -> None:
+    from titlecert.receipts import receipt_context
+
+    with registry.transaction() as ledger:
+        lifecycle.suspend(ledger, NUMBER, reason="举报调查中", at=AT, actor=AUTHORITY)
+    view = lookup_token(registry, TOKEN)
+    assert view is not None
+    statement = Statement.of_lookup(view, at=AT)
+    assert statement.outcome is Case.SUSPENDED
+    assert statement.outcome_words.en == "Suspended (under investigation)"
+    assert "暂停使用（调查中）" in statement.headline.zh and "valid" not in statement.headline.en
+    context = receipt_context(statement, "重庆市职称电子证书查验服务", DOMAIN)
+    assert "暂停使用（调查中） Suspended (under investigation)" in str(context)
