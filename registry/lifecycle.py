@@ -1,4 +1,4 @@
-"""A certificate's life after issue: revocation, and supersession by a corrected re-issue.
+"""A certificate's life after issue: suspension, revocation, and supersession by a corrected re-issue.
 
 Each change is recorded in the audit log inside the caller's transaction, so the status and its
 record commit together or not at all.
@@ -7,6 +7,10 @@ A certificate in force is `valid`. Revoked (the award itself is void, e.g. a rev
 on fraud is terminated) and superseded (a corrected certificate replaces it) are final: a
 certificate in either state changes no more, and is never superseded again, so chains of
 supersession cannot loop.
+
+Suspended (pending an investigation) is not in force and never final: a suspended certificate is
+reinstated (valid again) or revoked, each step audited with its reason and actor. It is not
+superseded while suspended (reinstate it first), and a suspension is never lifted silently.
 """
 
 import datetime as dt
@@ -36,13 +40,55 @@ def require_in_force(record: CertificateRecord) -> None:
             f"certificate {record.certificate_no} was already superseded{when} by {record.superseded_by}; "
             f"act on {record.superseded_by} instead"
         )
+    if record.status == CertificateStatus.SUSPENDED:
+        raise Conflict(
+            f"certificate {record.certificate_no} is suspended pending an investigation{when} "
+            f"({record.status_reason}); reinstate it first"
+        )
+
+
+def suspend(
+    ledger: Ledger, certificate_no: str, *, reason: str, at: dt.datetime, actor: Actor
+) -> CertificateRecord:
+    """Suspend a certificate in force pending an investigation: the verify site and API say
+    暂停使用（调查中） at once. Raises NotFound, or Conflict if it is not valid (already suspended,
+    revoked or superseded)."""
+    record = _require(ledger.certificates, certificate_no)
+    if record.status == CertificateStatus.SUSPENDED:
+        when = f" since {record.status_changed_at:%Y-%m-%d}" if record.status_changed_at else ""
+        raise Conflict(
+            f"certificate {certificate_no} is already suspended{when} ({record.status_reason}); "
+            "reinstate or revoke it"
+        )
+    require_in_force(record)
+    ledger.certificates.mark_status(record, CertificateStatus.SUSPENDED, reason=reason, at=at)
+    ledger.audit.append(actor, AuditAction.CERTIFICATE_SUSPENDED, certificate_no, {"reason": reason}, at=at)
+    return record
+
+
+def reinstate(
+    ledger: Ledger, certificate_no: str, *, reason: str, at: dt.datetime, actor: Actor
+) -> CertificateRecord:
+    """Put a suspended certificate back in force (the investigation found nothing against it).
+    Raises NotFound, or Conflict if it is not suspended."""
+    record = _require(ledger.certificates, certificate_no)
+    if record.status != CertificateStatus.SUSPENDED:
+        raise Conflict(
+            f"certificate {certificate_no} is {record.status}, not suspended: nothing to reinstate"
+        )
+    ledger.certificates.mark_status(record, CertificateStatus.VALID, reason=reason, at=at)
+    ledger.audit.append(actor, AuditAction.CERTIFICATE_REINSTATED, certificate_no, {"reason": reason}, at=at)
+    return record
 
 
 def revoke(
     ledger: Ledger, certificate_no: str, *, reason: str, at: dt.datetime, actor: Actor
 ) -> CertificateRecord:
-    """Revoke a certificate in force. Raises NotFound, or Conflict if it is revoked or superseded."""
-    require_in_force(_require(ledger.certificates, certificate_no))
+    """Revoke a certificate in force or suspended. Raises NotFound, or Conflict if it is revoked or
+    superseded."""
+    record = _require(ledger.certificates, certificate_no)
+    if record.status != CertificateStatus.SUSPENDED:
+        require_in_force(record)
     record = ledger.certificates.revoke(certificate_no, reason=reason, at=at)
     ledger.audit.append(actor, AuditAction.CERTIFICATE_REVOKED, certificate_no, {"reason": reason}, at=at)
     return record
@@ -59,6 +105,9 @@ def supersede(
     issue_key: str | None = None,
 ) -> CertificateRecord:
     """Mark a certificate in force as superseded by certificate `by`.
+
+    A suspended certificate is refused with Conflict (reinstate it first, or revoke it): a
+    re-issue must not lift a suspension silently.
 
     Without `issue_key`, `by` must be registered already and in force (a corrected certificate
     issued on its own). With `issue_key`, this is a re-issue whose new record is added after this
@@ -129,4 +178,13 @@ def record_issue(
     ledger.audit.append(actor, AuditAction.CERTIFICATE_ISSUED, certificate_no, detail, at=at)
 
 
-__all__ = ["current", "lineage", "record_issue", "require_in_force", "revoke", "supersede"]
+__all__ = [
+    "current",
+    "lineage",
+    "record_issue",
+    "reinstate",
+    "require_in_force",
+    "revoke",
+    "supersede",
+    "suspend",
+]

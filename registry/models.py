@@ -23,6 +23,8 @@ class CertificateStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
+    """Not in force pending an investigation; reinstated or revoked later, never final."""
 
 
 class CertificateRecord(Base):

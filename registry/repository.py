@@ -205,6 +205,15 @@ class CertificateRepository:
         record.status_changed_at = at
         self.session.flush()
 
+    def mark_status(
+        self, record: CertificateRecord, status: CertificateStatus, *, reason: str, at: dt.datetime
+    ) -> None:
+        """Set a certificate's status, with why and when (the caller checks the change is allowed)."""
+        record.status = status.value
+        record.status_reason = reason
+        record.status_changed_at = at
+        self.session.flush()
+
     def revoke(self, certificate_no: str, *, reason: str, at: dt.datetime) -> CertificateRecord:
         """Mark a certificate revoked. Raises NotFound, or Conflict if it is already revoked."""
         record = self.by_number(certificate_no)

@@ -128,7 +128,7 @@ def copy_not_void(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding
 
 
 def in_force(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding]:
-    """The certificate is valid: not revoked, not superseded by a re-issue."""
+    """The certificate is valid: not revoked, not suspended, not superseded by a re-issue."""
     view = facts.certificate
     if view is None or view.status is Status.VALID:
         return
@@ -140,6 +140,16 @@ def in_force(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding]:
             Text(
                 f"证书 {view.certificate_no} {when_zh}被撤销：{view.status_reason}",
                 f"certificate {view.certificate_no} was revoked{when}: {view.status_reason}",
+            ),
+            Verdict.INVALID,
+        )
+    elif view.status is Status.SUSPENDED:
+        yield Finding(
+            RuleId.REGISTRY_NOT_SUSPENDED,
+            Text(
+                f"证书 {view.certificate_no} {when_zh}暂停使用（调查中）：{view.status_reason}",
+                f"certificate {view.certificate_no} was suspended (under investigation){when}: "
+                f"{view.status_reason}",
             ),
             Verdict.INVALID,
         )

@@ -19,6 +19,8 @@ class Status(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
+    """Not in force while an investigation runs; reinstated or revoked later."""
     UNKNOWN = "unknown"
 
 
@@ -38,9 +40,9 @@ class CertificateView:
     certificate_no: str
     """证书编号."""
     status: Status
-    """The registry's status now: valid, revoked or superseded."""
+    """The registry's status now: valid, suspended, revoked or superseded."""
     status_reason: str | None
-    """Why it was revoked or superseded."""
+    """Why it was suspended, revoked, superseded or reinstated."""
     status_changed_at: dt.datetime | None
     """When the status last changed (UTC)."""
     holder: str

@@ -54,6 +54,7 @@ class RuleId(StrEnum):
     REGISTRY_COPY_NOT_VOID = "registry.copy-not-void"
     REGISTRY_NOT_REVOKED = "registry.not-revoked"
     REGISTRY_NOT_SUPERSEDED = "registry.not-superseded"
+    REGISTRY_NOT_SUSPENDED = "registry.not-suspended"
     REGISTRY_IN_FORCE = "registry.in-force"
     ONLINE_SEAL_CHECKED = "online.seal-checked"
     ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"

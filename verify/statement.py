@@ -118,6 +118,7 @@ _LOOKUP_CASES = {
     Status.VALID: Case.GENUINE,
     Status.REVOKED: Case.REVOKED,
     Status.SUPERSEDED: Case.SUPERSEDED,
+    Status.SUSPENDED: Case.SUSPENDED,
     Status.UNKNOWN: Case.UNCONFIRMED,
 }
 

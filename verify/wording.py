@@ -22,6 +22,8 @@ class Case(StrEnum):
     """Seals genuine and the file unchanged; the registry was not asked."""
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
+    """Genuine, but suspended pending an investigation: not to be relied on for now."""
     VOID_COPY = "void-copy"
     """A printed copy recorded lost and replaced."""
     NOT_ISSUED = "not-issued"
@@ -43,6 +45,7 @@ CASE_WORDS: dict[Case, Text] = {
     Case.GENUINE_OFFLINE: Text("印章真实（未查询登记库）", "Seals genuine (registry not consulted)"),
     Case.REVOKED: Text("证书已撤销", "Certificate revoked"),
     Case.SUPERSEDED: Text("证书已被替代", "Certificate replaced"),
+    Case.SUSPENDED: Text("暂停使用（调查中）", "Suspended (under investigation)"),
     Case.VOID_COPY: Text("副本已作废", "Copy void"),
     Case.NOT_ISSUED: Text("不是签发的文件", "Not an issued file"),
     Case.CHANGED: Text("文件已被改动", "File changed"),
@@ -57,6 +60,7 @@ STATUS_WORDS: dict[Status, Text] = {
     Status.VALID: Text("有效", "Valid"),
     Status.REVOKED: Text("已撤销", "Revoked"),
     Status.SUPERSEDED: Text("已被替代", "Replaced"),
+    Status.SUSPENDED: Text("暂停使用（调查中）", "Suspended (under investigation)"),
     Status.UNKNOWN: Text("状态不明", "Unknown"),
 }
 """The registry's word on a certificate, for the receipt."""
@@ -218,6 +222,8 @@ def headline(
             )
             + _REVOKED_MEANS
         )
+    if case is Case.SUSPENDED and c:
+        return Text("文件是真的，但", "The file is genuine, but ") + _suspended(c)
     if case is Case.SUPERSEDED and c:
         return Text("文件是真的，但", "The file is genuine, but ") + _replaced(
             c.certificate_no, c.superseded_by
@@ -235,6 +241,15 @@ _CHECK_THE_HOLDER = Text(
 _REVOKED_MEANS = Text(
     "它不再证明持证人具有该职称，请勿采信。", "it no longer proves the title. Do not rely on it."
 )
+
+
+def _suspended(view: CertificateView) -> Text:
+    when = f"{in_china(view.status_changed_at):%Y-%m-%d}" if view.status_changed_at else "—"
+    return Text(
+        f"证书 {view.certificate_no} 自 {when} 起暂停使用（调查中）：调查结束前请勿采信，稍后再查。",
+        f"certificate {view.certificate_no} is suspended (under investigation) since {when}: do not "
+        "rely on it until the investigation ends; check again later.",
+    )
 
 
 def _replaced(number: str, by: str | None) -> Text:
@@ -261,6 +276,9 @@ def lookup_headline(view: CertificateView) -> Text:
         )
     if view.status is Status.REVOKED:
         return Text(f"证书 {no} 已被撤销：", f"Certificate {no} was revoked: ") + _REVOKED_MEANS
+    if view.status is Status.SUSPENDED:
+        suspended = _suspended(view)
+        return Text(suspended.zh, suspended.en[0].upper() + suspended.en[1:])
     if view.status is Status.SUPERSEDED:
         replaced = _replaced(no, view.superseded_by)
         return Text(replaced.zh, replaced.en[0].upper() + replaced.en[1:])

@@ -231,6 +231,45 @@ def test_revoke_then_verify_says_revoked(instance: Instance, issued: Issued) -> 
     assert again.returncode == 1 and "already revoked" in again.stderr
 
 
+def test_suspend_reinstate_then_revoke_through_the_cli(instance: Instance, tmp_path: Path) -> None:
+    doc = sample_session_doc()
+    doc["applicants"] = doc["applicants"][1:2]  # one who passed, a person of this session's own
+    session = tmp_path / "suspend.json"
+    session.write_text(json.dumps(as_another_session(doc, "渝职改办〔2026〕420号"), ensure_ascii=False))
+    result = json.loads(instance.run("issue", str(session), "--out", str(tmp_path / "out"), "--json").stdout)
+    [cert] = [d for d in result["documents"] if d["kind"] == "certificate"]
+    no, path = cert["certificate_no"], cert["path"]
+
+    assert (
+        instance.run("suspend", no, "--reason", "收到举报，调查中").stdout
+        == f"suspended {no}: 收到举报，调查中\n"
+    )
+    proc = instance.run("verify", "--json", path, check=False)
+    [report] = json.loads(proc.stdout)
+    assert proc.returncode == 1 and (report["status"], report["verdict"]) == ("suspended", "invalid")
+    assert "暂停使用（调查中）" in instance.run("verify", path, check=False).stdout
+    again = instance.run("suspend", no, "--reason", "x", check=False)
+    assert again.returncode == 1 and f"{no} is already suspended" in again.stderr
+    assert "Traceback" not in again.stderr
+
+    instance.run("reinstate", no, "--reason", "调查结束，未发现问题")
+    [report] = json.loads(instance.run("verify", "--json", path).stdout)
+    assert (report["status"], report["verdict"]) == ("valid", "valid")
+    instance.run("suspend", no, "--reason", "再次举报")
+    instance.run("revoke", no, "--reason", "评审终止")
+    late = instance.run("suspend", no, "--reason", "x", check=False)
+    assert late.returncode == 1 and "already revoked" in late.stderr
+    lines = instance.run("admin", "audit", "show", "--limit", "10000").stdout.splitlines()
+    entries = [json.loads(line) for line in lines]
+    steps = [(e["action"], e["role"], e["detail"].get("reason")) for e in entries if e["subject"] == no]
+    assert steps[1:] == [  # after its issue
+        ("certificate-suspended", "cli", "收到举报，调查中"),
+        ("certificate-reinstated", "cli", "调查结束，未发现问题"),
+        ("certificate-suspended", "cli", "再次举报"),
+        ("certificate-revoked", "cli", "评审终止"),
+    ]
+
+
 def test_configured_pkcs12_files_are_used(tmp_path: Path) -> None:
     office = create_demo_pki(tmp_path / "office", label="OFFICE")
     env = {}

@@ -98,6 +98,11 @@ class FakeCertificates:
         )
         return record
 
+    def mark_status(
+        self, record: CertificateRecord, status: CertificateStatus, *, reason: str, at: dt.datetime
+    ) -> None:
+        record.status, record.status_reason, record.status_changed_at = status.value, reason, at
+
     def mark_superseded(
         self, record: CertificateRecord, *, by: str, reason: str, at: dt.datetime, issue_key: str | None
     ) -> None:

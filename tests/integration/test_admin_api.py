@@ -210,3 +210,41 @@ def test_the_committee_office_follows_issuing_jobs(
         _problem(client.get(path), 401)
         _problem(client.get(path, headers={"Authorization": auth["revoked"]}), 401)
     _problem(client.get("/api/v1/admin/jobs/999", headers=office), 404)
+
+
+def test_the_authority_suspends_reinstates_then_revokes(staff: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, auth = staff
+    url = "/api/v1/admin/certificates/N2"
+    for role in ("archive-clerk", "committee-office"):
+        for step in ("suspend", "reinstate"):
+            r = client.post(f"{url}/{step}", headers={"Authorization": auth[role]}, json={"reason": "x"})
+            assert _problem(r, 403)["detail"] == f"The role {role} may not suspend."
+    authority = {"Authorization": auth["approval-authority"]}
+    _problem(client.post(f"{url}/suspend", headers=authority, json={}), 400)
+    r = client.post(f"{url}/suspend", headers=authority, json={"reason": "收到举报，调查中"})
+    assert r.status_code == 200 and (r.json["status"], r.json["status_reason"]) == (
+        "suspended",
+        "收到举报，调查中",
+    )
+    again = client.post(f"{url}/suspend", headers=authority, json={"reason": "y"})
+    assert "N2 is already suspended" in str(_problem(again, 409)["detail"])
+    body = {"by": "N3", "reason": "更正"}
+    refused = client.post(f"{url}/supersede", headers=authority, json=body)
+    assert "reinstate it first" in str(_problem(refused, 409)["detail"])
+    r = client.post(f"{url}/reinstate", headers=authority, json={"reason": "调查结束，未发现问题"})
+    assert r.status_code == 200 and r.json["status"] == "valid"
+    twice = client.post(f"{url}/reinstate", headers=authority, json={"reason": "y"})
+    assert "not suspended" in str(_problem(twice, 409)["detail"])
+    client.post(f"{url}/suspend", headers=authority, json={"reason": "再次举报"})
+    r = client.post(f"{url}/revoke", headers=authority, json={"reason": "评审终止"})
+    assert r.status_code == 200 and r.json["status"] == "revoked"
+    late = client.post(f"{url}/suspend", headers=authority, json={"reason": "z"})
+    assert "already revoked" in str(_problem(late, 409)["detail"])
+    entries = client.get("/api/v1/admin/audit?after=0&limit=1000", headers=authority).json["entries"]
+    steps = [(e["action"], e["actor"], e["detail"]) for e in entries if e["subject"] == "N2"]
+    assert [s for s in steps if s[0] != "certificate-viewed"] == [
+        ("certificate-suspended", "approval-authority", {"reason": "收到举报，调查中"}),
+        ("certificate-reinstated", "approval-authority", {"reason": "调查结束，未发现问题"}),
+        ("certificate-suspended", "approval-authority", {"reason": "再次举报"}),
+        ("certificate-revoked", "approval-authority", {"reason": "评审终止"}),
+    ]

@@ -6,6 +6,8 @@ problem+json. Changes and reads of unmasked data are recorded in the audit log.
 
 - GET  /certificates/<no>              read       the certificate as staff see it
 - POST /certificates/<no>/revoke       revoke     {"reason": "..."}
+- POST /certificates/<no>/suspend      suspend    {"reason": "..."}  pending an investigation
+- POST /certificates/<no>/reinstate    suspend    {"reason": "..."}  a suspended one back in force
 - POST /certificates/<no>/supersede    supersede  {"by": "<new no>", "reason": "..."}
 - GET  /audit?after=<id>&limit=<n>     read       entries, oldest first, and the chain's check
 - GET  /jobs?before=<id>&limit=<n>     read-jobs  issuing jobs, newest first, units counted by state
@@ -123,19 +125,42 @@ def get_certificate(actor: Actor, certificate_no: str) -> Response | tuple[Respo
     return jsonify(doc)
 
 
-@bp.post("/certificates/<certificate_no>/revoke")
-@requires(Permission.REVOKE)
-def revoke(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]:
+StatusChange = Callable[..., object]
+"""registry.lifecycle's revoke, suspend or reinstate: (ledger, number, *, reason, at, actor)."""
+
+
+def _change_status(
+    change: StatusChange, actor: Actor, certificate_no: str
+) -> Response | tuple[Response, int]:
+    """Apply a status change that takes a reason; the certificate as staff see it, or a problem."""
     reason = _text_field(request.get_json(silent=True), "reason")
     if reason is None:
         return problem(400, "Bad Request", f'Send JSON {{"reason": "..."}} (1 to {MAX_REASON} characters).')
     try:
         with _registry().transaction() as ledger:
-            lifecycle.revoke(ledger, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor)
+            change(ledger, certificate_no, reason=reason, at=dt.datetime.now(dt.UTC), actor=actor)
             doc = _certificate(ledger, certificate_no)
     except (NotFound, Conflict) as e:
         return _registry_problem(e)
     return jsonify(doc)
+
+
+@bp.post("/certificates/<certificate_no>/revoke")
+@requires(Permission.REVOKE)
+def revoke(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]:
+    return _change_status(lifecycle.revoke, actor, certificate_no)
+
+
+@bp.post("/certificates/<certificate_no>/suspend")
+@requires(Permission.SUSPEND)
+def suspend(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]:
+    return _change_status(lifecycle.suspend, actor, certificate_no)
+
+
+@bp.post("/certificates/<certificate_no>/reinstate")
+@requires(Permission.SUSPEND)
+def reinstate(actor: Actor, certificate_no: str) -> Response | tuple[Response, int]:
+    return _change_status(lifecycle.reinstate, actor, certificate_no)
 
 
 @bp.post("/certificates/<certificate_no>/supersede")

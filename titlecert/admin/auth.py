@@ -2,7 +2,8 @@
 
 Issuing needs the seal keys and stays on the command line (`titlecert issue`, `titlecert reissue`);
 through the API the committee office supersedes (links a corrected certificate to the one it
-replaces) and follows its issuing jobs, the approval authority revokes and supersedes, and every
+replaces) and follows its issuing jobs, the approval authority suspends, reinstates, revokes and
+supersedes, and every
 role reads certificates and the audit log.
 """
 
@@ -19,6 +20,8 @@ class Permission(StrEnum):
     READ = "read"
     """Read certificates (with the holder's full name) and the audit log."""
     REVOKE = "revoke"
+    SUSPEND = "suspend"
+    """Suspend a certificate pending an investigation, and reinstate it."""
     SUPERSEDE = "supersede"
     READ_JOBS = "read-jobs"
     """Follow issuing jobs (states, progress, which document failed): the office that issues."""
@@ -26,7 +29,9 @@ class Permission(StrEnum):
 
 GRANTS: dict[str, frozenset[Permission]] = {
     StaffRole.COMMITTEE_OFFICE: frozenset({Permission.READ, Permission.SUPERSEDE, Permission.READ_JOBS}),
-    StaffRole.APPROVAL_AUTHORITY: frozenset({Permission.READ, Permission.REVOKE, Permission.SUPERSEDE}),
+    StaffRole.APPROVAL_AUTHORITY: frozenset(
+        {Permission.READ, Permission.REVOKE, Permission.SUSPEND, Permission.SUPERSEDE}
+    ),
     StaffRole.ARCHIVE_CLERK: frozenset({Permission.READ}),
 }
 

@@ -20,6 +20,8 @@ COMMANDS = {
     "issue": "titlecert.cli.issue:issue",
     "reissue": "titlecert.cli.issue:reissue",
     "revoke": "titlecert.cli.revoke:revoke",
+    "suspend": "titlecert.cli.suspend:suspend",
+    "reinstate": "titlecert.cli.suspend:reinstate",
     "verify": "titlecert.cli.verify:verify",
     "offline-qr": "titlecert.cli.offline:offline_qr",
     "verify-qr": "titlecert.cli.offline:verify_qr",

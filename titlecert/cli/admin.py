@@ -36,7 +36,7 @@ def token() -> None:
     "--role",
     required=True,
     type=click.Choice([role.value for role in StaffRole]),
-    help="committee-office: read, supersede; approval-authority: read, revoke, supersede; "
+    help="committee-office: read, supersede; approval-authority: read, suspend, revoke, supersede; "
     "archive-clerk: read.",
 )
 @click.pass_obj

@@ -12,6 +12,7 @@ STATUS_LABELS: dict[str, object] = {
     Status.VALID: _l("有效"),
     Status.REVOKED: _l("已撤销"),
     Status.SUPERSEDED: _l("已被新证书替代"),
+    Status.SUSPENDED: _l("暂停使用（调查中）"),
     Status.UNKNOWN: _l("未找到"),
 }
 
@@ -29,6 +30,7 @@ CASE_STYLES: dict[str, str] = {
     Case.GENUINE: "valid",
     Case.RECEIPT: "valid",
     Case.SUPERSEDED: "superseded",
+    Case.SUSPENDED: "suspended",
     Case.GENUINE_OFFLINE: "unknown",
     Case.UNCONFIRMED: "unknown",
 }

@@ -29,7 +29,10 @@ def test_bearer_token(header: str | None, token: str | None) -> None:
     ("role", "granted"),
     [
         ("committee-office", {Permission.READ, Permission.SUPERSEDE, Permission.READ_JOBS}),
-        ("approval-authority", {Permission.READ, Permission.REVOKE, Permission.SUPERSEDE}),
+        (
+            "approval-authority",
+            {Permission.READ, Permission.REVOKE, Permission.SUSPEND, Permission.SUPERSEDE},
+        ),
         ("archive-clerk", {Permission.READ}),
         ("cli", set()),
         ("somebody", set()),
