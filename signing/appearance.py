@@ -153,8 +153,8 @@ def seal_style(
     seal_image: bytes,
     font_path: Path,
     seal_name: str,
-    date: str = "",
-    box: tuple[float, float, float, float] = (0, 0, 120, 136),
+    date: str,
+    box: tuple[float, float, float, float],
 ) -> stamp.StaticStampStyle:
     """A stamp style drawing `seal_image` with the seal name and `date` under it, fitted to `box`
     (x1, y1, x2, y2), the seal field's rectangle.
