@@ -10,6 +10,7 @@ from registry.applications import ApplicationBook
 from registry.audit import AuditLog
 from registry.clerks import ClerkAccounts
 from registry.jobs import JobRepository
+from registry.mandates import Mandates
 from registry.paper import PaperBook
 from registry.replacements import Replacements
 from registry.repository import CertificateRepository
@@ -34,6 +35,8 @@ class Ledger:
         self.verifications = VerificationLog(session)
         self.applications = ApplicationBook(session)
         """Every session's applicants by year (one normal-channel application a year)."""
+        self.mandates = Mandates(session)
+        """Review committees' mandates and seal certificates (docs/committees.md)."""
 
 
 __all__ = ["Ledger"]
