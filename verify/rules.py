@@ -55,6 +55,7 @@ class RuleId(StrEnum):
     REGISTRY_NOT_REVOKED = "registry.not-revoked"
     REGISTRY_NOT_SUPERSEDED = "registry.not-superseded"
     REGISTRY_IN_FORCE = "registry.in-force"
+    REGISTRY_SEAL_AUTHORISED = "registry.seal-authorised"
     ONLINE_SEAL_CHECKED = "online.seal-checked"
     ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"
     ONLINE_SEAL_STATUS_KNOWN = "online.seal-status-known"
