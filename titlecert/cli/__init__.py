@@ -30,6 +30,7 @@ COMMANDS = {
     "calendar": "titlecert.cli.calendar:calendar",
     "clerk": "titlecert.cli.clerk:clerk",
     "admin": "titlecert.cli.admin:admin",
+    "committee": "titlecert.cli.committee:committee",
 }
 """Every command: its name and the module:attribute that defines it."""
 
