@@ -11,6 +11,7 @@ from registry.audit import AuditLog
 from registry.clerks import ClerkAccounts
 from registry.jobs import JobRepository
 from registry.legacy import LegacyTitles
+from registry.mandates import Mandates
 from registry.paper import PaperBook
 from registry.replacements import Replacements
 from registry.repository import CertificateRepository
@@ -37,6 +38,8 @@ class Ledger:
         """Every session's applicants by year (one normal-channel application a year)."""
         self.legacy = LegacyTitles(session)
         """Titles awarded on paper before this system, imported by the committee office."""
+        self.mandates = Mandates(session)
+        """Review committees' mandates and seal certificates (docs/committees.md)."""
 
 
 __all__ = ["Ledger"]

@@ -339,4 +339,41 @@ class LegacyTitle(Base):
     """Keyed hash of every imported value: the same row imported again is recognised as such."""
     source_sha256: Mapped[str] = mapped_column(String(64))
     """SHA-256 of the file the row was first imported from."""
+
+
+class CommitteeMandate(Base):
+    """A review committee's mandate (评委会备案; the notice, items 二(六) and 四(二): a committee accepts
+    only what is in its scope): what series, speciality and highest level it may review, by which
+    approving document, for which term (both days included). A committee is known by its full name,
+    as sessions name it (docs/committees.md)."""
+
+    __tablename__ = "committee_mandates"
+    __table_args__ = (UniqueConstraint("committee", "document_no", name="uq_committee_mandates_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee: Mapped[str] = mapped_column(String(200), index=True)
+    series: Mapped[str] = mapped_column(String(100))
+    speciality: Mapped[str] = mapped_column(String(100))
+    highest_level: Mapped[str] = mapped_column(String(20))
+    """The highest level it may review (正高级 … 员级); every lower one is included."""
+    document_no: Mapped[str] = mapped_column(String(100))
+    """批准文件 / 备案文号."""
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CommitteeSeal(Base):
+    """A seal certificate of a committee and the period it was authorised to seal in (both moments
+    included): a new certificate for the same committee (key rotation) is another row."""
+
+    __tablename__ = "committee_seals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee: Mapped[str] = mapped_column(String(200), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 (hex, lower case) of the certificate's DER."""
+    subject: Mapped[str] = mapped_column(String(400))
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -25,6 +25,7 @@ from signing.trust import (
     sha256_fingerprint,
     write_trust_settings,
 )
+from titlecert.committees import demo_rows, register
 from titlecert.configured_store import check_store
 from titlecert.home import load_keys
 from titlecert.settings import Settings
@@ -77,7 +78,22 @@ def init_instance(settings: Settings) -> InitReport:
     else:
         _write_demo_keys(settings)
         keys = "demo"
+    if keys.startswith("demo"):
+        _register_demo_committee(settings)
     return InitReport(settings.home, registry.safe_url, keys, check_store(settings))
+
+
+def _register_demo_committee(settings: Settings) -> None:
+    """The DEMO committee's mandate and seal certificate in the registry, so the sample session
+    passes the mandate check and its seals are judged against it (docs/committees.md)."""
+    cert = load_keys(settings)[Role.COMMITTEE].signer_cert
+    mandate, seal = demo_rows(DEMO_NAMES[Role.COMMITTEE].removesuffix("（演示）"), cert)
+    registry = Registry(settings.database_url)
+    try:
+        with registry.transaction() as ledger:
+            register(ledger, [mandate], [seal])
+    finally:
+        registry.dispose()
 
 
 def _write_demo_keys(settings: Settings) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asn1crypto import ocsp, x509
@@ -42,7 +42,7 @@ from titlecert.documents import (
 )
 from titlecert.errors import ApplicationError
 from titlecert.home import load_keys, load_trust
-from titlecert.jobs import yearly
+from titlecert.jobs import mandate, yearly
 from titlecert.jobs.plan import certificate_data
 from titlecert.jobs.work import render_document
 from titlecert.jobs.yearly import AcrossSessions
@@ -222,9 +222,10 @@ def preflight(
 ) -> AcrossSessions | None:
     """What issuing checks after the session loaded and before its job exists: the keys load,
     every document can be made, with `registered` one normal-channel application a year across
-    sessions (titlecert.jobs.yearly), the services sealing calls answer. Returns what the registry
-    said (its warnings are not in `loaded`'s), None without `registered`. Raises KeyLoadError,
-    InputError (each problem named), the registry's Unavailable, ServicesDown."""
+    sessions (titlecert.jobs.yearly) and the committee's mandate (titlecert.jobs.mandate), the
+    services sealing calls answer. Returns what the registry said (its warnings are not in
+    `loaded`'s), None without `registered`. Raises KeyLoadError, InputError (each problem named),
+    the registry's Unavailable, ServicesDown."""
     keys = load_keys(settings)
     problems = render_problems(loaded, settings, calendar, today=today)
     across = None
@@ -232,6 +233,9 @@ def preflight(
         parts = registered.components
         across = yearly.check(parts.registry, loaded, parts.secret, out=registered.out)
         problems += across.errors
+        remit_errors, remit_warnings = mandate.check(parts.registry, loaded)
+        problems += remit_errors
+        across = replace(across, warnings=[*across.warnings, *remit_warnings])
     if problems:
         raise InputError(problems, [*loaded.warnings, *(across.warnings if across else ())])
     if problems := service_problems(settings, keys):

@@ -6,11 +6,14 @@ and document time stamps after it (so a re-time-stamped archive copy stays bound
 gathered once (`RegistryFacts.look_up`); each rule below turns them into findings.
 """
 
+import base64
+import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from registry.chinatime import china_date
+from registry.chinatime import china_date, in_china
 from verify.checks import Analysis
 from verify.registered import CertificateView, Status
 from verify.report import Finding, Verdict
@@ -19,6 +22,44 @@ from verify.text import Text
 
 if TYPE_CHECKING:  # offline verification never loads SQLAlchemy
     from registry.db import Registry
+    from registry.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class SealAuthority:
+    """What the registry says of one seal's certificate: whose it is, the period it was authorised
+    to seal in, and its committee's mandates' terms (docs/committees.md)."""
+
+    committee: str
+    valid_from: dt.datetime
+    valid_to: dt.datetime
+    terms: tuple[tuple[str, dt.date, dt.date], ...]
+    """Each mandate's approving document and term (both days included)."""
+
+    def authorised(self, moment: dt.datetime) -> bool:
+        """Within the certificate's period and, on that day in China, within a mandate's term."""
+        day = in_china(moment).date()
+        in_term = any(start <= day <= end for _, start, end in self.terms)
+        return _aware(self.valid_from) <= moment <= _aware(self.valid_to) and in_term
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _authorities(ledger: "Ledger", analysis: Analysis) -> tuple[SealAuthority | None, ...]:
+    """Each seal's registered certificate (None: not registered), in file order."""
+    found: list[SealAuthority | None] = []
+    for signer, _issuer in analysis.seal_certificates:
+        der = base64.b64decode(signer)
+        seal = ledger.mandates.seal(hashlib.sha256(der).hexdigest())
+        if seal is None:
+            found.append(None)
+            continue
+        mandates = ledger.mandates.of_committee(seal.committee)
+        terms = tuple((m.document_no, m.valid_from, m.valid_to) for m in mandates)
+        found.append(SealAuthority(seal.committee, seal.valid_from, seal.valid_to, terms))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -36,6 +77,8 @@ class RegistryFacts:
     """The file is a printed copy recorded lost (and so replaced)."""
     by_sealed_revision: bool = False
     """Found by the revision the last seal signed, not the whole file: data was added after issue."""
+    seals: tuple[SealAuthority | None, ...] = ()
+    """Each seal's certificate as the registry's committee seals know it (None: not registered)."""
 
     @classmethod
     def look_up(cls, registry: "Registry", sha256: str, analysis: Analysis) -> "RegistryFacts":
@@ -57,7 +100,8 @@ class RegistryFacts:
                 record = certificates.by_number(document.certificate_no) if document.certificate_no else None
                 void = ledger.paper.is_void(document.id)
             view = CertificateView.of(record) if record else None
-        return cls(True, view, label, void, by_revision)
+            seals = _authorities(ledger, analysis)
+        return cls(True, view, label, void, by_revision, seals)
 
 
 BindingRule = Callable[[RegistryFacts, Analysis], Iterator[Finding]]
@@ -178,7 +222,54 @@ def in_force(facts: RegistryFacts, _analysis: Analysis) -> Iterator[Finding]:
         )
 
 
-BINDING_RULES: tuple[BindingRule, ...] = (offline, sealed_revision, issued, copy_not_void, in_force)
+def seal_authorised(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
+    """Each seal whose certificate the registry holds as a committee's: sealed (at the time its
+    time stamp proves, else the time it claims) within the period the certificate was authorised
+    for and within a term of the committee's mandate; a note when so, invalid when not. A seal of a
+    certificate the registry does not hold is not judged here (docs/committees.md)."""
+    for i, (sig, authority) in enumerate(zip(analysis.signatures, facts.seals, strict=False)):
+        when = sig.timestamp or sig.signed_at
+        if authority is None or when is None:
+            continue
+        moment = _aware(dt.datetime.fromisoformat(when))
+        day = in_china(moment).date()
+        who = authority.committee
+        if authority.authorised(moment):
+            yield Finding(
+                RuleId.REGISTRY_SEAL_AUTHORISED,
+                Text(
+                    f"印章 {i + 1} 的证书 {day} 盖章时在{who}的授权期和评审权限有效期内",
+                    f"seal {i + 1}: its certificate was authorised for {who}, within its mandate, "
+                    f"when it sealed on {day}",
+                ),
+                seal=i + 1,
+            )
+            continue
+        terms = "；".join(f"{doc} {start}至{end}" for doc, start, end in authority.terms) or "无 / none"
+        period = (
+            f"{in_china(_aware(authority.valid_from)).date()}至{in_china(_aware(authority.valid_to)).date()}"
+        )
+        yield Finding(
+            RuleId.REGISTRY_SEAL_AUTHORISED,
+            Text(
+                f"印章 {i + 1} 于 {day} 盖章，不在{who}该印章证书的授权期（{period}）或评审权限有效期"
+                f"（{terms}）内：该印章无效",
+                f"seal {i + 1} was made on {day}, outside the period its certificate was authorised "
+                f"for {who} ({period}) or the committee's mandate ({terms}): it is not valid",
+            ),
+            Verdict.INVALID,
+            seal=i + 1,
+        )
+
+
+BINDING_RULES: tuple[BindingRule, ...] = (
+    offline,
+    sealed_revision,
+    issued,
+    copy_not_void,
+    in_force,
+    seal_authorised,
+)
 
 
 def bind(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
@@ -187,4 +278,4 @@ def bind(facts: RegistryFacts, analysis: Analysis) -> Iterator[Finding]:
         yield from rule(facts, analysis)
 
 
-__all__ = ["BINDING_RULES", "RegistryFacts", "bind"]
+__all__ = ["BINDING_RULES", "RegistryFacts", "SealAuthority", "bind"]

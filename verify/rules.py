@@ -3,13 +3,9 @@
 Families: `admit` (can the file be judged at all), `accept` (R-ACCEPT: the expected seals, intact,
 trusted, unchanged after them), `longterm` (document time stamps: evidence as of a moment),
 `audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued),
-<<<<<<< HEAD
-`online` (the seal certificates' revocation asked of the issuer's OCSP responder, verify.revocation),
-`receipt` (the site's own verification receipts: what a receipt states, verify.statement).
-=======
 `online` (the seal certificates' revocation asked of the issuer's OCSP responder, else looked up
-in its CRL, verify.revocation).
->>>>>>> crl
+in its CRL, verify.revocation), `receipt` (the site's own verification receipts: what a receipt
+states, verify.statement).
 """
 
 from enum import StrEnum
@@ -56,6 +52,7 @@ class RuleId(StrEnum):
     REGISTRY_NOT_SUPERSEDED = "registry.not-superseded"
     REGISTRY_NOT_SUSPENDED = "registry.not-suspended"
     REGISTRY_IN_FORCE = "registry.in-force"
+    REGISTRY_SEAL_AUTHORISED = "registry.seal-authorised"
     ONLINE_SEAL_CHECKED = "online.seal-checked"
     ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"
     ONLINE_SEAL_STATUS_KNOWN = "online.seal-status-known"

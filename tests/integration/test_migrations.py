@@ -14,6 +14,7 @@ ADDED_TABLES = {
     ),
     "0007": ("0006", {"issue_jobs", "issue_units"}),
     "0010": ("0009", {"yearly_applications"}),
+    "0011": ("0010", {"committee_mandates", "committee_seals"}),
 }
 ADDED_COLUMNS = {"0008": ("0007", "issue_jobs", {"runner", "runner_seen"})}
 

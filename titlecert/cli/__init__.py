@@ -36,6 +36,7 @@ COMMANDS = {
     "clerk": "titlecert.cli.clerk:clerk",
     "admin": "titlecert.cli.admin:admin",
     "legacy": "titlecert.cli.legacy:legacy",
+    "committee": "titlecert.cli.committee:committee",
 }
 """Every command: its name and the module:attribute that defines it."""
 

@@ -6,6 +6,7 @@ from apiflask import APIFlask
 from flask import Blueprint, Response, render_template, request
 
 from verify.certificates import lookup_successor, lookup_token
+from verify.committees import committee_list
 from verify.service import verify_pdf
 from verify.transparency import Channel
 from verify.web import api, channels, forms, i18n, legacy, logs, problems, receipts, transparency
@@ -90,6 +91,14 @@ def successor_page(token: str) -> tuple[str, int]:
     if view is not None:
         note(Channel.SCAN, view.certificate_no, view.status.value)
     return channels.scan_page(view, token, successor=True)
+
+
+@bp.get("/committees")
+@limited(Limited.LOOKUP)
+def committees_page() -> str:
+    """The review committees, their mandates and seal certificates (docs/committees.md)."""
+    listing = committee_list(_services().registry)
+    return render_template("verify/committees.html", listing=listing, domain=_services().verify_domain)
 
 
 @bp.get("/")

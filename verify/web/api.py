@@ -11,6 +11,7 @@ from flask import Response, request
 
 from registry.db import Registry
 from verify.certificates import lookup_token
+from verify.committees import CommitteeList, committee_list
 from verify.errors import MatchUnavailable
 from verify.match import MatchQuery
 from verify.registered import CertificateView
@@ -21,7 +22,16 @@ from verify.web.legacy import legacy_answer
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
 from verify.web.problems import Problem, ResponsesDoc, problem, responses
-from verify.web.schemas import Certificate, Holder, LegacyMatch, MatchRequest, MatchResult, Report, Upload
+from verify.web.schemas import (
+    Certificate,
+    Committees,
+    Holder,
+    LegacyMatch,
+    MatchRequest,
+    MatchResult,
+    Report,
+    Upload,
+)
 from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note, noted_so_far
 
 log = logging.getLogger(__name__)
@@ -181,6 +191,19 @@ def get_holder(secret: str) -> HolderView | Response:
     noted_so_far()
     view = holder_view(_registry(), secret)
     return view if view is not None else problem(404)
+
+
+@bp.get("/committees")
+@limited(Limited.LOOKUP)
+@bp.output(Committees, description="Every committee's mandates and seal certificates, with their periods.")
+@bp.doc(responses=_documented(429), tags=["committees"])
+def get_committees() -> CommitteeList:
+    """The review committees and their mandates
+
+    As the human-resources departments publish 评委会备案: each committee's mandates (series,
+    speciality, highest level, approving document, term) and its seal certificates (SHA-256 and
+    subject) with the period each was authorised to seal in."""
+    return committee_list(_registry())
 
 
 def _registry() -> Registry:

@@ -7,6 +7,7 @@ from apiflask.fields import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from verify.committees import CommitteeList
 from verify.legacy import PAPER_NOTE, LegacyView
 from verify.registered import CertificateView
 from verify.report import VerificationReport
@@ -23,6 +24,12 @@ class Certificate(RootModel[CertificateView]):
 
 class Holder(RootModel[HolderView]):
     """What a holder's secret opens: their certificates and who verified them, coarsely."""
+
+    model_config = _DOCUMENTED
+
+
+class Committees(RootModel[CommitteeList]):
+    """The review committees the registry holds: each one's mandates and seal certificates."""
 
     model_config = _DOCUMENTED
 

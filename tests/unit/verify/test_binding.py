@@ -4,7 +4,7 @@ rule says it, and what it does to the verdict."""
 import datetime as dt
 
 from tests.records import certificate_view, signature_report
-from verify.binding import RegistryFacts, bind
+from verify.binding import RegistryFacts, SealAuthority, bind
 from verify.checks import Analysis
 from verify.registered import CertificateView, Status
 from verify.report import Finding, Verdict, worst
@@ -89,3 +89,50 @@ def test_a_revocation_on_new_years_eve_is_dated_in_beijing_in_both_languages() -
     [finding] = bind(revoked, SOUND)
     assert "已于 2027-01-01 被撤销" in finding.text.zh
     assert finding.text.en == "certificate CQZC2026000001 was revoked on 2027-01-01: 评审终止"
+
+
+def authority(
+    start: dt.datetime, end: dt.datetime, term_end: dt.date = dt.date(2028, 12, 31)
+) -> SealAuthority:
+    return SealAuthority("评委会", start, end, (("渝人社备〔2024〕1号", dt.date(2024, 1, 1), term_end),))
+
+
+SEALED = Analysis(
+    signatures=(signature_report(timestamp="2026-03-01T02:00:00+00:00"),), signed_sha256="ab" * 32
+)
+KNOWN = {"certificate": view(Status.VALID)}
+
+
+def test_a_seal_within_its_certificates_period_and_the_mandate_is_said_to_be_authorised() -> None:
+    period = authority(dt.datetime(2024, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 6, 30, tzinfo=dt.UTC))
+    facts = RegistryFacts(consulted=True, seals=(period,), **KNOWN)
+    assert judged(facts, SEALED) == (Verdict.VALID, [RuleId.REGISTRY_SEAL_AUTHORISED])
+
+
+def test_a_seal_after_its_certificates_period_or_the_mandate_ended_is_invalid() -> None:
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    expired = authority(start, dt.datetime(2026, 1, 31, tzinfo=dt.UTC))
+    retired = authority(start, dt.datetime(2028, 1, 1, tzinfo=dt.UTC), term_end=dt.date(2026, 2, 28))
+    for seal in (expired, retired):
+        facts = RegistryFacts(consulted=True, seals=(seal,), **KNOWN)
+        assert judged(facts, SEALED) == (Verdict.INVALID, [RuleId.REGISTRY_SEAL_AUTHORISED])
+    [finding] = bind(RegistryFacts(consulted=True, seals=(expired,), **KNOWN), SEALED)
+    assert finding.seal == 1
+    assert finding.text.en.startswith("seal 1 was made on 2026-03-01, outside the period")
+
+
+def test_the_mandates_term_is_counted_in_china_time() -> None:
+    """Sealed at 16:30 UTC on 31 December: 1 January in Beijing, a day after the term."""
+    late = Analysis(
+        signatures=(signature_report(timestamp="2026-12-31T16:30:00+00:00"),), signed_sha256="ab" * 32
+    )
+    seal = authority(
+        dt.datetime(2024, 1, 1, tzinfo=dt.UTC), dt.datetime(2028, 1, 1, tzinfo=dt.UTC), dt.date(2026, 12, 31)
+    )
+    facts = RegistryFacts(consulted=True, seals=(seal,), **KNOWN)
+    assert judged(facts, late)[0] is Verdict.INVALID
+
+
+def test_a_seal_the_registry_does_not_hold_is_not_judged() -> None:
+    facts = RegistryFacts(consulted=True, seals=(None,), **KNOWN)
+    assert judged(facts, SEALED) == (Verdict.VALID, [])
