@@ -339,6 +339,7 @@ class LegacyTitle(Base):
     """Keyed hash of every imported value: the same row imported again is recognised as such."""
     source_sha256: Mapped[str] = mapped_column(String(64))
     """SHA-256 of the file the row was first imported from."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CommitteeMandate(Base):
