@@ -141,6 +141,8 @@ class TreeWatch:
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak_mb = 0.0
+        self.peak_by_name: dict[str, float] = {}
+        """Each kind of process's summed RSS at the moment the tree's peaked (soffice.bin, python, …)."""
         self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -149,13 +151,18 @@ class TreeWatch:
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
             rss = 0
+            by_name: Counter[str] = Counter()
             with contextlib.suppress(psutil.NoSuchProcess):
                 for p in [self.root, *self.root.children(recursive=True)]:
                     with contextlib.suppress(psutil.NoSuchProcess):
-                        rss += p.memory_info().rss
+                        used = p.memory_info().rss
+                        rss += used
+                        by_name[p.name()] += used
                         t = p.cpu_times()
                         self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
-            self.peak_mb = max(self.peak_mb, rss / 2**20)
+            if rss / 2**20 > self.peak_mb:
+                self.peak_mb = rss / 2**20
+                self.peak_by_name = {name: used / 2**20 for name, used in by_name.items()}
 
     def stop(self) -> float:
         """Stop sampling; CPU seconds of the tree as last seen."""
@@ -183,4 +190,11 @@ def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
     kinds: dict[str, int] = {}
     for d in documents:
         kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
-    return {"wall": wall, "cpu": cpu, "peak_mb": watch.peak_mb, "kinds": kinds, "documents": len(documents)}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "peak_mb": watch.peak_mb,
+        "peak_by_name": watch.peak_by_name,
+        "kinds": kinds,
+        "documents": len(documents),
+    }

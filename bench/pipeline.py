@@ -218,6 +218,8 @@ def print_tables(
         f"{n_certs / naive['wall']:.2f} | {naive['kinds'].get('review-form', 0) / naive['wall']:.2f} | "
         f"{naive['documents'] / naive['wall']:.2f} | | |"
     )
+    parts = ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(e2e["peak_by_name"].items()))
+    print(f"\nAt the pipeline's peak of {e2e['peak_mb']:.0f} MB (summed RSS): {parts}.")
     print(
         f"\nCeiling: a warm pool of {cores} LibreOffice instances converts the session's mix of documents "
         f"at {ceiling_rate:.2f} documents/s ({ceiling[1][4]} CPU-s each; the certificate alone "

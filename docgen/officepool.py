@@ -12,9 +12,11 @@ unoserver instances (docgen.office), each with its own profile directory under
   timeout a little longer) or that LibreOffice dies in kills the instance's whole process group,
   starts it again and retries the document once on the fresh instance;
 - an instance found dead before a conversion is started again first;
-- after `recycle_after` conversions, or when its soffice.bin holds more than `max_rss_mb`
-  (LibreOffice grows to ~1 GB over ~800 conversions), an instance is stopped and started again
-  in the background while the others go on converting.
+- after `recycle_after` conversions, when its soffice.bin has grown by more than `max_growth_mb`
+  since its first conversion, or when it holds more than `max_rss_mb`, an instance is stopped and
+  started again in the background while the others go on converting. LibreOffice grows about 2 MB
+  a conversion from some 180 MB (docs/performance.md); recycling by measured growth keeps two
+  instances under 1 GB together, where the absolute cap let each reach 700 MB.
 
 The one-shot `docgen.convert.convert_to_pdf` stays the batch path for rare or single runs.
 """
@@ -42,7 +44,7 @@ class InstanceStats:
     restarts: int
     """Starts after a crash or a hang."""
     recycles: int
-    """Planned restarts after `recycle_after` conversions or past `max_rss_mb`."""
+    """Planned restarts after `recycle_after` conversions, past `max_growth_mb` or `max_rss_mb`."""
     failures: int
     """Documents this instance could not convert (ConversionError raised or retried elsewhere)."""
     soffice_pid: int | None
@@ -59,6 +61,8 @@ class _Slot:
     restarts: int = 0
     recycles: int = 0
     failures: int = 0
+    baseline_mb: float | None = None
+    """soffice.bin's memory after its first conversion since it started."""
 
 
 class OfficePool:
@@ -73,11 +77,13 @@ class OfficePool:
         timeout: float = 120.0,
         recycle_after: int = 200,
         max_rss_mb: int = 700,
+        max_growth_mb: int = 220,
         start_timeout: float = 60.0,
     ) -> None:
         if size < 1:
             raise ValueError("an OfficePool needs at least one instance")
         self.size, self.recycle_after, self.max_rss_mb = size, recycle_after, max_rss_mb
+        self.max_growth_mb = max_growth_mb
         self.profile_root = root = profile_root
         self._slots = [
             _Slot(
@@ -214,7 +220,12 @@ class OfficePool:
             slot.restarts += restarts
 
     def _give_back(self, slot: _Slot) -> None:
-        worn = slot.since_start >= self.recycle_after or slot.instance.rss_mb() > self.max_rss_mb
+        rss = slot.instance.rss_mb()
+        first = slot.since_start <= 1 or slot.baseline_mb is None
+        if first:  # the instance's first document since it started sets what growth is measured from
+            slot.baseline_mb = rss
+        grown = not first and rss - (slot.baseline_mb or rss) > self.max_growth_mb
+        worn = slot.since_start >= self.recycle_after or rss > self.max_rss_mb or grown
         if not (self._open and slot.instance.alive and worn):
             self._idle.put(slot)
             return

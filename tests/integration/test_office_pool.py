@@ -231,3 +231,21 @@ def test_libreoffice_does_not_outlive_a_run_killed_with_sigkill(tmp_path: Path) 
     finally:
         owner.kill()
         owner.communicate()
+
+
+def test_an_instance_is_recycled_when_it_has_grown_past_the_bound_since_its_first_document(
+    tmp_path: Path,
+) -> None:
+    doc = certificate("周敏")
+    with OfficePool(size=1, profile_root=tmp_path, fonts_conf=FONTS_CONF, max_growth_mb=10_000) as pool:
+        for i in range(2):
+            check_pdf(f"g{i}", pool.convert(f"g{i}", doc), pages=1)
+        assert pool.wait_idle(60)
+        assert pool.stats()[0].recycles == 0  # well under the bound: never recycled
+        pool.max_growth_mb = -1  # any instance has "grown" past that since its first document
+        check_pdf("g2", pool.convert("g2", doc), pages=1)
+        assert pool.wait_idle(60)
+        assert pool.stats()[0].recycles == 1
+        check_pdf("g3", pool.convert("g3", doc), pages=1)  # the first of the new instance: its baseline
+        assert pool.wait_idle(60)
+        assert pool.stats()[0].recycles == 1
