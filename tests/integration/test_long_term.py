@@ -235,9 +235,17 @@ def _blank_page() -> bytes:
 
 
 def test_a_batch_seals_in_four_revisions_and_remeasures_a_signature_that_outgrows_its_room(
-    lt: Instance, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    settings = dataclasses.replace(from_env(lt.env), signature_level="B-LTA")
+    # An instance of its own: the module's `lt` has a seal key revoked by another test.
+    inst = make_instance(tmp_path / "home")
+    inst.run("init")
+    with serve_pki(inst):
+        _seal_a_blank_page_in_four_revisions(inst)
+
+
+def _seal_a_blank_page_in_four_revisions(inst: Instance) -> None:
+    settings = dataclasses.replace(from_env(inst.env), signature_level="B-LTA")
     sealing = batch_sealing(settings)
     placements = [
         SealPlacement(Role.COMMITTEE, 0, (100, 60, 220, 196), "2026-01-12"),
