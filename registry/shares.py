@@ -67,7 +67,7 @@ class ShareLinks:
             .where(VerificationLogEntry.share_id.in_(list(share_ids)))
             .group_by(VerificationLogEntry.share_id)
         )
-        return {int(share_id): int(n) for share_id, n in self.session.execute(query).all()}
+        return {int(share_id or 0): int(n) for share_id, n in self.session.execute(query).all()}
 
     def purposes(self, share_ids: Collection[int]) -> dict[int, str]:
         """The purpose of each of these links, by id."""

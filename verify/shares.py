@@ -62,10 +62,8 @@ def checked_request(purpose: str, days: str) -> tuple[str, int] | ShareProblem:
 def expiry(now: dt.datetime, days: int) -> dt.datetime:
     """When a link made at `now` for `days` days stops opening: the end of the China day `days`
     days after today there (a link made today for one day opens until tomorrow's midnight)."""
-    last_day = china_date(now) + dt.timedelta(days=days)
-    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TIME).astimezone(
-        dt.UTC
-    )
+    after = china_date(now) + dt.timedelta(days=days + 1)
+    return dt.datetime.combine(after, dt.time(), tzinfo=CHINA_TIME).astimezone(dt.UTC)
 
 
 def last_day(expires_at: dt.datetime) -> dt.date:

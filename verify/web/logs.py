@@ -1,4 +1,5 @@
-"""Logging without capabilities: QR tokens, holder secrets and share tokens appear in logs only as short hashes.
+"""Logging without capabilities: QR tokens, holder secrets and share tokens appear in logs only
+as short hashes.
 
 `install` adds an access log (one line per request, the path's token hashed) and keeps
 werkzeug's own request lines (development server) redacted too; `RedactTokens` is the filter

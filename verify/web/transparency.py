@@ -18,6 +18,7 @@ import logging
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from verify.shares import DAYS_DEFAULT, DAYS_MAX, DAYS_MIN, PURPOSE_MAX, MadeShare, ShareProblem, make_share
 from verify.shares import withdraw_share as withdraw
@@ -142,7 +143,7 @@ def share_url(made: MadeShare) -> str:
 
 @bp.post("/h/<secret>/shares/<int:share_id>/withdraw")
 @limited(Limited.LOOKUP)
-def withdraw_share(secret: str, share_id: int) -> tuple[str, int] | Response:
+def withdraw_share(secret: str, share_id: int) -> tuple[str, int] | WerkzeugResponse:
     if not withdraw(current_services().registry, secret, share_id, now=_now()):
         return not_found_page()
     log.info("holder withdrew share link %d", share_id)
