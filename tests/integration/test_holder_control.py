@@ -77,7 +77,8 @@ def test_a_share_link_shows_the_certificate_with_the_annotation(client: FlaskCli
     assert body["annotation"]["zh"].startswith("持证人加注：仅供XX单位招聘使用，有效期至")
     holder = client.get(f"/api/v1/holder/{SECRET}").get_json()
     [share] = holder["shares"]
-    assert (share["purpose"], share["state"], share["uses"]) == (PURPOSE, "active", 3)  # two pages and the API
+    # opened three times: the page in two languages and the API
+    assert (share["purpose"], share["state"], share["uses"]) == (PURPOSE, "active", 3)
 
 
 @pytest.mark.parametrize(
