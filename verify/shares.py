@@ -72,7 +72,7 @@ def last_day(expires_at: dt.datetime) -> dt.date:
 
 
 def annotation(purpose: str, valid_until: dt.date) -> Text:
-    """The annotation the share page, the annotated copy and its report print."""
+    """The annotation the share page and its JSON print."""
     return Text(
         f"持证人加注：{purpose}，有效期至{valid_until.year}年{valid_until.month}月{valid_until.day}日",
         f"Holder's note: {purpose}; valid until {valid_until.isoformat()}",
@@ -177,17 +177,6 @@ class ShareView:
     """The holder's annotation: 持证人加注：…，有效期至…."""
 
 
-@dataclass(frozen=True)
-class AnnotatedCopy:
-    """What an annotated copy is made of: the issued PDF of the link's certificate, the annotation
-    its seal prints, and the link's id, recorded in the seal (its /Reason)."""
-
-    share_id: int
-    certificate_no: str
-    annotation: Text
-    pdf: bytes
-
-
 def share_view(registry: Registry, token: str, *, now: dt.datetime) -> ShareView | None:
     """What the link `token` opens at `now`; None alike for unknown, malformed, expired and
     withdrawn links."""
@@ -212,7 +201,6 @@ __all__ = [
     "DAYS_MIN",
     "PURPOSE_MAX",
     "SHARE_TOKEN_PATTERN",
-    "AnnotatedCopy",
     "MadeShare",
     "ShareProblem",
     "ShareSeen",

@@ -18,7 +18,6 @@ from verify.logwriter import VerificationWriter
 from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
-from verify.shares import AnnotatedCopy
 from verify.statement import Statement
 from verify.transparency import Channel, note_token_verification, note_verification
 from verify.web.logs import token_ref
@@ -57,9 +56,6 @@ class VerifyServices:
     certificate_pdf: Callable[[str], bytes] | None = None
     """The archived PDF of a certificate as issued, by number, from the document store (raises
     KeyError when the store holds none; None: the site reads no store, and offers no download)."""
-    annotated_copy: Callable[[AnnotatedCopy], bytes] | None = None
-    """Makes (or finds made) a share link's annotated copy, sealed by the verification service
-    (raises ReceiptUnavailable; None: no annotated copies)."""
 
 
 def current_services() -> VerifyServices:

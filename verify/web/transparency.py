@@ -69,7 +69,6 @@ def _holder_page(secret: str, view: HolderView, status: int = 200, **extra: obje
         days_max=DAYS_MAX,
         purpose_max=PURPOSE_MAX,
         downloads=current_services().certificate_pdf is not None,
-        copies=current_services().annotated_copy is not None,
         domain=current_services().verify_domain,
         **extra,
     ), status
