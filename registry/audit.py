@@ -51,6 +51,8 @@ class AuditAction(StrEnum):
     """An archive clerk's account created, assigned a unit, disabled or given a new password."""
     LEGACY_IMPORTED = "legacy-titles-imported"
     """Titles awarded on paper imported from a file (its SHA-256, how many rows added and already there)."""
+    HOLDER_SECRET_REPLACED = "holder-secret-replaced"  # noqa: S105 - an action's name, not a secret
+    """The holder replaced the link of their page (actor `holder`); the old one opens nothing."""
     TOKEN_CREATED = "admin-token-created"  # noqa: S105 - an action's name, not a secret
     TOKEN_REVOKED = "admin-token-revoked"  # noqa: S105 - an action's name, not a secret
 

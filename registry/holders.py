@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
 import unicodedata
 
 _DOMAIN = b"titlecert holder-id v1\x00"
@@ -21,6 +22,12 @@ _NAME_DOMAIN = b"titlecert holder-name v1\x00"
 """Separates a name's hash (legacy paper titles keep no name in clear) from the others."""
 _DOTS = str.maketrans({"・": "·", "‧": "·", "•": "·", "･": "·", "∙": "·", "⋅": "·"})
 """Middle dots of names such as 阿依古丽·买买提, as different input methods type them."""
+
+
+def new_holder_secret() -> str:
+    """A holder secret (opens `/h/<secret>`): 192 random bits, URL-safe (32 characters), stored only
+    as its SHA-256. Made at issue, and again when the holder replaces a leaked link."""
+    return secrets.token_urlsafe(24)
 
 
 def normalise_name(name: str) -> str:

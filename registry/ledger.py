@@ -15,6 +15,7 @@ from registry.mandates import Mandates
 from registry.paper import PaperBook
 from registry.replacements import Replacements
 from registry.repository import CertificateRepository
+from registry.shares import ShareLinks
 from registry.staff import StaffTokens
 from registry.verifications import VerificationLog
 
@@ -40,6 +41,8 @@ class Ledger:
         """Titles awarded on paper before this system, imported by the committee office."""
         self.mandates = Mandates(session)
         """Review committees' mandates and seal certificates (docs/committees.md)."""
+        self.shares = ShareLinks(session)
+        """The holders' share links (docs/holder-control.md)."""
 
 
 __all__ = ["Ledger"]

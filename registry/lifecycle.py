@@ -164,6 +164,16 @@ def lineage(repo: CertificateRepository, record: CertificateRecord) -> list[Cert
     return chain
 
 
+def replace_holder_secret(
+    ledger: Ledger, record: CertificateRecord, *, new_secret_hash: str, at: dt.datetime, actor: Actor
+) -> None:
+    """The holder's page moves to a new secret (the old link leaked): the old one opens nothing
+    from this transaction's commit on. Audited with the certificate, never with either secret."""
+    record.holder_secret_hash = new_secret_hash
+    ledger.session.flush()
+    ledger.audit.append(actor, AuditAction.HOLDER_SECRET_REPLACED, record.certificate_no, {}, at=at)
+
+
 def record_issue(
     ledger: Ledger,
     certificate_no: str,
@@ -183,6 +193,7 @@ __all__ = [
     "lineage",
     "record_issue",
     "reinstate",
+    "replace_holder_secret",
     "require_in_force",
     "revoke",
     "supersede",

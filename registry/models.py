@@ -134,6 +134,30 @@ class VerificationLogEntry(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     requester: Mapped[str] = mapped_column(String(120))
     """A coarse description (network prefix, browser family); never the full IP address."""
+    share_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("share_links.id"), index=True, nullable=True
+    )
+    """The holder's share link the verifier came by (channel `share`), else None."""
+
+
+class ShareLink(Base):
+    """A link the holder made to show their certificate for one purpose (持证人加注), for at most
+    90 days; its token is stored only as its SHA-256."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_no: Mapped[str] = mapped_column(
+        String(64), ForeignKey("certificates.certificate_no"), index=True
+    )
+    """The certificate in force when the link was made."""
+    purpose: Mapped[str] = mapped_column(String(60))
+    """The holder's annotation, e.g. 仅供XX单位招聘使用."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    """The end of the China day the holder chose (the link opens until then, exclusive)."""
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AdminToken(Base):

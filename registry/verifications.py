@@ -19,6 +19,8 @@ class Verification:
     verdict: str
     requester: str
     at: dt.datetime
+    share_id: int | None = None
+    """The holder's share link the verifier came by (channel `share`)."""
 
     def row(self) -> dict[str, object]:
         return {
@@ -27,6 +29,7 @@ class Verification:
             "channel": self.channel[:16],
             "verdict": self.verdict[:16],
             "requester": self.requester[:120],
+            "share_id": self.share_id,
         }
 
 

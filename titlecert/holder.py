@@ -1,14 +1,9 @@
 """The holder's secret: handed to the holder with their certificate, it opens their page
-(`/h/<secret>`: the certificate and every verification of it). Stored only as its SHA-256."""
+(`/h/<secret>`: the certificate and every verification of it). Stored only as its SHA-256; made by
+registry.holders.new_holder_secret, at issue here and when the holder replaces a leaked link."""
 
-import secrets
-
+from registry.holders import new_holder_secret
 from registry.repository import hash_token
-
-
-def new_holder_secret() -> str:
-    """192 random bits, URL-safe (32 characters)."""
-    return secrets.token_urlsafe(24)
 
 
 def holder_secret_hash(secret: str) -> str:

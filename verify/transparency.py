@@ -9,20 +9,28 @@ import datetime as dt
 import ipaddress
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from registry import lifecycle
+from registry.audit import Actor
 from registry.chinatime import as_utc
 from registry.db import Registry
+from registry.holders import new_holder_secret
 from registry.lifecycle import lineage
+from registry.repository import hash_token
 from registry.verifications import Verification
+from verify import shares
 from verify.logwriter import VerificationWriter
 from verify.registered import CertificateView
+from verify.shares import ShareSeen
 
 log = logging.getLogger(__name__)
 
 HOLDER_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 """What a holder secret looks like (`secrets.token_urlsafe(24)` gives 32 characters)."""
+HOLDER = Actor("holder", "holder")
+"""Who the audit log names for what the holder did on their page (the secret is their only name)."""
 
 
 class Channel(StrEnum):
@@ -38,6 +46,8 @@ class Channel(StrEnum):
     """A known-value match check (the API's, or the scan page's form)."""
     CODE = "code"
     """The certificate number and verification code typed on the home page, then its scan page."""
+    SHARE = "share"
+    """One of the holder's share links (verify.shares), noted with the link."""
 
 
 # Order matters: many browsers name others in their User-Agent (Edge says Chrome and Safari).
@@ -101,10 +111,11 @@ def note_verification(
     address: str | None,
     user_agent: str | None,
     writer: VerificationWriter | None = None,
+    share_id: int | None = None,
 ) -> None:
-    """Note a verification in the holder's log: queued for `writer`'s thread, or written now
-    without one. Never raises: a failure is logged and ignored, so the verification it describes
-    still answers."""
+    """Note a verification in the holder's log (`share_id`: the share link it came by): queued for
+    `writer`'s thread, or written now without one. Never raises: a failure is logged and ignored,
+    so the verification it describes still answers."""
     try:
         entry = Verification(
             certificate_no,
@@ -112,6 +123,7 @@ def note_verification(
             verdict=verdict,
             requester=describe_requester(address, user_agent),
             at=dt.datetime.now(dt.UTC),
+            share_id=share_id,
         )
         if writer is not None:
             writer.note(entry)
@@ -167,6 +179,8 @@ class VerificationSeen:
     (upload), or match / mismatch (a match check)."""
     requester: str
     """Who, coarsely: the /24 (IPv4) or /48 (IPv6) network and the browser family."""
+    share_purpose: str | None = None
+    """The purpose of the share link the verifier came by (channel share), else None."""
 
 
 @dataclass(frozen=True)
@@ -177,25 +191,57 @@ class HolderView:
     """Their certificate and the others of its chain of supersession, the one in force first."""
     verifications: list[VerificationSeen]
     """Verifications of any of them, newest first (at most 500)."""
+    shares: list[ShareSeen] = field(default_factory=list)
+    """Their share links, the newest first, each with its state at the moment asked."""
 
 
-def holder_view(registry: Registry, secret: str, *, limit: int = 500) -> HolderView | None:
-    """The holder's certificates and who verified them; None alike for unknown and malformed secrets."""
+def holder_view(
+    registry: Registry, secret: str, *, limit: int = 500, now: dt.datetime | None = None
+) -> HolderView | None:
+    """The holder's certificates, who verified them and their share links (states as of `now`,
+    default now); None alike for unknown and malformed secrets."""
+    if not HOLDER_SECRET_PATTERN.fullmatch(secret):
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_holder_secret(secret)
+        if record is None:
+            return None
+        chain = lineage(ledger.certificates, record)
+        numbers = [r.certificate_no for r in chain]
+        entries = ledger.verifications.of(numbers, limit=limit)
+        links = ledger.shares.of(numbers)
+        uses = ledger.shares.uses([link.id for link in links])
+        purposes = {link.id: link.purpose for link in links}
+        return HolderView(
+            certificates=[CertificateView.of(r) for r in chain],
+            verifications=[
+                VerificationSeen(
+                    e.certificate_no,
+                    as_utc(e.at),
+                    e.channel,
+                    e.verdict,
+                    e.requester,
+                    purposes.get(e.share_id) if e.share_id is not None else None,
+                )
+                for e in entries
+            ],
+            shares=[shares.seen(link, now, uses.get(link.id, 0)) for link in links],
+        )
+
+
+def replace_holder_secret(registry: Registry, secret: str, *, now: dt.datetime) -> str | None:
+    """A new secret for the holder's page in place of `secret` (a leaked link), which from now on
+    opens nothing; audited (actor `holder`). Their share links stay. None for an unknown secret."""
     if not HOLDER_SECRET_PATTERN.fullmatch(secret):
         return None
     with registry.transaction() as ledger:
         record = ledger.certificates.by_holder_secret(secret)
         if record is None:
             return None
-        chain = lineage(ledger.certificates, record)
-        entries = ledger.verifications.of([r.certificate_no for r in chain], limit=limit)
-        return HolderView(
-            certificates=[CertificateView.of(r) for r in chain],
-            verifications=[
-                VerificationSeen(e.certificate_no, as_utc(e.at), e.channel, e.verdict, e.requester)
-                for e in entries
-            ],
-        )
+        new = new_holder_secret()
+        lifecycle.replace_holder_secret(ledger, record, new_secret_hash=hash_token(new), at=now, actor=HOLDER)
+        return new
 
 
 __all__ = [
@@ -208,4 +254,5 @@ __all__ = [
     "network_of",
     "note_token_verification",
     "note_verification",
+    "replace_holder_secret",
 ]

@@ -9,7 +9,7 @@ from verify.certificates import lookup_successor, lookup_token
 from verify.committees import committee_list
 from verify.service import verify_pdf
 from verify.transparency import Channel
-from verify.web import api, channels, forms, i18n, legacy, logs, problems, receipts, transparency
+from verify.web import api, channels, forms, i18n, legacy, logs, problems, receipts, shares, transparency
 from verify.web.labels import CASE_STYLES, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS
 from verify.web.limits import Limited, limited
 from verify.web.logs import token_ref
@@ -41,6 +41,7 @@ def mount(app: APIFlask, services: VerifyServices) -> None:
     app.register_blueprint(receipts.bp)
     forms.protect(app, receipts.bp.name)
     app.register_blueprint(transparency.bp)
+    app.register_blueprint(shares.bp)
     i18n.init_app(app)
     api.install(app)
     problems.install(app)

@@ -17,6 +17,7 @@ from verify.match import MatchQuery
 from verify.registered import CertificateView
 from verify.report import VerificationReport
 from verify.service import verify_pdf
+from verify.shares import ShareView
 from verify.transparency import Channel, HolderView, holder_view
 from verify.web.legacy import legacy_answer
 from verify.web.limits import Limited, limited
@@ -30,9 +31,11 @@ from verify.web.schemas import (
     MatchRequest,
     MatchResult,
     Report,
+    Share,
     Upload,
 )
 from verify.web.services import MAX_UPLOAD_BYTES, current_services, match_and_note, note, noted_so_far
+from verify.web.shares import open_share
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +188,26 @@ def get_holder(secret: str) -> HolderView | Response:
 
     For the holder, with the secret link handed to them with their certificate (the page
     /h/<secret> shows the same): their certificate and those it replaced or that replaced it,
-    masked as on the scan page, and every scan, lookup, upload and match check of them, newest
-    first, with the verifier's network (/24 or /48) and browser family, never their address. An
-    unknown secret gets the same 404 as an unknown code."""
+    masked as on the scan page, and every scan, lookup, upload, match check and share-link
+    opening of them, newest first, with the verifier's network (/24 or /48) and browser family,
+    never their address; and their share links (purpose, expiry, state, uses). An unknown secret
+    gets the same 404 as an unknown code."""
     noted_so_far()
     view = holder_view(_registry(), secret)
+    return view if view is not None else problem(404)
+
+
+@bp.get("/shares/<token>")
+@limited(Limited.LOOKUP)
+@bp.output(Share, description="The certificate the share link shows, and the holder's annotation.")
+@bp.doc(responses=_documented(404, 429), tags=["holders"])
+def get_share(token: str) -> ShareView | Response:
+    """Open a holder's share link
+
+    What the share page /s/<token> shows: the certificate as its QR's lookup shows it, and the
+    annotation its holder wrote (its purpose and the last day the link opens). The opening is
+    noted in the holder's log. An expired or withdrawn link gets the same 404 as an unknown code."""
+    view = open_share(token)
     return view if view is not None else problem(404)
 
 

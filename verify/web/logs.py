@@ -1,4 +1,5 @@
-"""Logging without capabilities: QR tokens and holder secrets appear in logs only as short hashes.
+"""Logging without capabilities: QR tokens, holder secrets and share tokens appear in logs only
+as short hashes.
 
 `install` adds an access log (one line per request, the path's token hashed) and keeps
 werkzeug's own request lines (development server) redacted too; `RedactTokens` is the filter
@@ -15,8 +16,8 @@ from flask import Flask, Response, g, request
 ACCESS = logging.getLogger("verify.web.access")
 TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z2-7])[A-Z2-7]{32}(?![A-Za-z2-7])")
 """A QR token (160 bits of upper-case base32) wherever it appears in a line."""
-HOLDER_IN_TEXT = re.compile(r"(/h/|/api/v1/holder/)([A-Za-z0-9_-]+)")
-"""A holder secret (URL-safe base64) in a holder page's or its JSON's path."""
+HOLDER_IN_TEXT = re.compile(r"(/h/|/api/v1/holder/|/s/|/api/v1/shares/)([A-Za-z0-9_-]+)")
+"""A holder secret or share token (URL-safe base64) in a holder or share page's, or their JSON's, path."""
 
 
 def token_ref(token: str) -> str:

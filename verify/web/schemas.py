@@ -11,6 +11,7 @@ from verify.committees import CommitteeList
 from verify.legacy import PAPER_NOTE, LegacyView
 from verify.registered import CertificateView
 from verify.report import VerificationReport
+from verify.shares import ShareView
 from verify.transparency import HolderView
 
 _DOCUMENTED = ConfigDict(use_attribute_docstrings=True)
@@ -24,6 +25,13 @@ class Certificate(RootModel[CertificateView]):
 
 class Holder(RootModel[HolderView]):
     """What a holder's secret opens: their certificates and who verified them, coarsely."""
+
+    model_config = _DOCUMENTED
+
+
+class Share(RootModel[ShareView]):
+    """What a holder's share link opens: the certificate as its scan page shows it, and the
+    holder's annotation."""
 
     model_config = _DOCUMENTED
 

@@ -18,6 +18,7 @@ from verify.logwriter import VerificationWriter
 from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
+from verify.shares import AnnotatedCopy
 from verify.statement import Statement
 from verify.transparency import Channel, note_token_verification, note_verification
 from verify.web.logs import token_ref
@@ -53,6 +54,12 @@ class VerifyServices:
     verifications: VerificationWriter | None = None
     """Writes the holders' verification log off the request path (None: each request writes its
     own entry before answering)."""
+    certificate_pdf: Callable[[str], bytes] | None = None
+    """The archived PDF of a certificate as issued, by number, from the document store (raises
+    KeyError when the store holds none; None: the site reads no store, and offers no download)."""
+    annotated_copy: Callable[[AnnotatedCopy], bytes] | None = None
+    """Makes (or finds made) a share link's annotated copy, sealed by the verification service
+    (raises ReceiptUnavailable; None: no annotated copies)."""
 
 
 def current_services() -> VerifyServices:
@@ -61,7 +68,7 @@ def current_services() -> VerifyServices:
     return services
 
 
-def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
+def note(channel: Channel, certificate_no: str | None, verdict: str, *, share_id: int | None = None) -> None:
     """Note a verification of a registered certificate for its holder (never fails the request)."""
     if certificate_no:
         services = current_services()
@@ -73,6 +80,7 @@ def note(channel: Channel, certificate_no: str | None, verdict: str) -> None:
             address=request.remote_addr,
             user_agent=request.headers.get("User-Agent"),
             writer=services.verifications,
+            share_id=share_id,
         )
 
 
