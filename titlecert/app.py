@@ -15,6 +15,7 @@ import verify.web as verify_site
 from registry.db import Registry
 from titlecert.admin import api as admin
 from titlecert.admin.api import AdminServices
+from titlecert.archive import issued_certificate
 from titlecert.bootstrap import Components, bootstrap
 from titlecert.clerks import web as clerks
 from titlecert.clerks.auth import ClerkServices
@@ -82,6 +83,8 @@ def _verify_services(components: Components) -> VerifyServices:
         # Written by a thread of each worker (started there, flushed at its exit): a lookup does not
         # wait for the database's commit (docs/performance.md, "Lookups at the framework's speed").
         verifications=VerificationWriter(components.registry),
+        # The holder's download: the store is opened on the first one (the site may run without).
+        certificate_pdf=lambda number: issued_certificate(components.registry, components.store, number),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from registry.audit import Actor, AuditAction
+from registry.db import Registry
 from registry.models import CertificateRecord, DocumentRecord
 from signing.errors import SigningError
 from signing.ltv import last_seal_sha256, newest_time_evidence, retimestamp
@@ -52,6 +53,16 @@ def issued_copy(store: DocumentStore, record: CertificateRecord | DocumentRecord
     if record.issued_sha256 in (None, record.sha256):  # never renewed: the stored copy is the issued one
         return store.get(key)
     return store.get(issued_key(key))
+
+
+def issued_certificate(registry: Registry, store: DocumentStore, certificate_no: str) -> bytes:
+    """The PDF of certificate `certificate_no` as issued, for its holder's download (raises
+    KeyError when the registry has no such certificate or the store no copy of it)."""
+    with registry.transaction() as ledger:
+        record = ledger.certificates.by_number(certificate_no)
+        if record is None or not record.storage_key:
+            raise KeyError(certificate_no)
+        return issued_copy(store, record)
 
 
 def renewal_problem(renewed: bytes, trust: TrustSettings, signed_sha256: str) -> str | None:
@@ -134,6 +145,7 @@ __all__ = [
     "RENEWAL_MARGIN",
     "RetimestampResult",
     "issued_copy",
+    "issued_certificate",
     "issued_key",
     "renewal_problem",
     "retimestamp_archive",
