@@ -47,7 +47,6 @@ def test_openapi_document_is_3_1_valid_and_lists_every_api_route(server: str, in
             ("/api/v1/shares/{token}", "GET"),
             ("/api/v1/committees", "GET"),
             ("/api/v1/legacy/{certificate_no}/match", "POST"),
-            ("/api/v1/shares/{token}", "GET"),
         }
     )
     for path, operations in spec["paths"].items():
