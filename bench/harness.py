@@ -144,6 +144,8 @@ class TreeWatch:
         self.peak_by_name: dict[str, float] = {}
         """Each kind of process's summed RSS at the moment the tree's peaked (soffice.bin, python, …)."""
         self.cpu: dict[int, float] = {}
+        self.names: dict[int, str] = {}
+        """Each process's name, for CPU seconds by kind of process (`cpu_by_name`)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -160,6 +162,7 @@ class TreeWatch:
                         by_name[p.name()] += used
                         t = p.cpu_times()
                         self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+                        self.names[p.pid] = p.name()
             if rss / 2**20 > self.peak_mb:
                 self.peak_mb = rss / 2**20
                 self.peak_by_name = {name: used / 2**20 for name, used in by_name.items()}
@@ -169,6 +172,13 @@ class TreeWatch:
         self._stop.set()
         self._thread.join()
         return sum(self.cpu.values())
+
+    def cpu_by_name(self) -> dict[str, float]:
+        """CPU seconds of the tree by kind of process (soffice.bin, python, …), as last seen."""
+        totals: Counter[str] = Counter()
+        for pid, seconds in self.cpu.items():
+            totals[self.names.get(pid, "?")] += seconds
+        return dict(totals)
 
 
 def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]:
@@ -195,6 +205,7 @@ def issue_timed(env: dict[str, str], session: Path, out: Path) -> dict[str, Any]
         "cpu": cpu,
         "peak_mb": watch.peak_mb,
         "peak_by_name": watch.peak_by_name,
+        "cpu_by_name": watch.cpu_by_name(),
         "kinds": kinds,
         "documents": len(documents),
     }

@@ -220,6 +220,11 @@ def print_tables(
     )
     parts = ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(e2e["peak_by_name"].items()))
     print(f"\nAt the pipeline's peak of {e2e['peak_mb']:.0f} MB (summed RSS): {parts}.")
+    spent = ", ".join(
+        f"{name} {seconds:.0f} s ({seconds / e2e['documents']:.3f} per document)"
+        for name, seconds in sorted(e2e["cpu_by_name"].items(), key=lambda item: -item[1])
+    )
+    print(f"\nCPU seconds of the pipeline by kind of process: {spent}.")
     print(
         f"\nCeiling: a warm pool of {cores} LibreOffice instances converts the session's mix of documents "
         f"at {ceiling_rate:.2f} documents/s ({ceiling[1][4]} CPU-s each; the certificate alone "

@@ -17,6 +17,9 @@ class Base(DeclarativeBase):
     """Declarative base of every registry table."""
 
 
+CERTIFICATE_NO = "certificates.certificate_no"  # what a row naming a certificate points at
+
+
 class CertificateStatus(StrEnum):
     """Lifecycle status of an issued certificate."""
 
@@ -92,9 +95,7 @@ class DocumentRecord(Base):
     """The document's own number (评审表编号)."""
     copy: Mapped[str | None] = mapped_column(String(32), nullable=True)
     """personnel-file or unit-archive for a review form."""
-    certificate_no: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("certificates.certificate_no"), nullable=True
-    )
+    certificate_no: Mapped[str | None] = mapped_column(String(64), ForeignKey(CERTIFICATE_NO), nullable=True)
     """The certificate of the same award: its status is the document's status."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the current archive copy (changes when re-time-stamped)."""
@@ -125,9 +126,7 @@ class VerificationLogEntry(Base):
     __tablename__ = "verification_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    certificate_no: Mapped[str] = mapped_column(
-        String(64), ForeignKey("certificates.certificate_no"), index=True
-    )
+    certificate_no: Mapped[str] = mapped_column(String(64), ForeignKey(CERTIFICATE_NO), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     channel: Mapped[str] = mapped_column(String(16))
     """scan (QR page), api, upload, match."""
@@ -141,16 +140,13 @@ class VerificationLogEntry(Base):
 
 
 class ShareLink(Base):
-    """A link the holder made to show their certificate for one purpose (持证人加注), for at most
-    90 days; its token is stored only as its SHA-256."""
+    """A holder's link to their certificate for one purpose (持证人加注), ≤ 90 days; token hashed."""
 
     __tablename__ = "share_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    certificate_no: Mapped[str] = mapped_column(
-        String(64), ForeignKey("certificates.certificate_no"), index=True
-    )
+    certificate_no: Mapped[str] = mapped_column(String(64), ForeignKey(CERTIFICATE_NO), index=True)
     """The certificate in force when the link was made."""
     purpose: Mapped[str] = mapped_column(String(60))
     """The holder's annotation, e.g. 仅供XX单位招聘使用."""

@@ -141,7 +141,10 @@ def test_withdrawn_expired_and_malformed_links_answer_as_an_unknown_qr_token(
     assert client.get(link).data == unknown and client.get(link).status_code == 404
     assert client.get("/s/not-a-share-token").data == unknown
     assert client.get("/s/" + "Q" * 36).data == unknown
-    assert client.get("/api/v1/shares/" + link.rsplit("/", 1)[1]).status_code == 404
+    withdrawn_api = client.get("/api/v1/shares/" + link.rsplit("/", 1)[1])
+    unknown_api = client.get("/api/v1/certificates/" + UNKNOWN_QR)
+    assert withdrawn_api.status_code == unknown_api.status_code == 404
+    assert withdrawn_api.get_json()["detail"] == unknown_api.get_json()["detail"]
     page = text_of(client.get(f"/h/{SECRET}").text)
     assert f"{PURPOSE} · 生成于" in page and "已撤回" in page
     with registry.transaction() as ledger:  # an expired link: its end moved into the past

@@ -23,6 +23,7 @@ from pypdf import PdfWriter
 
 from signing.batch import SignatureSizes
 from signing.keys import load_pkcs12_signer
+from signing.ltv import last_seal_sha256, signed_revision_sha256
 from signing.pades import seal_pdf
 from signing.profiles import SealPlacement
 from signing.roles import Role
@@ -78,6 +79,10 @@ def test_b_lta_certificate_is_valid_with_a_document_time_stamp(lt: Instance, tmp
     assert [s["modification_level"] for s in report["signatures"]] == ["FORM_FILLING", "LTA_UPDATES"]
     assert all(s["timestamp"] for s in report["signatures"])
     assert verify(lt, certificate["path"], offline=True)["verdict"] == "valid"
+    # What issuing records as the sealed revision (read from the last seal's field alone) is what a
+    # full read of every signature says.
+    seals = [e for e in PdfFileReader(io.BytesIO(data)).embedded_signatures if e.sig_object_type == "/Sig"]
+    assert last_seal_sha256(data) == signed_revision_sha256(data, seals[-1])
 
 
 def test_a_change_after_the_document_time_stamp_is_caught(lt: Instance, tmp_path: Path) -> None:
