@@ -202,19 +202,24 @@ def text_overlay(
     page_size: tuple[float, float],
     at: Sequence[tuple[float, float]],
     size: int = 9,
+    leading: int | None = None,
 ) -> bytes:
     """A one-page PDF of `page_size` points bearing only `line` at each (x, y) of `at` (the lower left
-    of pyHanko's text box, which has a 10-point margin), to merge onto other pages with pypdf: real
-    text in the font cut to `line`'s characters, so a reader extracts it as well as sees it.
-    (Stamped onto a page directly, pyHanko loses the XObject when the page's resources are a direct
-    dictionary, as pypdf writes them.)"""
+        of pyHanko's text box, which has a 10-point margin; lines `leading` points apart, by default
+    `size`), to merge onto other pages with pypdf: real
+        text in the font cut to `line`'s characters, so a reader extracts it as well as sees it.
+        (Stamped onto a page directly, pyHanko loses the XObject when the page's resources are a direct
+        dictionary, as pypdf writes them.)"""
     writer = PdfFileWriter()  # type: ignore[no-untyped-call]  # untyped in pyHanko
     _add_page(writer, page_size)
     style = stamp.TextStampStyle(
         stamp_text=line,
         border_width=0,
         background=None,
-        text_box_style=text.TextBoxStyle(font=_font_factory(str(font_path), size, frozenset(line))),
+        text_box_style=text.TextBoxStyle(
+            font=_font_factory(str(font_path), size, frozenset(line)),
+            leading=leading,
+        ),
     )
     for x, y in at:
         stamp.TextStamp(writer, style).apply(0, int(x), int(y))

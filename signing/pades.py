@@ -61,6 +61,7 @@ def seal_pdf(
     long_term: LongTerm | None = None,
     order: Sequence[Role] = SIGNING_ORDER,
     sizes: SignatureSizes | None = None,
+    reason: str | None = None,
 ) -> bytes:
     """Return `pdf` with the seals of `order`: by default the committee's certification and the
     authority's approval (a verification report has the verification service's alone, a document
@@ -71,7 +72,8 @@ def seal_pdf(
     timestamper for a batch, since pyHanko caches its size-estimation token per instance. With
     `long_term` as well, each signature embeds its validation data (B-LT) and, if archival, the
     last is followed by a document time stamp (B-LTA). With `sizes`, the batch's estimate of each
-    signature's size is used instead of pyHanko's dummy signature per seal. Raises SigningError
+    signature's size is used instead of pyHanko's dummy signature per seal. `reason` replaces the
+    profile's /Reason (a holder's annotated copy states its annotation there). Raises SigningError
     when a role has no placement or key, the time-stamping authority does not answer, or pyHanko
     refuses the document.
     """
@@ -84,12 +86,14 @@ def seal_pdf(
     pdf = flatten_form_fields(pdf)
     try:
         try:
-            return _seal(pdf, by_role, keys, font_path, location, timestamper, long_term, order, sizes)
+            return _seal(
+                pdf, by_role, keys, font_path, location, timestamper, long_term, order, sizes, reason
+            )
         except PyHankoSigningError as e:
             if sizes is None or "larger than expected" not in str(e):
                 raise
             sizes.forget()  # a time-stamp token outgrew the batch's estimate: measure again
-            return _seal(pdf, by_role, keys, font_path, location, timestamper, long_term, order, None)
+            return _seal(pdf, by_role, keys, font_path, location, timestamper, long_term, order, None, reason)
     except (TimestampRequestError, aiohttp.ClientError, TimeoutError) as e:
         url = getattr(timestamper, "url", "its configured address")
         raise tsa_unavailable(url, e, then="nothing was sealed") from e
@@ -117,6 +121,7 @@ def _seal(
     long_term: LongTerm | None,
     order: Sequence[Role],
     sizes: SignatureSizes | None,
+    reason: str | None = None,
 ) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for role in order:
@@ -143,6 +148,7 @@ def _seal(
             long_term=long_term,
             last=last,
             reserved=sizes.reserve(key.signer, timestamper) if sizes is not None else None,
+            reason=reason,
         )
     return out.getvalue()
 
@@ -176,6 +182,7 @@ def _sign(
     long_term: LongTerm | None,
     last: bool,
     reserved: int | None,
+    reason: str | None = None,
 ) -> None:
     profile = PROFILES[key.role]
     _keep_xmp(writer)
@@ -183,7 +190,7 @@ def _sign(
         field_name=profile.field_name,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
-        reason=profile.reason,
+        reason=reason or profile.reason,
         location=location,
         name=key.seal_name,
         certify=profile.certify,

@@ -1,10 +1,12 @@
 """The web application factory: mounts verification on an APIFlask app. Nothing runs at import."""
 
 import atexit
+import datetime as dt
 import logging
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 from apiflask import APIFlask
 from flask import Response
@@ -19,9 +21,11 @@ from titlecert.archive import issued_certificate
 from titlecert.bootstrap import Components, bootstrap
 from titlecert.clerks import web as clerks
 from titlecert.clerks.auth import ClerkServices
+from titlecert.holder_copies import CopyDesk
 from titlecert.receipts import ReceiptDesk, receipts_configured
 from titlecert.settings import Settings
 from verify.logwriter import VerificationWriter
+from verify.shares import ShareSeen
 from verify.statement import Statement
 from verify.web import VerifyServices, api, limits
 from verify.web.logs import RedactTokens
@@ -85,7 +89,17 @@ def _verify_services(components: Components) -> VerifyServices:
         verifications=VerificationWriter(components.registry),
         # The holder's download: the store is opened on the first one (the site may run without).
         certificate_pdf=lambda number: issued_certificate(components.registry, components.store, number),
+        holder_copies=_holder_copies(components),
     )
+
+
+def _holder_copies(components: Components) -> Callable[[str, ShareSeen, dt.datetime], bytes] | None:
+    """The annotated-copy maker, when the instance has the verification service's key."""
+    settings = components.settings
+    if not receipts_configured(settings):
+        return None
+    read = partial(issued_certificate, components.registry, components.store)
+    return CopyDesk(settings, read, domain=settings.verify_domain).make
 
 
 def _receipts(settings: Settings) -> Callable[[Statement], bytes] | None:

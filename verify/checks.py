@@ -38,6 +38,7 @@ from verify.facts import (
     validate_seal,
 )
 from verify.file_rules import FILE_RULES
+from verify.holder_copies import INFO_KEY as HOLDER_COPY_KEY
 from verify.longterm import Knowledge, document_timeline
 from verify.report import Finding, SignatureReport, Verdict, worst
 from verify.rules import RuleId
@@ -83,6 +84,9 @@ class Analysis:
     such and never looked up in the registry."""
     statement: str | None = None
     """A verification report's statement, as its document information holds it (JSON)."""
+    holder_copy: str | None = None
+    """A holder's annotated copy's note (verify.holder_copies), as its document information holds
+    it (JSON): sealed like a report, the copy is judged by what it says it is a copy of."""
 
     @property
     def verdict(self) -> Verdict:
@@ -161,7 +165,8 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
             )
     tail = tail_findings(reader, last_signed) if embedded else []
     plan = expected_seals(seals)
-    statement = info_entry(reader, INFO_KEY) if plan == RECEIPT_SEALS else None
+    holder_copy = info_entry(reader, HOLDER_COPY_KEY) if plan == RECEIPT_SEALS else None
+    statement = info_entry(reader, INFO_KEY) if plan == RECEIPT_SEALS and holder_copy is None else None
     facts = FileFacts(
         moment=when,
         seals=tuple(seals),
@@ -172,6 +177,7 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
         revision_audit=tuple(audit_revisions(data, reader)),
         plan=plan,
         statement=statement,
+        holder_copy=holder_copy,
     )
     return Analysis(
         findings=tuple(judge(facts)),
@@ -180,8 +186,9 @@ def _analyse(data: bytes, trust: TrustSettings, when: dt.datetime) -> Analysis:
         signed_sha256=signed_revision_sha256(data, embedded[-1]) if embedded and not tail else None,
         validation_time=when.isoformat(),
         seal_certificates=tuple(certificates_b64(s.status) for s in seals),
-        is_receipt=plan == RECEIPT_SEALS,
+        is_receipt=plan == RECEIPT_SEALS and holder_copy is None,
         statement=statement,
+        holder_copy=holder_copy,
     )
 
 

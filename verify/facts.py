@@ -62,6 +62,8 @@ class FileFacts:
     """The seals the file must carry (`expected_seals`): an issued document's, or a report's."""
     statement: str | None = None
     """A verification report's statement (verify.statement), as its document information holds it."""
+    holder_copy: str | None = None
+    """A holder's annotated copy's note (verify.holder_copies), sealed like a report."""
 
 
 def expected_seals(seals: "tuple[SealFacts, ...] | list[SealFacts]") -> tuple[Role, ...]:

@@ -62,6 +62,12 @@ def certification_holds(facts: FileFacts) -> Iterator[Finding]:
         yield Finding(
             RuleId.ACCEPT_CERTIFICATION_HOLDS,
             Text(
+                "查验服务制作这份持证人加注副本之后，副本被修改过：它所记载的内容不可信",
+                "the annotated copy was changed after the verification service made it: "
+                "what it states cannot be relied on",
+            )
+            if receipt and facts.holder_copy is not None
+            else Text(
                 "查验服务出具这份验证报告之后，报告被修改过：它所记载的内容不可信",
                 "the verification report was changed after the verification service issued it: "
                 "what it states cannot be relied on",
@@ -168,7 +174,9 @@ def revision_audit(facts: FileFacts) -> Iterator[Finding]:
 
 def receipt_states(facts: FileFacts) -> Iterator[Finding]:
     """A verification report states what it verified (verify.statement), readably."""
-    if facts.plan == RECEIPT_SEALS and Statement.from_json(facts.statement or "") is None:
+    if facts.plan != RECEIPT_SEALS or facts.holder_copy is not None:  # a copy's note: verify.holder_copies
+        return
+    if Statement.from_json(facts.statement or "") is None:
         yield Finding(
             RuleId.RECEIPT_STATEMENT,
             Text(

@@ -188,6 +188,8 @@ class VerificationReport:
     receipt: Statement | None = None
     """When the file is one of the site's verification receipts: what it states (believed only
     when the verdict is valid)."""
+    annotation: Text | None = None
+    """When the file is a holder's annotated copy (verify.holder_copies): its annotation."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -280,7 +282,7 @@ class VerificationReport:
         if self.outcome is Case.RECEIPT and self.receipt is not None:
             return receipt_headline(self.receipt)
         first = next((f.text for f in self.findings if f.verdict is self.verdict), None)
-        return headline(self.outcome, self.certificate, self.document, first)
+        return headline(self.outcome, self.certificate, self.document, first, self.annotation)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -350,7 +352,10 @@ _REGISTRY_CASES: dict[RuleId, Case] = {
     RuleId.REGISTRY_NOT_SUSPENDED: Case.SUSPENDED,
     RuleId.REGISTRY_NOT_SUPERSEDED: Case.SUPERSEDED,
     RuleId.REGISTRY_IN_FORCE: Case.REVOKED,
+    RuleId.HOLDER_COPY_IN_FORCE: Case.COPY_LAPSED,
     RuleId.REGISTRY_ISSUED: Case.NOT_ISSUED,
+    RuleId.HOLDER_COPY_ORIGINAL: Case.NOT_ISSUED,
+    RuleId.HOLDER_COPY_NOTE: Case.NOT_ISSUED,
 }
 """The registry's findings that decide an INVALID file whose seals all pass, in precedence order."""
 

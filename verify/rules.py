@@ -5,7 +5,7 @@ trusted, unchanged after them), `longterm` (document time stamps: evidence as of
 `audit` (R-AUDIT: the byte-level revision audit), `registry` (the binding to what was issued),
 `online` (the seal certificates' revocation asked of the issuer's OCSP responder, else looked up
 in its CRL, verify.revocation), `receipt` (the site's own verification receipts: what a receipt
-states, verify.statement).
+states, verify.statement), `annotation` (a holder's annotated copy, verify.holder_copies).
 """
 
 from enum import StrEnum
@@ -57,6 +57,9 @@ class RuleId(StrEnum):
     ONLINE_SEAL_NOT_REVOKED = "online.seal-not-revoked"
     ONLINE_SEAL_STATUS_KNOWN = "online.seal-status-known"
     RECEIPT_STATEMENT = "receipt.statement"
+    HOLDER_COPY_NOTE = "annotation.copy"
+    HOLDER_COPY_ORIGINAL = "annotation.original"
+    HOLDER_COPY_IN_FORCE = "annotation.in-force"
 
 
 __all__ = ["RuleId"]

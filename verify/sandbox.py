@@ -109,6 +109,7 @@ def _analysis_from_json(doc: dict[str, Any]) -> Analysis:
         seal_certificates=tuple((signer, issuer) for signer, issuer in doc["seal_certificates"]),
         is_receipt=bool(doc["is_receipt"]),
         statement=doc["statement"] if isinstance(doc["statement"], str) else None,
+        holder_copy=doc["holder_copy"] if isinstance(doc["holder_copy"], str) else None,
     )
 
 

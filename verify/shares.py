@@ -17,6 +17,7 @@ from registry.db import Registry
 from registry.lifecycle import current, lineage
 from registry.models import ShareLink
 from verify.registered import CertificateView
+from verify.share_terms import ShareState, annotation, last_day, state_of
 from verify.text import Text
 
 SHARE_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{36}")
@@ -32,14 +33,6 @@ class ShareProblem(StrEnum):
     PURPOSE_MISSING = "purpose-missing"
     PURPOSE_TOO_LONG = "purpose-too-long"
     DAYS_OUT_OF_RANGE = "days-out-of-range"
-
-
-class ShareState(StrEnum):
-    """A link as its holder sees it."""
-
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
 
 
 def new_share_token() -> str:
@@ -64,25 +57,6 @@ def expiry(now: dt.datetime, days: int) -> dt.datetime:
     days after today there (a link made today for one day opens until tomorrow's midnight)."""
     after = china_date(now) + dt.timedelta(days=days + 1)
     return dt.datetime.combine(after, dt.time(), tzinfo=CHINA_TIME).astimezone(dt.UTC)
-
-
-def last_day(expires_at: dt.datetime) -> dt.date:
-    """The last China day a link opens (the 有效期至 date)."""
-    return china_date(as_utc(expires_at) - dt.timedelta(microseconds=1))
-
-
-def annotation(purpose: str, valid_until: dt.date) -> Text:
-    """The annotation the share page and its JSON print."""
-    return Text(
-        f"持证人加注：{purpose}，有效期至{valid_until.year}年{valid_until.month}月{valid_until.day}日",
-        f"Holder's note: {purpose}; valid until {valid_until.isoformat()}",
-    )
-
-
-def state_of(link: ShareLink, now: dt.datetime) -> ShareState:
-    if link.withdrawn_at is not None:
-        return ShareState.WITHDRAWN
-    return ShareState.ACTIVE if as_utc(now) < as_utc(link.expires_at) else ShareState.EXPIRED
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class Case(StrEnum):
     """Not a file that can be checked."""
     RECEIPT = "receipt"
     """One of this site's verification receipts, genuine and unchanged: it states a past outcome."""
+    COPY_LAPSED = "copy-lapsed"
+    """A holder's annotated copy whose annotation expired or was withdrawn."""
 
 
 CASE_WORDS: dict[Case, Text] = {
@@ -53,6 +55,7 @@ CASE_WORDS: dict[Case, Text] = {
     Case.UNCONFIRMED: Text("无法确认", "Not confirmed"),
     Case.UNREADABLE: Text("无法查验", "Cannot be checked"),
     Case.RECEIPT: Text("真实的验证报告", "Genuine verification receipt"),
+    Case.COPY_LAPSED: Text("加注副本已失效", "Annotated copy no longer valid"),
 }
 """Each case in a few words: the report's headline word, the CLI's short line."""
 
@@ -183,10 +186,23 @@ def _holder(c: CertificateView) -> Text:
 
 
 def headline(
-    case: Case, certificate: CertificateView | None, document: str | None, first_reason: Text | None
+    case: Case,
+    certificate: CertificateView | None,
+    document: str | None,
+    first_reason: Text | None,
+    annotation: Text | None = None,
 ) -> Text:
     """The report in one or two plain sentences: what the file is, and what the reader should do."""
     c = certificate
+    if case is Case.GENUINE and c and annotation:
+        return (
+            Text(
+                f"这是一份真实、有效的职称证书的持证人加注副本（{annotation.zh}）：",
+                f"This is a holder's annotated copy of a genuine certificate in force ({annotation.en}): ",
+            )
+            + _holder(c)
+            + _CHECK_THE_HOLDER
+        )
     if case is Case.GENUINE and document:
         in_force = (
             Text(
@@ -293,6 +309,11 @@ _HEADLINES: dict[Case, Text] = {
         "The seals are genuine and the file is unchanged since sealing. The registry was not consulted, "
         "so whether the certificate is still in force is not known: check it on the official "
         "verification site.",
+    ),
+    Case.COPY_LAPSED: Text(
+        "印章是真的，但这份持证人加注副本已过期或已被持证人撤回，不能再使用：请向持证人索取新的副本。",
+        "The seals are genuine, but this holder's annotated copy has expired or was withdrawn by the "
+        "holder and is no longer valid for use: ask the holder for a new one.",
     ),
     Case.VOID_COPY: Text(
         "印章是真的，但这份纸质副本已登记遗失并作废：请查验补发的副本。",

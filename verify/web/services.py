@@ -4,6 +4,7 @@ it. Apart from the site's package so that the API and the error pages use them w
 the site back.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from verify.logwriter import VerificationWriter
 from verify.match import MatchQuery, match_holder
 from verify.ratelimits import RateLimits
 from verify.sandbox import IsolatedAnalyser
+from verify.shares import ShareSeen
 from verify.statement import Statement
 from verify.transparency import Channel, note_token_verification, note_verification
 from verify.web.logs import token_ref
@@ -53,6 +55,10 @@ class VerifyServices:
     verifications: VerificationWriter | None = None
     """Writes the holders' verification log off the request path (None: each request writes its
     own entry before answering)."""
+    holder_copies: Callable[[str, ShareSeen, dt.datetime], bytes] | None = None
+    """Makes the annotated copy of a share link of a certificate, by number, at a moment (raises
+    KeyError when the store holds no copy, ReceiptUnavailable when it cannot be sealed; None: the
+    site offers none: titlecert.holder_copies)."""
     certificate_pdf: Callable[[str], bytes] | None = None
     """The archived PDF of a certificate as issued, by number, from the document store (raises
     KeyError when the store holds none; None: the site reads no store, and offers no download)."""

@@ -5,6 +5,7 @@ over verify.transparency and verify.shares, mounted beside the verify blueprint,
 - GET /h/<secret>: the holder's page (Chinese or English like every page, no JavaScript); the same
   as JSON is GET /api/v1/holder/<secret> (verify.web.api).
 - GET /h/<secret>/certificate.pdf: the archived PDF of the certificate in force, as issued.
+- GET /h/<secret>/shares/<id>/copy.pdf: the annotated copy of a share link in force, made now.
 - POST /h/<secret>/shares: a new share link (purpose, days); POST /h/<secret>/shares/<id>/withdraw.
 - POST /h/<secret>/replace: a new secret for the page (shown once); the old one opens nothing.
 
@@ -20,6 +21,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from verify.errors import ReceiptUnavailable
+from verify.share_terms import ShareState
 from verify.shares import DAYS_DEFAULT, DAYS_MAX, DAYS_MIN, PURPOSE_MAX, MadeShare, ShareProblem, make_share
 from verify.shares import withdraw_share as withdraw
 from verify.transparency import HolderView, holder_view, replace_holder_secret
@@ -69,6 +72,7 @@ def _holder_page(secret: str, view: HolderView, status: int = 200, **extra: obje
         days_max=DAYS_MAX,
         purpose_max=PURPOSE_MAX,
         downloads=current_services().certificate_pdf is not None,
+        copies=current_services().holder_copies is not None,
         domain=current_services().verify_domain,
         **extra,
     ), status
@@ -111,6 +115,40 @@ def certificate_pdf(secret: str) -> tuple[str, int] | Response:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
     )
+
+
+@bp.get("/h/<secret>/shares/<int:share_id>/copy.pdf")
+@limited(Limited.RECEIPT)
+def share_copy(secret: str, share_id: int) -> tuple[str, int] | Response:
+    """The annotated copy of one of the holder's share links in force (titlecert.holder_copies),
+    made now; the not-found page for an unknown secret or a link not theirs, expired or withdrawn."""
+    view = holder_view(current_services().registry, secret)
+    share = next((s for s in view.shares if s.id == share_id), None) if view is not None else None
+    make = current_services().holder_copies
+    if share is None or share.state is not ShareState.ACTIVE or make is None:
+        return not_found_page()
+    try:
+        pdf = make(share.certificate_no, share, _now())
+    except KeyError:
+        log.warning("the store holds no copy of certificate %s", share.certificate_no)
+        return _notice(_l("无法制作加注副本"), _l("本站点未保存证书文件，无法制作加注副本。"), 404)
+    except ReceiptUnavailable as e:
+        log.warning("annotated copy of share %d not made: %s", share_id, e)
+        return _notice(
+            _l("无法制作加注副本"), _l("暂时无法制作加注副本，请稍后再试；分享链接本身不受影响。"), 503
+        )
+    log.info("holder downloaded the annotated copy of share link %d", share_id)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{share.certificate_no}-{share_id}.pdf"'},
+    )
+
+
+def _notice(heading: str, message: str, status: int) -> tuple[str, int]:
+    return render_template(
+        "verify/holder_notice.html", heading=heading, message=message, domain=current_services().verify_domain
+    ), status
 
 
 @bp.post("/h/<secret>/shares")
