@@ -143,7 +143,9 @@ def _draw_widgets_flat(writer: PdfWriter, page: PageObject) -> None:
     page[NameObject("/Resources")] = resources
     stream = ContentStream(None, writer)
     before = page.get_contents()
-    stream.set_data(b"q\n" + (before.get_data() if before is not None else b"") + b"\nQ\n" + b"\n".join(drawn) + b"\n")
+    stream.set_data(
+        b"q\n" + (before.get_data() if before is not None else b"") + b"\nQ\n" + b"\n".join(drawn) + b"\n"
+    )
     page.replace_contents(stream)
 
 
@@ -195,11 +197,12 @@ class CopyDesk:
         when the copy cannot be sealed."""
         original = self.read(certificate_no)
         try:
-            return annotated_copy(original, certificate_no, share, self._parts(), domain=self.domain, at=at)
+            return annotated_copy(original, certificate_no, share, self.sealing(), domain=self.domain, at=at)
         except SigningError as e:
             raise ReceiptUnavailable(f"the annotated copy could not be sealed: {e}") from e
 
-    def _parts(self) -> Sealing:
+    def sealing(self) -> Sealing:
+        """The verification service's sealing, loaded on first use."""
         with self._lock:
             if self._sealing is None:
                 level = receipt_level(self.settings.signature_level)
