@@ -26,7 +26,6 @@ from titlecert.receipts import ReceiptDesk, receipts_configured
 from titlecert.settings import Settings
 from verify.logwriter import VerificationWriter
 from verify.shares import ShareSeen
-from verify.statement import Statement
 from verify.web import VerifyServices, api, limits
 from verify.web.logs import RedactTokens
 
@@ -69,6 +68,7 @@ def create_app(settings: Settings) -> APIFlask:
 
 def _verify_services(components: Components) -> VerifyServices:
     settings = components.settings
+    desk = _receipt_desk(settings)
     secret = components.secret_if_initialised
     if secret is None:  # no instance yet: sessions and forms then last as long as this process
         log.warning(
@@ -83,34 +83,34 @@ def _verify_services(components: Components) -> VerifyServices:
         limits=settings.rate_limits,
         session_secret=secret,
         revocation=settings.revocation,
-        receipts=_receipts(settings),
+        receipts=desk.make if desk is not None else None,
         # Written by a thread of each worker (started there, flushed at its exit): a lookup does not
         # wait for the database's commit (docs/performance.md, "Lookups at the framework's speed").
         verifications=VerificationWriter(components.registry),
         # The holder's download: the store is opened on the first one (the site may run without).
         certificate_pdf=lambda number: issued_certificate(components.registry, components.store, number),
-        holder_copies=_holder_copies(components),
+        holder_copies=_holder_copies(components, desk) if desk is not None else None,
     )
 
 
-def _holder_copies(components: Components) -> Callable[[str, ShareSeen, dt.datetime], bytes] | None:
-    """The annotated-copy maker, when the instance has the verification service's key."""
-    settings = components.settings
-    if not receipts_configured(settings):
-        return None
+def _holder_copies(
+    components: Components, desk: ReceiptDesk
+) -> Callable[[str, ShareSeen, dt.datetime], bytes]:
+    """The annotated-copy maker, sealing with the receipts' verification-service sealing."""
     read = partial(issued_certificate, components.registry, components.store)
-    return CopyDesk(settings, read, domain=settings.verify_domain).make
+    return CopyDesk(read, desk.sealing, domain=components.settings.verify_domain).make
 
 
-def _receipts(settings: Settings) -> Callable[[Statement], bytes] | None:
-    """The receipt maker, when the instance has the verification service's key. Its LibreOffice
-    starts with the first receipt and stops when the process exits."""
+def _receipt_desk(settings: Settings) -> ReceiptDesk | None:
+    """The receipt maker, when the instance has the verification service's key (without it the
+    site offers neither receipts nor annotated copies). Its LibreOffice starts with the first
+    receipt and stops when the process exits."""
     if not receipts_configured(settings):
         log.info("no verification service key in %s: the site offers no receipts", settings.keys_file)
         return None
     desk = ReceiptDesk(settings, domain=settings.verify_domain)
     atexit.register(desk.close)
-    return desk.make
+    return desk
 
 
 def _clerk_services(components: Components) -> ClerkServices:

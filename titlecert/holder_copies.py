@@ -12,7 +12,6 @@ Nothing here needs LibreOffice: the page is the issued one, its seals drawn flat
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Callable
 
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -25,9 +24,7 @@ from signing.ltv import last_seal_sha256
 from signing.pades import seal_pdf
 from signing.profiles import RECEIPT_SEALS, SealPlacement
 from signing.roles import Role
-from titlecert.receipts import receipt_level
-from titlecert.sealing import Sealing, batch_sealing
-from titlecert.settings import Settings
+from titlecert.sealing import Sealing
 from verify.errors import ReceiptUnavailable
 from verify.holder_copies import INFO_KEY, HolderNote
 from verify.shares import ShareSeen
@@ -182,15 +179,14 @@ def annotated_copy(
 
 
 class CopyDesk:
-    """Makes annotated copies for one process, its verification-service sealing loaded once;
-    safe to call from several threads."""
+    """Makes annotated copies for one process with the verification service's sealing, which it
+    shares with the process's receipts (titlecert.receipts.ReceiptDesk.sealing)."""
 
-    def __init__(self, settings: Settings, read: Callable[[str], bytes], *, domain: str) -> None:
-        self.settings = settings
+    def __init__(self, read: Callable[[str], bytes], sealing: Callable[[], Sealing], *, domain: str) -> None:
         self.read = read
+        self.sealing = sealing
+        """The sealing, loaded on first use; raises ReceiptUnavailable without the key."""
         self.domain = domain
-        self._lock = threading.Lock()
-        self._sealing: Sealing | None = None
 
     def make(self, certificate_no: str, share: ShareSeen, at: dt.datetime) -> bytes:
         """Raises KeyError when the store holds no copy of the certificate, ReceiptUnavailable
@@ -200,17 +196,6 @@ class CopyDesk:
             return annotated_copy(original, certificate_no, share, self.sealing(), domain=self.domain, at=at)
         except SigningError as e:
             raise ReceiptUnavailable(f"the annotated copy could not be sealed: {e}") from e
-
-    def sealing(self) -> Sealing:
-        """The verification service's sealing, loaded on first use."""
-        with self._lock:
-            if self._sealing is None:
-                level = receipt_level(self.settings.signature_level)
-                try:
-                    self._sealing = batch_sealing(self.settings, roles=(Role.VERIFIER,), level=level)
-                except SigningError as e:
-                    raise ReceiptUnavailable(f"the verification service's key: {e}") from e
-            return self._sealing
 
 
 __all__ = ["CopyDesk", "annotated_copy", "copy_blocks", "printable_copy"]

@@ -97,7 +97,9 @@ class ReceiptDesk:
         except SigningError as e:
             raise ReceiptUnavailable(f"the receipt could not be sealed: {e}") from e
 
-    def _parts(self) -> tuple[Converter, Sealing]:
+    def sealing(self) -> Sealing:
+        """The verification service's sealing, loaded on first use and shared with whatever else
+        this process seals with that key (titlecert.holder_copies)."""
         with self._lock:
             if self._sealing is None:
                 level = receipt_level(self.settings.signature_level)
@@ -105,9 +107,14 @@ class ReceiptDesk:
                     self._sealing = batch_sealing(self.settings, roles=(Role.VERIFIER,), level=level)
                 except SigningError as e:
                     raise ReceiptUnavailable(f"the verification service's key: {e}") from e
+            return self._sealing
+
+    def _parts(self) -> tuple[Converter, Sealing]:
+        sealing = self.sealing()
+        with self._lock:
             if self._converter is None:
                 self._converter = self._start_converter()
-            return self._converter, self._sealing
+            return self._converter, sealing
 
     def _start_converter(self) -> Converter:
         # One LibreOffice per process, its profile its own: gunicorn's workers each make receipts.
