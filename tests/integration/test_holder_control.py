@@ -17,6 +17,7 @@ from registry.chinatime import china_today
 from registry.db import Registry
 from signing.trust import TrustSettings
 from tests.integration.test_lifecycle_and_audit import certificate, token_of
+from verify.errors import ReceiptUnavailable
 from verify.shares import DAYS_MAX, ShareProblem, ShareState, expiry, make_share, share_view
 from verify.transparency import holder_view
 from verify.web import VerifyServices, limits, mount
@@ -217,3 +218,30 @@ def test_without_a_store_there_is_no_download(registry: Registry) -> None:
     assert "certificate.pdf" not in client.get(f"/h/{SECRET}").text
     r = client.get(f"/h/{SECRET}/certificate.pdf")
     assert r.status_code == 404 and "本站点未保存证书文件，无法下载" in r.text
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "said"),
+    [
+        (ReceiptUnavailable("the time-stamping authority does not answer"), 503, "暂时无法制作加注副本"),
+        (KeyError(NUMBER), 404, "本站点未保存证书文件，无法制作加注副本"),
+    ],
+)
+def test_an_annotated_copy_that_cannot_be_made_says_why_and_the_link_stays(
+    registry: Registry, failure: Exception, status: int, said: str
+) -> None:
+    """The time-stamping authority down, or no stored file: the holder is told, nothing else changes."""
+    with registry.transaction() as ledger:
+        ledger.certificates.add(certificate(NUMBER, secret=SECRET))
+
+    def make(_number: str, _share: object, _at: dt.datetime) -> bytes:
+        raise failure
+
+    app = APIFlask(__name__, docs_path=None)
+    mount(app, VerifyServices(TrustSettings(anchors=()), registry, "verify.example", holder_copies=make))
+    client = app.test_client()
+    link = made_link(client)
+    [share] = holder_view(registry, SECRET).shares  # type: ignore[union-attr]
+    r = client.get(f"/h/{SECRET}/shares/{share.id}/copy.pdf")
+    assert r.status_code == status and said in text_of(r.text)
+    assert client.get(link).status_code == 200
